@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xhop's kernel side: two programs sharing one key and one ring buffer.
+ *
+ *   xhop_rx (XDP)  recognises ICMP/ICMPv6 Time Exceeded, Destination
+ *                  Unreachable and Echo Reply, and TCP SYN-ACK/RST, that
+ *                  answer this run's probes; stamps them with the kernel
+ *                  clock, hands an event to userspace and drops them.
+ *                  Everything else passes to the kernel unchanged.
+ *   xhop_tx (tc egress)
+ *                  stamps each of this run's probes as it leaves, on the
+ *                  same clock, so an RTT never contains userspace time.
+ *
+ * A packet is "ours" only when the probe fields it quotes or echoes carry
+ * a MAC made with this run's key (include/xhop_probe.h).
+ */
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include "parse.h"
+#include "xhop_event.h"
+#include "xhop_probe.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load: the per-run secret of the probe MACs */
+const volatile __u64 key0 = 0;
+const volatile __u64 key1 = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22); /* 4 MiB: ~50k events of 80 bytes */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XHOP_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void count(__u32 stat)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &stat);
+
+	if (v)
+		*v += 1;
+}
+
+/* The probe fields that the MAC covers, however the packet carried them */
+struct probe_fields {
+	__u8 dst[16];
+	__u32 ports; /* sport << 16 | dport, 0 for ICMP */
+	__u16 probe_id;
+	__u16 tag; /* the MAC as carried (UDP: checksum form) */
+	__u8 proto;
+};
+
+static __always_inline int probe_verify(const struct probe_fields *pf)
+{
+	struct xhop_key key = { .k0 = key0, .k1 = key1 };
+	__u16 mac = xhop_probe_mac(&key, pf->dst, pf->proto, pf->ports, pf->probe_id);
+
+	if (pf->proto == XHOP_IPPROTO_UDP)
+		mac = xhop_udp_check_of(mac);
+	return mac == pf->tag ? 0 : -1;
+}
+
+/*
+ * Decode the transport header of a probe: one we send (tc egress) or one a
+ * router quotes. Only the first 8 bytes are guaranteed in a quote (RFC
+ * 792), so everything but the IPv6 UDP probe id lives there.
+ * ipid_be: the IPv4 ID (carries the probe id for UDP/TCP); 0 for IPv6.
+ */
+static __always_inline int probe_decode_l4(struct cursor *c, __u8 proto, int is_v6,
+					   __u16 ipid_be, struct probe_fields *pf)
+{
+	pf->proto = proto;
+	if (proto == XHOP_IPPROTO_ICMP || proto == XHOP_IPPROTO_ICMPV6) {
+		struct xhop_icmphdr *ih = pull(c, 8);
+
+		if (!ih)
+			return -1;
+		if (ih->type != (is_v6 ? XHOP_ICMP6_ECHO_REQUEST : XHOP_ICMP_ECHO) || ih->code)
+			return -1;
+		if (proto != (is_v6 ? XHOP_IPPROTO_ICMPV6 : XHOP_IPPROTO_ICMP))
+			return -1;
+		pf->ports = 0;
+		pf->tag = bpf_ntohs(ih->un.echo.id);
+		pf->probe_id = bpf_ntohs(ih->un.echo.seq);
+		return 0;
+	}
+	if (proto == XHOP_IPPROTO_UDP) {
+		struct xhop_udphdr *uh = pull(c, 8);
+
+		if (!uh)
+			return -1;
+		pf->ports = ((__u32)bpf_ntohs(uh->source) << 16) | bpf_ntohs(uh->dest);
+		pf->tag = bpf_ntohs(uh->check);
+		if (is_v6) {
+			/* IPv6 has no ID: the id rides in the payload, which
+			 * ICMPv6 errors quote (RFC 4443 2.4(c))
+			 */
+			__u8 *id = pull(c, 2);
+
+			if (!id)
+				return -1;
+			pf->probe_id = ((__u16)id[0] << 8) | id[1];
+		} else {
+			pf->probe_id = bpf_ntohs(ipid_be);
+		}
+		return 0;
+	}
+	if (proto == XHOP_IPPROTO_TCP) {
+		/* ports and sequence number: exactly the 8 quoted bytes */
+		__u32 *w = pull(c, 8);
+		__u32 seq;
+
+		if (!w)
+			return -1;
+		seq = bpf_ntohl(w[1]);
+		pf->ports = bpf_ntohl(w[0]);
+		pf->probe_id = seq >> 16;
+		pf->tag = seq & 0xffff;
+		return 0;
+	}
+	return -1;
+}
+
+/* The probe an ICMP error quotes, IPv4. Fills the q_* fields of ev. */
+static __always_inline int quote_decode4(struct cursor *c, struct probe_fields *pf,
+					 struct xhop_event *ev)
+{
+	struct iphdr *q = pull_ipv4(c);
+
+	if (!q)
+		return -1;
+	/* our probes are never fragmented; a later fragment has no ports */
+	if (q->frag_off & bpf_htons(0x1fff))
+		return -1;
+	ev->q_ttl = q->ttl;
+	ev->q_tos = q->tos;
+	ev->q_ipl = bpf_ntohs(q->tot_len);
+	addr_from_v4(pf->dst, q->daddr);
+	return probe_decode_l4(c, q->protocol, 0, q->id, pf);
+}
+
+static __always_inline int quote_decode6(struct cursor *c, struct probe_fields *pf,
+					 struct xhop_event *ev)
+{
+	struct ipv6hdr *q = pull(c, sizeof(*q));
+
+	if (!q || q->version != 6)
+		return -1;
+	ev->q_ttl = q->hop_limit;
+	ev->q_tos = (q->priority << 4) | (q->flow_lbl[0] >> 4);
+	ev->q_ipl = bpf_ntohs(q->payload_len) + sizeof(*q);
+	addr_from_v6(pf->dst, &q->daddr);
+	/* we send no extension headers: anything else is not our probe */
+	return probe_decode_l4(c, q->nexthdr, 1, 0, pf);
+}
+
+/*
+ * RFC 4950 MPLS label stack in an RFC 4884 extension structure. orig
+ * points at the quoted datagram; len_bytes is its length as the RFC 4884
+ * length field gives it, or 0, in which case the pre-4884 convention of a
+ * fixed 128-byte quote is tried. Absent or malformed extensions are not an
+ * error: the reply is still a hop, just without labels.
+ */
+static __always_inline void mpls_decode(void *orig, void *end, __u32 len_bytes,
+					struct xhop_event *ev)
+{
+	struct cursor c = { .end = end };
+	struct xhop_icmp_ext_hdr *eh;
+	struct xhop_icmp_ext_obj *oh;
+	__u32 n, i;
+
+	if (!len_bytes)
+		len_bytes = XHOP_ICMP_EXT_ORIG_LEN;
+	if (len_bytes < XHOP_ICMP_EXT_ORIG_LEN || len_bytes > 1024)
+		return;
+	c.pos = orig + len_bytes;
+	eh = pull(&c, sizeof(*eh));
+	if (!eh || (eh->version_res >> 4) != XHOP_ICMP_EXT_VERSION)
+		return;
+	oh = pull(&c, sizeof(*oh));
+	if (!oh || oh->class_num != XHOP_ICMP_EXT_CLASS_MPLS ||
+	    oh->c_type != XHOP_ICMP_EXT_CTYPE_MPLS)
+		return;
+	n = bpf_ntohs(oh->length);
+	if (n < sizeof(*oh) + 4)
+		return;
+	n = (n - sizeof(*oh)) / 4;
+	for (i = 0; i < XHOP_MPLS_MAX; i++) {
+		__u32 *lse;
+
+		if (i >= n)
+			break;
+		lse = pull(&c, 4);
+		if (!lse)
+			break;
+		ev->mpls[i] = bpf_ntohl(*lse);
+		ev->mpls_count = i + 1;
+		if (ev->mpls[i] & 0x100) /* bottom of stack */
+			break;
+	}
+}
+
+static __always_inline int emit(struct xhop_event *ev)
+{
+	struct xhop_event *slot = bpf_ringbuf_reserve(&events, sizeof(*slot), 0);
+
+	if (!slot)
+		return -1;
+	__builtin_memcpy(slot, ev, sizeof(*slot));
+	bpf_ringbuf_submit(slot, 0);
+	return 0;
+}
+
+static __always_inline int event_kind_of_icmp(__u8 type, int is_v6)
+{
+	if (is_v6) {
+		if (type == XHOP_ICMP6_TIME_EXCEED)
+			return XHOP_EV_TTL;
+		if (type == XHOP_ICMP6_DEST_UNREACH)
+			return XHOP_EV_UNREACH;
+		if (type == XHOP_ICMP6_ECHO_REPLY)
+			return XHOP_EV_ECHO;
+		return 0;
+	}
+	if (type == XHOP_ICMP_TIME_EXCEEDED)
+		return XHOP_EV_TTL;
+	if (type == XHOP_ICMP_DEST_UNREACH)
+		return XHOP_EV_UNREACH;
+	if (type == XHOP_ICMP_ECHOREPLY)
+		return XHOP_EV_ECHO;
+	return 0;
+}
+
+/*
+ * An ICMP/ICMPv6 message after the outer IP header. Returns 0 if it answers
+ * one of our probes (ev and pf filled), -1 if not.
+ */
+static __always_inline int icmp_decode(struct cursor *c, int is_v6, struct probe_fields *pf,
+				       struct xhop_event *ev)
+{
+	struct xhop_icmphdr *ih = pull(c, sizeof(*ih));
+	void *orig;
+	int kind;
+
+	if (!ih)
+		return -1;
+	kind = event_kind_of_icmp(ih->type, is_v6);
+	if (!kind)
+		return -1;
+	ev->kind = kind;
+	ev->icmp_type = ih->type;
+	ev->icmp_code = ih->code;
+	if (kind == XHOP_EV_ECHO) {
+		/* an echo reply echoes id and seq; the destination answered */
+		pf->proto = is_v6 ? XHOP_IPPROTO_ICMPV6 : XHOP_IPPROTO_ICMP;
+		pf->ports = 0;
+		pf->tag = bpf_ntohs(ih->un.echo.id);
+		pf->probe_id = bpf_ntohs(ih->un.echo.seq);
+		__builtin_memcpy(pf->dst, ev->from, 16);
+		return 0;
+	}
+	orig = c->pos;
+	if (is_v6) {
+		if (quote_decode6(c, pf, ev))
+			return -1;
+		mpls_decode(orig, c->end, (__u32)ih->un.err.b4 * 8, ev);
+	} else {
+		if (quote_decode4(c, pf, ev))
+			return -1;
+		mpls_decode(orig, c->end, (__u32)ih->un.err.b5 * 4, ev);
+	}
+	return 0;
+}
+
+/* A SYN-ACK or RST answering a SYN probe: it acknowledges seq + 1 */
+static __always_inline int tcp_decode(struct cursor *c, struct probe_fields *pf,
+				      struct xhop_event *ev)
+{
+	struct xhop_tcphdr *th = pull(c, sizeof(*th));
+	__u32 seq;
+
+	if (!th)
+		return -1;
+	if (!(th->flags & XHOP_TCP_ACK))
+		return -1;
+	if (!(th->flags & XHOP_TCP_RST) &&
+	    (th->flags & (XHOP_TCP_SYN | XHOP_TCP_FIN)) != XHOP_TCP_SYN)
+		return -1;
+	seq = bpf_ntohl(th->ack_seq) - 1;
+	ev->kind = XHOP_EV_TCP;
+	ev->tcp_flags = th->flags;
+	pf->proto = XHOP_IPPROTO_TCP;
+	/* the answer's ports are ours reversed */
+	pf->ports = ((__u32)bpf_ntohs(th->dest) << 16) | bpf_ntohs(th->source);
+	pf->probe_id = seq >> 16;
+	pf->tag = seq & 0xffff;
+	__builtin_memcpy(pf->dst, ev->from, 16);
+	return 0;
+}
+
+/* 0 if ours (ev complete), 1 if not ours, -1 if malformed */
+static __always_inline int reply_decode(struct cursor *c, struct xhop_event *ev)
+{
+	struct probe_fields pf = {};
+	__u16 eth_proto = pull_eth(c);
+	int l4, err;
+
+	if (eth_proto == bpf_htons(XHOP_ETH_P_IP)) {
+		struct iphdr *iph = pull_ipv4(c);
+
+		if (!iph)
+			return -1;
+		if (iph->frag_off & bpf_htons(0x3fff)) /* MF or offset: not whole */
+			return 1;
+		ev->family = 4;
+		ev->reply_ttl = iph->ttl;
+		ev->reply_tos = iph->tos;
+		ev->reply_ipid = bpf_ntohs(iph->id);
+		ev->ip_len = bpf_ntohs(iph->tot_len);
+		addr_from_v4(ev->from, iph->saddr);
+		l4 = iph->protocol;
+	} else if (eth_proto == bpf_htons(XHOP_ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = NULL;
+
+		l4 = pull_ipv6(c, &ip6);
+		if (l4 < 0 || !ip6)
+			return 1;
+		ev->family = 6;
+		ev->reply_ttl = ip6->hop_limit;
+		ev->reply_tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+		ev->ip_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+		addr_from_v6(ev->from, &ip6->saddr);
+	} else {
+		return 1;
+	}
+
+	if ((ev->family == 4 && l4 == XHOP_IPPROTO_ICMP) ||
+	    (ev->family == 6 && l4 == XHOP_IPPROTO_ICMPV6))
+		err = icmp_decode(c, ev->family == 6, &pf, ev);
+	else if (l4 == XHOP_IPPROTO_TCP)
+		err = tcp_decode(c, &pf, ev);
+	else
+		return 1;
+	if (err)
+		return 1;
+	if (probe_verify(&pf))
+		return 1;
+	__builtin_memcpy(ev->dst, pf.dst, 16);
+	ev->probe_id = pf.probe_id;
+	ev->proto = pf.proto;
+	return 0;
+}
+
+SEC("xdp")
+int xhop_rx(struct xdp_md *ctx)
+{
+	struct cursor c = {
+		.pos = (void *)(long)ctx->data,
+		.end = (void *)(long)ctx->data_end,
+	};
+	struct xhop_event ev = {};
+	int ret;
+
+	count(XHOP_STAT_RX_SEEN);
+	ret = reply_decode(&c, &ev);
+	if (ret) {
+		count(ret < 0 ? XHOP_STAT_RX_MALFORMED : XHOP_STAT_RX_FOREIGN);
+		return XDP_PASS;
+	}
+	/* stamped after the parse, like the TX stamp in xhop_tx: the two
+	 * parse times (tens of ns each) cancel in the RTT
+	 */
+	ev.ts_ns = bpf_ktime_get_ns();
+	ev.ifindex = ctx->ingress_ifindex;
+	if (emit(&ev)) {
+		/* never drop what userspace cannot see */
+		count(XHOP_STAT_RX_RB_FULL);
+		return XDP_PASS;
+	}
+	count(XHOP_STAT_RX_OURS);
+	return XDP_DROP;
+}
+
+/* 0 if the outgoing packet is one of our probes (ev filled) */
+static __always_inline int probe_decode_tx(struct cursor *c, struct xhop_event *ev)
+{
+	struct probe_fields pf = {};
+	__u16 eth_proto = pull_eth(c);
+	struct xhop_tcphdr *th;
+
+	if (eth_proto == bpf_htons(XHOP_ETH_P_IP)) {
+		struct iphdr *iph = pull_ipv4(c);
+
+		if (!iph || (iph->frag_off & bpf_htons(0x3fff)))
+			return -1;
+		ev->family = 4;
+		ev->q_ttl = iph->ttl;
+		ev->q_tos = iph->tos;
+		ev->ip_len = bpf_ntohs(iph->tot_len);
+		addr_from_v4(ev->from, iph->saddr);
+		addr_from_v4(pf.dst, iph->daddr);
+		th = c->pos;
+		if (probe_decode_l4(c, iph->protocol, 0, iph->id, &pf))
+			return -1;
+	} else if (eth_proto == bpf_htons(XHOP_ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = pull(c, sizeof(*ip6));
+
+		if (!ip6 || ip6->version != 6)
+			return -1;
+		ev->family = 6;
+		ev->q_ttl = ip6->hop_limit;
+		ev->q_tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+		ev->ip_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+		addr_from_v6(ev->from, &ip6->saddr);
+		addr_from_v6(pf.dst, &ip6->daddr);
+		th = c->pos;
+		if (probe_decode_l4(c, ip6->nexthdr, 1, 0, &pf))
+			return -1;
+	} else {
+		return -1;
+	}
+	/* of TCP, only SYNs are probes: resets of our own stack are not */
+	if (pf.proto == XHOP_IPPROTO_TCP) {
+		if ((void *)(th + 1) > c->end || th->flags != XHOP_TCP_SYN)
+			return -1;
+	}
+	if (probe_verify(&pf))
+		return -1;
+	ev->kind = XHOP_EV_TX;
+	ev->proto = pf.proto;
+	ev->probe_id = pf.probe_id;
+	__builtin_memcpy(ev->dst, pf.dst, 16);
+	return 0;
+}
+
+SEC("tc")
+int xhop_tx(struct __sk_buff *skb)
+{
+	struct cursor c = {
+		.pos = (void *)(long)skb->data,
+		.end = (void *)(long)skb->data_end,
+	};
+	struct xhop_event ev = {};
+
+	if (probe_decode_tx(&c, &ev))
+		return TC_ACT_UNSPEC; /* tcx: next program, else pass */
+	ev.ts_ns = bpf_ktime_get_ns();
+	ev.ifindex = skb->ifindex;
+	count(XHOP_STAT_TX_PROBES);
+	if (emit(&ev))
+		count(XHOP_STAT_TX_RB_FULL);
+	return TC_ACT_UNSPEC;
+}
