@@ -17,9 +17,9 @@ LDLIBS      := -lbpf -lelf -lz -lcares -lm
 USER_SRCS   := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS   := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
-UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_SRCS   := $(wildcard tests/bpf/test_*.c)
-BPFT_BINS   := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFT_SRCS))
+BPFT_BINS   := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
 TEST_HELPERS := $(filter-out $(BPFT_SRCS),$(wildcard tests/bpf/*.c))
 
 .PHONY: all clean test test-unit test-bpf test-e2e bench demo deps
@@ -40,11 +40,11 @@ $(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(BUILD
 $(BUILD)/xhop: $(BUILD)/user/main.o $(USER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(USER_OBJS) tests/xhop_test.h
+$(BUILD)/tests/unit/%: tests/unit/%.c $(USER_OBJS) tests/xhop_test.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Itests -o $@ $< $(USER_OBJS) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/bpf/%.c $(TEST_HELPERS) $(USER_OBJS) tests/xhop_test.h $(BUILD)/xhop.skel.h
+$(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(USER_OBJS) tests/xhop_test.h $(BUILD)/xhop.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Itests -Itests/bpf -o $@ $< $(TEST_HELPERS) $(USER_OBJS) $(LDLIBS)
 

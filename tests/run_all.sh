@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Every test layer: unit (no network), BPF (crafted packets through
+# bpf_prog_test_run_opts), end to end (namespace labs of Linux routers).
+# The last line is the total: "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+run() { tests/run_suite.sh "$@" | tee -a "$log"; }
+run unit build/tests/unit/test_*
+run bpf build/tests/bpf/test_*
+if [[ $(id -u) -ne 0 ]]; then
+	echo "e2e: skipped: needs root to build namespace labs"
+else
+	run e2e tests/e2e/test_*.sh
+fi
+read -r p f < <(awk '/^[a-z0-9]+: [0-9]+ passed, [0-9]+ failed$/ { p += $2; f += $4 }
+	END { print p + 0, f + 0 }' "$log")
+echo "${p:-0} passed, ${f:-0} failed"
+[[ ${f:-0} -eq 0 ]]

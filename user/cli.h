@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line parsing: one option table feeds getopt_long and --help. */
+#ifndef XHOP_CLI_H
+#define XHOP_CLI_H
+
+#include "trace.h"
+
+#define XHOP_VERSION "0.1.0"
+
+/* Exit codes (documented in --help and README) */
+#define EXIT_OK 0
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+/*
+ * Parse `xhop [options] HOST [packetlen]`. Returns -1 when the trace
+ * should run, else the exit code (0 after --help/--version, 2 on a usage
+ * error, already reported on stderr).
+ */
+int cli_parse_trace(int argc, char **argv, struct trace_opts *o);
+
+/* A number option: whole or decimal within [min, max]; reports and
+ * returns -1 on error, naming the option and the bad value.
+ */
+int cli_parse_long(const char *opt, const char *s, long min, long max, long *out);
+int cli_parse_double(const char *opt, const char *s, double min, double max, double *out);
+
+#endif

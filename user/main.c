@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xhop: an exact, fast traceroute on an XDP receive path. */
+#include <stdio.h>
+#include "cli.h"
+#include "output.h"
+#include "signals.h"
+#include "trace.h"
+
+int main(int argc, char **argv)
+{
+	struct trace_renderer r;
+	struct trace_opts o;
+	int rc;
+
+	rc = cli_parse_trace(argc, argv, &o);
+	if (rc >= 0)
+		return rc;
+	if (signals_install()) {
+		perror("xhop: sigaction");
+		return EXIT_RUNTIME;
+	}
+	if (o.json)
+		output_json_renderer(&r, stdout);
+	else
+		output_text_renderer(&r, stdout);
+	return trace_main(&o, &r);
+}

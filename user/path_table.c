@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "path_table.h"
+#include "xhop_proto.h"
+
+int path_init(struct path *p, const struct in6_addr *dst, int family, __u8 proto, int first_ttl,
+	      int max_ttl, int queries)
+{
+	int n = (max_ttl - first_ttl + 1) * queries;
+
+	memset(p, 0, sizeof(*p));
+	if (first_ttl < 1 || max_ttl > 255 || first_ttl > max_ttl || queries < 1 || n > 65535)
+		return -EINVAL;
+	p->probes = calloc(n, sizeof(*p->probes));
+	if (!p->probes)
+		return -ENOMEM;
+	p->dst = *dst;
+	p->family = family;
+	p->proto = proto;
+	p->first_ttl = first_ttl;
+	p->max_ttl = max_ttl;
+	p->queries = queries;
+	for (int ttl = first_ttl; ttl <= max_ttl; ttl++) {
+		for (int q = 0; q < queries; q++) {
+			struct hop_probe *pr = path_probe(p, ttl, q);
+
+			pr->ttl = ttl;
+			pr->attempt = q;
+			pr->probe_id = path_probe_id(p, ttl, q);
+		}
+	}
+	return 0;
+}
+
+void path_free(struct path *p)
+{
+	free(p->probes);
+	p->probes = NULL;
+}
+
+struct hop_probe *path_probe(struct path *p, int ttl, int attempt)
+{
+	if (ttl < p->first_ttl || ttl > p->max_ttl || attempt < 0 || attempt >= p->queries)
+		return NULL;
+	return &p->probes[(ttl - p->first_ttl) * p->queries + attempt];
+}
+
+__u16 path_probe_id(const struct path *p, int ttl, int attempt)
+{
+	return (__u16)(1 + (ttl - p->first_ttl) * p->queries + attempt);
+}
+
+static struct hop_probe *probe_by_id(struct path *p, __u16 id)
+{
+	int n = (p->max_ttl - p->first_ttl + 1) * p->queries;
+
+	if (id < 1 || id > n)
+		return NULL;
+	return &p->probes[id - 1];
+}
+
+int reply_verdict_of(const struct xhop_event *ev, int family)
+{
+	switch (ev->kind) {
+	case XHOP_EV_ECHO:
+	case XHOP_EV_TCP:
+		return VERDICT_REACHED;
+	case XHOP_EV_UNREACH:
+		/* port unreachable quoting our target: the host itself said
+		 * so, whichever address it answered from
+		 */
+		if (family == 6 ? ev->icmp_code == XHOP_ICMP6_PORT_UNREACH
+				: ev->icmp_code == XHOP_ICMP_PORT_UNREACH)
+			return VERDICT_REACHED;
+		return VERDICT_UNREACH;
+	default:
+		return VERDICT_HOP;
+	}
+}
+
+int path_apply(struct path *p, const struct xhop_event *ev)
+{
+	struct hop_probe *pr = probe_by_id(p, ev->probe_id);
+	struct hop_reply *r;
+
+	if (!pr || memcmp(ev->dst, &p->dst, 16) || ev->proto != p->proto) {
+		p->ignored += ev->kind != XHOP_EV_TX;
+		return 0;
+	}
+	if (ev->kind == XHOP_EV_TX) {
+		if (pr->state == PROBE_UNSENT || pr->tx_ns)
+			return 0;
+		pr->tx_ns = ev->ts_ns;
+		return pr->ttl;
+	}
+	/* only a probe still waiting takes an answer: duplicates and answers
+	 * after the deadline (already shown as lost) are dropped
+	 */
+	if (pr->state != PROBE_SENT) {
+		p->ignored++;
+		return 0;
+	}
+	r = &pr->reply;
+	memcpy(&r->from, ev->from, 16);
+	r->rx_ns = ev->ts_ns;
+	r->kind = ev->kind;
+	r->icmp_type = ev->icmp_type;
+	r->icmp_code = ev->icmp_code;
+	r->reply_ttl = ev->reply_ttl;
+	r->reply_tos = ev->reply_tos;
+	r->ip_len = ev->ip_len;
+	r->ipid = ev->reply_ipid;
+	r->q_ttl = ev->q_ttl;
+	r->q_tos = ev->q_tos;
+	r->q_ipl = ev->q_ipl;
+	r->tcp_flags = ev->tcp_flags;
+	r->mpls_count = ev->mpls_count > XHOP_MPLS_MAX ? XHOP_MPLS_MAX : ev->mpls_count;
+	memcpy(r->mpls, ev->mpls, sizeof(r->mpls));
+	r->verdict = reply_verdict_of(ev, p->family);
+	pr->state = PROBE_ANSWERED;
+	p->replies++;
+	if (r->verdict != VERDICT_HOP && (!p->final_ttl || pr->ttl < p->final_ttl))
+		p->final_ttl = pr->ttl;
+	return pr->ttl;
+}
+
+int path_expire(struct path *p, __u64 now_ns)
+{
+	int n = (p->max_ttl - p->first_ttl + 1) * p->queries, lost = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct hop_probe *pr = &p->probes[i];
+
+		if (pr->state == PROBE_SENT && now_ns >= pr->deadline_ns) {
+			pr->state = PROBE_LOST;
+			lost++;
+		}
+	}
+	return lost;
+}
+
+int path_hop_settled(struct path *p, int ttl)
+{
+	for (int q = 0; q < p->queries; q++) {
+		struct hop_probe *pr = path_probe(p, ttl, q);
+
+		if (!pr || pr->state == PROBE_UNSENT || pr->state == PROBE_SENT)
+			return 0;
+	}
+	return 1;
+}
+
+__s64 hop_probe_rtt_ns(const struct hop_probe *pr)
+{
+	if (pr->state != PROBE_ANSWERED || !pr->tx_ns || pr->reply.rx_ns < pr->tx_ns)
+		return -1;
+	return (__s64)(pr->reply.rx_ns - pr->tx_ns);
+}

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+#include "privs.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39 /* Linux 5.8; older UAPI headers lack it */
+#endif
+
+static int has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return !!(d[cap / 32].effective & (1u << (cap % 32)));
+}
+
+int privs_check(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+	char missing[128] = "";
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d)) {
+		fprintf(stderr, "xhop: read capabilities: %s\n", strerror(errno));
+		return -errno;
+	}
+	if (!has_cap(d, CAP_NET_RAW))
+		strcat(missing, " CAP_NET_RAW");
+	if (!has_cap(d, CAP_NET_ADMIN))
+		strcat(missing, " CAP_NET_ADMIN");
+	if (!has_cap(d, CAP_BPF) && !has_cap(d, CAP_SYS_ADMIN))
+		strcat(missing, " CAP_BPF");
+	if (!missing[0])
+		return 0;
+	fprintf(stderr, "xhop: missing privileges:%s (run as root, or grant them with "
+			"setcap cap_net_raw,cap_net_admin,cap_bpf+ep)\n", missing);
+	return -EPERM;
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef XHOP_PRIVS_H
+#define XHOP_PRIVS_H
+
+/*
+ * Check the effective capabilities that probing needs: CAP_NET_RAW (raw
+ * socket), CAP_NET_ADMIN (attach XDP and tcx), CAP_BPF or CAP_SYS_ADMIN
+ * (load programs). On a miss prints one line naming every missing
+ * capability and returns -EPERM.
+ */
+int privs_check(void);
+
+#endif
