@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install what xhop needs to build, test and benchmark, from Debian 12's own
+# packages (never vendored copies). Installs only what is missing.
+set -euo pipefail
+
+pkgs=(
+	# build: BPF object and skeleton, userspace
+	make gcc clang llvm bpftool libbpf-dev libxdp-dev linux-libc-dev libelf-dev zlib1g-dev
+	pkg-config libc-ares-dev libmicrohttpd-dev libncurses-dev
+	# labs and tests: namespaces, firewall, DNS, captures, privilege drops
+	iproute2 nftables dnsmasq-base tcpdump libcap2-bin procps python3 xdp-tools
+	# peers we measure against
+	traceroute mtr-tiny scamper
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [[ ${#missing[@]} -eq 0 ]]; then
+	echo "install-deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+if [[ $(id -u) -ne 0 ]]; then
+	echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

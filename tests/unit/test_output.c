@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Renderers: traceroute's line format, annotations, scamper JSON fields. */
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "xhop_test.h"
+#include "output.h"
+#include "xhop_proto.h"
+
+static struct in6_addr v4(const char *s)
+{
+	struct in6_addr a = { 0 };
+
+	a.s6_addr[10] = a.s6_addr[11] = 0xff;
+	inet_pton(AF_INET, s, &a.s6_addr[12]);
+	return a;
+}
+
+static void answer(struct path *p, int ttl, int q, const char *from, __u64 tx, __u64 rx, int kind,
+		   int code)
+{
+	struct hop_probe *pr = path_probe(p, ttl, q);
+
+	pr->state = PROBE_ANSWERED;
+	pr->tx_ns = tx;
+	pr->reply.rx_ns = rx;
+	pr->reply.from = v4(from);
+	pr->reply.kind = kind;
+	pr->reply.icmp_type = kind == XHOP_EV_TTL ? 11 : kind == XHOP_EV_ECHO ? 0 : 3;
+	pr->reply.icmp_code = code;
+	pr->reply.reply_ttl = 63;
+	pr->reply.ip_len = 88;
+	pr->reply.q_ttl = 1;
+	pr->reply.q_ipl = 60;
+}
+
+static char *render_hop(struct trace *t, int ttl)
+{
+	struct trace_renderer r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	output_text_renderer(&r, f);
+	r.hop(r.ctx, t, ttl);
+	fclose(f);
+	return buf;
+}
+
+int main(void)
+{
+	struct trace_opts o = { .no_resolve = 1, .method = METHOD_ICMP, .wait_s = 1 };
+	struct trace t = { .o = &o, .family = 4, .probe_size = 60 };
+	char note[16], *s, *json = NULL;
+	size_t jlen = 0;
+	FILE *f;
+
+	t.dst = v4("198.19.0.77");
+	t.src = v4("198.18.1.1");
+	EXPECT(path_init(&t.path, &t.dst, 4, XHOP_IPPROTO_ICMP, 1, 30, 3) == 0, "init");
+	answer(&t.path, 1, 0, "198.18.1.2", 1000, 22000, XHOP_EV_TTL, 0);
+	answer(&t.path, 1, 1, "198.18.1.2", 1000, 15000, XHOP_EV_TTL, 0);
+	answer(&t.path, 1, 2, "198.18.1.2", 1000, 14000, XHOP_EV_TTL, 0);
+	s = render_hop(&t, 1);
+	EXPECT(!strcmp(s, " 1  198.18.1.2  0.021 ms  0.014 ms  0.013 ms\n"), "got '%s'", s);
+	free(s);
+
+	for (int q = 0; q < 3; q++)
+		path_probe(&t.path, 2, q)->state = PROBE_LOST;
+	s = render_hop(&t, 2);
+	EXPECT(!strcmp(s, " 2  * * *\n"), "got '%s'", s);
+	free(s);
+
+	/* two responders in one line, a lost probe between */
+	answer(&t.path, 3, 0, "198.18.3.2", 0, 40000, XHOP_EV_TTL, 0);
+	path_probe(&t.path, 3, 0)->tx_ns = 1000;
+	path_probe(&t.path, 3, 1)->state = PROBE_LOST;
+	answer(&t.path, 3, 2, "198.18.4.2", 1000, 37000, XHOP_EV_TTL, 0);
+	s = render_hop(&t, 3);
+	EXPECT(!strcmp(s, " 3  198.18.3.2  0.039 ms * 198.18.4.2  0.036 ms\n"), "got '%s'", s);
+	free(s);
+
+	/* unreachable annotated after each time */
+	for (int q = 0; q < 3; q++)
+		answer(&t.path, 4, q, "198.18.7.1", 1000, 41000, XHOP_EV_UNREACH, XHOP_ICMP_HOST_UNREACH);
+	s = render_hop(&t, 4);
+	EXPECT(!strcmp(s, " 4  198.18.7.1  0.040 ms !H  0.040 ms !H  0.040 ms !H\n"), "got '%s'", s);
+	free(s);
+
+	/* names when not -n: "addr (addr)" without a resolver */
+	o.no_resolve = 0;
+	s = render_hop(&t, 1);
+	EXPECT(!strcmp(s, " 1  198.18.1.2 (198.18.1.2)  0.021 ms  0.014 ms  0.013 ms\n"), "got '%s'", s);
+	free(s);
+
+	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 0, note), " !N"), "!N");
+	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 2, note), " !P"), "!P");
+	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 3, note), ""), "port: none");
+	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 9, note), " !A"), "!A");
+	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 10, note), " !Z"), "!Z");
+	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 13, note), " !X"), "!X");
+	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 5, note), " !S"), "!S");
+	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 8, note), " !<8>"), "!<8>");
+	EXPECT(!strcmp(output_unreach_note(6, XHOP_EV_UNREACH, 0, note), " !N"), "v6 !N");
+	EXPECT(!strcmp(output_unreach_note(6, XHOP_EV_UNREACH, 1, note), " !X"), "v6 !X");
+	EXPECT(!strcmp(output_unreach_note(6, XHOP_EV_UNREACH, 3, note), " !H"), "v6 !H");
+	EXPECT(!strcmp(output_unreach_note(6, XHOP_EV_UNREACH, 4, note), ""), "v6 port: none");
+	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_TTL, 1, note), ""), "not unreach: none");
+
+	/* JSON: scamper's field names and units; answered probes only */
+	t.last_ttl = 4;
+	t.stop_reason = STOP_UNREACH;
+	t.stop_data = 1;
+	t.probes_sent = 12;
+	path_probe(&t.path, 1, 0)->reply.mpls_count = 1;
+	path_probe(&t.path, 1, 0)->reply.mpls[0] = 16u << 12 | 1u << 8 | 1;
+	f = open_memstream(&json, &jlen);
+	output_json_trace(f, &t);
+	fclose(f);
+	EXPECT(strstr(json, "\"type\":\"trace\"") && strstr(json, "\"method\":\"icmp-echo-paris\""), "%s", json);
+	EXPECT(strstr(json, "\"stop_reason\":\"UNREACH\",\"stop_data\":1"), "stop");
+	EXPECT(strstr(json, "\"hop_count\":4,\"attempts\":3,\"hoplimit\":30,\"firsthop\":1"), "counts");
+	EXPECT(strstr(json, "\"probe_count\":12"), "probe_count");
+	EXPECT(strstr(json, "{\"addr\":\"198.18.1.2\",\"probe_ttl\":1,\"probe_id\":1,"), "first hop");
+	EXPECT(strstr(json, "\"rtt\":0.021,"), "rtt in ms, 3 decimals");
+	EXPECT(strstr(json, "\"icmp_type\":11,\"icmp_code\":0,\"icmp_q_ttl\":1,\"icmp_q_ipl\":60"), "icmp");
+	EXPECT(strstr(json, "\"mpls_labels\":[{\"mpls_ttl\":1,\"mpls_s\":1,\"mpls_exp\":0,\"mpls_label\":16}]"), "mpls");
+	EXPECT(!strstr(json, "\"probe_ttl\":2"), "lost probes absent");
+	{
+		int n = 0;
+
+		for (char *p = json; (p = strstr(p, "\"addr\"")); p++)
+			n++;
+		EXPECT(n == 8, "8 answered probes, got %d", n);
+	}
+	EXPECT(json[jlen - 1] == '}' && json[0] == '{', "one object");
+	free(json);
+	path_free(&t.path);
+	return TEST_SUMMARY();
+}
