@@ -1,5 +1,6 @@
+#!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
+# shellcheck disable=SC2034 # the LAB_* ground truth is for those who source this
 #
 # xhop's namespace lab: a small network of Linux routers, each in its own
 # network namespace, that nothing outside can reach and that reaches
@@ -22,7 +23,10 @@
 #   - r2 spreads the far prefixes over r3a and r3b (ECMP, hash policy 1:
 #     UDP/TCP flows spread by ports; an ICMP echo flow stays on one branch).
 #   - r3a and r3b route back through r2; r4 routes back only through r3a,
-#     so r4 always answers from its r3a-link address 198.18.5.2.
+#     so r4 always answers from its r3a-link address 198.18.5.2 and
+#     2001:2:0:5::2 (IPv6 needs "src" on the route for that, see
+#     lab_routes_up: Linux answers ICMPv6 errors from the address of the
+#     interface the probe came in on, IPv4 ones from the route back).
 #   - r5 never sends Time Exceeded (nftables drops it): "* * *" at TTL 5.
 #   - r4: "unreachable" route for 198.19.2.0/24 (ICMP host unreachable,
 #     !H); no route at all for 2001:2:0:102::/64 (ICMPv6 no route, !N).
@@ -72,7 +76,21 @@ declare -gA LAB_HOP6=([r1]=2001:2:0:1::2 [r2]=2001:2:0:2::2 [r3a]=2001:2:0:3::2
 # Expected hops, one word per TTL from TTL 1: an address, "A|B" (either,
 # the ECMP hop; a Paris trace shows one of them for all queries of the TTL),
 # "*" (no answer), a "!X" suffix for an unreachable annotation.
-# Verified with Debian traceroute 2.1.2 (-n; -I, -U, -T, default UDP; -4/-6).
+# Verified with Debian traceroute 2.1.2 (-n; -I, -U, -T, default UDP; -4/-6)
+# and scamper (icmp-paris, tcp), then with xhop.
+#
+#   TTL  IPv4                      IPv6
+#    1   198.18.1.2  r1            2001:2:0:1::2  r1
+#    2   198.18.2.2  r2            2001:2:0:2::2  r2
+#    3   198.18.3.2  r3a  or       2001:2:0:3::2  r3a  or
+#        198.18.4.2  r3b           2001:2:0:4::2  r3b  (ECMP at r2)
+#    4   198.18.5.2  r4            2001:2:0:5::2  r4
+#    5   d77: 198.19.0.77          d77: 2001:2:0:100::77 (ICMP, TCP),
+#                                       2001:2:0:7::2 (UDP)
+#        far: * * * (r5)           far: * * * (r5)
+#        unr: (ends at 4: !H)      unr: (ends at 4: !N)
+#    6   far: 198.19.1.9           far: 2001:2:0:101::9 (ICMP, TCP),
+#                                       2001:2:0:9::2 (UDP)
 #
 # To d77 (198.19.0.77 / 2001:2:0:100::77), all methods reach at TTL 5.
 # IPv4: echo replies, port unreachables and TCP RST/SYN-ACK come from the
@@ -140,6 +158,16 @@ lab_addr6() { echo "2001:2:0:$1::$2"; }
 # needs it 0; the original value comes back when the last lab goes, so
 # parallel labs do not restore it under each other's feet.
 
+# A user file holds the pid of the shell that owns the lab, or "keep" for a
+# lab built by "lab.sh up" that lives until "lab.sh down"; the files of
+# owners that died without lab_down do not count.
+lab_owner_alive()
+{
+	local owner
+	owner=$(cat "$1" 2>/dev/null)
+	[[ $owner == keep ]] || { [[ -n $owner ]] && kill -0 "$owner" 2>/dev/null; }
+}
+
 lab_error_cost_take()
 {
 	local f=/proc/sys/net/ipv4/route/error_cost
@@ -149,12 +177,12 @@ lab_error_cost_take()
 		local u live=0
 		for u in "$LAB_STATE_ROOT"/error_cost.users/*; do
 			[[ -e $u ]] || continue
-			if kill -0 "$(cat "$u" 2>/dev/null)" 2>/dev/null; then live=1; else rm -f "$u"; fi
+			if lab_owner_alive "$u"; then live=1; else rm -f "$u"; fi
 		done
 		if [[ $live -eq 0 || ! -s $LAB_STATE_ROOT/error_cost.saved ]]; then
 			[[ -s $LAB_STATE_ROOT/error_cost.saved ]] || cat "$f" >"$LAB_STATE_ROOT/error_cost.saved"
 		fi
-		echo "$$" >"$LAB_STATE_ROOT/error_cost.users/$LAB_PREFIX"
+		echo "${LAB_OWNER:-$$}" >"$LAB_STATE_ROOT/error_cost.users/$LAB_PREFIX"
 		echo 0 >"$f"
 	) 9>"$LAB_STATE_ROOT/lock"
 }
@@ -169,7 +197,7 @@ lab_error_cost_release()
 		rm -f "$LAB_STATE_ROOT/error_cost.users/$1"
 		for u in "$LAB_STATE_ROOT"/error_cost.users/*; do
 			[[ -e $u ]] || continue
-			if kill -0 "$(cat "$u" 2>/dev/null)" 2>/dev/null; then live=1; else rm -f "$u"; fi
+			if lab_owner_alive "$u"; then live=1; else rm -f "$u"; fi
 		done
 		if [[ $live -eq 0 && -s $LAB_STATE_ROOT/error_cost.saved ]]; then
 			cat "$LAB_STATE_ROOT/error_cost.saved" >"$f"
@@ -262,7 +290,15 @@ lab_routes_up()
 
 	# r4: back only through r3a; dst, r5/dst2; 198.19.2.0/24 unreachable
 	# (!H); 2001:2:0:102::/64 has no route at all (!N)
-	for p in 1 2 3 4; do lab_route r4 "198.18.$p.0/24" "2001:2:0:$p::/64" 5 1 || return 1; done
+	# IPv6 needs "src" for that: without it Linux (6.18) answers an
+	# ICMPv6 error from the address of the interface the probe came in on
+	# (2001:2:0:6::2 by way of r3b), unlike IPv4, which uses the address
+	# on the route back.
+	for p in 1 2 3 4; do
+		lab_route r4 "198.18.$p.0/24" - 5 1 || return 1
+		lab_exec r4 ip -6 route add "2001:2:0:$p::/64" via 2001:2:0:5::1 dev v5 \
+			src 2001:2:0:5::2 || return 1
+	done
 	lab_route r4 198.19.0.0/24 2001:2:0:100::/64 7 2 || return 1
 	lab_route r4 198.19.1.0/24 2001:2:0:101::/64 8 2 || return 1
 	lab_route r4 198.18.9.0/24 2001:2:0:9::/64 8 2 || return 1
@@ -307,7 +343,9 @@ lab_dns_up()
 		--local=/example/ --local=/18.198.in-addr.arpa/ --local=/19.198.in-addr.arpa/ \
 		--local=/0.0.0.0.2.0.0.0.1.0.0.2.ip6.arpa/ --no-negcache \
 		--log-facility=- 2>>"$dir/dnsmasq.log" >>"$dir/dnsmasq.log" || return 1
-	[[ -d /etc/netns ]] || { mkdir /etc/netns && : >"$dir/made_etc_netns"; } || return 1
+	# /etc/netns itself goes when the last lab that needed it goes
+	[[ -d /etc/netns ]] || { mkdir /etc/netns && : >"$LAB_STATE_ROOT/made_etc_netns"; } ||
+		return 1
 	mkdir -p "/etc/netns/${LAB_PREFIX}src" || return 1
 	printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$LAB_DNS4" \
 		>"/etc/netns/${LAB_PREFIX}src/resolv.conf"
@@ -317,7 +355,9 @@ lab_dns_up()
 lab_listener_up()
 {
 	local dir=$1
-	lab_exec dst python3 -c '
+	# ip netns exec itself in the background (not the lab_exec function,
+	# which would leave a bash subshell waiting): $! is the listener
+	ip netns exec "${LAB_PREFIX}dst" python3 -c '
 import os, socket, sys
 s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
 s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
@@ -426,8 +466,30 @@ lab_down()
 		rm -f "/etc/netns/${prefix}src/resolv.conf"
 		rmdir "/etc/netns/${prefix}src" 2>/dev/null
 	fi
-	[[ ! -e $dir/made_etc_netns ]] || rmdir /etc/netns 2>/dev/null
+	if [[ -e $LAB_STATE_ROOT/made_etc_netns ]] && rmdir /etc/netns 2>/dev/null; then
+		rm -f "$LAB_STATE_ROOT/made_etc_netns"
+	fi
 	rm -rf "$dir"
 	lab_error_cost_release "$prefix"
 	return 0
 }
+
+# Run as a script: build a lab that stays up for poking around, or remove it.
+#   bash scripts/lab.sh up PREFIX    then e.g.: ip netns exec PREFIXsrc traceroute -n 198.19.0.77
+#   bash scripts/lab.sh down PREFIX
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+	case ${1:-} in
+	up)
+		[[ -n ${2:-} ]] || { echo "usage: $0 up PREFIX" >&2; exit 2; }
+		LAB_OWNER=keep lab_up "$2" || { lab_down "$2"; exit 1; }
+		;;
+	down)
+		[[ -n ${2:-} ]] || { echo "usage: $0 down PREFIX" >&2; exit 2; }
+		lab_down "$2"
+		;;
+	*)
+		echo "usage: $0 up|down PREFIX (or source it: lab_up, lab_exec, lab_down)" >&2
+		exit 2
+		;;
+	esac
+fi

@@ -492,14 +492,26 @@ void pkt_ip6_ext_push(struct pkt *p, __u8 type, size_t len)
 
 size_t pkt_icmp_ext_mpls(struct pkt *p, const __u32 *lse, int n)
 {
+	return pkt_icmp_ext_mpls_at(p, 0, lse, n);
+}
+
+size_t pkt_icmp_ext_mpls_at(struct pkt *p, size_t orig, const __u32 *lse, int n)
+{
 	int family = pkt_family(p);
 	size_t icmp = pkt_l4_off(p, NULL), quote = icmp + 8, qlen = p->len - quote;
-	size_t unit = family == 6 ? 8 : 4, orig, ext, i;
+	size_t unit = family == 6 ? 8 : 4, ext, i;
 	__u8 *e;
 
-	orig = qlen < XHOP_ICMP_EXT_ORIG_LEN ? XHOP_ICMP_EXT_ORIG_LEN : (qlen + unit - 1) / unit * unit;
+	if (!orig)
+		orig = qlen < XHOP_ICMP_EXT_ORIG_LEN ? XHOP_ICMP_EXT_ORIG_LEN
+						     : (qlen + unit - 1) / unit * unit;
+	if (orig % unit || orig / unit > 255) {
+		fprintf(stderr, "pkt_icmp_ext_mpls_at: original datagram of %zu bytes\n", orig);
+		abort();
+	}
 	need(p, quote + orig + 8 + 4 * (size_t)n, __func__);
-	memset(p->data + p->len, 0, quote + orig - p->len);
+	if (quote + orig > p->len)
+		memset(p->data + p->len, 0, quote + orig - p->len);
 	if (family == 6)
 		p->data[icmp + 4] = orig / 8;
 	else
@@ -550,4 +562,23 @@ void pkt_probe_set_dst(__u8 *probe, const struct in6_addr *dst)
 		memcpy(probe + 16, &dst->s6_addr[12], 4);
 		ip4_sum((struct iphdr *)probe);
 	}
+}
+
+void pkt_probe_xor_mac(__u8 *probe, size_t len, __u16 mask)
+{
+	int family = probe_family(probe);
+	size_t hl = probe_hlen(probe);
+	__u8 proto = family == 6 ? probe[6] : probe[9];
+	size_t at;
+
+	if (proto == XHOP_IPPROTO_ICMP || proto == XHOP_IPPROTO_ICMPV6)
+		at = hl + 4;
+	else if (proto == XHOP_IPPROTO_TCP)
+		at = hl + 6;
+	else if (proto == XHOP_IPPROTO_UDP)
+		at = hl + 6;
+	else
+		return;
+	if (at + 2 <= len)
+		wr16(probe + at, rd16(probe + at) ^ mask);
 }

@@ -100,6 +100,12 @@ static inline __u32 pkt_mpls_lse(__u32 label, __u8 tc, int bos, __u8 ttl)
  * the frame offset of the extension header, for tests that break it.
  */
 size_t pkt_icmp_ext_mpls(struct pkt *p, const __u32 *lse, int n);
+/*
+ * The same with the original datagram field forced to orig_len bytes (a
+ * multiple of the length field's unit): the quote is cut or padded to it.
+ * For the invalid lengths RFC 4884 tells receivers to ignore (< 128).
+ */
+size_t pkt_icmp_ext_mpls_at(struct pkt *p, size_t orig_len, const __u32 *lse, int n);
 
 /*
  * Forge fields of a probe (IP header first) before it is quoted or
@@ -109,5 +115,7 @@ size_t pkt_icmp_ext_mpls(struct pkt *p, const __u32 *lse, int n);
  */
 void pkt_probe_set_id(__u8 *probe, size_t len, __u16 id);
 void pkt_probe_set_dst(__u8 *probe, const struct in6_addr *dst);
+/* XOR mask into the MAC where the method carries it (ICMP id, UDP checksum, TCP seq low half) */
+void pkt_probe_xor_mac(__u8 *probe, size_t len, __u16 mask);
 
 #endif

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Assertions for the end-to-end tests. One check = one pass or one fail;
+# a failure says what was expected and what came. summary prints the
+# "N passed, N failed" line tests/run_suite.sh counts, as the last line.
+
+T_PASS=0
+T_FAIL=0
+
+ok()
+{
+	T_PASS=$((T_PASS + 1))
+	echo "ok   $1"
+}
+
+# fail NAME [WHY...]: each WHY line is printed indented under the check
+fail()
+{
+	local name=$1
+	shift
+	T_FAIL=$((T_FAIL + 1))
+	echo "FAIL $name"
+	local l
+	for l in "$@"; do
+		printf '%s\n' "$l" | sed 's/^/     | /'
+	done
+}
+
+# check NAME CMD...: passes when CMD succeeds
+check()
+{
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else fail "$name" "command failed: $*"; fi
+}
+
+expect_eq()
+{
+	if [[ $2 == "$3" ]]; then ok "$1"; else fail "$1" "expected: $3" "got:      $2"; fi
+}
+
+# expect_match NAME TEXT REGEX: some line of TEXT matches the ERE
+expect_match()
+{
+	if grep -Eq -- "$3" <<<"$2"; then ok "$1"; else fail "$1" "no line matches: $3" "in:" "$2"; fi
+}
+
+expect_no_match()
+{
+	if ! grep -Eq -- "$3" <<<"$2"; then ok "$1"; else fail "$1" "unexpected line matching: $3" "in:" "$2"; fi
+}
+
+# wait_for SECONDS CMD...: poll CMD until it succeeds or the deadline
+# passes (returns 1); a condition with a deadline, never a bare sleep
+wait_for()
+{
+	local secs=$1 deadline
+	shift
+	deadline=$(($(date +%s%N) + ${secs%.*} * 1000000000))
+	until "$@"; do
+		(($(date +%s%N) < deadline)) || return 1
+		sleep 0.05
+	done
+}
+
+# skip_all REASON: nothing to count, say why
+skip_all()
+{
+	echo "skip: $1"
+	echo "0 passed, 0 failed"
+	exit 0
+}
+
+summary()
+{
+	echo "$T_PASS passed, $T_FAIL failed"
+	[[ $T_FAIL -eq 0 ]]
+}
