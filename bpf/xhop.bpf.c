@@ -205,14 +205,21 @@ static __always_inline void mpls_decode(void *orig, void *end, __u32 len_bytes,
 	}
 }
 
-static __always_inline int emit(struct xhop_event *ev)
+/*
+ * flags: 0 wakes the consumer (an answer: userspace should render it);
+ * BPF_RB_NO_WAKEUP for send stamps, which userspace only needs once the
+ * answer arrives. A wakeup is an irq_work that runs right away on the
+ * sending CPU, about a microsecond in the middle of the probe's own way
+ * to the wire, so a send stamp must not pay for one.
+ */
+static __always_inline int emit(struct xhop_event *ev, __u64 flags)
 {
 	struct xhop_event *slot = bpf_ringbuf_reserve(&events, sizeof(*slot), 0);
 
 	if (!slot)
 		return -1;
 	__builtin_memcpy(slot, ev, sizeof(*slot));
-	bpf_ringbuf_submit(slot, 0);
+	bpf_ringbuf_submit(slot, flags);
 	return 0;
 }
 
@@ -377,7 +384,7 @@ int xhop_rx(struct xdp_md *ctx)
 	 */
 	ev.ts_ns = bpf_ktime_get_ns();
 	ev.ifindex = ctx->ingress_ifindex;
-	if (emit(&ev)) {
+	if (emit(&ev, 0)) {
 		/* never drop what userspace cannot see */
 		count(XHOP_STAT_RX_RB_FULL);
 		return XDP_PASS;
@@ -452,7 +459,7 @@ int xhop_tx(struct __sk_buff *skb)
 	ev.ts_ns = bpf_ktime_get_ns();
 	ev.ifindex = skb->ifindex;
 	count(XHOP_STAT_TX_PROBES);
-	if (emit(&ev))
+	if (emit(&ev, BPF_RB_NO_WAKEUP))
 		count(XHOP_STAT_TX_RB_FULL);
 	return TC_ACT_UNSPEC;
 }

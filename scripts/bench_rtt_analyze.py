@@ -334,11 +334,14 @@ def pair(fmt, tool_rows, probes):
     pairs = []
     seq_checked = seq_bad = 0
     for r in tool_rows:
-        if fmt == "mtr-raw":
+        if fmt in ("mtr-raw", "xhop-json"):
+            # both name the ICMP seq of each probe: mtr prints it, xhop's
+            # seq is its probe id by design (and its warm-up probes, seq
+            # 0xffff, are named by no row, so they never pair)
             cands = [p for p in by_seq.get(r["seq"], []) if p.ttl == r["ttl"]]
             p = cands[0] if len(cands) == 1 else None
             if p is None:
-                problems.append(f"mtr seq {r['seq']} ttl {r['ttl']}: {len(cands)} wire probes")
+                problems.append(f"{fmt} seq {r['seq']} ttl {r['ttl']}: {len(cands)} wire probes")
                 continue
         else:
             p = by_rank.get((r["ttl"], r["rank"]))

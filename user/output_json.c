@@ -47,8 +47,11 @@ static void put_hop(FILE *out, const struct trace *t, const struct hop_probe *pr
 	fprintf(out, ",\"probe_ttl\":%u,\"probe_id\":%u,\"probe_size\":%d,", pr->ttl,
 		pr->attempt + 1, t->probe_size);
 	put_time(out, "tx", pr->tx_ns + t->real_offset_ns);
+	/* rtt as scamper (ms, 3 decimals); rtt_ns keeps the kernel stamps'
+	 * full resolution, which a microsecond rounds away
+	 */
 	if (rtt >= 0)
-		fprintf(out, ",\"rtt\":%.3f", rtt / 1e6);
+		fprintf(out, ",\"rtt\":%.3f,\"rtt_ns\":%lld", rtt / 1e6, (long long)rtt);
 	fprintf(out, ",\"reply_ttl\":%u,\"reply_tos\":%u", r->reply_ttl, r->reply_tos);
 	if (t->family == 4)
 		fprintf(out, ",\"reply_ipid\":%u", r->ipid);

@@ -11,7 +11,7 @@ int path_init(struct path *p, const struct in6_addr *dst, int family, __u8 proto
 	int n = (max_ttl - first_ttl + 1) * queries;
 
 	memset(p, 0, sizeof(*p));
-	if (first_ttl < 1 || max_ttl > 255 || first_ttl > max_ttl || queries < 1 || n > 65535)
+	if (first_ttl < 1 || max_ttl > 255 || first_ttl > max_ttl || queries < 1 || n >= PATH_WARMUP_ID)
 		return -EINVAL;
 	p->probes = calloc(n, sizeof(*p->probes));
 	if (!p->probes)

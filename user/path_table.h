@@ -67,6 +67,9 @@ struct path {
 	__u64 ignored; /* answers that verified in BPF but fit no probe here */
 };
 
+/* A probe id no path table uses: the engine's warm-up probes */
+#define PATH_WARMUP_ID 0xffff
+
 int path_init(struct path *p, const struct in6_addr *dst, int family, __u8 proto, int first_ttl,
 	      int max_ttl, int queries);
 void path_free(struct path *p);

@@ -32,6 +32,15 @@
 /* The default destination ports of Debian traceroute (-U) and tcptraceroute */
 #define DEFAULT_UDP_PORT 33434
 #define DEFAULT_TCP_PORT 80
+/*
+ * The first packets after attaching meet a cold path: the programs, the
+ * socket, the driver's XDP ring. Measured against a far-side capture, the
+ * first probe of a trace came back 20-35 us late while later ones were
+ * within 3 us. So two TTL-1 probes go out first, and their answers are
+ * awaited (at most WARMUP_WAIT_MS each) and discarded.
+ */
+#define WARMUP_PROBES 2
+#define WARMUP_WAIT_MS 50
 
 struct engine {
 	struct trace t;
@@ -43,6 +52,7 @@ struct engine {
 	int next_ttl;	   /* next probe to send: TTL and attempt */
 	int next_attempt;
 	__u64 settled_ns[256]; /* when each TTL settled, for the name wait */
+	int warmup_answered;
 };
 
 const char *trace_method_name(int method)
@@ -85,6 +95,10 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 {
 	struct engine *e = ctx;
 
+	if (ev->probe_id == PATH_WARMUP_ID) {
+		e->warmup_answered += ev->kind != XHOP_EV_TX;
+		return 0;
+	}
 	path_apply(&e->t.path, ev);
 	return 0;
 }
@@ -188,27 +202,54 @@ static int engine_prepare(struct engine *e)
 	return 0;
 }
 
-static int send_probe(struct engine *e, struct hop_probe *pr)
+static ssize_t build_probe(struct engine *e, int ttl, __u16 probe_id, __u8 *pkt, size_t cap)
 {
 	struct trace *t = &e->t;
 	struct probe_spec ps = {
 		.src = t->src,
 		.dst = t->dst,
-		.probe_id = pr->probe_id,
+		.probe_id = probe_id,
 		.sport = t->sport,
 		.dport = t->dport,
 		.icmp_sum = t->icmp_sum,
 		.size = t->probe_size,
 		.family = t->family,
 		.method = t->o->method,
-		.ttl = pr->ttl,
+		.ttl = ttl,
 		.tos = t->o->tos,
 	};
+
+	return probe_build(&ps, &e->key, pkt, cap);
+}
+
+static void warmup(struct engine *e)
+{
+	__u8 pkt[PROBE_MAX_SIZE];
+	ssize_t len = build_probe(e, 1, PATH_WARMUP_ID, pkt, sizeof(pkt));
+
+	for (int i = 0; i < WARMUP_PROBES && len > 0 && !xhop_stop; i++) {
+		__u64 deadline = clock_mono_ns() + WARMUP_WAIT_MS * NS_PER_MS;
+
+		if (probe_sender_send(&e->tx, pkt, len, &e->t.dst))
+			return;
+		while (e->warmup_answered <= i && !xhop_stop) {
+			__u64 now = clock_mono_ns();
+
+			if (now >= deadline)
+				return; /* a silent first hop: nothing to warm */
+			loader_poll(&e->ld, (int)((deadline - now) / NS_PER_MS) + 1);
+		}
+	}
+}
+
+static int send_probe(struct engine *e, struct hop_probe *pr)
+{
+	struct trace *t = &e->t;
 	__u8 pkt[PROBE_MAX_SIZE];
 	ssize_t len;
 	int err;
 
-	len = probe_build(&ps, &e->key, pkt, sizeof(pkt));
+	len = build_probe(e, pr->ttl, pr->probe_id, pkt, sizeof(pkt));
 	if (len < 0)
 		return (int)len;
 	/* SENT before sendto(): the TX stamp may be consumed right after */
@@ -451,6 +492,7 @@ int trace_main(const struct trace_opts *o, const struct trace_renderer *r)
 		goto out_path;
 	if (loader_start(&e->ld, e->t.ifindex, &e->key, on_event, e))
 		goto out_sender;
+	warmup(e);
 	clock_gettime(CLOCK_REALTIME, &e->t.start);
 	e->t.real_offset_ns = clock_real_offset_ns();
 	r->start(r->ctx, &e->t);
