@@ -22,9 +22,15 @@
 /* VLAN tags walked on the outer frame (802.1ad + 802.1Q) */
 #define XHOP_VLAN_MAX 2
 
+/*
+ * end is the end of the frame, what the verifier checks against; lim is
+ * the end of the IP packet as its length field says (at most end). Bytes
+ * between them (Ethernet padding, trailers) are no part of a quote.
+ */
 struct cursor {
 	void *pos;
 	void *end;
+	void *lim;
 };
 
 struct vlan_hdr {
@@ -42,6 +48,8 @@ static __always_inline void *pull(struct cursor *c, __u32 len)
 	void *p = c->pos;
 
 	if (p + len > c->end) /* verifier: check before any access */
+		return NULL;
+	if (p + len > c->lim)
 		return NULL;
 	c->pos = p + len;
 	return p;
@@ -88,6 +96,18 @@ static __always_inline struct iphdr *pull_ipv4(struct cursor *c)
 	if (hlen < sizeof(*iph))
 		return NULL;
 	return pull(c, hlen);
+}
+
+/* Stop reading at the end of an IP packet of len bytes starting at ip */
+static __always_inline int limit_to(struct cursor *c, void *ip, __u32 len)
+{
+	void *ip_end = ip + (len & 0xffff);
+
+	if (ip_end < c->pos) /* a length shorter than the headers read */
+		return -1;
+	if (ip_end < c->lim)
+		c->lim = ip_end;
+	return 0;
 }
 
 /*

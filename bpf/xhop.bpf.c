@@ -166,17 +166,17 @@ static __always_inline int quote_decode6(struct cursor *c, struct probe_fields *
  * fixed 128-byte quote is tried. Absent or malformed extensions are not an
  * error: the reply is still a hop, just without labels.
  */
-static __always_inline void mpls_decode(void *orig, void *end, __u32 len_bytes,
+static __always_inline void mpls_decode(void *orig, void *end, void *lim, __u32 len_bytes,
 					struct xhop_event *ev)
 {
-	struct cursor c = { .end = end };
+	struct cursor c = { .end = end, .lim = lim };
 	struct xhop_icmp_ext_hdr *eh;
 	struct xhop_icmp_ext_obj *oh;
 	__u32 n, i;
 
 	if (!len_bytes)
 		len_bytes = XHOP_ICMP_EXT_ORIG_LEN;
-	if (len_bytes < XHOP_ICMP_EXT_ORIG_LEN || len_bytes > 1024)
+	if (len_bytes < XHOP_ICMP_EXT_ORIG_LEN || len_bytes > 1280) /* ICMPv6 quotes up to the minimum MTU */
 		return;
 	c.pos = orig + len_bytes;
 	eh = pull(&c, sizeof(*eh));
@@ -275,11 +275,11 @@ static __always_inline int icmp_decode(struct cursor *c, int is_v6, struct probe
 	if (is_v6) {
 		if (quote_decode6(c, pf, ev))
 			return -1;
-		mpls_decode(orig, c->end, (__u32)ih->un.err.b4 * 8, ev);
+		mpls_decode(orig, c->end, c->lim, (__u32)ih->un.err.b4 * 8, ev);
 	} else {
 		if (quote_decode4(c, pf, ev))
 			return -1;
-		mpls_decode(orig, c->end, (__u32)ih->un.err.b5 * 4, ev);
+		mpls_decode(orig, c->end, c->lim, (__u32)ih->un.err.b5 * 4, ev);
 	}
 	return 0;
 }
@@ -324,6 +324,8 @@ static __always_inline int reply_decode(struct cursor *c, struct xhop_event *ev)
 			return -1;
 		if (iph->frag_off & bpf_htons(0x3fff)) /* MF or offset: not whole */
 			return 1;
+		if (limit_to(c, iph, bpf_ntohs(iph->tot_len)))
+			return -1;
 		ev->family = 4;
 		ev->reply_ttl = iph->ttl;
 		ev->reply_tos = iph->tos;
@@ -334,6 +336,10 @@ static __always_inline int reply_decode(struct cursor *c, struct xhop_event *ev)
 	} else if (eth_proto == bpf_htons(XHOP_ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = NULL;
 
+		ip6 = c->pos;
+		if ((void *)(ip6 + 1) <= c->end &&
+		    limit_to(c, ip6, bpf_ntohs(ip6->payload_len) + sizeof(*ip6)))
+			return -1;
 		l4 = pull_ipv6(c, &ip6);
 		if (l4 < 0 || !ip6)
 			return 1;
@@ -369,6 +375,7 @@ int xhop_rx(struct xdp_md *ctx)
 	struct cursor c = {
 		.pos = (void *)(long)ctx->data,
 		.end = (void *)(long)ctx->data_end,
+		.lim = (void *)(long)ctx->data_end,
 	};
 	struct xhop_event ev = {};
 	int ret;
@@ -451,6 +458,7 @@ int xhop_tx(struct __sk_buff *skb)
 	struct cursor c = {
 		.pos = (void *)(long)skb->data,
 		.end = (void *)(long)skb->data_end,
+		.lim = (void *)(long)skb->data_end,
 	};
 	struct xhop_event ev = {};
 

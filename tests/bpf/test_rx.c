@@ -768,6 +768,22 @@ static void test_min_quote(void)
 			w.q_ipl = pr.len; /* the quoted header still tells the whole size */
 			check_event(what, expect_ours(what, &p), &w);
 
+			/* the full quote, but the IP length ends one byte
+			 * short: the last byte is an Ethernet trailer, no
+			 * part of the quote, so it is not enough either
+			 */
+			reply_te(&p, &pr, need);
+			{
+				size_t lo = ETH_HLEN + (family == 6 ? 4 : 2);
+				__u16 l = (p.data[lo] << 8 | p.data[lo + 1]) - 1;
+
+				p.data[lo] = l >> 8;
+				p.data[lo + 1] = l & 0xff;
+			}
+			snprintf(what, sizeof(what), "v%d %s quote of %zu, last byte a trailer",
+				 family, method_name[m], need);
+			expect_pass(what, &p);
+
 			/* one quoted byte fewer is not enough */
 			reply_te(&p, &pr, need - 1);
 			snprintf(what, sizeof(what), "v%d %s quote of %zu", family, method_name[m],
