@@ -51,18 +51,37 @@ struct probe_fields {
 	__u8 dst[16];
 	__u32 ports; /* sport << 16 | dport, 0 for ICMP */
 	__u16 probe_id;
-	__u16 tag; /* the MAC as carried (UDP: checksum form) */
+	__u16 tag;  /* the MAC as carried (UDP: checksum form; ICMP: high half) */
+	__u16 tag2; /* ICMP: the MAC's low half, from the IPv4 ID or the payload */
+	__u8 tag2_is_ipid;
 	__u8 proto;
 };
 
 static __always_inline int probe_verify(const struct probe_fields *pf)
 {
 	struct xhop_key key = { .k0 = key0, .k1 = key1 };
-	__u16 mac = xhop_probe_mac(&key, pf->dst, pf->proto, pf->ports, pf->probe_id);
+	__u32 mac = xhop_probe_mac(&key, pf->dst, pf->proto, pf->ports, pf->probe_id);
+	__u16 lo = mac & 0xffff;
 
 	if (pf->proto == XHOP_IPPROTO_UDP)
-		mac = xhop_udp_check_of(mac);
-	return mac == pf->tag ? 0 : -1;
+		return xhop_udp_check_of(lo) == pf->tag ? 0 : -1;
+	if (pf->proto == XHOP_IPPROTO_TCP)
+		return lo == pf->tag ? 0 : -1;
+	if ((mac >> 16) != pf->tag)
+		return -1;
+	return (pf->tag2_is_ipid ? xhop_ipid_of(lo) : lo) == pf->tag2 ? 0 : -1;
+}
+
+/* The low MAC half in an ICMP echo payload (after the checksum fix bytes) */
+static __always_inline int icmp_payload_tag2(struct cursor *c, struct probe_fields *pf)
+{
+	__u8 *pl = pull(c, XHOP_ICMP_PAYLOAD_MAC_OFF + 2);
+
+	if (!pl)
+		return -1;
+	pf->tag2 = ((__u16)pl[XHOP_ICMP_PAYLOAD_MAC_OFF] << 8) | pl[XHOP_ICMP_PAYLOAD_MAC_OFF + 1];
+	pf->tag2_is_ipid = 0;
+	return 0;
 }
 
 /*
@@ -87,7 +106,15 @@ static __always_inline int probe_decode_l4(struct cursor *c, __u8 proto, int is_
 		pf->ports = 0;
 		pf->tag = bpf_ntohs(ih->un.echo.id);
 		pf->probe_id = bpf_ntohs(ih->un.echo.seq);
-		return 0;
+		if (!is_v6) {
+			/* every IPv4 error quotes the ID; RFC 792 promises
+			 * no payload byte
+			 */
+			pf->tag2 = bpf_ntohs(ipid_be);
+			pf->tag2_is_ipid = 1;
+			return 0;
+		}
+		return icmp_payload_tag2(c, pf);
 	}
 	if (proto == XHOP_IPPROTO_UDP) {
 		struct xhop_udphdr *uh = pull(c, 8);
@@ -269,7 +296,7 @@ static __always_inline int icmp_decode(struct cursor *c, int is_v6, struct probe
 		pf->tag = bpf_ntohs(ih->un.echo.id);
 		pf->probe_id = bpf_ntohs(ih->un.echo.seq);
 		__builtin_memcpy(pf->dst, ev->from, 16);
-		return 0;
+		return icmp_payload_tag2(c, pf);
 	}
 	orig = c->pos;
 	if (is_v6) {

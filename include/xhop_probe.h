@@ -3,8 +3,10 @@
  * Probe encoding: where a probe carries what is needed to recognise its
  * answers, shared by the userspace builder and the BPF parsers.
  *
- * Every probe carries a 16-bit probe id and a 16-bit MAC over
- * (destination, protocol, ports, probe id) keyed with a per-run secret.
+ * Every probe carries a 16-bit probe id and a MAC over (destination,
+ * protocol, ports, probe id) keyed with a per-run secret: 32 bits for ICMP
+ * echo, 16 bits for UDP and TCP, whose random per-run source port is a
+ * further 16 bits that a blind forger must guess.
  * A reply is ours only if the fields it quotes (or echoes) carry a MAC
  * that verifies: other people's pings and traceroutes, other xhop runs and
  * blind forgeries fail that check and pass to the kernel untouched.
@@ -14,8 +16,10 @@
  * flow identifier constant across a trace (Paris traceroute): load balancers
  * hash ports or the first ICMP word, never these fields.
  *
- *   ICMP echo  id = MAC, seq = probe id; the checksum is held constant per
- *              trace by two compensation bytes in the payload.
+ *   ICMP echo  id = MAC high half, seq = probe id; MAC low half in the
+ *              IPv4 ID (every IPv4 error quotes it) and in payload bytes
+ *              2-3 (echo replies echo the payload; ICMPv6 errors quote
+ *              it). Payload bytes 0-1 hold the checksum constant per trace.
  *   UDP        ports fixed per trace; checksum = MAC (payload compensates);
  *              probe id in the IPv4 ID and in payload bytes 0-1 (IPv6 has
  *              no ID; ICMPv6 errors quote as much as fits in 1280 bytes).
@@ -36,19 +40,22 @@ struct xhop_key {
 /* UDP payload: probe id, then the two bytes that steer the checksum */
 #define XHOP_UDP_PAYLOAD_ID_OFF	  0
 #define XHOP_UDP_PAYLOAD_FIX_OFF  2
-/* ICMP echo payload: the two bytes that hold the checksum constant */
+/* ICMP echo payload: the two bytes that hold the checksum constant, then
+ * the low half of the MAC
+ */
 #define XHOP_ICMP_PAYLOAD_FIX_OFF 0
+#define XHOP_ICMP_PAYLOAD_MAC_OFF 2
 
 #define XHOP_PROBE_MIN_PAYLOAD 4
 
 /*
- * MAC of one probe. dst is the 16-byte destination (IPv4 mapped as
- * ::ffff:a.b.c.d); ports is sport << 16 | dport, 0 for ICMP. A 16-bit MAC
- * means a blind forger, who knows the target, hits with odds 2^-16 per
- * packet for ICMP; for UDP/TCP it must also guess the per-run source
- * port (2^-32 together). Userspace then demands an outstanding probe id.
+ * 32-bit MAC of one probe. dst is the 16-byte destination (IPv4 mapped as
+ * ::ffff:a.b.c.d); ports is sport << 16 | dport, 0 for ICMP. A blind
+ * forger who knows the target hits with odds 2^-32 per packet (ICMP: the
+ * whole MAC; UDP/TCP: the low 16 bits and the source port). Userspace
+ * then also demands an outstanding, unanswered probe id.
  */
-static __always_inline __u16 xhop_probe_mac(const struct xhop_key *key, const __u8 *dst,
+static __always_inline __u32 xhop_probe_mac(const struct xhop_key *key, const __u8 *dst,
 					    __u8 proto, __u32 ports, __u16 probe_id)
 {
 	__u64 w0 = 0, w1 = 0, w2;
@@ -62,7 +69,7 @@ static __always_inline __u16 xhop_probe_mac(const struct xhop_key *key, const __
 		w1 = (w1 << 8) | dst[8 + i];
 	}
 	w2 = ((__u64)proto << 48) | ((__u64)ports << 16) | probe_id;
-	return (__u16)xhop_siphash13_3w(key->k0, key->k1, w0, w1, w2);
+	return (__u32)xhop_siphash13_3w(key->k0, key->k1, w0, w1, w2);
 }
 
 /*
@@ -73,6 +80,15 @@ static __always_inline __u16 xhop_probe_mac(const struct xhop_key *key, const __
 static __always_inline __u16 xhop_udp_check_of(__u16 mac)
 {
 	return mac ? mac : 0xffff;
+}
+
+/*
+ * A raw socket replaces an IPv4 ID of 0 with one of its own, so the MAC
+ * half in the IPv4 ID travels in the same never-zero form.
+ */
+static __always_inline __u16 xhop_ipid_of(__u16 mac_lo)
+{
+	return mac_lo ? mac_lo : 0xffff;
 }
 
 static __always_inline __u32 xhop_tcp_seq(__u16 probe_id, __u16 mac)

@@ -91,7 +91,8 @@ static void csum_steer(__u8 *l4, size_t l4_len, __u32 pseudo, __u8 *fix)
 	fix[1] = word & 0xff;
 }
 
-static void write_ip_header(const struct probe_spec *ps, __u8 proto, size_t len, __u8 *buf)
+static void write_ip_header(const struct probe_spec *ps, __u8 proto, size_t len, __u16 ipid,
+			    __u8 *buf)
 {
 	if (ps->family == 6) {
 		struct ip6_hdr *h = (struct ip6_hdr *)buf;
@@ -113,8 +114,8 @@ static void write_ip_header(const struct probe_spec *ps, __u8 proto, size_t len,
 		h->ihl = 5;
 		h->tos = ps->tos;
 		h->tot_len = htons(len);
-		/* the probe id again: every router quotes the IP header */
-		h->id = htons(ps->probe_id);
+		/* every router quotes the IP header: a place for probe fields */
+		h->id = htons(ipid);
 		h->ttl = ps->ttl;
 		h->protocol = proto;
 		memcpy(&h->saddr, &ps->src.s6_addr[12], 4);
@@ -130,8 +131,8 @@ ssize_t probe_build(const struct probe_spec *ps, const struct xhop_key *key, __u
 	size_t ip_hlen = ps->family == 6 ? IPV6_HLEN : IPV4_HLEN;
 	size_t len = ps->size, l4_len;
 	__u8 proto, *l4;
-	__u32 ports = 0;
-	__u16 mac;
+	__u32 ports = 0, mac;
+	__u16 ipid = ps->probe_id;
 
 	if ((ps->family != 4 && ps->family != 6) || ps->method > METHOD_TCP || !ps->ttl)
 		return -EINVAL;
@@ -156,7 +157,7 @@ ssize_t probe_build(const struct probe_spec *ps, const struct xhop_key *key, __u
 		uh->source = htons(ps->sport);
 		uh->dest = htons(ps->dport);
 		uh->len = htons(l4_len);
-		uh->check = htons(xhop_udp_check_of(mac));
+		uh->check = htons(xhop_udp_check_of(mac & 0xffff));
 		payload[XHOP_UDP_PAYLOAD_ID_OFF] = ps->probe_id >> 8;
 		payload[XHOP_UDP_PAYLOAD_ID_OFF + 1] = ps->probe_id & 0xff;
 		csum_steer(l4, l4_len, pseudo_sum(ps, proto, l4_len),
@@ -173,7 +174,7 @@ ssize_t probe_build(const struct probe_spec *ps, const struct xhop_key *key, __u
 		len = ip_hlen + l4_len;
 		th->source = htons(ps->sport);
 		th->dest = htons(ps->dport);
-		th->seq = htonl(xhop_tcp_seq(ps->probe_id, mac));
+		th->seq = htonl(xhop_tcp_seq(ps->probe_id, mac & 0xffff));
 		th->doff_res = 5 << 4;
 		th->flags = XHOP_TCP_SYN;
 		th->window = htons(65535);
@@ -189,14 +190,17 @@ ssize_t probe_build(const struct probe_spec *ps, const struct xhop_key *key, __u
 		ih->type = ps->family == 6 ? XHOP_ICMP6_ECHO_REQUEST : XHOP_ICMP_ECHO;
 		ih->code = 0;
 		ih->checksum = htons(ps->icmp_sum);
-		ih->un.echo.id = htons(mac);
+		ih->un.echo.id = htons(mac >> 16);
 		ih->un.echo.seq = htons(ps->probe_id);
+		ipid = xhop_ipid_of(mac & 0xffff);
+		l4[L4_HLEN_ICMP + XHOP_ICMP_PAYLOAD_MAC_OFF] = (mac >> 8) & 0xff;
+		l4[L4_HLEN_ICMP + XHOP_ICMP_PAYLOAD_MAC_OFF + 1] = mac & 0xff;
 		if (ps->family == 6) /* ICMPv6 sums a pseudo-header, ICMP does not */
 			pseudo = pseudo_sum(ps, proto, l4_len);
 		csum_steer(l4, l4_len, pseudo, l4 + L4_HLEN_ICMP + XHOP_ICMP_PAYLOAD_FIX_OFF);
 		break;
 	}
 	}
-	write_ip_header(ps, proto, len, buf);
+	write_ip_header(ps, proto, len, ipid, buf);
 	return len;
 }

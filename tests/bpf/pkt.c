@@ -582,3 +582,17 @@ void pkt_probe_xor_mac(__u8 *probe, size_t len, __u16 mask)
 	if (at + 2 <= len)
 		wr16(probe + at, rd16(probe + at) ^ mask);
 }
+
+void pkt_probe_xor_bytes(__u8 *probe, size_t len, size_t off, __u16 mask)
+{
+	if (off + 2 <= len)
+		wr16(probe + off, rd16(probe + off) ^ mask);
+}
+
+void pkt_probe_xor_ipid(__u8 *probe, __u16 mask)
+{
+	if (probe_family(probe) != 4)
+		return;
+	wr16(probe + 4, rd16(probe + 4) ^ mask);
+	ip4_sum((struct iphdr *)probe);
+}

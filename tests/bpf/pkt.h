@@ -117,5 +117,9 @@ void pkt_probe_set_id(__u8 *probe, size_t len, __u16 id);
 void pkt_probe_set_dst(__u8 *probe, const struct in6_addr *dst);
 /* XOR mask into the MAC where the method carries it (ICMP id, UDP checksum, TCP seq low half) */
 void pkt_probe_xor_mac(__u8 *probe, size_t len, __u16 mask);
+/* XOR a 16-bit word of the probe at off (transport checksums left stale:
+ * routers do not check them); the IPv4 ID and header checksum */
+void pkt_probe_xor_bytes(__u8 *probe, size_t len, size_t off, __u16 mask);
+void pkt_probe_xor_ipid(__u8 *probe, __u16 mask);
 
 #endif

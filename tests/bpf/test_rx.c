@@ -691,6 +691,58 @@ static void test_mac_bits(void)
  * 0; an IPv4 0 means "no checksum"). Find one by search, about one id in
  * 65536, then check both forms.
  */
+/*
+ * ICMP's MAC has a low half too: in the IPv4 ID (what IPv4 errors quote)
+ * and in payload bytes 2-3 (what echo replies echo and ICMPv6 errors
+ * quote). A wrong bit in whichever one the reply carries must not pass;
+ * one in the copy the reply does not carry changes nothing.
+ */
+static void test_mac_low_half(void)
+{
+	for (int family = 4; family <= 6; family += 2) {
+		size_t bad_te = 0, bad_echo = 0, bad_other = 0;
+
+		for (int bit = 0; bit < 16; bit++) {
+			struct probe pr;
+			struct pkt p;
+			struct rx r;
+
+			/* the copy the reply carries: IPv4 ID for v4 errors, payload otherwise */
+			probe_make(&pr, family, METHOD_ICMP, 670 + bit, 4, &key);
+			if (family == 4)
+				pkt_probe_xor_ipid(pr.b, 1u << bit);
+			else
+				pkt_probe_xor_bytes(pr.b, pr.len, 40 + 8 +
+						    XHOP_ICMP_PAYLOAD_MAC_OFF, 1u << bit);
+			reply_te(&p, &pr, 0);
+			r = rx_run(&ld, &p, p.len);
+			bad_te += r.err || r.retval != XDP_PASS || r.n || !r.same;
+
+			probe_make(&pr, family, METHOD_ICMP, 690 + bit, 30, &key);
+			pkt_probe_xor_bytes(pr.b, pr.len, (family == 6 ? 40 : 20) + 8 +
+					    XHOP_ICMP_PAYLOAD_MAC_OFF, 1u << bit);
+			pkt_echo_reply(&p, pr.b, pr.len);
+			r = rx_run(&ld, &p, p.len);
+			bad_echo += r.err || r.retval != XDP_PASS || r.n || !r.same;
+
+			/* v4 errors read the ID, not the payload copy */
+			if (family == 4) {
+				probe_make(&pr, family, METHOD_ICMP, 710 + bit, 4, &key);
+				pkt_probe_xor_bytes(pr.b, pr.len, 20 + 8 + XHOP_ICMP_PAYLOAD_MAC_OFF,
+						    1u << bit);
+				reply_te(&p, &pr, 0);
+				r = rx_run(&ld, &p, p.len);
+				bad_other += r.err || r.retval != XDP_DROP || r.n != 1;
+			}
+		}
+		EXPECT(bad_te == 0, "v%d: %zu of 16 low-half errors in a TE taken", family, bad_te);
+		EXPECT(bad_echo == 0, "v%d: %zu of 16 low-half errors in an echo reply taken", family,
+		       bad_echo);
+		EXPECT(bad_other == 0, "v%d: %zu of 16 payload-copy errors refused a v4 TE", family,
+		       bad_other);
+	}
+}
+
 static void test_udp_mac_zero(void)
 {
 	for (int family = 4; family <= 6; family += 2) {
@@ -702,7 +754,7 @@ static void test_udp_mac_zero(void)
 			__u32 ports = (__u32)sport << 16 | 33434;
 
 			for (id = 1; id; id++)
-				if (!xhop_probe_mac(&key, dst.s6_addr, XHOP_IPPROTO_UDP, ports, id)) {
+				if (!(xhop_probe_mac(&key, dst.s6_addr, XHOP_IPPROTO_UDP, ports, id) & 0xffff)) {
 					found = 1;
 					break;
 				}
@@ -741,15 +793,27 @@ static void test_udp_mac_zero(void)
 
 /* ---- quotes of the RFC 792 minimum ------------------------------------ */
 
+/* Bytes past the first 8 of a quoted probe that a match needs in IPv6 */
+static size_t extra_v6_quote(int family, int method)
+{
+	if (family != 6)
+		return 0;
+	if (method == METHOD_UDP)
+		return XHOP_UDP_PAYLOAD_ID_OFF + 2;
+	if (method == METHOD_ICMP)
+		return XHOP_ICMP_PAYLOAD_MAC_OFF + 2;
+	return 0;
+}
+
 static void test_min_quote(void)
 {
 	for (int family = 4; family <= 6; family += 2) {
 		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++) {
-			/* RFC 792: the IP header and 8 bytes; IPv6 UDP also needs the
-			 * 2-byte probe id that follows
+			/* RFC 792: the IP header and 8 bytes; in IPv6, UDP also
+			 * needs the 2-byte probe id that follows and ICMP the
+			 * low MAC half at payload bytes 2-3 (no IPv4 ID there)
 			 */
-			size_t need = (family == 6 ? 40 : 20) + 8 +
-				      (family == 6 && m == METHOD_UDP ? 2 : 0);
+			size_t need = (family == 6 ? 40 : 20) + 8 + extra_v6_quote(family, m);
 			struct probe pr;
 			struct pkt p;
 			struct want w;
@@ -833,7 +897,7 @@ static void test_truncation(void)
 		size_t ip = family == 6 ? 40 : 20;
 
 		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++) {
-			size_t extra = family == 6 && m == METHOD_UDP ? 2 : 0;
+			size_t extra = extra_v6_quote(family, m);
 			struct probe pr;
 			struct pkt p;
 			char what[80];
@@ -860,7 +924,8 @@ static void test_truncation(void)
 			probe_make(&pr, family, METHOD_ICMP, 910, 30, &key);
 			pkt_echo_reply(&p, pr.b, pr.len);
 			snprintf(what, sizeof(what), "v%d echo reply truncated", family);
-			check_truncation(what, &p, ETH_HLEN + ip + 8, 910);
+			/* the echoed payload holds the MAC's low half */
+			check_truncation(what, &p, ETH_HLEN + ip + 8 + XHOP_ICMP_PAYLOAD_MAC_OFF + 2, 910);
 
 			probe_make(&pr, family, METHOD_TCP, 911, 30, &key);
 			pkt_tcp_answer(&p, pr.b, pr.len, XHOP_TCP_SYN | XHOP_TCP_ACK);
@@ -1312,7 +1377,8 @@ static void test_mpls(void)
 		/* labels appear exactly when the frame holds them */
 		{
 			size_t ext = mpls_reply(&p, &pr, family, METHOD_ICMP, 1350, two, 2, 0);
-			size_t min = ETH_HLEN + (family == 6 ? 40 + 8 + 40 + 8 : 20 + 8 + 20 + 8);
+			size_t min = ETH_HLEN + (family == 6 ? 40 + 8 + 40 + 8 : 20 + 8 + 20 + 8) +
+				     extra_v6_quote(family, METHOD_ICMP);
 			size_t bad = 0, bad_cut = 0;
 
 			for (size_t cut = min; cut <= p.len; cut++) {
@@ -1477,6 +1543,7 @@ int main(void)
 	test_other_run();
 	test_forged_quotes();
 	test_mac_bits();
+	test_mac_low_half();
 	test_udp_mac_zero();
 	test_foreign_icmp();
 	test_foreign_other();

@@ -433,8 +433,12 @@ static void test_tx_truncation(void)
 		size_t ip = family == 6 ? 40 : 20;
 
 		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++) {
+			/* IPv6 keeps the probe id (UDP) or the MAC's low half
+			 * (ICMP) in the payload, IPv4 in the IP ID
+			 */
 			size_t min = ETH_HLEN + ip + (m == METHOD_TCP ? 20 : 8) +
-				     (family == 6 && m == METHOD_UDP ? 2 : 0);
+				     (family == 6 && m == METHOD_UDP ? 2 : 0) +
+				     (family == 6 && m == METHOD_ICMP ? XHOP_ICMP_PAYLOAD_MAC_OFF + 2 : 0);
 			size_t first = 0, bad = 0, bad_cut = 0;
 			struct probe pr;
 			struct pkt p;

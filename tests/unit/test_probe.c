@@ -163,18 +163,19 @@ static void test_fields(void)
 	struct probe_spec ps = spec(4, METHOD_ICMP, 5, 77);
 	__u8 p[PROBE_MAX_SIZE];
 	ssize_t n = probe_build(&ps, &key, p, sizeof(p));
-	__u16 mac = xhop_probe_mac(&key, ps.dst.s6_addr, XHOP_IPPROTO_ICMP, 0, 77);
+	__u32 mac = xhop_probe_mac(&key, ps.dst.s6_addr, XHOP_IPPROTO_ICMP, 0, 77);
 
 	EXPECT(n > 0 && p[8] == 5, "TTL %u", p[8]);
-	EXPECT(((p[20 + 4] << 8) | p[20 + 5]) == mac, "ICMP id carries the MAC");
+	EXPECT((__u32)((p[20 + 4] << 8) | p[20 + 5]) == mac >> 16, "ICMP id carries the MAC's high half");
 	EXPECT(((p[20 + 6] << 8) | p[20 + 7]) == 77, "ICMP seq carries the probe id");
-	EXPECT(((p[4] << 8) | p[5]) == 77, "IP ID carries the probe id");
+	EXPECT(((p[4] << 8) | p[5]) == xhop_ipid_of(mac & 0xffff), "IP ID carries the low half");
+	EXPECT((__u32)((p[30] << 8) | p[31]) == (mac & 0xffff), "payload 2-3 carry the low half");
 	EXPECT(((p[22] << 8) | p[23]) == 0x1234, "ICMP checksum is the flow's");
 
 	ps = spec(6, METHOD_UDP, 9, 300);
 	n = probe_build(&ps, &key, p, sizeof(p));
 	mac = xhop_probe_mac(&key, ps.dst.s6_addr, XHOP_IPPROTO_UDP, 40000u << 16 | 33434, 300);
-	EXPECT(((p[40 + 6] << 8) | p[40 + 7]) == xhop_udp_check_of(mac), "UDP checksum is the MAC");
+	EXPECT(((p[40 + 6] << 8) | p[40 + 7]) == xhop_udp_check_of(mac & 0xffff), "UDP checksum is the MAC");
 	EXPECT(((p[48] << 8) | p[49]) == 300, "IPv6 UDP payload carries the probe id");
 	EXPECT(p[7] == 9, "hop limit");
 
@@ -182,7 +183,7 @@ static void test_fields(void)
 	n = probe_build(&ps, &key, p, sizeof(p));
 	mac = xhop_probe_mac(&key, ps.dst.s6_addr, XHOP_IPPROTO_TCP, 40000u << 16 | 33434, 4242);
 	EXPECT(n == 40 && p[20 + 13] == XHOP_TCP_SYN, "SYN only");
-	EXPECT(ntohl(*(__u32 *)(p + 24)) == xhop_tcp_seq(4242, mac), "TCP seq = id<<16|MAC");
+	EXPECT(ntohl(*(__u32 *)(p + 24)) == xhop_tcp_seq(4242, mac & 0xffff), "TCP seq = id<<16|MAC");
 
 	/* another key gives another MAC (with overwhelming odds) */
 	{
