@@ -233,11 +233,13 @@ static __always_inline void mpls_decode(void *orig, void *end, void *lim, __u32 
 }
 
 /*
- * flags: 0 wakes the consumer (an answer: userspace should render it);
- * BPF_RB_NO_WAKEUP for send stamps, which userspace only needs once the
- * answer arrives. A wakeup is an irq_work that runs right away on the
- * sending CPU, about a microsecond in the middle of the probe's own way
- * to the wire, so a send stamp must not pay for one.
+ * Answers force a wakeup: userspace renders them. The ring's adaptive
+ * wakeup would not do, since it only wakes a consumer that has read
+ * everything before this record, and the send stamps before it are
+ * unread. Send stamps wake nobody (BPF_RB_NO_WAKEUP): userspace needs
+ * them only once the answer comes, and a wakeup is an irq_work run on
+ * the sending CPU, about a microsecond in the middle of the probe's way
+ * to the wire.
  */
 static __always_inline int emit(struct xhop_event *ev, __u64 flags)
 {
@@ -418,7 +420,7 @@ int xhop_rx(struct xdp_md *ctx)
 	 */
 	ev.ts_ns = bpf_ktime_get_ns();
 	ev.ifindex = ctx->ingress_ifindex;
-	if (emit(&ev, 0)) {
+	if (emit(&ev, BPF_RB_FORCE_WAKEUP)) {
 		/* never drop what userspace cannot see */
 		count(XHOP_STAT_RX_RB_FULL);
 		return XDP_PASS;
