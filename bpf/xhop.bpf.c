@@ -398,6 +398,36 @@ static __always_inline int reply_decode(struct cursor *c, struct xhop_event *ev)
 	return 0;
 }
 
+/*
+ * The receive path proper, shared by the XDP program and its tcx ingress
+ * twin. Returns 1 when the packet answered our probe and its event is in
+ * the ring buffer (the caller drops it), 0 when it must pass untouched.
+ */
+static __always_inline int rx_handle(struct cursor *c, __u32 ifindex)
+{
+	struct xhop_event ev = {};
+	int ret;
+
+	count(XHOP_STAT_RX_SEEN);
+	ret = reply_decode(c, &ev);
+	if (ret) {
+		count(ret < 0 ? XHOP_STAT_RX_MALFORMED : XHOP_STAT_RX_FOREIGN);
+		return 0;
+	}
+	/* stamped after the parse, like the TX stamp in xhop_tx: the two
+	 * parse times (tens of ns each) cancel in the RTT
+	 */
+	ev.ts_ns = bpf_ktime_get_ns();
+	ev.ifindex = ifindex;
+	if (emit(&ev, BPF_RB_FORCE_WAKEUP)) {
+		/* never drop what userspace cannot see */
+		count(XHOP_STAT_RX_RB_FULL);
+		return 0;
+	}
+	count(XHOP_STAT_RX_OURS);
+	return 1;
+}
+
 SEC("xdp")
 int xhop_rx(struct xdp_md *ctx)
 {
@@ -406,27 +436,28 @@ int xhop_rx(struct xdp_md *ctx)
 		.end = (void *)(long)ctx->data_end,
 		.lim = (void *)(long)ctx->data_end,
 	};
-	struct xhop_event ev = {};
-	int ret;
 
-	count(XHOP_STAT_RX_SEEN);
-	ret = reply_decode(&c, &ev);
-	if (ret) {
-		count(ret < 0 ? XHOP_STAT_RX_MALFORMED : XHOP_STAT_RX_FOREIGN);
-		return XDP_PASS;
-	}
-	/* stamped after the parse, like the TX stamp in xhop_tx: the two
-	 * parse times (tens of ns each) cancel in the RTT
-	 */
-	ev.ts_ns = bpf_ktime_get_ns();
-	ev.ifindex = ctx->ingress_ifindex;
-	if (emit(&ev, BPF_RB_FORCE_WAKEUP)) {
-		/* never drop what userspace cannot see */
-		count(XHOP_STAT_RX_RB_FULL);
-		return XDP_PASS;
-	}
-	count(XHOP_STAT_RX_OURS);
-	return XDP_DROP;
+	return rx_handle(&c, ctx->ingress_ifindex) ? XDP_DROP : XDP_PASS;
+}
+
+/*
+ * The same receiver at tcx ingress, for an interface whose XDP hook
+ * another program holds: it sees what that program passes, and tcx keeps
+ * any number of programs in a chain, each with its own link. Later than
+ * XDP (after the skb is built), so its stamps carry more of the stack.
+ */
+SEC("tc")
+int xhop_rx_tc(struct __sk_buff *skb)
+{
+	struct cursor c;
+
+	/* replies are small: make the whole of one linear if it is not */
+	if (skb->data_end - skb->data < skb->len && bpf_skb_pull_data(skb, skb->len))
+		return TC_ACT_UNSPEC;
+	c.pos = (void *)(long)skb->data;
+	c.end = (void *)(long)skb->data_end;
+	c.lim = c.end;
+	return rx_handle(&c, skb->ifindex) ? TC_ACT_SHOT : TC_ACT_UNSPEC;
 }
 
 /* 0 if the outgoing packet is one of our probes (ev filled) */

@@ -22,8 +22,10 @@
  * passes it through unchanged.
  */
 #ifndef BPF_TCX_EGRESS
+#define XHOP_BPF_TCX_INGRESS 46
 #define XHOP_BPF_TCX_EGRESS 47
 #else
+#define XHOP_BPF_TCX_INGRESS BPF_TCX_INGRESS
 #define XHOP_BPF_TCX_EGRESS BPF_TCX_EGRESS
 #endif
 
@@ -70,6 +72,7 @@ int loader_open(struct loader *ld, const struct xhop_key *key, loader_event_fn o
 		loader_set_verbose(0);
 	memset(ld, 0, sizeof(*ld));
 	ld->tx_link_fd = -1;
+	ld->rx_tc_link_fd = -1;
 	ld->on_event = on_event;
 	ld->ctx = ctx;
 	ld->skel = xhop_bpf__open();
@@ -113,6 +116,52 @@ static int xdp_is_generic(int ifindex)
 	return q.attach_mode == XDP_ATTACHED_SKB;
 }
 
+/* "id 42 xdp_pass": who holds the XDP hook, for the messages */
+static void xdp_holder(int ifindex, char *buf, size_t len)
+{
+	struct bpf_prog_info info = {};
+	__u32 id = 0, info_len = sizeof(info);
+	int fd;
+
+	snprintf(buf, len, "unknown");
+	if (bpf_xdp_query_id(ifindex, 0, &id) || !id)
+		return;
+	snprintf(buf, len, "id %u", id);
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return;
+	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		snprintf(buf, len, "id %u %s", id, info.name);
+	close(fd);
+}
+
+/*
+ * The XDP hook is someone else's (a neighbour, or another xhop run): never
+ * replace it. Receive at tcx ingress instead, behind it: tcx chains any
+ * number of programs, each detached with its own link.
+ */
+static int attach_rx_behind(struct loader *ld)
+{
+	char holder[64];
+	int fd, err;
+
+	xdp_holder(ld->ifindex, holder, sizeof(holder));
+	fd = bpf_link_create(bpf_program__fd(ld->skel->progs.xhop_rx_tc), ld->ifindex,
+			     XHOP_BPF_TCX_INGRESS, NULL);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "xhop: attach to %s: XDP is held by another program (%s) and "
+				"tcx ingress failed (%s); xhop does not replace it\n",
+			ld->ifname, holder, strerror(-err));
+		return err;
+	}
+	ld->rx_tc_link_fd = fd;
+	fprintf(stderr, "xhop: warning: %s: XDP is held by another program (%s), left in "
+			"place; receiving at tcx ingress behind it (RTTs include more of the "
+			"stack)\n", ld->ifname, holder);
+	return 0;
+}
+
 int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key,
 		 loader_event_fn on_event, void *ctx)
 {
@@ -130,14 +179,16 @@ int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key,
 	ld->xdp_link = bpf_program__attach_xdp(ld->skel->progs.xhop_rx, ifindex);
 	if (!ld->xdp_link) {
 		err = -errno;
-		if (err == -EBUSY || err == -EEXIST)
-			fprintf(stderr, "xhop: attach XDP to %s: another XDP program is attached; "
-					"xhop does not replace it\n", ifname);
-		else
+		if (err != -EBUSY && err != -EEXIST) {
 			report("attach XDP to", ifname, err);
-		goto err_close;
+			goto err_close;
+		}
+		err = attach_rx_behind(ld);
+		if (err)
+			goto err_close;
+	} else {
+		ld->xdp_generic = xdp_is_generic(ifindex);
 	}
-	ld->xdp_generic = xdp_is_generic(ifindex);
 	if (ld->xdp_generic)
 		fprintf(stderr, "xhop: warning: %s has no native XDP; using generic mode "
 				"(slower, RTTs include more of the stack)\n", ifname);
@@ -155,6 +206,9 @@ int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key,
 err_detach_xdp:
 	bpf_link__destroy(ld->xdp_link); /* = XDP detach */
 	ld->xdp_link = NULL;
+	if (ld->rx_tc_link_fd >= 0)
+		close(ld->rx_tc_link_fd); /* = tcx ingress detach */
+	ld->rx_tc_link_fd = -1;
 err_close:
 	loader_stop(ld);
 	return err;
@@ -178,6 +232,11 @@ int loader_epoll_fd(struct loader *ld)
 int loader_prog_fd_rx(struct loader *ld)
 {
 	return bpf_program__fd(ld->skel->progs.xhop_rx);
+}
+
+int loader_prog_fd_rx_tc(struct loader *ld)
+{
+	return bpf_program__fd(ld->skel->progs.xhop_rx_tc);
 }
 
 int loader_prog_fd_tx(struct loader *ld)
@@ -214,6 +273,9 @@ void loader_stop(struct loader *ld)
 	if (ld->tx_link_fd >= 0)
 		close(ld->tx_link_fd); /* = tcx detach */
 	ld->tx_link_fd = -1;
+	if (ld->rx_tc_link_fd >= 0)
+		close(ld->rx_tc_link_fd);
+	ld->rx_tc_link_fd = -1;
 	bpf_link__destroy(ld->xdp_link);
 	ld->xdp_link = NULL;
 	ring_buffer__free(ld->rb);

@@ -18,6 +18,7 @@ struct loader {
 	struct xhop_bpf *skel;
 	struct bpf_link *xdp_link;
 	int tx_link_fd; /* tcx link: libbpf 1.1 has no bpf_link for it; -1 if none */
+	int rx_tc_link_fd; /* tcx ingress receiver when XDP is taken; -1 if none */
 	struct ring_buffer *rb;
 	loader_event_fn on_event;
 	void *ctx;
@@ -29,7 +30,9 @@ struct loader {
 /*
  * Load with this run's key, attach XDP (receive) and tcx egress (send
  * stamps) to ifindex through bpf_links: the kernel detaches them when the
- * last fd closes, even if xhop is killed. 0 or -errno, reported on stderr.
+ * last fd closes, even if xhop is killed. When another program holds the
+ * XDP hook it is left in place and xhop receives at tcx ingress behind
+ * it, with a warning. 0 or -errno, reported on stderr.
  */
 int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key,
 		 loader_event_fn on_event, void *ctx);
@@ -44,6 +47,7 @@ int loader_consume(struct loader *ld);
 /* Sums of the per-CPU counters, enum xhop_stat order */
 int loader_stats(struct loader *ld, __u64 out[XHOP_STAT_MAX]);
 int loader_prog_fd_rx(struct loader *ld);
+int loader_prog_fd_rx_tc(struct loader *ld);
 int loader_prog_fd_tx(struct loader *ld);
 /* Detach and free everything; safe on a half-started or zeroed loader */
 void loader_stop(struct loader *ld);
