@@ -138,11 +138,15 @@ static int engine_prepare(struct engine *e)
 					   RESOLVE_HOST_TIMEOUT_MS);
 		if (res != t->res)
 			resolver_free(res);
+		if (err == -EINTR || xhop_stop)
+			return signals_exit_code();
 		if (err) {
 			fprintf(stderr, "xhop: %s: %s\n", o->host,
-				err == -ETIMEDOUT ? "name lookup timed out"
-				: o->family ? "no address of that family"
-					    : "Name or service not known");
+				err == -ETIMEDOUT   ? "name lookup timed out"
+				: err == -ENOENT    ? (o->family ? "no address of that family"
+							     : "Name or service not known")
+				: err == -EINVAL    ? "not a valid host name"
+						    : "name lookup failed (DNS server error)");
 			return 2;
 		}
 	}
