@@ -26,10 +26,23 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 key0 = 0;
 const volatile __u64 key1 = 0;
 
+/*
+ * Two rings, so that each can use the wakeup it needs. Answers wake the
+ * consumer adaptively (only when it has read everything, so at most once
+ * per batch); send stamps never wake it: it needs them only once the
+ * answer comes, and a wakeup is an irq_work run on the sending CPU, a
+ * microsecond in the middle of the probe's way to the wire. In one ring
+ * the unread stamps would keep the adaptive wakeup from ever firing.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22); /* 4 MiB: ~50k events of 80 bytes */
 } events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} tx_events SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -232,18 +245,9 @@ static __always_inline void mpls_decode(void *orig, void *end, void *lim, __u32 
 	}
 }
 
-/*
- * Answers force a wakeup: userspace renders them. The ring's adaptive
- * wakeup would not do, since it only wakes a consumer that has read
- * everything before this record, and the send stamps before it are
- * unread. Send stamps wake nobody (BPF_RB_NO_WAKEUP): userspace needs
- * them only once the answer comes, and a wakeup is an irq_work run on
- * the sending CPU, about a microsecond in the middle of the probe's way
- * to the wire.
- */
-static __always_inline int emit(struct xhop_event *ev, __u64 flags)
+static __always_inline int emit(void *ring, struct xhop_event *ev, __u64 flags)
 {
-	struct xhop_event *slot = bpf_ringbuf_reserve(&events, sizeof(*slot), 0);
+	struct xhop_event *slot = bpf_ringbuf_reserve(ring, sizeof(*slot), 0);
 
 	if (!slot)
 		return -1;
@@ -419,7 +423,7 @@ static __always_inline int rx_handle(struct cursor *c, __u32 ifindex)
 	 */
 	ev.ts_ns = bpf_ktime_get_ns();
 	ev.ifindex = ifindex;
-	if (emit(&ev, BPF_RB_FORCE_WAKEUP)) {
+	if (emit(&events, &ev, 0)) {
 		/* never drop what userspace cannot see */
 		count(XHOP_STAT_RX_RB_FULL);
 		return 0;
@@ -527,7 +531,7 @@ int xhop_tx(struct __sk_buff *skb)
 	ev.ts_ns = bpf_ktime_get_ns();
 	ev.ifindex = skb->ifindex;
 	count(XHOP_STAT_TX_PROBES);
-	if (emit(&ev, BPF_RB_NO_WAKEUP))
+	if (emit(&tx_events, &ev, BPF_RB_NO_WAKEUP))
 		count(XHOP_STAT_TX_RB_FULL);
 	return TC_ACT_UNSPEC;
 }

@@ -92,10 +92,20 @@ int loader_open(struct loader *ld, const struct xhop_key *key, loader_event_fn o
 			report("load", "BPF programs (-vv shows the verifier log)", err);
 		goto err_destroy;
 	}
-	ld->rb = ring_buffer__new(bpf_map__fd(ld->skel->maps.events), ring_cb, ld, NULL);
+	/* send stamps first: a consume then sees a probe's stamp before the
+	 * answer to it (renderers need both, not their order)
+	 */
+	ld->rb = ring_buffer__new(bpf_map__fd(ld->skel->maps.tx_events), ring_cb, ld, NULL);
 	if (!ld->rb) {
 		err = -errno;
 		report("create", "ring buffer", err);
+		goto err_destroy;
+	}
+	err = ring_buffer__add(ld->rb, bpf_map__fd(ld->skel->maps.events), ring_cb, ld);
+	if (err) {
+		report("add", "answer ring buffer", err);
+		ring_buffer__free(ld->rb);
+		ld->rb = NULL;
 		goto err_destroy;
 	}
 	return 0;

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: every measurement, peers in the same run, ratios printed.
+# Numbers live here, never in timed tests.
+set -u
+cd "$(dirname "$0")/.."
+rc=0
+echo "== XDP cost per packet (bpf_prog_test_run_opts)"
+build/bench/xdp_cost || rc=1
+echo
+echo "== RTT accuracy against a far-side capture: xhop, traceroute, mtr, scamper"
+scripts/bench_rtt.sh || rc=1
+exit $rc
