@@ -281,7 +281,7 @@ signal.pause()
 TOOLS=(xhop traceroute mtr scamper)
 declare -A FMT=([xhop]=xhop-json [traceroute]=traceroute [mtr]=mtr-raw [scamper]=scamper-json)
 declare -A CMD=(
-	[xhop]="$xhop -n -q $QUERIES -w 1 --json $DST"
+	[xhop]="$xhop -n -q $QUERIES -w 1 ${XHOP_BENCH_ARGS:-} --json $DST"
 	[traceroute]="/usr/sbin/traceroute -n -I -q $QUERIES -w 1 $DST"
 	[mtr]="mtr --raw -n -c $QUERIES -i 0.1 -G 1 $DST"
 	[scamper]="scamper -O json -c 'trace -P icmp-paris -q $QUERIES -Q -w 1' -i $DST"
