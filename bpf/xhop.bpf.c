@@ -25,6 +25,12 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by the loader before load: the per-run secret of the probe MACs */
 const volatile __u64 key0 = 0;
 const volatile __u64 key1 = 0;
+/*
+ * This run's UDP/TCP source port (0: any). Checked before the MAC: the
+ * MAC covers the ports a packet carries, so without this a stranger's
+ * SYN-ACK would verify by chance once in 65536 and be dropped.
+ */
+const volatile __u16 run_sport = 0;
 
 /*
  * Two rings, so that each can use the wakeup it needs. Answers wake the
@@ -76,6 +82,9 @@ static __always_inline int probe_verify(const struct probe_fields *pf)
 	__u32 mac = xhop_probe_mac(&key, pf->dst, pf->proto, pf->ports, pf->probe_id);
 	__u16 lo = mac & 0xffff;
 
+	if (run_sport && (pf->proto == XHOP_IPPROTO_UDP || pf->proto == XHOP_IPPROTO_TCP) &&
+	    (pf->ports >> 16) != run_sport)
+		return -1;
 	if (pf->proto == XHOP_IPPROTO_UDP)
 		return xhop_udp_check_of(lo) == pf->tag ? 0 : -1;
 	if (pf->proto == XHOP_IPPROTO_TCP)
@@ -326,10 +335,13 @@ static __always_inline int tcp_decode(struct cursor *c, struct probe_fields *pf,
 
 	if (!th)
 		return -1;
-	if (!(th->flags & XHOP_TCP_ACK))
+	/* a SYN-ACK or a RST-ACK, nothing mixed in, with a sane header */
+	if ((th->flags & (XHOP_TCP_SYN | XHOP_TCP_RST | XHOP_TCP_FIN | XHOP_TCP_ACK)) !=
+		    (XHOP_TCP_SYN | XHOP_TCP_ACK) &&
+	    (th->flags & (XHOP_TCP_SYN | XHOP_TCP_RST | XHOP_TCP_FIN | XHOP_TCP_ACK)) !=
+		    (XHOP_TCP_RST | XHOP_TCP_ACK))
 		return -1;
-	if (!(th->flags & XHOP_TCP_RST) &&
-	    (th->flags & (XHOP_TCP_SYN | XHOP_TCP_FIN)) != XHOP_TCP_SYN)
+	if ((th->doff_res >> 4) < 5)
 		return -1;
 	seq = bpf_ntohl(th->ack_seq) - 1;
 	ev->kind = XHOP_EV_TCP;

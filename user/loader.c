@@ -66,6 +66,12 @@ static int ring_cb(void *ctx, void *data, size_t size)
 int loader_open(struct loader *ld, const struct xhop_key *key, loader_event_fn on_event,
 		void *ctx)
 {
+	return loader_open_sport(ld, key, 0, on_event, ctx);
+}
+
+int loader_open_sport(struct loader *ld, const struct xhop_key *key, __u16 sport,
+		      loader_event_fn on_event, void *ctx)
+{
 	int err;
 
 	if (!log_verbose)
@@ -83,6 +89,7 @@ int loader_open(struct loader *ld, const struct xhop_key *key, loader_event_fn o
 	}
 	ld->skel->rodata->key0 = key->k0;
 	ld->skel->rodata->key1 = key->k1;
+	ld->skel->rodata->run_sport = sport;
 	err = xhop_bpf__load(ld->skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
@@ -172,13 +179,13 @@ static int attach_rx_behind(struct loader *ld)
 	return 0;
 }
 
-int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key,
+int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key, __u16 sport,
 		 loader_event_fn on_event, void *ctx)
 {
 	char ifname[IF_NAMESIZE] = "?";
 	int err, fd;
 
-	err = loader_open(ld, key, on_event, ctx);
+	err = loader_open_sport(ld, key, sport, on_event, ctx);
 	if (err)
 		return err;
 	if_indextoname(ifindex, ifname);

@@ -34,11 +34,14 @@ struct loader {
  * XDP hook it is left in place and xhop receives at tcx ingress behind
  * it, with a warning. 0 or -errno, reported on stderr.
  */
-int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key,
+int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key, __u16 sport,
 		 loader_event_fn on_event, void *ctx);
 /* Load only (no attach), for tests that drive the programs directly */
 int loader_open(struct loader *ld, const struct xhop_key *key, loader_event_fn on_event,
 		void *ctx);
+/* The same, accepting UDP/TCP answers only for source port sport (0: any) */
+int loader_open_sport(struct loader *ld, const struct xhop_key *key, __u16 sport,
+		      loader_event_fn on_event, void *ctx);
 /* Wait up to timeout_ms for events and dispatch them; count or -errno */
 int loader_poll(struct loader *ld, int timeout_ms);
 int loader_epoll_fd(struct loader *ld);

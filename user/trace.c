@@ -494,7 +494,8 @@ int trace_main(const struct trace_opts *o, const struct trace_renderer *r)
 	rc = 1;
 	if (probe_sender_open(&e->tx, e->t.family, o->ifname))
 		goto out_path;
-	if (loader_start(&e->ld, e->t.ifindex, &e->key, on_event, e))
+	if (loader_start(&e->ld, e->t.ifindex, &e->key, e->t.o->method == METHOD_ICMP ? 0 : e->t.sport,
+			 on_event, e))
 		goto out_sender;
 	warmup(e);
 	clock_gettime(CLOCK_REALTIME, &e->t.start);

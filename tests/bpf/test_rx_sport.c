@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The run's source port: with it set, UDP and TCP answers count only if
+ * they answer that port. Without it a stranger's SYN-ACK whose ack - 1
+ * happens to verify as a MAC (one in 65536) would be dropped: the fuzz
+ * harness found such a frame, and a real connection's SYN-ACK shows it.
+ */
+#include <errno.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <bpf/bpf.h>
+#include "xhop_test.h"
+#include "xhop_proto.h"
+#include "pkt.h"
+#include "loader.h"
+#include "probe_build.h"
+
+static int n_got;
+
+static int on_event(void *ctx, const struct xhop_event *ev)
+{
+	(void)ctx;
+	(void)ev;
+	n_got++;
+	return 0;
+}
+
+static const struct xhop_key key = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
+
+static int run(struct loader *ld, const __u8 *frame, size_t len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = len, .repeat = 1);
+
+	n_got = 0;
+	if (bpf_prog_test_run_opts(loader_prog_fd_rx(ld), &opts))
+		return -errno;
+	loader_consume(ld);
+	return (int)opts.retval;
+}
+
+static size_t probe(__u8 *b, int family, int method, __u16 sport)
+{
+	struct probe_spec ps = { .family = family, .method = method, .ttl = 3, .probe_id = 77,
+				 .sport = sport, .dport = method == METHOD_TCP ? 80 : 33434,
+				 .size = family == 6 ? 80 : 60 };
+
+	ps.src = pkt_addr(family == 6 ? "2001:2:0:1::1" : "198.18.1.1");
+	ps.dst = pkt_addr(family == 6 ? "2001:2:0:100::77" : "198.19.0.77");
+	return (size_t)probe_build(&ps, &key, b, PROBE_MAX_SIZE);
+}
+
+int main(void)
+{
+	/* someone else's SYN-ACK (198.18.0.99:443 -> 198.18.0.1:51000) whose
+	 * ack - 1 verifies under this key when no port is pinned
+	 */
+	static const char hex[] = "020202020202040404040404080045c0002810e100004006dca6c6120063"
+				  "c612000101bbc7381234567843271ea55012faf094ec0000";
+	struct loader any, pinned;
+	__u8 frame[64], b[PROBE_MAX_SIZE];
+	size_t flen = strlen(hex) / 2;
+	struct pkt p;
+	int ret;
+
+	for (size_t i = 0; i < flen; i++) {
+		unsigned v;
+
+		sscanf(hex + 2 * i, "%2x", &v);
+		frame[i] = v;
+	}
+	if (loader_open(&any, &key, on_event, NULL) ||
+	    loader_open_sport(&pinned, &key, 41000, on_event, NULL))
+		return 1;
+	ret = run(&any, frame, flen);
+	EXPECT(ret == XDP_DROP && n_got == 1, "control: any port takes the stranger (%d)", ret);
+	ret = run(&pinned, frame, flen);
+	EXPECT(ret == XDP_PASS && n_got == 0, "pinned port passes the stranger (%d)", ret);
+
+	for (int family = 4; family <= 6; family += 2) {
+		struct in6_addr hop = pkt_addr(family == 6 ? "2001:2:0:2::2" : "198.18.2.2");
+		struct in6_addr src = pkt_addr(family == 6 ? "2001:2:0:1::1" : "198.18.1.1");
+		__u8 te = family == 6 ? XHOP_ICMP6_TIME_EXCEED : XHOP_ICMP_TIME_EXCEEDED;
+
+		for (int m = METHOD_UDP; m <= METHOD_TCP; m++) {
+			size_t n = probe(b, family, m, 41000);
+
+			pkt_icmp_error(&p, &hop, &src, te, 0, b, n, 0);
+			ret = run(&pinned, p.data, p.len);
+			EXPECT(ret == XDP_DROP && n_got == 1, "v%d m%d: our port taken", family, m);
+			if (m == METHOD_TCP) {
+				pkt_tcp_answer(&p, b, n, XHOP_TCP_SYN | XHOP_TCP_ACK);
+				ret = run(&pinned, p.data, p.len);
+				EXPECT(ret == XDP_DROP && n_got == 1, "v%d SYN-ACK to our port", family);
+				/* SYN-ACK with FIN mixed in is no answer to a SYN */
+				p.data[p.len - 20 + 13] |= XHOP_TCP_FIN;
+				ret = run(&pinned, p.data, p.len);
+				EXPECT(ret == XDP_PASS && n_got == 0, "v%d SYN|FIN|ACK passes", family);
+			}
+			/* a valid MAC, but for another source port: not this run */
+			n = probe(b, family, m, 41001);
+			pkt_icmp_error(&p, &hop, &src, te, 0, b, n, 0);
+			ret = run(&pinned, p.data, p.len);
+			EXPECT(ret == XDP_PASS && n_got == 0, "v%d m%d: other port passes", family, m);
+			ret = run(&any, p.data, p.len);
+			EXPECT(ret == XDP_DROP && n_got == 1, "v%d m%d: control, any port", family, m);
+		}
+	}
+	loader_stop(&any);
+	loader_stop(&pinned);
+	return TEST_SUMMARY();
+}
