@@ -80,6 +80,28 @@ static __always_inline __u16 pull_eth(struct cursor *c)
 }
 
 /*
+ * The link layer: Ethernet and up to two VLAN tags, or nothing at all on
+ * devices whose frames start at the IP header (tun, WireGuard, ipip, gre,
+ * ppp: l3_only), where the version nibble tells the protocol. Returns the
+ * EtherType (network order) or 0.
+ */
+static __always_inline __u16 pull_l2(struct cursor *c, int l3_only)
+{
+	if (l3_only) {
+		__u8 *v = c->pos;
+
+		if ((void *)(v + 1) > c->end)
+			return 0;
+		if ((*v >> 4) == 4)
+			return bpf_htons(XHOP_ETH_P_IP);
+		if ((*v >> 4) == 6)
+			return bpf_htons(XHOP_ETH_P_IPV6);
+		return 0;
+	}
+	return pull_eth(c);
+}
+
+/*
  * IPv4 header with its options. ihl < 5 is forged: reject, don't guess.
  * The masked length (at most 60) keeps the verifier's range bounded.
  */

@@ -31,6 +31,8 @@ const volatile __u64 key1 = 0;
  * SYN-ACK would verify by chance once in 65536 and be dropped.
  */
 const volatile __u16 run_sport = 0;
+/* The interface's frames start at the IP header (no Ethernet) */
+const volatile __u8 l3_only = 0;
 
 /*
  * Two rings, so that each can use the wakeup it needs. Answers wake the
@@ -359,7 +361,7 @@ static __always_inline int tcp_decode(struct cursor *c, struct probe_fields *pf,
 static __always_inline int reply_decode(struct cursor *c, struct xhop_event *ev)
 {
 	struct probe_fields pf = {};
-	__u16 eth_proto = pull_eth(c);
+	__u16 eth_proto = pull_l2(c, l3_only);
 	int l4, err;
 
 	if (eth_proto == bpf_htons(XHOP_ETH_P_IP)) {
@@ -414,10 +416,15 @@ static __always_inline int reply_decode(struct cursor *c, struct xhop_event *ev)
 	return 0;
 }
 
+enum rx_verdict {
+	RX_PASS = 0,	 /* not ours (or not recordable): to the kernel, untouched */
+	RX_DROP,	 /* ours, recorded: consumed */
+	RX_RECORD_PASS,	 /* ours, recorded, and the kernel must see it too */
+};
+
 /*
  * The receive path proper, shared by the XDP program and its tcx ingress
- * twin. Returns 1 when the packet answered our probe and its event is in
- * the ring buffer (the caller drops it), 0 when it must pass untouched.
+ * twin: whether the packet answered our probe, and what becomes of it.
  */
 static __always_inline int rx_handle(struct cursor *c, __u32 ifindex)
 {
@@ -428,7 +435,7 @@ static __always_inline int rx_handle(struct cursor *c, __u32 ifindex)
 	ret = reply_decode(c, &ev);
 	if (ret) {
 		count(ret < 0 ? XHOP_STAT_RX_MALFORMED : XHOP_STAT_RX_FOREIGN);
-		return 0;
+		return RX_PASS;
 	}
 	/* stamped after the parse, like the TX stamp in xhop_tx: the two
 	 * parse times (tens of ns each) cancel in the RTT
@@ -438,10 +445,18 @@ static __always_inline int rx_handle(struct cursor *c, __u32 ifindex)
 	if (emit(&events, &ev, 0)) {
 		/* never drop what userspace cannot see */
 		count(XHOP_STAT_RX_RB_FULL);
-		return 0;
+		return RX_PASS;
 	}
 	count(XHOP_STAT_RX_OURS);
-	return 1;
+	/*
+	 * A SYN-ACK leaves the target with a half-open connection on the
+	 * probe's 4-tuple, which every later probe of this Paris flow reuses:
+	 * the target would answer them with a bare ACK for the old one. Our
+	 * stack, which has no such socket, resets it at once.
+	 */
+	if (ev.kind == XHOP_EV_TCP && (ev.tcp_flags & XHOP_TCP_SYN))
+		return RX_RECORD_PASS;
+	return RX_DROP;
 }
 
 SEC("xdp")
@@ -453,7 +468,7 @@ int xhop_rx(struct xdp_md *ctx)
 		.lim = (void *)(long)ctx->data_end,
 	};
 
-	return rx_handle(&c, ctx->ingress_ifindex) ? XDP_DROP : XDP_PASS;
+	return rx_handle(&c, ctx->ingress_ifindex) == RX_DROP ? XDP_DROP : XDP_PASS;
 }
 
 /*
@@ -473,14 +488,14 @@ int xhop_rx_tc(struct __sk_buff *skb)
 	c.pos = (void *)(long)skb->data;
 	c.end = (void *)(long)skb->data_end;
 	c.lim = c.end;
-	return rx_handle(&c, skb->ifindex) ? TC_ACT_SHOT : TC_ACT_UNSPEC;
+	return rx_handle(&c, skb->ifindex) == RX_DROP ? TC_ACT_SHOT : TC_ACT_UNSPEC;
 }
 
 /* 0 if the outgoing packet is one of our probes (ev filled) */
 static __always_inline int probe_decode_tx(struct cursor *c, struct xhop_event *ev)
 {
 	struct probe_fields pf = {};
-	__u16 eth_proto = pull_eth(c);
+	__u16 eth_proto = pull_l2(c, l3_only);
 	struct xhop_tcphdr *th;
 
 	if (eth_proto == bpf_htons(XHOP_ETH_P_IP)) {

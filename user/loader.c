@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <net/if_arp.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/if_link.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
@@ -72,6 +75,14 @@ int loader_open(struct loader *ld, const struct xhop_key *key, loader_event_fn o
 int loader_open_sport(struct loader *ld, const struct xhop_key *key, __u16 sport,
 		      loader_event_fn on_event, void *ctx)
 {
+	struct loader_cfg cfg = { .key = key, .sport = sport };
+
+	return loader_open_cfg(ld, &cfg, on_event, ctx);
+}
+
+int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_event_fn on_event,
+		    void *ctx)
+{
 	int err;
 
 	if (!log_verbose)
@@ -87,14 +98,15 @@ int loader_open_sport(struct loader *ld, const struct xhop_key *key, __u16 sport
 		report("open", "BPF object", err);
 		return err;
 	}
-	ld->skel->rodata->key0 = key->k0;
-	ld->skel->rodata->key1 = key->k1;
-	ld->skel->rodata->run_sport = sport;
+	ld->skel->rodata->key0 = cfg->key->k0;
+	ld->skel->rodata->key1 = cfg->key->k1;
+	ld->skel->rodata->run_sport = cfg->sport;
+	ld->skel->rodata->l3_only = cfg->l3_only;
 	err = xhop_bpf__load(ld->skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
-			fprintf(stderr, "xhop: load BPF programs: %s (needs CAP_BPF and "
-					"CAP_NET_ADMIN, or root)\n", strerror(-err));
+			fprintf(stderr, "xhop: load BPF programs: %s (needs CAP_BPF, "
+					"CAP_PERFMON and CAP_NET_ADMIN, or root)\n", strerror(-err));
 		else
 			report("load", "BPF programs (-vv shows the verifier log)", err);
 		goto err_destroy;
@@ -131,6 +143,36 @@ static int xdp_is_generic(int ifindex)
 	if (bpf_xdp_query(ifindex, 0, &q))
 		return 0;
 	return q.attach_mode == XDP_ATTACHED_SKB;
+}
+
+/*
+ * Frames on tun, WireGuard, ipip, gre, sit and ppp devices start at the IP
+ * header; the parsers must not look for an Ethernet header there.
+ */
+static int link_is_l3_only(const char *ifname)
+{
+	struct ifreq ifr = {};
+	int fd, type = ARPHRD_ETHER;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (!ioctl(fd, SIOCGIFHWADDR, &ifr))
+		type = ifr.ifr_hwaddr.sa_family;
+	close(fd);
+	switch (type) {
+	case ARPHRD_NONE:
+	case ARPHRD_TUNNEL:
+	case ARPHRD_TUNNEL6:
+	case ARPHRD_IPGRE:
+	case ARPHRD_SIT:
+	case ARPHRD_PPP:
+	case ARPHRD_RAWIP:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* "id 42 xdp_pass": who holds the XDP hook, for the messages */
@@ -182,13 +224,15 @@ static int attach_rx_behind(struct loader *ld)
 int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key, __u16 sport,
 		 loader_event_fn on_event, void *ctx)
 {
+	struct loader_cfg cfg = { .key = key, .sport = sport };
 	char ifname[IF_NAMESIZE] = "?";
 	int err, fd;
 
-	err = loader_open_sport(ld, key, sport, on_event, ctx);
+	if_indextoname(ifindex, ifname);
+	cfg.l3_only = link_is_l3_only(ifname);
+	err = loader_open_cfg(ld, &cfg, on_event, ctx);
 	if (err)
 		return err;
-	if_indextoname(ifindex, ifname);
 	snprintf(ld->ifname, sizeof(ld->ifname), "%s", ifname);
 	ld->ifindex = ifindex;
 

@@ -39,6 +39,14 @@ int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key, __u
 /* Load only (no attach), for tests that drive the programs directly */
 int loader_open(struct loader *ld, const struct xhop_key *key, loader_event_fn on_event,
 		void *ctx);
+struct loader_cfg {
+	const struct xhop_key *key;
+	__u16 sport;	/* UDP/TCP answers only to this source port (0: any) */
+	__u8 l3_only;	/* frames start at the IP header (tun, ipip, ...) */
+};
+
+int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_event_fn on_event,
+		    void *ctx);
 /* The same, accepting UDP/TCP answers only for source port sport (0: any) */
 int loader_open_sport(struct loader *ld, const struct xhop_key *key, __u16 sport,
 		      loader_event_fn on_event, void *ctx);

@@ -53,6 +53,14 @@ struct engine {
 	int next_attempt;
 	__u64 settled_ns[256]; /* when each TTL settled, for the name wait */
 	int warmup_answered;
+	/*
+	 * TCP probes go one at a time unless -N says otherwise: all of them
+	 * share one 4-tuple (Paris), and a SYN that reaches the target while
+	 * an earlier one's half-open connection is still there is answered
+	 * with a bare ACK for the old one. One at a time, our stack's reset of
+	 * each SYN-ACK (bpf/xhop.bpf.c) clears it before the next SYN.
+	 */
+	int sim_queries;
 };
 
 const char *trace_method_name(int method)
@@ -283,7 +291,7 @@ static int in_flight(struct path *p)
 static int send_more(struct engine *e)
 {
 	struct path *p = &e->t.path;
-	int room = e->t.o->sim_queries - in_flight(p);
+	int room = e->sim_queries - in_flight(p);
 
 	while (room > 0 && e->next_ttl <= p->max_ttl) {
 		struct hop_probe *pr;
@@ -482,6 +490,7 @@ int trace_main(const struct trace_opts *o, const struct trace_renderer *r)
 	e->r = r;
 	e->tx.fd = -1;
 	e->wait_ns = (__u64)(o->wait_s * NS_PER_S);
+	e->sim_queries = o->method == METHOD_TCP && !o->sim_set ? 1 : o->sim_queries;
 	loader_set_verbose(o->verbose);
 
 	if (privs_check()) {

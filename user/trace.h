@@ -23,6 +23,7 @@ struct trace_opts {
 	int max_ttl;	     /* -m */
 	int queries;	     /* -q */
 	int sim_queries;     /* -N: probes in flight at once */
+	int sim_set;	     /* -N was given */
 	int port;	     /* -p: destination port (UDP, TCP); 0: default */
 	int packetlen;	     /* total probe size; 0: default */
 	int tos;	     /* -t */

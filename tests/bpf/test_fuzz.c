@@ -301,6 +301,18 @@ static __u32 verdict_take(int target)
 	return target == T_RX ? XDP_DROP : target == T_RXTC ? TC_ACT_SHOT : (__u32)TC_ACT_UNSPEC;
 }
 
+/*
+ * The verdict an answer of ours gets on target: taken, except a SYN-ACK,
+ * which also goes to our stack so that it resets the target's half-open
+ * connection.
+ */
+static __u32 verdict_ours(int target, const struct xhop_event *ev)
+{
+	if (ev->kind == XHOP_EV_TCP && (ev->tcp_flags & XHOP_TCP_SYN))
+		return verdict_pass(target);
+	return verdict_take(target);
+}
+
 /* Does a run meet an expectation (EXP_PASS, or EXP_OURS naming want)? */
 static int meets(int target, const struct run *r, const struct xhop_event *ev, int exp,
 		 const struct triple *want)
@@ -309,7 +321,7 @@ static int meets(int target, const struct run *r, const struct xhop_event *ev, i
 		return 0;
 	if (exp == EXP_PASS)
 		return r->n == 0 && r->retval == verdict_pass(target);
-	return r->n == 1 && r->retval == verdict_take(target) && ev_is(ev, want);
+	return r->n == 1 && r->retval == verdict_ours(target, ev) && ev_is(ev, want);
 }
 
 /* ---- probes and the corpus -------------------------------------------- */
@@ -747,7 +759,7 @@ static void corpus_check(struct fz *f)
 				r = prog_run(&f->ld, t, &it->p, NULL);
 				if (!r.err) {
 					f->ok_runs[t]++;
-					f->drops += t != T_TX && r.n == 1 && r.retval == verdict_take(t);
+					f->drops += t != T_TX && r.n == 1 && r.retval == verdict_ours(t, &got[0]);
 					f->stamps += t == T_TX ? r.n : 0;
 				}
 				ours += exp == EXP_OURS && t != T_RXTC;
@@ -1240,15 +1252,14 @@ static void check(struct fz *f, int pred)
 	if (t != T_TX) {
 		int take = r.retval == verdict_take(t);
 
-		if (take) {
+		if (take)
 			ms->taken[t]++;
-			f->drops += r.n == 1;
-		} else if (r.retval != verdict_pass(t)) {
+		else if (r.retval != verdict_pass(t))
 			fail(f, O_VERDICT, "%s verdict %d", target_name[t], (int)r.retval);
-		}
+		f->drops += r.n == 1; /* recorded: what the stats call ours */
 		if (r.retval == verdict_pass(t) && !r.same)
 			fail(f, O_SAME, "a passed frame changed");
-		if (take != (r.n == 1))
+		if (r.n > 1 || r.retval != (r.n == 1 ? verdict_ours(t, &ev[0]) : verdict_pass(t)))
 			fail(f, O_DROP, "verdict %d with %d events", (int)r.retval, r.n);
 	} else {
 		ms->taken[t] += r.n != 0;

@@ -360,6 +360,18 @@ json_checks "$TMP/j" \
 	"json tcp6 open port: hops::path(t, $(pylist LAB_EXPECT_TCP6), 1)" \
 	"json tcp6 open port: SYN-ACK from the destination::every(t, lambda h: h['tcp_flags'] & 0x12 == 0x12, 5)"
 
+# An open port, many probes on one Paris 4-tuple: each SYN-ACK must be
+# reset before the next SYN, or the target answers it with a bare ACK for
+# the old half-open connection and the probe is lost.
+for fam in 4 6; do
+	dst=LAB_DST$fam
+	xrun --json -n -"$fam" -T -p "$LAB_TCP_OPEN" -q 10 -f 5 -m 5 -w 1 "${!dst}"
+	cp "$TMP/out" "$TMP/j"
+	json_checks "$TMP/j" \
+		"json tcp$fam open port, 10 probes at the destination's TTL: all answered::len(t['hops']) == 10" \
+		"json tcp$fam open port, 10 probes: every answer a SYN-ACK::all(h['tcp_flags'] & 0x12 == 0x12 for h in t['hops'])"
+done
+
 xrun --json -n -q 1 -w 1 "$LAB_UNR4"
 cp "$TMP/out" "$TMP/j"
 json_checks "$TMP/j" \
