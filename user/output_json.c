@@ -14,7 +14,7 @@
 
 static void put_time(FILE *out, const char *key, __u64 ns)
 {
-	fprintf(out, "\"%s\":{\"sec\":%llu,\"usec\":%llu}", key, (unsigned long long)(ns / 1000000000ULL),
+	fprintf(out, ",\"%s\":{\"sec\":%llu,\"usec\":%llu}", key, (unsigned long long)(ns / 1000000000ULL),
 		(unsigned long long)(ns % 1000000000ULL / 1000));
 }
 
@@ -44,9 +44,10 @@ static void put_hop(FILE *out, const struct trace *t, const struct hop_probe *pr
 		fputs(",\"name\":", out);
 		json_str(out, name);
 	}
-	fprintf(out, ",\"probe_ttl\":%u,\"probe_id\":%u,\"probe_size\":%d,", pr->ttl,
+	fprintf(out, ",\"probe_ttl\":%u,\"probe_id\":%u,\"probe_size\":%d", pr->ttl,
 		pr->attempt + 1, t->probe_size);
-	put_time(out, "tx", pr->tx_ns + t->real_offset_ns);
+	if (pr->tx_ns) /* the send stamp can be lost (stamp ring full) */
+		put_time(out, "tx", pr->tx_ns + t->real_offset_ns);
 	/* rtt as scamper (ms, 3 decimals); rtt_ns keeps the kernel stamps'
 	 * full resolution, which a microsecond rounds away
 	 */

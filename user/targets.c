@@ -228,19 +228,32 @@ int targets_expand(struct target_set *t, const struct prefix *p, int every_addre
 
 		addr_add(&a, i, 128 - unit);
 		if (!every_address && unit < 128) {
-			/* the host part of this block: fixed by (seed, block) */
+			/* the host part of this block: fixed by (seed, block);
+			 * only the bits below the block's length change
+			 */
 			__u64 w0, w1, h;
+			__u8 rnd[16];
 
 			memcpy(&w0, &a.s6_addr[0], 8);
 			memcpy(&w1, &a.s6_addr[8], 8);
 			h = xhop_siphash13_3w(seed, ~seed, w0, w1, unit);
-			if (v4) {
-				/* .1 to .254: not the network or broadcast address */
-				a.s6_addr[15] = 1 + h % 254;
-			} else {
-				memcpy(&a.s6_addr[8], &h, 8);
-				if (!h)
-					a.s6_addr[15] = 1;
+			memcpy(rnd, &h, 8);
+			memcpy(rnd + 8, &h, 8);
+			for (int b = 0; b < 16; b++) {
+				int bits = unit - 8 * b;
+				__u8 m = bits >= 8 ? 0xff : bits <= 0 ? 0 : (__u8)(0xff << (8 - bits));
+
+				a.s6_addr[b] = (a.s6_addr[b] & m) | (rnd[b] & ~m);
+			}
+			/* not the all-zeros or all-ones host of an IPv4 block */
+			if (v4 && 128 - unit >= 2) {
+				__u8 hm = (__u8)((1u << (128 - unit < 8 ? 128 - unit : 8)) - 1);
+				__u8 host = a.s6_addr[15] & hm;
+
+				if (host == 0)
+					a.s6_addr[15] |= 1;
+				else if (host == hm && 128 - unit <= 8)
+					a.s6_addr[15] &= (__u8)~1;
 			}
 		}
 		err = target_add(t, &a, block, max_targets);

@@ -197,7 +197,7 @@ static int engine_prepare(struct engine *e)
 	/* a random source port and checksum per run: the Paris flow id, and
 	 * one more thing a blind forger must guess
 	 */
-	t->sport = 33000 + rnd[0] % 28000;
+	t->sport = 1024 + rnd[0] % (65536 - 1024); /* ~2^15.98 choices */
 	t->icmp_sum = rnd[1] | 1;
 	t->dport = o->port ? o->port : o->method == METHOD_TCP ? DEFAULT_TCP_PORT : DEFAULT_UDP_PORT;
 	t->probe_size = o->packetlen ? o->packetlen : t->family == 6 ? 80 : 60;

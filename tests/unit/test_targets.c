@@ -118,6 +118,31 @@ static void test_expand(void)
 	}
 	prefix_list_free(&block);
 
+	/* prefixes longer than the block: the host stays inside them */
+	{
+		static const char *const small[] = { "198.51.100.16/28", "198.51.100.128/25",
+						     "198.18.7.4/30", "2001:2:0:9::1:0/112" };
+
+		for (size_t i = 0; i < sizeof(small) / sizeof(small[0]); i++) {
+			int inside = 1;
+
+			prefix_parse(small[i], &p);
+			for (__u64 seed = 0; seed < 200; seed++) {
+				targets_expand(&t, &p, 0, seed, NULL, 1000);
+				inside &= t.n == 1 && prefix_contains(&p, &t.v[0]);
+				if (t.n == 1 && IN6_IS_ADDR_V4MAPPED(&t.v[0]) && p.len <= 126) {
+					__u8 hm = (__u8)((1u << (128 - p.len)) - 1);
+
+					inside &= (t.v[0].s6_addr[15] & hm) != 0 &&
+						  (t.v[0].s6_addr[15] & hm) != hm;
+				}
+				target_set_free(&t);
+			}
+			EXPECT(inside, "%s: 200 seeds, every host inside, not network/broadcast",
+			       small[i]);
+		}
+	}
+
 	prefix_parse("2001:2:0:100::/62", &p);
 	EXPECT(targets_expand(&t, &p, 0, 5, NULL, 1000) == 0 && t.n == 4, "one per /64");
 	EXPECT(t.v[1].s6_addr[7] == 1 && t.v[3].s6_addr[7] == 3, "the four /64s");
