@@ -45,6 +45,15 @@ int addr_is_v4(const struct in6_addr *a)
 	return IN6_IS_ADDR_V4MAPPED(a);
 }
 
+__u8 probe_method_proto(int family, int method)
+{
+	if (method == METHOD_UDP)
+		return XHOP_IPPROTO_UDP;
+	if (method == METHOD_TCP)
+		return XHOP_IPPROTO_TCP;
+	return family == 6 ? XHOP_IPPROTO_ICMPV6 : XHOP_IPPROTO_ICMP;
+}
+
 size_t probe_min_size(int family, int method)
 {
 	size_t ip = family == 6 ? IPV6_HLEN : IPV4_HLEN;

@@ -31,6 +31,9 @@ struct probe_spec {
 
 #define PROBE_MAX_SIZE 1500
 
+/* The IP protocol of a method's probes in a family */
+__u8 probe_method_proto(int family, int method);
+
 /* Minimum IP packet size of a method: headers plus the id/fix bytes */
 size_t probe_min_size(int family, int method);
 

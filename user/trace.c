@@ -111,15 +111,6 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 	return 0;
 }
 
-static __u8 method_proto(int method, int family)
-{
-	if (method == METHOD_UDP)
-		return XHOP_IPPROTO_UDP;
-	if (method == METHOD_TCP)
-		return XHOP_IPPROTO_TCP;
-	return family == 6 ? XHOP_IPPROTO_ICMPV6 : XHOP_IPPROTO_ICMP;
-}
-
 /* Resolve HOST, pick route, source, ports. Exit code on failure, else 0. */
 static int engine_prepare(struct engine *e)
 {
@@ -205,7 +196,7 @@ static int engine_prepare(struct engine *e)
 		t->probe_size = probe_min_size(t->family, o->method);
 	if (o->method == METHOD_TCP)
 		t->probe_size = probe_min_size(t->family, METHOD_TCP);
-	err = path_init(&t->path, &t->dst, t->family, method_proto(o->method, t->family),
+	err = path_init(&t->path, &t->dst, t->family, probe_method_proto(t->family, o->method),
 			o->first_ttl, o->max_ttl, o->queries);
 	if (err) {
 		fprintf(stderr, "xhop: path table: %s\n", strerror(-err));

@@ -596,3 +596,49 @@ void pkt_probe_xor_ipid(__u8 *probe, __u16 mask)
 	wr16(probe + 4, rd16(probe + 4) ^ mask);
 	ip4_sum((struct iphdr *)probe);
 }
+
+struct in6_addr probe_src(int family)
+{
+	return pkt_addr(family == 6 ? "2001:2::1" : "198.18.0.1");
+}
+
+struct in6_addr probe_dst(int family)
+{
+	return pkt_addr(family == 6 ? "2001:2:0:ff::77" : "198.19.0.77");
+}
+
+struct in6_addr probe_hop(int family)
+{
+	return pkt_addr(family == 6 ? "2001:2:0:1::1" : "198.18.1.1");
+}
+
+void probe_make_size(struct probe *pr, int family, int method, __u16 id, __u8 ttl,
+		     const struct xhop_key *k, __u16 size)
+{
+	ssize_t n;
+
+	memset(pr, 0, sizeof(*pr));
+	pr->ps.family = family;
+	pr->ps.method = method;
+	pr->ps.probe_id = id;
+	pr->ps.ttl = ttl;
+	pr->ps.tos = 0x20;
+	pr->ps.icmp_sum = 0xbeef;
+	pr->ps.size = size;
+	pr->ps.src = probe_src(family);
+	pr->ps.dst = probe_dst(family);
+	pr->ps.sport = 40000 + method;
+	pr->ps.dport = method == METHOD_TCP ? 443 : 33434;
+	n = probe_build(&pr->ps, k, pr->b, sizeof(pr->b));
+	if (n < 0) {
+		fprintf(stderr, "probe_build v%d method %d: %zd\n", family, method, n);
+		abort();
+	}
+	pr->len = n;
+}
+
+void probe_make(struct probe *pr, int family, int method, __u16 id, __u8 ttl,
+		const struct xhop_key *k)
+{
+	probe_make_size(pr, family, method, id, ttl, k, family == 6 ? 80 : 60);
+}

@@ -8,6 +8,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <linux/types.h>
+#include "probe_build.h"
 
 #define PKT_MAX 2048
 
@@ -121,5 +122,27 @@ void pkt_probe_xor_mac(__u8 *probe, size_t len, __u16 mask);
  * routers do not check them); the IPv4 ID and header checksum */
 void pkt_probe_xor_bytes(__u8 *probe, size_t len, size_t off, __u16 mask);
 void pkt_probe_xor_ipid(__u8 *probe, __u16 mask);
+
+/*
+ * A probe of the BPF tests: built by probe_build() between the fixed test
+ * addresses below (source 198.18.0.1 / 2001:2::1, target 198.19.0.77 /
+ * 2001:2:0:ff::77), sport 40000 + method, dport 443 (TCP) or 33434, TOS
+ * 0x20, ICMP checksum 0xbeef. Aborts if the build fails.
+ */
+struct probe {
+	struct probe_spec ps;
+	__u8 b[PROBE_MAX_SIZE];
+	size_t len;
+};
+
+struct in6_addr probe_src(int family);
+struct in6_addr probe_dst(int family);
+/* the router that answers in the tests: 198.18.1.1 / 2001:2:0:1::1 */
+struct in6_addr probe_hop(int family);
+void probe_make_size(struct probe *pr, int family, int method, __u16 id, __u8 ttl,
+		     const struct xhop_key *k, __u16 size);
+/* the default size: 60 bytes (IPv4), 80 (IPv6), as traceroute */
+void probe_make(struct probe *pr, int family, int method, __u16 id, __u8 ttl,
+		const struct xhop_key *k);
 
 #endif

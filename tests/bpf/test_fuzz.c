@@ -326,11 +326,6 @@ static int meets(int target, const struct run *r, const struct xhop_event *ev, i
 
 /* ---- probes and the corpus -------------------------------------------- */
 
-struct probe {
-	struct probe_spec ps;
-	__u8 b[PROBE_MAX_SIZE];
-	size_t len;
-};
 
 static const char *const method_name[] = { "icmp", "udp", "tcp" };
 
@@ -356,20 +351,12 @@ static struct in6_addr peer_addr(int family)
 	return pkt_addr(family == 6 ? "2001:2::99" : "198.18.0.99");
 }
 
-static __u8 proto_of(int family, int method)
-{
-	if (method == METHOD_UDP)
-		return XHOP_IPPROTO_UDP;
-	if (method == METHOD_TCP)
-		return XHOP_IPPROTO_TCP;
-	return family == 6 ? XHOP_IPPROTO_ICMPV6 : XHOP_IPPROTO_ICMP;
-}
 
 static void triple_of(struct triple *t, const struct probe *pr)
 {
 	memset(t, 0, sizeof(*t));
 	memcpy(t->dst, &pr->ps.dst, 16);
-	t->proto = proto_of(pr->ps.family, pr->ps.method);
+	t->proto = probe_method_proto(pr->ps.family, pr->ps.method);
 	t->id = pr->ps.probe_id;
 }
 

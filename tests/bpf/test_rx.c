@@ -133,76 +133,22 @@ static const struct xhop_event *expect_ours(const char *what, const struct pkt *
 
 /* ---- probes ---------------------------------------------------------- */
 
-struct probe {
-	struct probe_spec ps;
-	__u8 b[PROBE_MAX_SIZE];
-	size_t len;
-};
 
-static struct in6_addr src_addr(int family)
-{
-	return pkt_addr(family == 6 ? "2001:2::1" : "198.18.0.1");
-}
 
-static struct in6_addr dst_addr(int family)
-{
-	return pkt_addr(family == 6 ? "2001:2:0:ff::77" : "198.19.0.77");
-}
 
-static struct in6_addr hop_addr(int family)
-{
-	return pkt_addr(family == 6 ? "2001:2:0:1::1" : "198.18.1.1");
-}
 
-static __u8 proto_of(int family, int method)
-{
-	if (method == METHOD_UDP)
-		return XHOP_IPPROTO_UDP;
-	if (method == METHOD_TCP)
-		return XHOP_IPPROTO_TCP;
-	return family == 6 ? XHOP_IPPROTO_ICMPV6 : XHOP_IPPROTO_ICMP;
-}
 
-static void probe_make_size(struct probe *pr, int family, int method, __u16 id, __u8 ttl,
-			    const struct xhop_key *k, __u16 size)
-{
-	ssize_t n;
 
-	memset(pr, 0, sizeof(*pr));
-	pr->ps.family = family;
-	pr->ps.method = method;
-	pr->ps.probe_id = id;
-	pr->ps.ttl = ttl;
-	pr->ps.tos = 0x20;
-	pr->ps.icmp_sum = 0xbeef;
-	pr->ps.size = size;
-	pr->ps.src = src_addr(family);
-	pr->ps.dst = dst_addr(family);
-	pr->ps.sport = 40000 + method;
-	pr->ps.dport = method == METHOD_TCP ? 443 : 33434;
-	n = probe_build(&pr->ps, k, pr->b, sizeof(pr->b));
-	if (n < 0) {
-		fprintf(stderr, "probe_build v%d %s: %zd\n", family, method_name[method], n);
-		abort();
-	}
-	pr->len = n;
-}
-
-static void probe_make(struct probe *pr, int family, int method, __u16 id, __u8 ttl,
-		       const struct xhop_key *k)
-{
-	probe_make_size(pr, family, method, id, ttl, k, family == 6 ? 80 : 60);
-}
 
 static size_t probe_hlen(const struct probe *pr)
 {
 	return pr->ps.family == 6 ? 40 : 20;
 }
 
-/* A Time Exceeded for pr from the router at hop_addr() */
+/* A Time Exceeded for pr from the router at probe_hop() */
 static void reply_te(struct pkt *p, const struct probe *pr, size_t quote_len)
 {
-	struct in6_addr hop = hop_addr(pr->ps.family);
+	struct in6_addr hop = probe_hop(pr->ps.family);
 	__u8 type = pr->ps.family == 6 ? XHOP_ICMP6_TIME_EXCEED : XHOP_ICMP_TIME_EXCEEDED;
 
 	pkt_icmp_error(p, &hop, &pr->ps.src, type, 0, pr->b, pr->len, quote_len);
@@ -232,7 +178,7 @@ static struct want want_for(const struct probe *pr, const struct pkt *p, __u8 ki
 		.ip_len = p->len - pkt_l3_off(p),
 		.kind = kind,
 		.family = pr->ps.family,
-		.proto = proto_of(pr->ps.family, pr->ps.method),
+		.proto = probe_method_proto(pr->ps.family, pr->ps.method),
 		.reply_ttl = pr->ps.family == 6 ? pkt_ip6((struct pkt *)p)->ip6_hlim
 						: pkt_ip4((struct pkt *)p)->ttl,
 		.reply_ipid = pr->ps.family == 6 ? 0 : 4321, /* pkt.c's reply IP ID */
@@ -319,7 +265,7 @@ static void test_reply_matrix(void)
 
 				/* quotes as they arrived: an expiring probe has TTL 1 */
 				probe_make(&pr, family, m, ++id, te ? 5 : 9, &key);
-				from = ec->from_target ? pr.ps.dst : hop_addr(family);
+				from = ec->from_target ? pr.ps.dst : probe_hop(family);
 				pkt_icmp_error(&p, &from, &pr.ps.src, family == 6 ? ec->type6 : ec->type4,
 					       family == 6 ? ec->code6 : ec->code4, pr.b, pr.len, 0);
 				pkt_set_ttl(&p, next_reply_ttl());
@@ -463,7 +409,7 @@ static void test_forged_quotes(void)
 static void test_foreign_icmp(void)
 {
 	for (int family = 4; family <= 6; family += 2) {
-		struct in6_addr me = src_addr(family), peer = pkt_addr(family == 6 ? "2001:2::99"
+		struct in6_addr me = probe_src(family), peer = pkt_addr(family == 6 ? "2001:2::99"
 										   : "198.18.0.99");
 		__u8 req = family == 6 ? XHOP_ICMP6_ECHO_REQUEST : XHOP_ICMP_ECHO;
 		__u8 rep = family == 6 ? XHOP_ICMP6_ECHO_REPLY : XHOP_ICMP_ECHOREPLY;
@@ -502,7 +448,7 @@ static void test_foreign_icmp(void)
 						  { 128, 0 }, /* echo request */
 						  { 161, 0 } }; /* extended echo reply */
 		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++) {
-			struct in6_addr hop = hop_addr(family);
+			struct in6_addr hop = probe_hop(family);
 
 			probe_make(&pr, family, m, 601, 4, &key);
 			for (int t = 0; t < 6; t++) {
@@ -562,7 +508,7 @@ static void test_foreign_icmp(void)
 static void test_foreign_other(void)
 {
 	for (int family = 4; family <= 6; family += 2) {
-		struct in6_addr me = src_addr(family), peer = pkt_addr(family == 6 ? "2001:2::99"
+		struct in6_addr me = probe_src(family), peer = pkt_addr(family == 6 ? "2001:2::99"
 										   : "198.18.0.99");
 		struct probe pr;
 		struct pkt p;
@@ -758,7 +704,7 @@ static void test_mac_low_half(void)
 static void test_udp_mac_zero(void)
 {
 	for (int family = 4; family <= 6; family += 2) {
-		struct in6_addr dst = dst_addr(family);
+		struct in6_addr dst = probe_dst(family);
 		int found = 0;
 		__u16 sport = 40000 + METHOD_UDP, id = 0;
 
@@ -785,7 +731,7 @@ static void test_udp_mac_zero(void)
 			memset(&pr, 0, sizeof(pr));
 			pr.ps = (struct probe_spec){ .family = family, .method = METHOD_UDP,
 						     .probe_id = id, .ttl = 4, .size = 60,
-						     .src = src_addr(family), .dst = dst,
+						     .src = probe_src(family), .dst = dst,
 						     .sport = sport, .dport = 33434 };
 			pr.len = probe_build(&pr.ps, &key, pr.b, sizeof(pr.b));
 			uh = (struct xhop_udphdr *)(pr.b + probe_hlen(&pr));
@@ -837,7 +783,7 @@ static void test_min_quote(void)
 			snprintf(what, sizeof(what), "v%d %s quote of %zu", family, method_name[m],
 				 need);
 			w = want_for(&pr, &p, XHOP_EV_TTL);
-			w.from = hop_addr(family);
+			w.from = probe_hop(family);
 			w.icmp_type = family == 6 ? XHOP_ICMP6_TIME_EXCEED : XHOP_ICMP_TIME_EXCEEDED;
 			w.q_ttl = 1;
 			w.q_tos = 0x20;
@@ -968,7 +914,7 @@ static void test_truncation(void)
 
 static void test_ip4_header(void)
 {
-	struct in6_addr hop = hop_addr(4);
+	struct in6_addr hop = probe_hop(4);
 	__u64 before[XHOP_STAT_MAX], after[XHOP_STAT_MAX];
 	struct probe pr;
 	struct pkt p;
@@ -1119,7 +1065,7 @@ static void test_ip6_ext(void)
 			}
 			w = want_for(&pr, &p, r == 0 ? XHOP_EV_TTL : r == 1 ? XHOP_EV_ECHO : XHOP_EV_TCP);
 			if (r == 0) {
-				w.from = hop_addr(6);
+				w.from = probe_hop(6);
 				w.icmp_type = XHOP_ICMP6_TIME_EXCEED;
 				w.q_ttl = 1;
 				w.q_tos = 0x20;
@@ -1193,7 +1139,7 @@ static void test_vlan(void)
 				w = want_for(&pr, &p,
 					     r == 0 ? XHOP_EV_TTL : r == 1 ? XHOP_EV_ECHO : XHOP_EV_TCP);
 				if (r == 0) {
-					w.from = hop_addr(family);
+					w.from = probe_hop(family);
 					w.icmp_type = family == 6 ? XHOP_ICMP6_TIME_EXCEED
 								  : XHOP_ICMP_TIME_EXCEEDED;
 					w.q_ttl = 1;
@@ -1277,7 +1223,7 @@ static void test_mpls(void)
 			check_mpls(what, &p, &pr, one, 1);
 			/* the whole event, labels and all */
 			w = want_for(&pr, &p, XHOP_EV_TTL);
-			w.from = hop_addr(family);
+			w.from = probe_hop(family);
 			w.icmp_type = family == 6 ? XHOP_ICMP6_TIME_EXCEED : XHOP_ICMP_TIME_EXCEEDED;
 			w.q_ttl = 1;
 			w.q_tos = 0x20;

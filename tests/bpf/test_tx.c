@@ -103,55 +103,10 @@ static const struct xhop_event *expect_stamp(const char *what, const struct pkt 
 	return expect_stamp_on(&ld, what, p);
 }
 
-struct probe {
-	struct probe_spec ps;
-	__u8 b[PROBE_MAX_SIZE];
-	size_t len;
-};
 
-static struct in6_addr src_addr(int family)
-{
-	return pkt_addr(family == 6 ? "2001:2::1" : "198.18.0.1");
-}
 
-static struct in6_addr dst_addr(int family)
-{
-	return pkt_addr(family == 6 ? "2001:2:0:ff::77" : "198.19.0.77");
-}
 
-static __u8 proto_of(int family, int method)
-{
-	if (method == METHOD_UDP)
-		return XHOP_IPPROTO_UDP;
-	if (method == METHOD_TCP)
-		return XHOP_IPPROTO_TCP;
-	return family == 6 ? XHOP_IPPROTO_ICMPV6 : XHOP_IPPROTO_ICMP;
-}
 
-static void probe_make_size(struct probe *pr, int family, int method, __u16 id, __u8 ttl,
-			    const struct xhop_key *k, __u16 size)
-{
-	ssize_t n;
-
-	memset(pr, 0, sizeof(*pr));
-	pr->ps.family = family;
-	pr->ps.method = method;
-	pr->ps.probe_id = id;
-	pr->ps.ttl = ttl;
-	pr->ps.tos = 0x20;
-	pr->ps.icmp_sum = 0xbeef;
-	pr->ps.size = size;
-	pr->ps.src = src_addr(family);
-	pr->ps.dst = dst_addr(family);
-	pr->ps.sport = 40000 + method;
-	pr->ps.dport = method == METHOD_TCP ? 443 : 33434;
-	n = probe_build(&pr->ps, k, pr->b, sizeof(pr->b));
-	if (n < 0) {
-		fprintf(stderr, "probe_build v%d %s: %zd\n", family, method_name[method], n);
-		abort();
-	}
-	pr->len = n;
-}
 
 static void probe_frame(struct pkt *p, struct probe *pr, int family, int method, __u16 id,
 			const struct xhop_key *k)
@@ -173,7 +128,7 @@ static void check_tx(const char *what, const struct xhop_event *ev, const struct
 	EXPECT(!memcmp(ev->dst, &pr->ps.dst, 16), "%s: wrong dst", what);
 	EXPECT(!memcmp(ev->from, &pr->ps.src, 16), "%s: from is not our source", what);
 	EXPECT(ev->family == pr->ps.family, "%s: family %u", what, ev->family);
-	EXPECT(ev->proto == proto_of(pr->ps.family, pr->ps.method), "%s: proto %u", what,
+	EXPECT(ev->proto == probe_method_proto(pr->ps.family, pr->ps.method), "%s: proto %u", what,
 	       ev->proto);
 	EXPECT(ev->q_ttl == pr->ps.ttl, "%s: q_ttl %u, want %u", what, ev->q_ttl, pr->ps.ttl);
 	EXPECT(ev->q_tos == pr->ps.tos, "%s: q_tos %#x, want %#x", what, ev->q_tos, pr->ps.tos);
@@ -291,7 +246,7 @@ static void test_tx_tcp_flags(void)
 static void test_tx_foreign(void)
 {
 	for (int family = 4; family <= 6; family += 2) {
-		struct in6_addr me = src_addr(family), peer = dst_addr(family);
+		struct in6_addr me = probe_src(family), peer = probe_dst(family);
 		__u8 req = family == 6 ? XHOP_ICMP6_ECHO_REQUEST : XHOP_ICMP_ECHO;
 		struct probe pr;
 		struct pkt p;
@@ -335,7 +290,7 @@ static void test_tx_foreign(void)
 		expect_quiet(what, &p);
 	}
 	{
-		struct in6_addr a = src_addr(4), b = dst_addr(4);
+		struct in6_addr a = probe_src(4), b = probe_dst(4);
 		struct probe pr;
 		struct pkt p;
 
@@ -479,7 +434,7 @@ static __u64 delta(const __u64 *a, const __u64 *b, int i)
 static void test_tx_stats(void)
 {
 	__u64 before[XHOP_STAT_MAX], after[XHOP_STAT_MAX];
-	struct in6_addr a = src_addr(4), b = dst_addr(4);
+	struct in6_addr a = probe_src(4), b = probe_dst(4);
 	struct probe pr;
 	struct pkt p;
 
