@@ -31,6 +31,8 @@ const volatile __u64 key1 = 0;
  * SYN-ACK would verify by chance once in 65536 and be dropped.
  */
 const volatile __u16 run_sport = 0;
+/* The run's probe protocol: answers of another never are ours (0: any) */
+const volatile __u8 run_proto = 0;
 /* The interface's frames start at the IP header (no Ethernet) */
 const volatile __u8 l3_only = 0;
 
@@ -84,6 +86,8 @@ static __always_inline int probe_verify(const struct probe_fields *pf)
 	__u32 mac = xhop_probe_mac(&key, pf->dst, pf->proto, pf->ports, pf->probe_id);
 	__u16 lo = mac & 0xffff;
 
+	if (run_proto && pf->proto != run_proto)
+		return -1;
 	if (run_sport && (pf->proto == XHOP_IPPROTO_UDP || pf->proto == XHOP_IPPROTO_TCP) &&
 	    (pf->ports >> 16) != run_sport)
 		return -1;

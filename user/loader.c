@@ -101,6 +101,7 @@ int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_even
 	ld->skel->rodata->key0 = cfg->key->k0;
 	ld->skel->rodata->key1 = cfg->key->k1;
 	ld->skel->rodata->run_sport = cfg->sport;
+	ld->skel->rodata->run_proto = cfg->proto;
 	ld->skel->rodata->l3_only = cfg->l3_only;
 	err = xhop_bpf__load(ld->skel);
 	if (err) {
@@ -221,10 +222,10 @@ static int attach_rx_behind(struct loader *ld)
 	return 0;
 }
 
-int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key, __u16 sport,
+int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key, __u16 sport, __u8 proto,
 		 loader_event_fn on_event, void *ctx)
 {
-	struct loader_cfg cfg = { .key = key, .sport = sport };
+	struct loader_cfg cfg = { .key = key, .sport = sport, .proto = proto };
 	char ifname[IF_NAMESIZE] = "?";
 	int err, fd;
 

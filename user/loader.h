@@ -35,13 +35,14 @@ struct loader {
  * it, with a warning. 0 or -errno, reported on stderr.
  */
 int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key, __u16 sport,
-		 loader_event_fn on_event, void *ctx);
+		 __u8 proto, loader_event_fn on_event, void *ctx);
 /* Load only (no attach), for tests that drive the programs directly */
 int loader_open(struct loader *ld, const struct xhop_key *key, loader_event_fn on_event,
 		void *ctx);
 struct loader_cfg {
 	const struct xhop_key *key;
 	__u16 sport;	/* UDP/TCP answers only to this source port (0: any) */
+	__u8 proto;	/* answers only for this probe protocol (0: any) */
 	__u8 l3_only;	/* frames start at the IP header (tun, ipip, ...) */
 };
 

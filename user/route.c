@@ -151,3 +151,37 @@ out_close:
 	close(fd);
 	return err;
 }
+
+int route_source_is_local(const struct in6_addr *src, int family, const char *ifname)
+{
+	struct sockaddr_storage ss = { 0 };
+	socklen_t slen;
+	int fd, err = 0;
+
+	fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1)) {
+		err = -errno;
+		goto out_close;
+	}
+	if (family == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = *src;
+		slen = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, &src->s6_addr[12], 4);
+		slen = sizeof(*s4);
+	}
+	/* port 0: bind() only asks whether the address is ours */
+	if (bind(fd, (struct sockaddr *)&ss, slen))
+		err = -errno;
+out_close:
+	close(fd);
+	return err;
+}

@@ -22,4 +22,10 @@ int route_lookup(const struct in6_addr *dst, int family, int oif, struct route_i
  */
 int route_source(const struct in6_addr *dst, int family, const char *ifname, struct in6_addr *src);
 
+/*
+ * 0 if src is an address of this host (a socket can bind to it, on ifname
+ * if given), else -errno (EADDRNOTAVAIL): -s must never spoof
+ */
+int route_source_is_local(const struct in6_addr *src, int family, const char *ifname);
+
 #endif

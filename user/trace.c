@@ -172,6 +172,11 @@ static int engine_prepare(struct engine *e)
 				t->family);
 			return 2;
 		}
+		err = route_source_is_local(&t->src, t->family, o->ifname);
+		if (err) {
+			fprintf(stderr, "xhop: -s %s: %s\n", o->source, strerror(-err));
+			return 1;
+		}
 	} else {
 		err = route_source(&t->dst, t->family, o->ifname, &t->src);
 		if (err) {
@@ -495,6 +500,7 @@ int trace_main(const struct trace_opts *o, const struct trace_renderer *r)
 	if (probe_sender_open(&e->tx, e->t.family, o->ifname))
 		goto out_path;
 	if (loader_start(&e->ld, e->t.ifindex, &e->key, e->t.o->method == METHOD_ICMP ? 0 : e->t.sport,
+			 probe_method_proto(e->t.family, e->t.o->method),
 			 on_event, e))
 		goto out_sender;
 	warmup(e);
