@@ -113,6 +113,33 @@ int main(void)
 			EXPECT(ret == XDP_DROP && n_got == 1, "v%d m%d: control, any port", family, m);
 		}
 	}
+	/* proto pinned to ICMP: a TCP answer or a quoted UDP probe with a
+	 * valid 16-bit MAC is no answer of an ICMP run
+	 */
+	{
+		struct xhop_key k = key;
+		struct loader_cfg cfg = { .key = &k, .proto = XHOP_IPPROTO_ICMP };
+		struct loader icmp;
+
+		if (loader_open_cfg(&icmp, &cfg, on_event, NULL))
+			return 1;
+		size_t n = probe(b, 4, METHOD_TCP, 41000);
+		struct in6_addr hop = pkt_addr("198.18.2.2"), src = pkt_addr("198.18.1.1");
+
+		pkt_tcp_answer(&p, b, n, XHOP_TCP_RST | XHOP_TCP_ACK);
+		ret = run(&icmp, p.data, p.len);
+		EXPECT(ret == XDP_PASS && n_got == 0, "ICMP run passes a TCP RST (%d)", ret);
+		n = probe(b, 4, METHOD_UDP, 41000);
+		pkt_icmp_error(&p, &hop, &src, XHOP_ICMP_TIME_EXCEEDED, 0, b, n, 0);
+		ret = run(&icmp, p.data, p.len);
+		EXPECT(ret == XDP_PASS && n_got == 0, "ICMP run passes a quoted UDP probe (%d)", ret);
+		n = probe(b, 4, METHOD_ICMP, 0);
+		pkt_icmp_error(&p, &hop, &src, XHOP_ICMP_TIME_EXCEEDED, 0, b, n, 0);
+		ret = run(&icmp, p.data, p.len);
+		EXPECT(ret == XDP_DROP && n_got == 1, "ICMP run takes its own (%d)", ret);
+		loader_stop(&icmp);
+	}
+
 	/* l3_only: frames start at the IP header (tun, ipip, WireGuard) */
 	{
 		struct xhop_key k = key;
