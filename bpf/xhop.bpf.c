@@ -231,17 +231,32 @@ static __always_inline void mpls_decode(void *orig, void *end, void *lim, __u32 
 
 	if (!len_bytes)
 		len_bytes = XHOP_ICMP_EXT_ORIG_LEN;
-	if (len_bytes < XHOP_ICMP_EXT_ORIG_LEN || len_bytes > 1280) /* ICMPv6 quotes up to the minimum MTU */
+	/* ICMPv6 quotes up to the minimum MTU */
+	if (len_bytes < XHOP_ICMP_EXT_ORIG_LEN || len_bytes > 1280)
 		return;
 	c.pos = orig + len_bytes;
 	eh = pull(&c, sizeof(*eh));
 	if (!eh || (eh->version_res >> 4) != XHOP_ICMP_EXT_VERSION)
 		return;
-	oh = pull(&c, sizeof(*oh));
-	if (!oh || oh->class_num != XHOP_ICMP_EXT_CLASS_MPLS ||
-	    oh->c_type != XHOP_ICMP_EXT_CTYPE_MPLS)
+	/* objects come in any order: an RFC 5837 interface object may
+	 * precede the label stack; look at a few
+	 */
+	for (i = 0; i < XHOP_ICMP_EXT_OBJS_MAX; i++) {
+		oh = pull(&c, sizeof(*oh));
+		if (!oh)
+			return;
+		n = bpf_ntohs(oh->length);
+		if (oh->class_num == XHOP_ICMP_EXT_CLASS_MPLS &&
+		    oh->c_type == XHOP_ICMP_EXT_CTYPE_MPLS)
+			break;
+		/* skip this object's body; a length below its header is forged.
+		 * The mask restates the bound for the verifier.
+		 */
+		if (n < sizeof(*oh) || n > 512 || !pull(&c, (n - sizeof(*oh)) & 0x1ff))
+			return;
+	}
+	if (i == XHOP_ICMP_EXT_OBJS_MAX)
 		return;
-	n = bpf_ntohs(oh->length);
 	if (n < sizeof(*oh) + 4)
 		return;
 	n = (n - sizeof(*oh)) / 4;

@@ -130,5 +130,7 @@ struct xhop_icmp_ext_obj {
 #define XHOP_ICMP_EXT_CTYPE_MPLS    1
 /* RFC 4884: an extension-aware sender pads the original datagram to 128 bytes */
 #define XHOP_ICMP_EXT_ORIG_LEN	    128
+/* extension objects looked at before giving up on finding the labels */
+#define XHOP_ICMP_EXT_OBJS_MAX	    3
 
 #endif /* XHOP_PROTO_H */

@@ -19,10 +19,13 @@
 
 static int n_got;
 
+static struct xhop_event *last_event; /* where to copy events, if set */
+
 static int on_event(void *ctx, const struct xhop_event *ev)
 {
 	(void)ctx;
-	(void)ev;
+	if (last_event)
+		*last_event = *ev;
 	n_got++;
 	return 0;
 }
@@ -138,6 +141,38 @@ int main(void)
 		ret = run(&icmp, p.data, p.len);
 		EXPECT(ret == XDP_DROP && n_got == 1, "ICMP run takes its own (%d)", ret);
 		loader_stop(&icmp);
+	}
+
+	/* RFC 5837 interface object before the label stack: labels still found */
+	for (int family = 4; family <= 6; family += 2) {
+		static const __u8 ifobj[8] = { 0, 8, 2, 0x08, 0, 0, 0, 7 }; /* class 2, ifIndex 7 */
+		__u32 lse[2] = { pkt_mpls_lse(16, 0, 0, 1), pkt_mpls_lse(17, 0, 1, 1) };
+		struct in6_addr hop = pkt_addr(family == 6 ? "2001:2:0:2::2" : "198.18.2.2");
+		struct in6_addr src = pkt_addr(family == 6 ? "2001:2:0:1::1" : "198.18.1.1");
+		struct xhop_event last;
+		size_t n = probe(b, family, METHOD_ICMP, 0), ext;
+
+		pkt_icmp_error(&p, &hop, &src, family == 6 ? XHOP_ICMP6_TIME_EXCEED :
+			       XHOP_ICMP_TIME_EXCEEDED, 0, b, n, 0);
+		ext = pkt_icmp_ext_mpls(&p, lse, 2);
+		memmove(p.data + ext + 4 + 8, p.data + ext + 4, p.len - ext - 4);
+		memcpy(p.data + ext + 4, ifobj, 8);
+		p.len += 8;
+		pkt_fix(&p);
+		n_got = 0;
+		{
+			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p.data, .data_size_in = p.len,
+				    .repeat = 1);
+
+			last_event = &last;
+			ret = bpf_prog_test_run_opts(loader_prog_fd_rx(&any), &o) ? -1 : (int)o.retval;
+			loader_consume(&any);
+			last_event = NULL;
+		}
+		EXPECT(ret == XDP_DROP && n_got == 1 && last.mpls_count == 2 &&
+		       last.mpls[0] >> 12 == 16 && last.mpls[1] >> 12 == 17,
+		       "v%d: labels after an interface object: ret %d, %u labels", family, ret,
+		       n_got ? last.mpls_count : 0);
 	}
 
 	/* l3_only: frames start at the IP header (tun, ipip, WireGuard) */
