@@ -149,7 +149,7 @@ int main(void)
 		__u32 lse[2] = { pkt_mpls_lse(16, 0, 0, 1), pkt_mpls_lse(17, 0, 1, 1) };
 		struct in6_addr hop = pkt_addr(family == 6 ? "2001:2:0:2::2" : "198.18.2.2");
 		struct in6_addr src = pkt_addr(family == 6 ? "2001:2:0:1::1" : "198.18.1.1");
-		struct xhop_event last;
+		struct xhop_event last = { 0 };
 		size_t n = probe(b, family, METHOD_ICMP, 0), ext;
 
 		pkt_icmp_error(&p, &hop, &src, family == 6 ? XHOP_ICMP6_TIME_EXCEED :
