@@ -108,38 +108,59 @@ out_close:
 	return err;
 }
 
-int route_source(const struct in6_addr *dst, int family, const char *ifname, struct in6_addr *src)
+/* A UDP socket of the family, bound to ifname if given: -errno or the fd */
+static int udp_socket(int family, const char *ifname)
 {
-	struct sockaddr_storage ss = { 0 }, local = { 0 };
-	socklen_t slen, llen = sizeof(local);
-	int fd, err = 0;
+	int fd, err;
 
 	fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1)) {
 		err = -errno;
-		goto out_close;
+		close(fd);
+		return err;
 	}
+	return fd;
+}
+
+static socklen_t sockaddr_of(const struct in6_addr *a, int family, __u16 port,
+			     struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
 	if (family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 
 		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = *dst;
-		s6->sin6_port = htons(33434); /* any port: connect() sends nothing */
-		slen = sizeof(*s6);
+		s6->sin6_addr = *a;
+		s6->sin6_port = htons(port);
+		return sizeof(*s6);
 	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 
 		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, &dst->s6_addr[12], 4);
-		s4->sin_port = htons(33434);
-		slen = sizeof(*s4);
+		memcpy(&s4->sin_addr, &a->s6_addr[12], 4);
+		s4->sin_port = htons(port);
+		return sizeof(*s4);
 	}
-	/* a UDP connect() only asks the routing table: the kernel's choice
-	 * of source address, with its rules for IPv6 (RFC 6724)
+}
+
+int route_source(const struct in6_addr *dst, int family, const char *ifname, struct in6_addr *src)
+{
+	struct sockaddr_storage ss, local = { 0 };
+	socklen_t slen, llen = sizeof(local);
+	int fd, err = 0;
+
+	fd = udp_socket(family, ifname);
+	if (fd < 0)
+		return fd;
+	/* any port: connect() sends nothing. A UDP connect() only asks the
+	 * routing table: the kernel's choice of source address, with its
+	 * rules for IPv6 (RFC 6724)
 	 */
-	if (connect(fd, (struct sockaddr *)&ss, slen) || getsockname(fd, (struct sockaddr *)&local, &llen)) {
+	slen = sockaddr_of(dst, family, 33434, &ss);
+	if (connect(fd, (struct sockaddr *)&ss, slen) ||
+	    getsockname(fd, (struct sockaddr *)&local, &llen)) {
 		err = -errno;
 		goto out_close;
 	}
@@ -154,34 +175,17 @@ out_close:
 
 int route_source_is_local(const struct in6_addr *src, int family, const char *ifname)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
 	socklen_t slen;
 	int fd, err = 0;
 
-	fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	fd = udp_socket(family, ifname);
 	if (fd < 0)
-		return -errno;
-	if (ifname && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1)) {
-		err = -errno;
-		goto out_close;
-	}
-	if (family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = *src;
-		slen = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, &src->s6_addr[12], 4);
-		slen = sizeof(*s4);
-	}
+		return fd;
 	/* port 0: bind() only asks whether the address is ours */
+	slen = sockaddr_of(src, family, 0, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, slen))
 		err = -errno;
-out_close:
 	close(fd);
 	return err;
 }

@@ -60,6 +60,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/e2e/lib.sh
 source "$HERE/lib.sh"
+# shellcheck source=tests/e2e/trace_checks.sh
+source "$HERE/trace_checks.sh"
 # shellcheck source=scripts/lab.sh
 source "$ROOT/scripts/lab.sh"
 
@@ -88,14 +90,6 @@ FILL_PID=
 FILL_FD=
 RELAY_PID=
 
-alive()
-{
-	local s
-	[[ -n $1 ]] || return 1
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	s=${s##*) }
-	[[ ${s%% *} != Z ]]
-}
 
 cleanup()
 {
@@ -222,65 +216,8 @@ xrun_on()
 }
 xrun() { xrun_on src "$@"; }
 
-norm_hops()
-{
-	awk '/^ *[0-9]+  / {
-		line = $1; cur = ""
-		for (i = 2; i <= NF; i++) {
-			t = $i
-			if (t == "*") { line = line " *"; continue }
-			if ($(i + 1) == "ms") { line = line " " cur; i++; continue }
-			if (t ~ /^!/) { line = line t; continue }
-			if (t ~ /^\(.*\)$/) { cur = substr(t, 2, length(t) - 2); continue }
-			if ($(i + 1) ~ /^\(/) continue
-			cur = t
-		}
-		print line
-	}'
-}
 
-# expect_hops NAME EXPECT_ARRAY QUERIES: $OUT has exactly one line per
-# TTL, each with QUERIES answers from the expected address (one branch)
-expect_hops()
-{
-	local name=$1 q=$3
-	local -n want=$2
-	local got lines=() i ttl words w e alts a why=() hit
-	got=$(norm_hops <<<"$OUT")
-	[[ -n $got ]] && mapfile -t lines <<<"$got"
-	if ((${#lines[@]} != ${#want[@]})); then
-		why+=("expected TTLs 1..${#want[@]}, got ${#lines[@]} hop lines")
-	fi
-	for ((i = 0; i < ${#lines[@]}; i++)); do
-		read -r ttl words <<<"${lines[i]}"
-		read -ra words <<<"$words"
-		e=${want[i]:-none}
-		if [[ $ttl != $((i + 1)) ]]; then
-			why+=("line $((i + 1)): TTL $ttl, expected $((i + 1))")
-			continue
-		fi
-		if ((${#words[@]} != q)); then
-			why+=("TTL $ttl: ${#words[@]} answers (${words[*]}), expected $q")
-			continue
-		fi
-		IFS='|' read -ra alts <<<"$e"
-		for w in "${words[@]}"; do
-			hit=0
-			for a in "${alts[@]}"; do [[ $w == "$a" ]] && hit=1; done
-			if ((!hit)); then
-				why+=("TTL $ttl: got '$w', expected $e")
-				break
-			fi
-			if [[ $w != "${words[0]}" ]]; then
-				why+=("TTL $ttl: branches mixed: ${words[*]}")
-				break
-			fi
-		done
-	done
-	if ((${#why[@]} == 0)); then ok "$name"; else fail "$name" "${why[@]}" "stdout:" "$OUT"; fi
-}
 
-expect_rc() { expect_eq "$1" "$RC" "$2"; }
 
 # expect_one_line NAME: stderr ($ERR) is exactly one line
 expect_one_line()
@@ -290,23 +227,7 @@ expect_one_line()
 	if [[ $n -eq 1 ]]; then ok "$1"; else fail "$1" "$n lines on stderr:" "$ERR"; fi
 }
 
-json_checks()
-{
-	local out p f
-	out=$(python3 "$HERE/json_check.py" "$@")
-	grep -v '^COUNTS ' <<<"$out"
-	read -r _ p f < <(grep '^COUNTS ' <<<"$out")
-	T_PASS=$((T_PASS + ${p:-0}))
-	T_FAIL=$((T_FAIL + ${f:-1}))
-}
 
-pylist()
-{
-	local -n arr=$1
-	local s="[" x
-	for x in "${arr[@]}"; do s+="'$x',"; done
-	echo "$s]"
-}
 
 # --- what is attached, what is loaded -------------------------------------------
 

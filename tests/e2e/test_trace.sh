@@ -16,6 +16,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/e2e/lib.sh
 source "$HERE/lib.sh"
+# shellcheck source=tests/e2e/trace_checks.sh
+source "$HERE/trace_checks.sh"
 # shellcheck source=scripts/lab.sh
 source "$ROOT/scripts/lab.sh"
 
@@ -73,75 +75,8 @@ xrun()
 	ERR=$(<"$TMP/err")
 }
 
-# Hop lines to "TTL R1 R2 ...", one word per query: the responder's
-# address, "*" for no answer, "!X" glued on for an annotation. Names are
-# dropped: "r1.example (198.18.1.2)  0.1 ms" and "198.18.1.2  0.1 ms"
-# both give 198.18.1.2; a responder stays current until the next one.
-norm_hops()
-{
-	awk '/^ *[0-9]+  / {
-		line = $1; cur = ""
-		for (i = 2; i <= NF; i++) {
-			t = $i
-			if (t == "*") { line = line " *"; continue }
-			if ($(i + 1) == "ms") { line = line " " cur; i++; continue }
-			if (t ~ /^!/) { line = line t; continue }
-			if (t ~ /^\(.*\)$/) { cur = substr(t, 2, length(t) - 2); continue }
-			if ($(i + 1) ~ /^\(/) continue
-			cur = t
-		}
-		print line
-	}'
-}
 
-# expect_hops NAME EXPECT_ARRAY QUERIES [FIRST_TTL]: stdout ($OUT) has
-# exactly one line per TTL from FIRST_TTL to the end of the array, each
-# with QUERIES answers matching the expected word, all from the same
-# address (a Paris trace never mixes ECMP branches within a TTL).
-expect_hops()
-{
-	local name=$1 q=$3 first=${4:-1}
-	local -n want=$2
-	local got lines=() i ttl words w e alts a why=() hit
-	got=$(norm_hops <<<"$OUT")
-	[[ -n $got ]] && mapfile -t lines <<<"$got"
-	if ((${#lines[@]} != ${#want[@]} - first + 1)); then
-		why+=("expected TTLs $first..${#want[@]}, got ${#lines[@]} hop lines")
-	fi
-	for ((i = 0; i < ${#lines[@]}; i++)); do
-		read -r ttl words <<<"${lines[i]}"
-		read -ra words <<<"$words"
-		e=${want[first - 1 + i]:-none}
-		if [[ $ttl != $((first + i)) ]]; then
-			why+=("line $((i + 1)): TTL $ttl, expected $((first + i))")
-			continue
-		fi
-		if ((${#words[@]} != q)); then
-			why+=("TTL $ttl: ${#words[@]} answers (${words[*]}), expected $q")
-			continue
-		fi
-		IFS='|' read -ra alts <<<"$e"
-		for w in "${words[@]}"; do
-			hit=0
-			for a in "${alts[@]}"; do [[ $w == "$a" ]] && hit=1; done
-			if ((!hit)); then
-				why+=("TTL $ttl: got '$w', expected $e")
-				break
-			fi
-			if [[ $w != "${words[0]}" ]]; then
-				why+=("TTL $ttl: branches mixed: ${words[*]}")
-				break
-			fi
-		done
-	done
-	if ((${#why[@]} == 0)); then
-		ok "$name"
-	else
-		fail "$name" "${why[@]}" "stdout:" "$OUT"
-	fi
-}
 
-expect_rc() { expect_eq "$1" "$RC" "$2"; }
 
 # expect_header NAME DEST_NAME ADDR MAXHOPS METHOD: on stderr
 expect_header()
@@ -157,25 +92,7 @@ rtts_between()
 	[[ -z $bad ]] && grep -Eq "$T ms" <<<"$OUT"
 }
 
-# json_checks FILE 'NAME::EXPR'...: see json_check.py
-json_checks()
-{
-	local out p f
-	out=$(python3 "$HERE/json_check.py" "$@")
-	grep -v '^COUNTS ' <<<"$out"
-	read -r _ p f < <(grep '^COUNTS ' <<<"$out")
-	T_PASS=$((T_PASS + ${p:-0}))
-	T_FAIL=$((T_FAIL + ${f:-1}))
-}
 
-# Python list literal of a bash array (for json_check.py expressions)
-pylist()
-{
-	local -n arr=$1
-	local s="[" x
-	for x in "${arr[@]}"; do s+="'$x',"; done
-	echo "$s]"
-}
 
 # --- 1. exact hops, each method and family ------------------------------------
 
@@ -443,13 +360,6 @@ expect_match "exit: --version prints the version" "$OUT" '^xhop [0-9]'
 
 # --- 9. nothing stays attached: normal exit, SIGINT, SIGKILL ---------------------
 
-alive()
-{
-	local s
-	s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	s=${s##*) }
-	[[ ${s%% *} != Z ]]
-}
 
 # bg_start ARGS...: xhop in src, in the background, SIGINT not ignored
 # (a non-interactive shell starts background jobs with SIGINT ignored).
