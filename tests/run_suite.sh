@@ -21,7 +21,14 @@ for t in "$@"; do
 	status=ok; [[ $f -ne 0 ]] && status=FAIL
 	printf '%-5s %-40s %4d passed %3d failed  (%ss)\n' "$status" "$(basename "$t")" "$p" "$f" \
 		"$(( $(date +%s) - start ))"
-	if [[ $f -ne 0 || -n ${VERBOSE:-} ]]; then sed 's/^/      | /' "$out" | tail -n 60; fi
+	if [[ $f -ne 0 || -n ${VERBOSE:-} ]]; then
+		# every failed check with its explanation first: a long test's
+		# tail alone can miss the one line that failed
+		if [[ $f -ne 0 ]] && grep -q '^FAIL' "$out"; then
+			grep -A 12 '^FAIL' "$out" | head -n 120 | sed 's/^/      ! /'
+		fi
+		sed 's/^/      | /' "$out" | tail -n 40
+	fi
 	rm -f "$out"
 done
 echo "$name: $total_pass passed, $total_fail failed"

@@ -771,7 +771,7 @@ xrun_caps()
 	OUT=$(<"$TMP/out")
 	ERR=$(<"$TMP/err")
 }
-ARGS=(-n -q 1 -w 1 "$LAB_DST4")
+ARGS=(-n -q 1 -w 3 "$LAB_DST4")
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 
 # expect_refused NAME CAP...: one line naming exactly these capabilities
@@ -848,11 +848,11 @@ else
 	ok "macvlan: the driver refuses native XDP (generic only)"
 fi
 GEN_WARN="^xhop: warning: $GEN_IF has no native XDP; using generic mode"
-xrun_on gen -n -q 3 -w 1 "$LAB_DST4"
+xrun_on gen -n -q 3 -w 3 "$LAB_DST4"
 expect_rc "generic icmp4 on $GEN_IF: exit 0" 0
 expect_match "generic icmp4 on $GEN_IF: warns on stderr" "$ERR" "$GEN_WARN"
 expect_hops "generic icmp4 on $GEN_IF: exact hops" GEN_EXPECT4 3
-xrun_on gen -n -6 -U -q 3 -w 1 "$LAB_DST6"
+xrun_on gen -n -6 -U -q 3 -w 3 "$LAB_DST6"
 expect_rc "generic udp6 on $GEN_IF: exit 0" 0
 expect_hops "generic udp6 on $GEN_IF: exact hops" GEN_EXPECT_UDP6 3
 expect_match "generic udp6 on $GEN_IF: warns on stderr" "$ERR" "$GEN_WARN"
@@ -867,7 +867,7 @@ expect_clean "generic" gen "$GEN_IF"
 # A device without an Ethernet header: generic XDP (and tc) see the IP
 # header first. xhop must trace it exactly, or refuse clearly (exit 1,
 # naming the device): never a trace of stars.
-xrun_on l3 -n -q 3 -w 1 -m 5 "$LAB_DST4"
+xrun_on l3 -n -q 3 -w 3 -m 5 "$LAB_DST4"
 if [[ $RC == 1 ]] && grep -q "$L3_IF" <<<"$ERR"; then
 	ok "tun ($L3_IF, no L2 header): refused clearly ($(head -n 1 <<<"$ERR"))"
 else
