@@ -2,18 +2,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "addr.h"
 #include "doubletree.h"
 
 static __u32 key_hash(const struct in6_addr *a, int ttl, __u32 child)
 {
-	__u64 w0, w1;
-
-	memcpy(&w0, a->s6_addr, 8);
-	memcpy(&w1, a->s6_addr + 8, 8);
-	w0 ^= (w1 + ((__u64)ttl << 32 | child)) * 0x9e3779b97f4a7c15ULL;
-	w0 ^= w0 >> 31;
-	w0 *= 0x94d049bb133111ebULL;
-	return (__u32)(w0 >> 32);
+	return (__u32)addr_hash(a, (__u64)ttl << 32 | child);
 }
 
 int dt_init(struct doubletree *dt, __u32 stable_obs, __u32 recheck)

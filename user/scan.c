@@ -62,6 +62,8 @@
 /* each wake-up sends what the rate allows in this much time */
 #define SEND_QUANTUM_NS (50 * NS_PER_US)
 #define PROGRESS_NS (NS_PER_S / 2)
+/* next_ttl of a target whose first probe has not left yet */
+#define FIRST_TTL_PENDING 255
 
 static __u16 probe_id_of(struct scan_target *t, int ttl)
 {
@@ -102,6 +104,14 @@ static int first_ttl(struct scan *sc)
 	return sc->o->max_ttl;
 }
 
+static void learn_distance(struct scan *sc, int d)
+{
+	if (d >= 1 && d <= SCAN_MAX_TTL) {
+		sc->dist_hist[d]++;
+		sc->dist_n++;
+	}
+}
+
 static void queue_due(struct scan *sc, __u32 slot)
 {
 	struct scan_target *t = &sc->tab.slots[slot];
@@ -111,7 +121,10 @@ static void queue_due(struct scan *sc, __u32 slot)
 
 		if (!t->next_ttl[dir] || t->out_id[dir] || (t->queued & (1u << dir)))
 			continue;
-		if (fifo_push(&sc->tab.due, &d)) {
+		/* targets under way first: they finish sooner, and the first
+		 * ones to reach the near hops teach Doubletree for the rest
+		 */
+		if (fifo_push(t->first_ttl ? &sc->tab.due : &sc->tab.fresh, &d)) {
 			sc->oom = 1;
 			continue;
 		}
@@ -206,6 +219,11 @@ static void on_answer(struct scan *sc, __u32 slot, int dir, const struct hop_rep
 
 	switch (r->verdict) {
 	case VERDICT_REACHED:
+		d = distance_from_reply_ttl(r->reply_ttl);
+		if (!t->dst_ttl) {
+			/* teach the first TTL of the targets still to come */
+			learn_distance(sc, d >= 1 && d < ttl ? d : ttl);
+		}
 		if (!t->dst_ttl || ttl < t->dst_ttl)
 			t->dst_ttl = (__u8)ttl;
 		if (!t->end_ttl || ttl <= t->end_ttl) {
@@ -217,7 +235,6 @@ static void on_answer(struct scan *sc, __u32 slot, int dir, const struct hop_rep
 			/* the destination answers every TTL from its distance
 			 * up: jump to the distance its reply TTL tells
 			 */
-			d = distance_from_reply_ttl(r->reply_ttl);
 			t->next_ttl[DIR_BACK] = (__u8)(d >= 1 && d < ttl ? d : ttl - 1);
 			t->dt_child = DT_NONE;
 		} else {
@@ -267,6 +284,7 @@ static void on_timeout(struct scan *sc, __u32 slot, int dir, int ttl)
 
 	t->out_id[dir] = 0;
 	t->tx_ns[dir] = 0;
+	sc->outstanding--;
 	if (dir == DIR_BACK) {
 		back_silent(sc, t, ttl);
 		if (ttl == t->first_ttl)
@@ -322,6 +340,7 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 		sc->oom = 1;
 	t->out_id[dir] = 0;
 	t->tx_ns[dir] = 0;
+	sc->outstanding--;
 	sc->replies++;
 	on_answer(sc, slot, dir, &r, ttl_of_probe_id(ev->probe_id));
 	return 0;
@@ -344,7 +363,6 @@ static void admit(struct scan *sc)
 		__u64 pos = sc->perm_pos++;
 		struct scan_target *t;
 		__u32 slot;
-		int ttl;
 
 		if (pos % (__u64)sc->o->shards != (__u64)sc->o->shard)
 			continue;
@@ -355,9 +373,11 @@ static void admit(struct scan *sc)
 		}
 		sc->admitted++;
 		t = &sc->tab.slots[slot];
-		ttl = first_ttl(sc);
-		t->first_ttl = (__u8)ttl;
-		t->next_ttl[DIR_BACK] = (__u8)ttl;
+		/* its first TTL is chosen when the probe leaves, from what the
+		 * targets before it taught by then
+		 */
+		t->first_ttl = 0;
+		t->next_ttl[DIR_BACK] = FIRST_TTL_PENDING;
 		t->start_ms = (__u32)((clock_mono_ns() - sc->t0_ns) / 1000000);
 		queue_due(sc, slot);
 	}
@@ -382,7 +402,8 @@ static int send_due(struct scan *sc, __u64 now)
 	if (n > SCAN_BATCH_MAX)
 		n = SCAN_BATCH_MAX;
 	while (n > 0) {
-		struct scan_due *d = fifo_peek(&sc->tab.due);
+		struct fifo *q = sc->tab.due.n ? &sc->tab.due : &sc->tab.fresh;
+		struct scan_due *d = fifo_peek(q);
 		struct scan_target *t;
 		int f, ttl;
 
@@ -390,13 +411,17 @@ static int send_due(struct scan *sc, __u64 now)
 			break;
 		t = &sc->tab.slots[d->slot];
 		if (t->state != SLOT_ACTIVE || t->gen != d->gen) {
-			fifo_pop(&sc->tab.due);
+			fifo_pop(q);
 			continue;
 		}
 		t->queued &= ~(1u << d->dir);
+		if (!t->first_ttl) {
+			t->first_ttl = (__u8)first_ttl(sc);
+			t->next_ttl[DIR_BACK] = t->first_ttl;
+		}
 		ttl = t->next_ttl[d->dir];
 		if (!ttl || t->out_id[d->dir] || probed(t, ttl)) {
-			fifo_pop(&sc->tab.due);
+			fifo_pop(q);
 			continue;
 		}
 		f = addr_is_v4(&sc->tab.addrs[t->idx]) ? 0 : 1;
@@ -409,7 +434,7 @@ static int send_due(struct scan *sc, __u64 now)
 		batch[f][nb[f]].ttl = (__u8)ttl;
 		sent_due[f][nb[f]] = *d;
 		nb[f]++;
-		fifo_pop(&sc->tab.due);
+		fifo_pop(q);
 		n--;
 	}
 	for (int f = 0; f < 2; f++) {
@@ -436,6 +461,7 @@ static int send_due(struct scan *sc, __u64 now)
 		}
 		sc->paced += nb[f];
 		sc->probes_sent += nb[f];
+		sc->outstanding += nb[f];
 	}
 	return nb[0] + nb[1];
 }
@@ -467,23 +493,29 @@ static int busy(struct scan *sc)
 	return sc->tab.active > 0;
 }
 
-static int next_timeout_ms(struct scan *sc, __u64 now, int stopping)
+static size_t due_count(const struct scan *sc)
+{
+	return sc->tab.due.n + sc->tab.fresh.n;
+}
+
+/* When the rate allows the next quantum (or all that is due, if less) */
+static __u64 next_send_at(const struct scan *sc)
+{
+	double need = due_count(sc) < sc->quantum ? (double)due_count(sc) : sc->quantum;
+
+	return sc->pace_t0 + (__u64)((sc->paced + need) * NS_PER_S / sc->o->rate);
+}
+
+static __u64 next_wakeup(struct scan *sc, __u64 now, int stopping)
 {
 	__u64 next = now + PROGRESS_NS;
 	struct scan_deadline *dl = fifo_peek(&sc->tab.deadlines);
 
 	if (dl && dl->at_ns < next)
 		next = dl->at_ns;
-	if (!stopping && sc->tab.due.n) {
-		double need = sc->tab.due.n < sc->quantum ? (double)sc->tab.due.n : sc->quantum;
-		__u64 at = sc->pace_t0 + (__u64)((sc->paced + need) * NS_PER_S / sc->o->rate);
-
-		if (at < next)
-			next = at;
-	}
-	if (next <= now)
-		return 0;
-	return (int)((next - now + 999999) / 1000000);
+	if (!stopping && due_count(sc) && next_send_at(sc) < next)
+		next = next_send_at(sc);
+	return next;
 }
 
 static int scan_loop(struct scan *sc)
@@ -496,7 +528,7 @@ static int scan_loop(struct scan *sc)
 		__u64 now = clock_mono_ns();
 		struct timespec ts;
 		struct pollfd pfd;
-		int timeout;
+		__u64 wake, wait;
 
 		loader_consume(&sc->ld);
 		expire(sc, now);
@@ -516,33 +548,17 @@ static int scan_loop(struct scan *sc)
 		}
 		if (!stopping && !busy(sc) && sc->perm_pos >= sc->perm.n)
 			return 0;
-		if (stopping && (!sc->tab.deadlines.n || now >= stop_deadline))
+		if (stopping && (!sc->outstanding || now >= stop_deadline))
 			return 0;
-		timeout = next_timeout_ms(sc, now, stopping);
-		if (stopping && stop_deadline > now &&
-		    (__u64)timeout * 1000000 > stop_deadline - now)
-			timeout = (int)((stop_deadline - now) / 1000000) + 1;
-		/* sub-millisecond pacing: poll's resolution is a millisecond */
+		/* ppoll: pacing needs better than poll's milliseconds */
+		wake = next_wakeup(sc, now, stopping);
+		if (stopping && stop_deadline < wake)
+			wake = stop_deadline;
+		wait = wake > now ? wake - now : 0;
+		ts.tv_sec = (time_t)(wait / NS_PER_S);
+		ts.tv_nsec = (long)(wait % NS_PER_S);
 		pfd.fd = loader_epoll_fd(&sc->ld);
 		pfd.events = POLLIN;
-		if (!stopping && sc->tab.due.n) {
-			__u64 at = sc->pace_t0 +
-				   (__u64)((sc->paced + (sc->tab.due.n < sc->quantum ?
-								 (double)sc->tab.due.n :
-								 sc->quantum)) *
-					   NS_PER_S / sc->o->rate);
-			__u64 wait = at > now ? at - now : 0;
-
-			ts.tv_sec = (time_t)(wait / NS_PER_S);
-			ts.tv_nsec = (long)(wait % NS_PER_S);
-			if ((__u64)timeout * 1000000 < wait) {
-				ts.tv_sec = timeout / 1000;
-				ts.tv_nsec = (long)(timeout % 1000) * 1000000;
-			}
-		} else {
-			ts.tv_sec = timeout / 1000;
-			ts.tv_nsec = (long)(timeout % 1000) * 1000000;
-		}
 		if (ppoll(&pfd, 1, &ts, NULL) < 0 && errno != EINTR) {
 			fprintf(stderr, "xhop scan: poll: %s\n", strerror(errno));
 			return -errno;

@@ -61,6 +61,7 @@ struct scan {
 	/* counts */
 	__u64 admitted, finished, reached, duplicates;
 	__u64 probes_sent, replies, ignored;
+	__u64 outstanding; /* probes sent, neither answered nor timed out */
 	__u64 inferred_hops;
 	struct addr_set ifaces; /* every address that answered */
 	struct addr_set routers; /* those that answered as routers */

@@ -36,8 +36,7 @@ int addr_set_add(struct addr_set *s, const struct in6_addr *a)
 
 			if (!s->used[j])
 				continue;
-			memcpy(&k, s->v[j].s6_addr + 8, 8);
-			k = (k * 0x9e3779b97f4a7c15ULL) >> 20;
+			k = addr_hash(&s->v[j], 0);
 			while (used[k & (size - 1)])
 				k++;
 			v[k & (size - 1)] = s->v[j];
@@ -49,9 +48,7 @@ int addr_set_add(struct addr_set *s, const struct in6_addr *a)
 		s->used = used;
 		s->mask = size - 1;
 	}
-	memcpy(&i, a->s6_addr + 8, 8);
-	i = (i * 0x9e3779b97f4a7c15ULL) >> 20;
-	for (;; i++) {
+	for (i = addr_hash(a, 0);; i++) {
 		__u64 k = i & s->mask;
 
 		if (!s->used[k]) {
@@ -218,10 +215,6 @@ void scan_finish_target(struct scan *sc, __u32 slot, int cut)
 		put_inferred(sc, t);
 	fputs("}\n", sc->out);
 
-	if (t->dst_ttl && !cut) {
-		sc->dist_hist[t->dst_ttl]++;
-		sc->dist_n++;
-	}
 	sc->reached += t->dst_ttl != 0;
 	sc->finished++;
 	scan_table_release(&sc->tab, slot);

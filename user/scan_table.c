@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "addr.h"
 #include "scan_table.h"
 
 int fifo_init(struct fifo *f, size_t elem)
@@ -53,17 +54,10 @@ void fifo_free(struct fifo *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* Addresses of targets are ours (no adversary picks them): a fast mix */
-static __u32 addr_hash(const struct in6_addr *a)
+/* Addresses of targets are ours (no adversary picks them): unkeyed */
+static __u32 target_hash(const struct in6_addr *a)
 {
-	__u64 w0, w1;
-
-	memcpy(&w0, a->s6_addr, 8);
-	memcpy(&w1, a->s6_addr + 8, 8);
-	w0 ^= w1 * 0x9e3779b97f4a7c15ULL;
-	w0 ^= w0 >> 29;
-	w0 *= 0xbf58476d1ce4e5b9ULL;
-	return (__u32)(w0 >> 32);
+	return (__u32)addr_hash(a, 0);
 }
 
 int scan_table_init(struct scan_table *t, __u32 nslots, const struct in6_addr *addrs)
@@ -94,6 +88,8 @@ int scan_table_init(struct scan_table *t, __u32 nslots, const struct in6_addr *a
 	t->hops_free = SCAN_NONE;
 	err = fifo_init(&t->due, sizeof(struct scan_due));
 	if (!err)
+		err = fifo_init(&t->fresh, sizeof(struct scan_due));
+	if (!err)
 		err = fifo_init(&t->deadlines, sizeof(struct scan_deadline));
 	if (err)
 		goto err_free;
@@ -111,13 +107,14 @@ void scan_table_free(struct scan_table *t)
 	free(t->index);
 	free(t->hops);
 	fifo_free(&t->due);
+	fifo_free(&t->fresh);
 	fifo_free(&t->deadlines);
 	memset(t, 0, sizeof(*t));
 }
 
 static __u32 index_pos(const struct scan_table *t, const struct in6_addr *a)
 {
-	__u32 i = addr_hash(a) & t->index_mask;
+	__u32 i = target_hash(a) & t->index_mask;
 
 	while (t->index[i] != SCAN_NONE &&
 	       memcmp(&t->addrs[t->slots[t->index[i]].idx], a, sizeof(*a)))
@@ -181,7 +178,7 @@ void scan_table_release(struct scan_table *t, __u32 slot)
 	i = index_pos(t, &t->addrs[s->idx]);
 	t->index[i] = SCAN_NONE;
 	for (j = (i + 1) & t->index_mask; t->index[j] != SCAN_NONE; j = (j + 1) & t->index_mask) {
-		__u32 home = addr_hash(&t->addrs[t->slots[t->index[j]].idx]) & t->index_mask;
+		__u32 home = target_hash(&t->addrs[t->slots[t->index[j]].idx]) & t->index_mask;
 
 		/* the entry at j may move to i if its home is not in (i, j] */
 		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {

@@ -100,7 +100,8 @@ struct scan_table {
 	/* hop pool */
 	struct scan_hop *hops;
 	__u32 nhops, hops_cap, hops_free, hops_used;
-	struct fifo due;
+	struct fifo due;   /* follow-up probes of targets under way: first */
+	struct fifo fresh; /* first probes of new targets: with what is left */
 	struct fifo deadlines;
 };
 
