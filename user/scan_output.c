@@ -288,6 +288,10 @@ void scan_write_summary(struct scan *sc)
 		   "\"late_divergence\":%llu,",
 		o->no_doubletree ? "false" : "true", (unsigned long long)sc->dt.stops,
 		(unsigned long long)sc->inferred_hops, (unsigned long long)sc->dt.late_divergence);
+	fprintf(s, "\"xdp_seen\":%llu,\"xdp_ours\":%llu,\"xdp_foreign\":%llu,\"xdp_malformed\":%llu,",
+		(unsigned long long)stats[XHOP_STAT_RX_SEEN], (unsigned long long)stats[XHOP_STAT_RX_OURS],
+		(unsigned long long)stats[XHOP_STAT_RX_FOREIGN],
+		(unsigned long long)stats[XHOP_STAT_RX_MALFORMED]);
 	fprintf(s, "\"ring_drops\":%llu,\"tx_stamps_lost\":%llu,\"send_errors\":%llu,",
 		(unsigned long long)stats[XHOP_STAT_RX_RB_FULL],
 		(unsigned long long)stats[XHOP_STAT_TX_RB_FULL], (unsigned long long)send_errors);

@@ -87,6 +87,7 @@ PREFIX=xh$$-
 TMP=$(mktemp -d /tmp/xhop-hostile.XXXXXX)
 BG_PID=
 FORGE_PID=
+FSCAN_PID=
 FTCP_PIDS=()
 FILL_PID=
 FILL_FD=
@@ -99,7 +100,7 @@ cleanup()
 	[[ $BASHPID == "$$" ]] || return 0
 	local p
 	# Only what this script started, by pid
-	for p in "$BG_PID" "$FORGE_PID" "${FTCP_PIDS[@]}" "$FILL_PID" "$RELAY_PID"; do
+	for p in "$BG_PID" "$FORGE_PID" "$FSCAN_PID" "${FTCP_PIDS[@]}" "$FILL_PID" "$RELAY_PID"; do
 		if alive "$p"; then kill -9 "$p" 2>/dev/null; fi
 		[[ -z $p ]] || wait "$p" 2>/dev/null # no "Killed" job notice
 	done
@@ -339,7 +340,7 @@ sample_stats()
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/stats" 2>/dev/null; }
 
 rm -f "$TMP/stats"
-bg_start src -n -q 3 -w 2 -m 5 "$LAB_FAR4"
+bg_start src -n -q 3 -w 4 -m 5 "$LAB_FAR4"
 capture_ids "flood stats run"
 wait_for 10 has_line4
 wait_for "$RUN_LIMIT" sample_stats
@@ -427,6 +428,36 @@ else
 	fail "tcp flood, icmp run: read xhop's XDP stats while it ran" "no sample"
 fi
 expect_clean "tcp flood, icmp run"
+
+# xhop scan under a flood that quotes the scan's own targets: random
+# addresses of its prefixes as the quoted destination (or the source of
+# an echo reply), guessed ids, every kind of answer. Every trace must be
+# the lab's truth and the flood must show only in the XDP counters.
+fscan_going() { n=$(forge_sent "$TMP/fscan.state"); ((${n:-0} >= 1000)); }
+fscan_done() { grep -q '^done ' "$TMP/fscan.state" 2>/dev/null; }
+ip netns exec "$(lab_ns atk)" python3 "$HERE/forge.py" v10 "$ATK_GW_MAC" "$LAB_SRC4" "$LAB_SRC6" \
+	"$TMP/fscan.state" --targets4 198.19.0.0/24,198.19.1.0/24 --targets6 2001:2:0:100::/120 \
+	--max-seconds 60 </dev/null >>"$TMP/forge.log" 2>&1 &
+FSCAN_PID=$!
+if wait_for 10 fscan_going; then ok "scan flood: the forger quotes the scan's targets"; else
+	fail "scan flood: the forger quotes the scan's targets" "$(cat "$TMP/forge.log")"
+fi
+printf '# none\n' >"$TMP/noblock"
+prefix_addrs "$TMP/scan.targets" 198.19.0.0/24 198.19.1.0/24 2001:2:0:100::/120
+lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" scan --blocklist "$TMP/noblock" --every-address \
+	--rate 20000 --wait 1 --summary "$TMP/scan.sum" 198.19.0.0/24 198.19.1.0/24 \
+	2001:2:0:100::/120 >"$TMP/scan.out" 2>"$TMP/scan.err"
+RC=$?
+kill -TERM "$FSCAN_PID" 2>/dev/null
+wait_for 30 fscan_done
+wait "$FSCAN_PID" 2>/dev/null
+expect_rc "scan flood: exit 0" 0
+echo "     (scan flood: $(sed -n 's/^done //p' "$TMP/fscan.state") forged packets in" \
+	"$(sed -n 's/^seconds //p' "$TMP/fscan.state") s)"
+scan_checks paths "scan flood" "$TMP/scan.out" "$TMP/scan.targets" "${LAB_SCAN_RULES4[@]}" \
+	"${LAB_SCAN_RULES6[@]}"
+scan_checks summary "scan flood" "$TMP/scan.sum" 's["xdp_foreign"] >= 1000' \
+	's["replies_ignored"] == 0' 's["xdp_ours"] == s["replies"]' 's["targets_done"] == 768'
 
 # === 2. neighbours ===============================================================
 # Another program holds the XDP hook: xhop leaves it in place, says so in
@@ -581,7 +612,7 @@ expect_clean "two xhops"
 
 # === 3. every way out ==============================================================
 
-bg_start src -n -q 1 -w 1 -m 5 "$LAB_FAR4"
+bg_start src -n -q 1 -w 3 -m 5 "$LAB_FAR4"
 capture_ids "normal exit"
 bg_end "$RUN_LIMIT"
 expect_eq "normal exit: exit 0" "$BG_RC" 0

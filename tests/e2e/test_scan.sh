@@ -89,39 +89,10 @@ scan_run()
 	RC=$?
 }
 
-# targets FILE PREFIX...: every address of the prefixes, one per line
-targets()
-{
-	local f=$1
-	shift
-	python3 -c '
-import ipaddress, sys
-for p in sys.argv[1:]:
-    for a in ipaddress.ip_network(p):
-        print(a)' "$@" >"$f"
-}
-
-# scan_checks ARGS...: tests/e2e/scan_check.py, counted
-scan_checks()
-{
-	local out p f
-	out=$(python3 "$HERE/scan_check.py" "$@")
-	grep -v '^COUNTS ' <<<"$out"
-	read -r _ p f < <(grep '^COUNTS ' <<<"$out")
-	T_PASS=$((T_PASS + ${p:-0}))
-	T_FAIL=$((T_FAIL + ${f:-1}))
-}
-
-# The lab's truth per prefix (scripts/lab.sh): one word per TTL
-R4="198.18.1.2,198.18.2.2,198.18.3.2|198.18.4.2,198.18.5.2"
-R6="2001:2:0:1::2,2001:2:0:2::2,2001:2:0:3::2|2001:2:0:4::2,2001:2:0:5::2"
-RULES4=("198.19.0.0/24=$R4,SELF:COMPLETED" "198.19.1.0/24=$R4,*,SELF:COMPLETED"
-	"198.19.2.0/24=${R4%,*},198.18.5.2:UNREACH")
-RULES6=("2001:2:0:100::/64=$R6,SELF:COMPLETED" "2001:2:0:101::/64=$R6,*,SELF:COMPLETED"
-	"2001:2:0:102::/64=${R6%,*},2001:2:0:5::2:UNREACH")
-# UDP over IPv6: the AnyIP hosts answer port unreachable from their link address
-RULES6_UDP=("2001:2:0:100::/64=$R6,2001:2:0:7::2:COMPLETED"
-	"2001:2:0:101::/64=$R6,*,2001:2:0:9::2:COMPLETED")
+# The lab's truth per prefix (scripts/lab.sh)
+RULES4=("${LAB_SCAN_RULES4[@]}")
+RULES6=("${LAB_SCAN_RULES6[@]}")
+RULES6_UDP=("${LAB_SCAN_RULES6_UDP[@]}")
 
 # --- 1. IPv4 ICMP, a blocklist, a capture on the wire ---------------------------
 
@@ -133,7 +104,7 @@ cap_ready() { grep -q "listening on" "$TMP/tcpdump.err"; }
 wait_for 5 cap_ready || fail "tcpdump in r1 starts" "$(cat "$TMP/tcpdump.err")"
 
 printf '198.19.0.128/25\n' >"$TMP/block"
-targets "$TMP/t4" 198.19.0.0/25 198.19.1.0/24 198.19.2.0/24
+prefix_addrs "$TMP/t4" 198.19.0.0/25 198.19.1.0/24 198.19.2.0/24
 scan_run icmp4 --blocklist "$TMP/block" --every-address --rate 20000 --wait 1 \
 	198.19.0.0/24 198.19.1.0/24 198.19.2.0/24
 expect_rc "icmp4: exit 0" 0
@@ -175,25 +146,25 @@ scan_checks summary no-doubletree "$TMP/full4.sum" 's["doubletree_stops"] == 0' 
 
 # --- 3. IPv6, UDP, TCP --------------------------------------------------------------
 
-targets "$TMP/t6" 2001:2:0:100::/120 2001:2:0:101::/124 2001:2:0:102::/124
+prefix_addrs "$TMP/t6" 2001:2:0:100::/120 2001:2:0:101::/124 2001:2:0:102::/124
 scan_run icmp6 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 \
 	2001:2:0:100::/120 2001:2:0:101::/124 2001:2:0:102::/124
 expect_rc "icmp6: exit 0" 0
 scan_checks paths icmp6 "$TMP/icmp6.out" "$TMP/t6" "${RULES6[@]}"
 
-targets "$TMP/t4u" 198.19.0.0/26 198.19.1.0/28 198.19.2.0/28
+prefix_addrs "$TMP/t4u" 198.19.0.0/26 198.19.1.0/28 198.19.2.0/28
 scan_run udp4 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --method udp \
 	198.19.0.0/26 198.19.1.0/28 198.19.2.0/28
 expect_rc "udp4: exit 0" 0
 scan_checks paths udp4 "$TMP/udp4.out" "$TMP/t4u" "${RULES4[@]}"
 
-targets "$TMP/t6u" 2001:2:0:100::/122 2001:2:0:101::/124
+prefix_addrs "$TMP/t6u" 2001:2:0:100::/122 2001:2:0:101::/124
 scan_run udp6 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 -U \
 	2001:2:0:100::/122 2001:2:0:101::/124
 expect_rc "udp6: exit 0" 0
 scan_checks paths udp6 "$TMP/udp6.out" "$TMP/t6u" "${RULES6_UDP[@]}"
 
-targets "$TMP/t4t" 198.19.0.0/26
+prefix_addrs "$TMP/t4t" 198.19.0.0/26
 scan_run tcp4 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 -T -p 80 \
 	198.19.0.0/26
 expect_rc "tcp4: exit 0" 0
@@ -201,15 +172,15 @@ scan_checks paths tcp4 "$TMP/tcp4.out" "$TMP/t4t" "${RULES4[0]}"
 
 # Both families in one run, targets from a file (comments, blank lines)
 printf '# mixed\n198.19.0.0/28\n\n2001:2:0:100::/124  # v6\n' >"$TMP/mixed.list"
-targets "$TMP/tmix" 198.19.0.0/28 2001:2:0:100::/124
+prefix_addrs "$TMP/tmix" 198.19.0.0/28 2001:2:0:100::/124
 scan_run mixed --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 \
-	--targets "$TMP/mixed.list"
+	--prefix_addrs "$TMP/mixed.list"
 expect_rc "mixed families from --targets: exit 0" 0
 scan_checks paths mixed "$TMP/mixed.out" "$TMP/tmix" "${RULES4[0]}" "${RULES6[0]}"
 
 # --- 4. shards --------------------------------------------------------------------
 
-targets "$TMP/tsh" 198.19.0.0/24
+prefix_addrs "$TMP/tsh" 198.19.0.0/24
 for i in 0 1; do
 	scan_run "sh2-$i" --blocklist "$TMP/noblock" --every-address --rate 20000 --seed 42 \
 		--shard "$i/2" 198.19.0.0/24
@@ -245,7 +216,7 @@ expect_clean "SIGINT"
 # --- 6. bad input --------------------------------------------------------------------
 
 printf '198.19.0.0/28\nnot-an-address\n' >"$TMP/bad.list"
-scan_run bad1 --blocklist "$TMP/noblock" --targets "$TMP/bad.list"
+scan_run bad1 --blocklist "$TMP/noblock" --prefix_addrs "$TMP/bad.list"
 expect_rc "bad --targets line: exit 2" 2
 expect_eq "bad --targets line: one line naming file and line" "$(cat "$TMP/bad1.err")" \
 	"xhop: $TMP/bad.list:2: 'not-an-address' is not an address or prefix"
