@@ -1,21 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The scan engine. Targets enter a window of slots in the order of a
- * keyed permutation of the list; each target is probed at most once per
- * direction at a time:
- *
- *   backward  from its first TTL down to 1, or until Doubletree knows the
- *             rest (doubletree.h). An answer from the destination itself
- *             tells its distance (from the reply's TTL), and backward
- *             probing jumps there.
- *   forward   from the first TTL up, once the first probe met a router or
- *             silence, until the destination, an unreachable, the gap
- *             limit or --max-ttl.
- *
- * The first TTL is --split-ttl until enough destinations were reached,
- * then the median distance seen, so the first probe most often lands on
- * the destination itself. Probes leave in batches at the paced rate, from
- * the queue of due probes; targets enter it as their answers come in, so
+ * The scan engine: the I/O half. Targets enter a window of slots in the
+ * order of a keyed permutation of the list; what each probes next is
+ * scan_plan.c's business. Probes leave in batches at the paced rate, from
+ * the queue of due probes (targets under way before new ones), so
  * consecutive probes go to unrelated targets.
  *
  * An answer finds its target through the destination it quotes and its
@@ -49,259 +37,8 @@
 #define NS_PER_US 1000ULL
 #define DEFAULT_UDP_PORT 33434
 #define DEFAULT_TCP_PORT 80
-/* the TTL in the low 6 bits of a probe id; probe ids are never 0 */
-#define PROBE_TTL_BITS 6
-#define PROBE_TTL_MASK ((1u << PROBE_TTL_BITS) - 1)
-/* Doubletree: targets that must agree on what lies below a hop before
- * others stop there; one target in DT_RECHECK never stops
- */
-#define DT_STABLE_OBS 32
-#define DT_RECHECK 64
-/* distances learnt before the median replaces --split-ttl */
-#define SPLIT_MIN_SAMPLES 16
-/* each wake-up sends what the rate allows in this much time */
 #define SEND_QUANTUM_NS (50 * NS_PER_US)
 #define PROGRESS_NS (NS_PER_S / 2)
-/* next_ttl of a target whose first probe has not left yet */
-#define FIRST_TTL_PENDING 255
-
-static __u16 probe_id_of(struct scan_target *t, int ttl)
-{
-	return (__u16)(((t->seq & 0x3ff) << PROBE_TTL_BITS) | (ttl & PROBE_TTL_MASK));
-}
-
-static int ttl_of_probe_id(__u16 id)
-{
-	return id & PROBE_TTL_MASK;
-}
-
-static int probed(const struct scan_target *t, int ttl)
-{
-	return ttl >= 1 && ttl <= 32 && (t->probed >> (ttl - 1)) & 1;
-}
-
-/* The hop count a destination's reply TTL implies (initial TTL 64, 128 or 255) */
-static int distance_from_reply_ttl(int reply_ttl)
-{
-	int init = reply_ttl <= 64 ? 64 : reply_ttl <= 128 ? 128 : 255;
-
-	return init - reply_ttl + 1;
-}
-
-static int first_ttl(struct scan *sc)
-{
-	__u32 half, acc = 0;
-	int ttl;
-
-	if (sc->dist_n < SPLIT_MIN_SAMPLES)
-		return sc->o->split_ttl;
-	half = (sc->dist_n + 1) / 2;
-	for (ttl = 1; ttl <= sc->o->max_ttl; ttl++) {
-		acc += sc->dist_hist[ttl];
-		if (acc >= half)
-			return ttl;
-	}
-	return sc->o->max_ttl;
-}
-
-static void learn_distance(struct scan *sc, int d)
-{
-	if (d >= 1 && d <= SCAN_MAX_TTL) {
-		sc->dist_hist[d]++;
-		sc->dist_n++;
-	}
-}
-
-static void queue_due(struct scan *sc, __u32 slot)
-{
-	struct scan_target *t = &sc->tab.slots[slot];
-
-	for (int dir = 0; dir < SCAN_DIRS; dir++) {
-		struct scan_due d = { .slot = slot, .gen = t->gen, .dir = (__u8)dir };
-
-		if (!t->next_ttl[dir] || t->out_id[dir] || (t->queued & (1u << dir)))
-			continue;
-		/* targets under way first: they finish sooner, and the first
-		 * ones to reach the near hops teach Doubletree for the rest
-		 */
-		if (fifo_push(t->first_ttl ? &sc->tab.due : &sc->tab.fresh, &d)) {
-			sc->oom = 1;
-			continue;
-		}
-		t->queued |= 1u << dir;
-	}
-}
-
-/* Keep the forward cursor on a TTL worth probing, or end the direction */
-static void fwd_normalize(struct scan *sc, struct scan_target *t)
-{
-	int ttl = t->next_ttl[DIR_FWD];
-
-	while (ttl && probed(t, ttl))
-		ttl++;
-	if (ttl > sc->o->max_ttl) {
-		ttl = 0;
-		if (!t->end_ttl && !t->stop_reason)
-			t->stop_reason = STOP_HOPLIMIT;
-	}
-	if (ttl && t->end_ttl && ttl >= t->end_ttl)
-		ttl = 0;
-	t->next_ttl[DIR_FWD] = (__u8)ttl;
-}
-
-static void back_normalize(struct scan_target *t)
-{
-	int ttl = t->next_ttl[DIR_BACK];
-
-	while (ttl > 0 && probed(t, ttl))
-		ttl--;
-	t->next_ttl[DIR_BACK] = (__u8)(ttl > 0 ? ttl : 0);
-}
-
-/* Open (or reopen) the forward direction just above ttl */
-static void fwd_open_above(struct scan *sc, struct scan_target *t, int ttl, int gap)
-{
-	if (t->next_ttl[DIR_FWD] || t->out_id[DIR_FWD] || t->stop_reason == STOP_GAPLIMIT)
-		return;
-	if (ttl + 1 > sc->o->max_ttl || probed(t, ttl + 1))
-		return;
-	if (t->end_ttl && ttl + 1 >= t->end_ttl)
-		return;
-	t->next_ttl[DIR_FWD] = (__u8)(ttl + 1);
-	t->gap = (__u8)gap;
-	fwd_normalize(sc, t);
-}
-
-/* A router answered a backward probe: learn, and maybe stop (Doubletree) */
-static void back_router(struct scan *sc, struct scan_target *t, const struct in6_addr *from,
-			int ttl)
-{
-	__u32 node;
-
-	t->next_ttl[DIR_BACK] = (__u8)(ttl - 1);
-	if (sc->o->no_doubletree)
-		return;
-	node = dt_node(&sc->dt, from, ttl);
-	dt_observe(&sc->dt, t->dt_child, node);
-	t->dt_child = node;
-	if (node != DT_NONE && ttl > 1 && !dt_rechecks(&sc->dt, t->idx) && dt_stable(&sc->dt, node)) {
-		t->dt_stop = node;
-		t->next_ttl[DIR_BACK] = 0;
-		sc->dt.v[node].stopped_at = 1;
-		sc->dt.stops++;
-	}
-}
-
-static void back_silent(struct scan *sc, struct scan_target *t, int ttl)
-{
-	__u32 node;
-
-	t->next_ttl[DIR_BACK] = (__u8)(ttl - 1);
-	if (sc->o->no_doubletree)
-		return;
-	node = dt_silent(&sc->dt, t->dt_child, ttl);
-	dt_observe(&sc->dt, t->dt_child, node);
-	t->dt_child = node;
-	if (node != DT_NONE && ttl > 1 && !dt_rechecks(&sc->dt, t->idx) && dt_stable(&sc->dt, node)) {
-		t->dt_stop = node;
-		t->next_ttl[DIR_BACK] = 0;
-		sc->dt.v[node].stopped_at = 1;
-		sc->dt.stops++;
-	}
-}
-
-static void maybe_finish(struct scan *sc, __u32 slot);
-
-static void on_answer(struct scan *sc, __u32 slot, int dir, const struct hop_reply *r, int ttl)
-{
-	struct scan_target *t = &sc->tab.slots[slot];
-	int d;
-
-	switch (r->verdict) {
-	case VERDICT_REACHED:
-		d = distance_from_reply_ttl(r->reply_ttl);
-		if (!t->dst_ttl) {
-			/* teach the first TTL of the targets still to come */
-			learn_distance(sc, d >= 1 && d < ttl ? d : ttl);
-		}
-		if (!t->dst_ttl || ttl < t->dst_ttl)
-			t->dst_ttl = (__u8)ttl;
-		if (!t->end_ttl || ttl <= t->end_ttl) {
-			t->end_ttl = (__u8)ttl;
-			t->stop_reason = STOP_COMPLETED;
-			t->stop_data = 0;
-		}
-		if (dir == DIR_BACK) {
-			/* the destination answers every TTL from its distance
-			 * up: jump to the distance its reply TTL tells
-			 */
-			t->next_ttl[DIR_BACK] = (__u8)(d >= 1 && d < ttl ? d : ttl - 1);
-			t->dt_child = DT_NONE;
-		} else {
-			t->next_ttl[DIR_FWD] = 0;
-		}
-		break;
-	case VERDICT_UNREACH:
-		if (!t->end_ttl || ttl < t->end_ttl) {
-			t->end_ttl = (__u8)ttl;
-			t->stop_reason = STOP_UNREACH;
-			t->stop_data = r->icmp_code;
-		}
-		if (dir == DIR_BACK) {
-			back_router(sc, t, &r->from, ttl);
-			/* a router answers unreachable to every TTL that gets the
-			 * probe to it: jump to its distance, as for a destination
-			 */
-			d = distance_from_reply_ttl(r->reply_ttl);
-			if (t->next_ttl[DIR_BACK] && d >= 1 && d < ttl)
-				t->next_ttl[DIR_BACK] = (__u8)d;
-		} else {
-			t->next_ttl[DIR_FWD] = 0;
-		}
-		break;
-	default: /* a router: Time Exceeded */
-		if (dir == DIR_BACK) {
-			back_router(sc, t, &r->from, ttl);
-			/* the TTLs above may be unprobed (the first probe, or a
-			 * jump that landed short of the destination)
-			 */
-			fwd_open_above(sc, t, ttl, 0);
-		} else {
-			t->gap = 0;
-			t->next_ttl[DIR_FWD] = (__u8)(ttl + 1);
-		}
-		break;
-	}
-	back_normalize(t);
-	fwd_normalize(sc, t);
-	queue_due(sc, slot);
-	maybe_finish(sc, slot);
-}
-
-static void on_timeout(struct scan *sc, __u32 slot, int dir, int ttl)
-{
-	struct scan_target *t = &sc->tab.slots[slot];
-
-	t->out_id[dir] = 0;
-	t->tx_ns[dir] = 0;
-	sc->outstanding--;
-	if (dir == DIR_BACK) {
-		back_silent(sc, t, ttl);
-		if (ttl == t->first_ttl)
-			fwd_open_above(sc, t, ttl, 1);
-	} else {
-		t->next_ttl[DIR_FWD] = (__u8)(ttl + 1);
-		if (++t->gap >= sc->o->gap_limit) {
-			t->next_ttl[DIR_FWD] = 0;
-			if (!t->end_ttl)
-				t->stop_reason = STOP_GAPLIMIT;
-		}
-	}
-	back_normalize(t);
-	fwd_normalize(sc, t);
-	queue_due(sc, slot);
-	maybe_finish(sc, slot);
-}
 
 static int on_event(void *ctx, const struct xhop_event *ev)
 {
@@ -335,25 +72,15 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 		return 0;
 	}
 	hop_reply_from_event(&r, ev, addr_is_v4(&dst) ? 4 : 6);
-	if (scan_table_add_hop(&sc->tab, slot, &r, t->tx_ns[dir], ttl_of_probe_id(ev->probe_id),
+	if (scan_table_add_hop(&sc->tab, slot, &r, t->tx_ns[dir], scan_probe_ttl(ev->probe_id),
 			       dir))
 		sc->oom = 1;
 	t->out_id[dir] = 0;
 	t->tx_ns[dir] = 0;
 	sc->outstanding--;
 	sc->replies++;
-	on_answer(sc, slot, dir, &r, ttl_of_probe_id(ev->probe_id));
+	scan_answer(sc, slot, dir, &r, scan_probe_ttl(ev->probe_id));
 	return 0;
-}
-
-static void maybe_finish(struct scan *sc, __u32 slot)
-{
-	struct scan_target *t = &sc->tab.slots[slot];
-
-	if (t->next_ttl[DIR_BACK] || t->next_ttl[DIR_FWD] || t->out_id[DIR_BACK] ||
-	    t->out_id[DIR_FWD])
-		return;
-	scan_finish_target(sc, slot, 0);
 }
 
 /* Take targets from the permutation while the window has room */
@@ -379,7 +106,7 @@ static void admit(struct scan *sc)
 		t->first_ttl = 0;
 		t->next_ttl[DIR_BACK] = FIRST_TTL_PENDING;
 		t->start_ms = (__u32)((clock_mono_ns() - sc->t0_ns) / 1000000);
-		queue_due(sc, slot);
+		scan_queue_due(sc, slot);
 	}
 }
 
@@ -416,17 +143,17 @@ static int send_due(struct scan *sc, __u64 now)
 		}
 		t->queued &= ~(1u << d->dir);
 		if (!t->first_ttl) {
-			t->first_ttl = (__u8)first_ttl(sc);
+			t->first_ttl = (__u8)scan_first_ttl(sc);
 			t->next_ttl[DIR_BACK] = t->first_ttl;
 		}
 		ttl = t->next_ttl[d->dir];
-		if (!ttl || t->out_id[d->dir] || probed(t, ttl)) {
+		if (!ttl || t->out_id[d->dir] || scan_probed(t, ttl)) {
 			fifo_pop(q);
 			continue;
 		}
 		f = addr_is_v4(&sc->tab.addrs[t->idx]) ? 0 : 1;
 		t->seq++;
-		t->out_id[d->dir] = probe_id_of(t, ttl);
+		t->out_id[d->dir] = scan_probe_id(t, ttl);
 		t->tx_ns[d->dir] = 0;
 		t->probed |= 1u << (ttl - 1);
 		batch[f][nb[f]].dst = sc->tab.addrs[t->idx];
@@ -480,7 +207,7 @@ static void expire(struct scan *sc, __u64 now)
 			continue;
 		for (int dir = 0; dir < SCAN_DIRS; dir++) {
 			if (t->out_id[dir] == d.probe_id) {
-				on_timeout(sc, d.slot, dir, ttl_of_probe_id(d.probe_id));
+				scan_timeout(sc, d.slot, dir, scan_probe_ttl(d.probe_id));
 				break;
 			}
 		}

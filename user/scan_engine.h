@@ -14,6 +14,20 @@
 #include "scan_table.h"
 #include "targets.h"
 
+/* The TTL travels in the low 6 bits of a probe id, so no id is 0 */
+#define PROBE_TTL_BITS 6
+#define PROBE_TTL_MASK ((1u << PROBE_TTL_BITS) - 1)
+/*
+ * Doubletree: targets that must agree on what lies below a hop before
+ * others stop there; one target in DT_RECHECK never stops
+ */
+#define DT_STABLE_OBS 32
+#define DT_RECHECK 64
+/* distances learnt before their median replaces --split-ttl */
+#define SPLIT_MIN_SAMPLES 16
+/* next_ttl of a target whose first probe has not left yet */
+#define FIRST_TTL_PENDING 255
+
 /* A set of addresses (interfaces discovered), open addressing */
 struct addr_set {
 	struct in6_addr *v;
@@ -71,6 +85,19 @@ struct scan {
 	FILE *out, *summary;
 	int progress_tty, progress_lines;
 };
+
+/* scan_plan.c: what a target probes next */
+__u16 scan_probe_id(struct scan_target *t, int ttl);
+int scan_probe_ttl(__u16 id);
+int scan_probed(const struct scan_target *t, int ttl);
+/* The first TTL for a target whose first probe leaves now */
+int scan_first_ttl(struct scan *sc);
+/* Queue the target's due probes (new targets' first probes go last) */
+void scan_queue_due(struct scan *sc, __u32 slot);
+/* An answer to the target's outstanding probe of direction dir, at ttl */
+void scan_answer(struct scan *sc, __u32 slot, int dir, const struct hop_reply *r, int ttl);
+/* Its probe of direction dir at ttl went unanswered */
+void scan_timeout(struct scan *sc, __u32 slot, int dir, int ttl);
 
 /* scan_input.c: the target list (operands, --targets, blocklist, shard) */
 int scan_load_targets(struct scan *sc);

@@ -174,7 +174,7 @@ scan_checks paths tcp4 "$TMP/tcp4.out" "$TMP/t4t" "${RULES4[0]}"
 printf '# mixed\n198.19.0.0/28\n\n2001:2:0:100::/124  # v6\n' >"$TMP/mixed.list"
 prefix_addrs "$TMP/tmix" 198.19.0.0/28 2001:2:0:100::/124
 scan_run mixed --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 \
-	--prefix_addrs "$TMP/mixed.list"
+	--targets "$TMP/mixed.list"
 expect_rc "mixed families from --targets: exit 0" 0
 scan_checks paths mixed "$TMP/mixed.out" "$TMP/tmix" "${RULES4[0]}" "${RULES6[0]}"
 
@@ -216,7 +216,7 @@ expect_clean "SIGINT"
 # --- 6. bad input --------------------------------------------------------------------
 
 printf '198.19.0.0/28\nnot-an-address\n' >"$TMP/bad.list"
-scan_run bad1 --blocklist "$TMP/noblock" --prefix_addrs "$TMP/bad.list"
+scan_run bad1 --blocklist "$TMP/noblock" --targets "$TMP/bad.list"
 expect_rc "bad --targets line: exit 2" 2
 expect_eq "bad --targets line: one line naming file and line" "$(cat "$TMP/bad1.err")" \
 	"xhop: $TMP/bad.list:2: 'not-an-address' is not an address or prefix"
