@@ -118,7 +118,7 @@ test-unit: $(UNIT_BINS)
 test-bpf: $(BPFT_BINS)
 	@tests/run_suite.sh bpf $(BPFT_BINS)
 
-test-e2e: $(BUILD)/xhop
+test-e2e: $(BUILD)/xhop $(BUILD)/tests/e2e/gen_e2e
 	@tests/run_suite.sh e2e $(wildcard tests/e2e/test_*.sh)
 
 # Unit and BPF tests under ASan + UBSan; any report is a failure
@@ -154,11 +154,11 @@ fuzz-user: $(FUZZ_BINS)
 	@tests/fuzz/run_fuzz.sh -max_total_time=$(FUZZ_TIME)
 
 # Every test layer; the last line is the total "N passed, N failed".
-test: $(BUILD)/xhop $(UNIT_BINS) $(BPFT_BINS) $(ASAN_BUILD)/xhop $(ASAN_UNIT) $(ASAN_BPFT) \
+test: $(BUILD)/xhop $(BUILD)/tests/e2e/gen_e2e $(UNIT_BINS) $(BPFT_BINS) $(ASAN_BUILD)/xhop $(ASAN_UNIT) $(ASAN_BPFT) \
 	$(FUZZ_BINS)
 	@tests/run_all.sh
 
-bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost
+bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate
 	@scripts/bench.sh
 
 demo: $(BUILD)/xhop
@@ -169,6 +169,32 @@ deps:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+
+# The benchmark's and the e2e test's BPF programs: a counting far end,
+# and the bare live-frames sender the generator is measured against
+$(BUILD)/%.bpf.o: bench/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/xdp_count.skel.h: $(BUILD)/xdp_count.bpf.o
+	$(BPFTOOL) gen skeleton $< name xdp_count_bpf > $@
+
+$(BUILD)/send_bare.skel.h: $(BUILD)/send_bare.bpf.o
+	$(BPFTOOL) gen skeleton $< name send_bare_bpf > $@
+
+BENCH_SKELS := $(BUILD)/xdp_count.skel.h $(BUILD)/send_bare.skel.h
+
+$(BUILD)/bench/send_rate: bench/send_rate.c bench/peer_count.c bench/peer_count.h $(USER_OBJS) \
+		$(SKELS) $(BENCH_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/send_rate.c bench/peer_count.c $(USER_OBJS) \
+		$(LDLIBS) -lpthread
+
+$(BUILD)/tests/e2e/gen_e2e: tests/e2e/gen_e2e.c bench/peer_count.c bench/peer_count.h \
+		$(USER_OBJS) $(SKELS) $(BUILD)/xdp_count.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ tests/e2e/gen_e2e.c bench/peer_count.c $(USER_OBJS) \
+		$(LDLIBS)
 
 $(BUILD)/bench/xdp_cost: bench/xdp_cost.c tests/bpf/pkt.c $(USER_OBJS) $(SKELS)
 	@mkdir -p $(@D)
