@@ -53,7 +53,7 @@ FUZZ_TIME   ?= 20
 .PHONY: test-asan test-e2e-asan test-valgrind cppcheck fuzz-user fuzz-build
 all: $(BUILD)/xhop
 
-$(BUILD)/xhop.bpf.o: bpf/xhop.bpf.c bpf/parse.h $(wildcard include/*.h)
+$(BUILD)/xhop.bpf.o: bpf/xhop.bpf.c bpf/parse.h bpf/gen.h $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -61,7 +61,7 @@ $(BUILD)/xhop.bpf.o: bpf/xhop.bpf.c bpf/parse.h $(wildcard include/*.h)
 $(BUILD)/xhop.skel.h: $(BUILD)/xhop.bpf.o
 	$(BPFTOOL) gen skeleton $< name xhop_bpf > $@
 
-$(BUILD)/xhop_gen.bpf.o: bpf/xhop_gen.bpf.c $(wildcard include/*.h)
+$(BUILD)/xhop_gen.bpf.o: bpf/xhop_gen.bpf.c bpf/gen.h $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

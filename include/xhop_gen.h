@@ -31,4 +31,45 @@ struct xhop_gen_item {
 
 _Static_assert(sizeof(struct xhop_gen_item) == 24, "xhop_gen_item ABI changed");
 
+/* The sender's template constants, set once by gen_open() */
+struct xhop_gen_conf {
+	__u32 out_ifindex;
+	__u32 csum_ip;	 /* IPv4 header sum without ID, TTL, checksum, destination */
+	__u32 csum_l4;	 /* L4 segment + pseudo-header without what the program writes */
+	__u32 ports;	 /* sport << 16 | dport, host order (MAC input) */
+	__u8 family;	 /* 4 or 6 */
+	__u8 method;	 /* enum probe_method */
+	__u8 proto;
+	__u8 mac_in_bpf; /* 1: SipHash in the program, 0: items carry the MAC */
+};
+
+/*
+ * Everything of one sender in the program's .bss ("gen"), mmapped by
+ * userspace: work items, cursor, stamps, counters.
+ */
+struct xhop_gen_state {
+	struct xhop_gen_item items[XHOP_GEN_BATCH_MAX];
+	struct xhop_gen_conf conf;
+	__u32 next;	    /* next item; reset to 0 before each call */
+	__u32 count;	    /* items of this call; next < count: armed */
+	/*
+	 * Kernel time of the first and of the last frame of the call. Frames
+	 * go to the driver in bulks of 16 (the devmap queue) and the doorbell
+	 * (veth: the peer's NAPI kick) comes at the flush right after the
+	 * last frame, so last_ns is the time just before the batch was handed
+	 * over for good.
+	 */
+	__u64 first_ns;
+	__u64 last_ns;
+	__u64 generated;    /* frames the program made */
+	__u64 redirected;   /* of them, redirected */
+	/* driver hand-overs seen by the xdp_devmap_xmit tracepoint */
+	__s64 pending;	    /* redirected, not yet seen there */
+	__u64 sent;	    /* taken by the driver's ndo_xdp_xmit */
+	__u64 xmit_drops;   /* refused by it (ring full, peer unready) */
+	__u64 flush_ns;	    /* after the driver took the last bulk */
+	__u32 sender_tid;   /* gettid() of the thread in bpf_prog_test_run */
+	__u32 _pad;
+};
+
 #endif /* XHOP_GEN_H */

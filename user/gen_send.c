@@ -27,6 +27,8 @@
 #include "gen_send.h"
 #include "probe_build.h"
 #include "route.h"
+#include "xhop_gen.h" /* the skeleton's .bss holds struct xhop_gen_state */
+#include "xhop.skel.h"
 #include "xhop_gen.skel.h"
 
 /* netdev generic netlink family (kernel 6.3+); Debian 12's headers predate it */
@@ -38,7 +40,9 @@
 #define GEN_FRAME_MAX (ETH_HLEN + PROBE_MAX_SIZE)
 
 struct gen_sender {
-	struct xhop_gen_bpf *skel;
+	struct xhop_gen_bpf *skel; /* own program, or NULL: the receiver's */
+	const struct loader *rx;
+	struct xhop_gen_state *st; /* the program's .bss, mmapped */
 	struct bpf_link *xmit_link;
 	struct xhop_key key;
 	__u8 frame[GEN_FRAME_MAX];
@@ -332,6 +336,7 @@ static int build_template(struct gen_sender *g, const struct gen_cfg *cfg)
 int gen_open(struct gen_sender **out, const struct gen_cfg *cfg)
 {
 	char ifname[IF_NAMESIZE] = "?";
+	struct bpf_program *xmit;
 	struct gen_sender *g;
 	__u32 csum_ip, csum_l4;
 	int err;
@@ -367,35 +372,51 @@ int gen_open(struct gen_sender **out, const struct gen_cfg *cfg)
 	const_sums(cfg, g->frame + ETH_HLEN, g->frame_len - ETH_HLEN, g->proto, &csum_ip,
 		   &csum_l4);
 
-	g->skel = xhop_gen_bpf__open();
-	if (!g->skel) {
-		err = -errno;
-		report("open", "generator BPF object", err);
-		goto err_free;
+	if (cfg->rx) {
+		struct xhop_bpf *rs = cfg->rx->skel;
+
+		if (!rs || rs->rodata->key0 != cfg->key->k0 || rs->rodata->key1 != cfg->key->k1) {
+			fprintf(stderr, "xhop: generator: the receiver is not loaded with this key\n");
+			err = -EINVAL;
+			goto err_free;
+		}
+		g->rx = cfg->rx;
+		g->st = &rs->bss->gen;
+		xmit = rs->progs.xhop_gen_xmit;
+		g->prog_fd = bpf_program__fd(rs->progs.xhop_rx);
+	} else {
+		g->skel = xhop_gen_bpf__open();
+		if (!g->skel) {
+			err = -errno;
+			report("open", "generator BPF object", err);
+			goto err_free;
+		}
+		g->skel->rodata->key0 = cfg->key->k0;
+		g->skel->rodata->key1 = cfg->key->k1;
+		err = xhop_gen_bpf__load(g->skel);
+		if (err) {
+			report("load", "generator BPF program (-vv shows the verifier log)", err);
+			goto err_destroy;
+		}
+		g->st = &g->skel->bss->gen;
+		xmit = g->skel->progs.xhop_gen_xmit;
+		g->prog_fd = bpf_program__fd(g->skel->progs.xhop_gen);
 	}
-	g->skel->rodata->key0 = cfg->key->k0;
-	g->skel->rodata->key1 = cfg->key->k1;
-	g->skel->rodata->out_ifindex = cfg->ifindex;
-	g->skel->rodata->csum_ip = csum_ip;
-	g->skel->rodata->csum_l4 = csum_l4;
-	g->skel->rodata->ports = g->ports;
-	g->skel->rodata->family = cfg->family;
-	g->skel->rodata->method = cfg->method;
-	g->skel->rodata->proto = g->proto;
-	g->skel->rodata->mac_in_bpf = !g->mac_user;
-	err = xhop_gen_bpf__load(g->skel);
-	if (err) {
-		report("load", "generator BPF program (-vv shows the verifier log)", err);
-		goto err_destroy;
-	}
-	g->xmit_link = bpf_program__attach_raw_tracepoint(g->skel->progs.xhop_gen_xmit,
-							  "xdp_devmap_xmit");
+	memset(g->st, 0, sizeof(*g->st));
+	g->st->conf.out_ifindex = cfg->ifindex;
+	g->st->conf.csum_ip = csum_ip;
+	g->st->conf.csum_l4 = csum_l4;
+	g->st->conf.ports = g->ports;
+	g->st->conf.family = cfg->family;
+	g->st->conf.method = cfg->method;
+	g->st->conf.proto = g->proto;
+	g->st->conf.mac_in_bpf = !g->mac_user;
+	g->xmit_link = bpf_program__attach_raw_tracepoint(xmit, "xdp_devmap_xmit");
 	if (!g->xmit_link) {
 		err = -errno;
 		report("attach", "tracepoint xdp_devmap_xmit", err);
 		goto err_destroy;
 	}
-	g->prog_fd = bpf_program__fd(g->skel->progs.xhop_gen);
 	*out = g;
 	return 0;
 
@@ -408,7 +429,7 @@ err_free:
 
 int gen_fill(struct gen_sender *g, const struct gen_probe *p, int n)
 {
-	struct xhop_gen_bpf__bss *b = g->skel->bss;
+	struct xhop_gen_state *b = g->st;
 	int i;
 
 	if (n < 1 || n > GEN_BATCH_MAX)
@@ -423,14 +444,14 @@ int gen_fill(struct gen_sender *g, const struct gen_probe *p, int n)
 			it->mac = xhop_probe_mac(&g->key, p[i].dst.s6_addr, g->proto, g->ports,
 						 p[i].probe_id);
 	}
-	b->gen_next = 0;
-	b->gen_count = n;
+	b->next = 0;
+	b->count = n;
 	return 0;
 }
 
 int gen_send(struct gen_sender *g, const struct gen_probe *p, int n, __u64 *tx_ns)
 {
-	struct xhop_gen_bpf__bss *b = g->skel->bss;
+	struct xhop_gen_state *b = g->st;
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = g->frame, .data_size_in = g->frame_len,
 		    .repeat = n, .batch_size = n, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 	__u64 sent0, red0, sent, red;
@@ -441,9 +462,9 @@ int gen_send(struct gen_sender *g, const struct gen_probe *p, int n, __u64 *tx_n
 		return err;
 	if (!gen_tid)
 		gen_tid = gettid();
-	sent0 = b->n_sent;
-	red0 = b->n_redirected;
-	b->n_pending = 0;
+	sent0 = b->sent;
+	red0 = b->redirected;
+	b->pending = 0;
 	b->sender_tid = gen_tid;
 	/* one call = one kernel batch (repeat <= batch_size): the frames go
 	 * to the driver in bulks of 16 and the last flush right after the
@@ -451,10 +472,11 @@ int gen_send(struct gen_sender *g, const struct gen_probe *p, int n, __u64 *tx_n
 	 */
 	err = bpf_prog_test_run_opts(g->prog_fd, &opts);
 	b->sender_tid = 0;
+	b->count = 0; /* disarmed, whatever happened */
 	if (err)
 		return -errno;
-	sent = b->n_sent - sent0;
-	red = b->n_redirected - red0;
+	sent = b->sent - sent0;
+	red = b->redirected - red0;
 	g->dropped += red - sent;
 	g->calls++;
 	if (tx_ns)
@@ -464,12 +486,12 @@ int gen_send(struct gen_sender *g, const struct gen_probe *p, int n, __u64 *tx_n
 
 int gen_stats(struct gen_sender *g, struct gen_stats *st)
 {
-	struct xhop_gen_bpf__bss *b = g->skel->bss;
+	struct xhop_gen_state *b = g->st;
 
 	memset(st, 0, sizeof(*st));
-	st->generated = b->n_generated;
-	st->redirected = b->n_redirected;
-	st->sent = b->n_sent;
+	st->generated = b->generated;
+	st->redirected = b->redirected;
+	st->sent = b->sent;
 	st->dropped = g->dropped;
 	st->calls = g->calls;
 	st->first_ns = b->first_ns;
@@ -483,6 +505,8 @@ void gen_close(struct gen_sender *g)
 	if (!g)
 		return;
 	bpf_link__destroy(g->xmit_link);
+	if (g->st)
+		g->st->count = 0;
 	xhop_gen_bpf__destroy(g->skel);
 	free(g);
 }
