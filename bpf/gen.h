@@ -55,7 +55,7 @@ static __always_inline int gen_frame(struct xdp_md *ctx)
 	__u64 now;
 	void *l4;
 
-	if (i >= gen.count || i >= XHOP_GEN_BATCH_MAX)
+	if (i >= gen.count || i >= XHOP_GEN_ITEMS_MAX)
 		return XDP_DROP; /* more frames than items: a caller's bug */
 	gen.next = i + 1;
 	gen.generated++;
@@ -142,6 +142,10 @@ static __always_inline int gen_frame(struct xdp_md *ctx)
 	if (i == 0)
 		gen.first_ns = now;
 	gen.last_ns = now;
+	/* a call of repeat > 256 runs kernel batches of 256, each flushed
+	 * after its last frame
+	 */
+	gen.batch_ns[(i / XHOP_GEN_BATCH_MAX) & (XHOP_GEN_BATCHES - 1)] = now;
 	gen.redirected++;
 	gen.pending++;
 	return bpf_redirect(gen.conf.out_ifindex, 0);

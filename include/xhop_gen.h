@@ -20,6 +20,9 @@
 
 /* bpf_prog_test_run_opts refuses a batch_size above 256 (E2BIG) */
 #define XHOP_GEN_BATCH_MAX 256
+/* work items of one call: up to 16 kernel batches (gen_send_many()) */
+#define XHOP_GEN_ITEMS_MAX 4096
+#define XHOP_GEN_BATCHES (XHOP_GEN_ITEMS_MAX / XHOP_GEN_BATCH_MAX)
 
 struct xhop_gen_item {
 	__u8 dst[16];	/* IPv4 as ::ffff:a.b.c.d */
@@ -48,7 +51,9 @@ struct xhop_gen_conf {
  * userspace: work items, cursor, stamps, counters.
  */
 struct xhop_gen_state {
-	struct xhop_gen_item items[XHOP_GEN_BATCH_MAX];
+	struct xhop_gen_item items[XHOP_GEN_ITEMS_MAX];
+	/* per kernel batch of the call (items 256k..256k+255): its last frame */
+	__u64 batch_ns[XHOP_GEN_BATCHES];
 	struct xhop_gen_conf conf;
 	__u32 next;	    /* next item; reset to 0 before each call */
 	__u32 count;	    /* items of this call; next < count: armed */

@@ -382,11 +382,11 @@ static void test_other_key(void)
 
 static void test_bounds(void)
 {
-	struct gen_probe gp[GEN_BATCH_MAX + 1] = { 0 };
+	static struct gen_probe gp[GEN_ITEMS_MAX + 1];
 	struct gen_sender *g;
 	struct gen_cfg cfg;
 
-	for (int i = 0; i <= GEN_BATCH_MAX; i++) {
+	for (int i = 0; i <= GEN_ITEMS_MAX; i++) {
 		gp[i].dst = probe_dst(4);
 		gp[i].ttl = 1;
 		gp[i].probe_id = 1;
@@ -397,8 +397,12 @@ static void test_bounds(void)
 		return;
 	}
 	EXPECT(gen_fill(g, gp, 0) == -EINVAL, "0 items accepted");
-	EXPECT(gen_fill(g, gp, GEN_BATCH_MAX + 1) == -EINVAL, "257 items accepted");
-	EXPECT(gen_fill(g, gp, GEN_BATCH_MAX) == 0, "256 items refused");
+	EXPECT(gen_fill(g, gp, GEN_ITEMS_MAX + 1) == -EINVAL, "4097 items accepted");
+	EXPECT(gen_fill(g, gp, GEN_ITEMS_MAX) == 0, "4096 items refused");
+	/* refused before anything runs: nothing is sent */
+	EXPECT(gen_send(g, gp, 0, NULL) == -EINVAL, "gen_send of 0 accepted");
+	EXPECT(gen_send(g, gp, GEN_BATCH_MAX + 1, NULL) == -EINVAL, "gen_send of 257 accepted");
+	EXPECT(gen_send_many(g, gp, GEN_ITEMS_MAX + 1, NULL) == -EINVAL, "4097 accepted");
 	gen_close(g);
 	cfg_of(&cfg, 5, METHOD_ICMP, 0, GEN_MAC_USER, &key);
 	EXPECT(gen_open(&g, &cfg) == -EINVAL, "family 5 accepted");
