@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The state of one xhop scan, shared by its engine, input and output files. */
+#ifndef XHOP_SCAN_ENGINE_H
+#define XHOP_SCAN_ENGINE_H
+
+#include <stdio.h>
+#include <time.h>
+#include <netinet/in.h>
+#include <linux/types.h>
+#include "doubletree.h"
+#include "loader.h"
+#include "scan.h"
+#include "scan_send.h"
+#include "scan_table.h"
+#include "targets.h"
+
+/* A set of addresses (interfaces discovered), open addressing */
+struct addr_set {
+	struct in6_addr *v;
+	__u8 *used;
+	__u64 n, mask;
+};
+
+struct scan_fam {
+	int on;
+	struct in6_addr src;
+	struct scan_sender tx;
+	int probe_size;
+};
+
+struct scan {
+	const struct scan_opts *o;
+	/* targets: the list after the blocklist, the order, this shard */
+	struct target_set targets;
+	struct permutation perm;
+	__u64 perm_pos;	     /* next position of the permutation */
+	__u64 shard_targets; /* targets of this shard */
+	int has[2];	     /* IPv4, IPv6 targets present */
+	struct in6_addr first[2];
+	__u32 window;
+	__u64 seed;
+	/* the run */
+	struct xhop_key key;
+	struct loader ld;
+	struct scan_fam fam[2]; /* [0] IPv4, [1] IPv6 */
+	int ifindex;
+	__u16 sport, dport, icmp_sum;
+	struct scan_table tab;
+	struct doubletree dt;
+	__u64 wait_ns;
+	/* pacing: paced probes since pace_t0, at o->rate */
+	__u64 pace_t0, paced;
+	double quantum, burst;
+	/* first-TTL learning: distances of reached destinations */
+	__u32 dist_hist[SCAN_MAX_TTL + 1];
+	__u32 dist_n;
+	/* time */
+	struct timespec start;
+	__s64 real_offset_ns;
+	__u64 t0_ns, end_ns, last_progress_ns;
+	/* counts */
+	__u64 admitted, finished, reached, duplicates;
+	__u64 probes_sent, replies, ignored;
+	__u64 inferred_hops;
+	struct addr_set ifaces; /* every address that answered */
+	struct addr_set routers; /* those that answered as routers */
+	int oom;
+	int interrupted;
+	/* output */
+	FILE *out, *summary;
+	int progress_tty, progress_lines;
+};
+
+/* scan_input.c: the target list (operands, --targets, blocklist, shard) */
+int scan_load_targets(struct scan *sc);
+/* scan_output.c */
+int scan_open_outputs(struct scan *sc);
+/* 0, or -1 when writing the output failed (reported); idempotent */
+int scan_close_output(struct scan *sc);
+/* Write the target's trace and free its slot; cut: interrupted */
+void scan_finish_target(struct scan *sc, __u32 slot, int cut);
+void scan_progress(struct scan *sc, __u64 now, int last);
+void scan_write_summary(struct scan *sc);
+void scan_free_sets(struct scan *sc);
+int addr_set_add(struct addr_set *s, const struct in6_addr *a);
+
+#endif
