@@ -317,15 +317,20 @@ static int build_template(struct gen_sender *g, const struct gen_cfg *cfg)
 		.method = cfg->method, .ttl = 1, .tos = cfg->tos,
 	};
 	struct ethhdr *eth = (struct ethhdr *)g->frame;
+	__u8 probe[PROBE_MAX_SIZE] __attribute__((aligned(8)));
 	ssize_t n;
 
 	/* a placeholder destination of the family: the program writes it */
 	if (cfg->family == 4) {
 		ps.dst.s6_addr[10] = ps.dst.s6_addr[11] = 0xff;
 	}
-	n = probe_build(&ps, cfg->key, g->frame + ETH_HLEN, sizeof(g->frame) - ETH_HLEN);
+	/* built aligned, then copied behind the 14-byte Ethernet header:
+	 * probe_build() casts wire headers onto its buffer
+	 */
+	n = probe_build(&ps, cfg->key, probe, sizeof(probe));
 	if (n < 0)
 		return (int)n;
+	memcpy(g->frame + ETH_HLEN, probe, n);
 	memcpy(eth->h_dest, cfg->dst_mac, ETH_ALEN);
 	memcpy(eth->h_source, cfg->src_mac, ETH_ALEN);
 	eth->h_proto = htons(cfg->family == 6 ? ETH_P_IPV6 : ETH_P_IP);
