@@ -495,6 +495,12 @@ lab_down()
 	return 0
 }
 
+# lab_gen_ready: r1's end of the prober's link takes redirected XDP frames
+# (veth needs NAPI on the peer: GRO on, or an XDP program), so xhop scan's
+# in-kernel generator can send into the lab; without it scan falls back
+# to raw sockets
+lab_gen_ready() { lab_exec r1 ethtool -K v1 gro on >/dev/null; }
+
 # Run as a script: build a lab that stays up for poking around, or remove it.
 #   bash scripts/lab.sh up PREFIX    then e.g.: ip netns exec PREFIXsrc traceroute -n 198.19.0.77
 #   bash scripts/lab.sh down PREFIX

@@ -38,6 +38,7 @@
 #define DEFAULT_UDP_PORT 33434
 #define DEFAULT_TCP_PORT 80
 #define SEND_QUANTUM_NS (50 * NS_PER_US)
+#define SEND_QUANTUM_GEN_NS (250 * NS_PER_US)
 #define PROGRESS_NS (NS_PER_S / 2)
 
 static int on_event(void *ctx, const struct xhop_event *ev)
@@ -354,13 +355,43 @@ static int fam_prepare(struct scan *sc, int f, const struct in6_addr *first)
 	if (base.size < probe_min_size(family, o->method) || o->method == METHOD_TCP)
 		base.size = (__u16)probe_min_size(family, o->method);
 	fm->probe_size = base.size;
-	fm->on = 1;
-	err = scan_sender_open(&fm->tx, o->sender, &base, &sc->key, sc->ifindex, o->ifname);
-	if (err) {
-		fm->on = 0;
-		return 1;
+	fm->base = base;
+	return 0;
+}
+
+/*
+ * The senders, once the receiver runs: the generator lives in its XDP
+ * program, and one receiver has one generator, so with both families the
+ * second sends through a socket.
+ */
+static int open_senders(struct scan *sc)
+{
+	const struct loader *rx = &sc->ld;
+
+	for (int f = 0; f < 2; f++) {
+		struct scan_fam *fm = &sc->fam[f];
+
+		if (!sc->has[f])
+			continue;
+		if (scan_sender_open(&fm->tx, sc->o->sender, &fm->base, &sc->key, sc->ifindex,
+				     sc->o->ifname, rx, &sc->first[f]))
+			return -1;
+		fm->on = 1;
+		if (fm->tx.kind == SENDER_KERNEL)
+			rx = NULL;
 	}
 	return 0;
+}
+
+/* Each wake-up sends what the rate allows in quantum_ns, and no more */
+static void set_quantum(struct scan *sc, __u64 quantum_ns)
+{
+	sc->quantum = sc->o->rate * (double)quantum_ns / NS_PER_S;
+	if (sc->quantum < 1)
+		sc->quantum = 1;
+	if (sc->quantum > SCAN_BATCH_MAX)
+		sc->quantum = SCAN_BATCH_MAX;
+	sc->burst = sc->quantum;
 }
 
 int scan_main(const struct scan_opts *o)
@@ -377,12 +408,7 @@ int scan_main(const struct scan_opts *o)
 	}
 	sc->o = o;
 	sc->wait_ns = (__u64)(o->wait_s * NS_PER_S);
-	sc->quantum = o->rate * SEND_QUANTUM_NS / NS_PER_S;
-	if (sc->quantum < 1)
-		sc->quantum = 1;
-	if (sc->quantum > SCAN_BATCH_MAX)
-		sc->quantum = SCAN_BATCH_MAX;
-	sc->burst = sc->quantum;
+	set_quantum(sc, SEND_QUANTUM_NS);
 	loader_set_verbose(o->verbose);
 
 	rc = scan_load_targets(sc);
@@ -413,7 +439,7 @@ int scan_main(const struct scan_opts *o)
 			continue;
 		rc = fam_prepare(sc, f, &sc->first[f]);
 		if (rc)
-			goto out_senders;
+			goto out_outputs;
 	}
 	/* ICMP over both families: two protocols, so the program takes any;
 	 * the per-run source port still shuts out UDP and TCP answers
@@ -423,11 +449,18 @@ int scan_main(const struct scan_opts *o)
 		proto = 0;
 	rc = 1;
 	if (scan_table_init(&sc->tab, sc->window, sc->targets.v))
-		goto out_senders;
+		goto out_outputs;
 	if (dt_init(&sc->dt, DT_STABLE_OBS, DT_RECHECK))
 		goto out_table;
 	if (loader_start(&sc->ld, sc->ifindex, &sc->key, sc->sport, proto, on_event, sc))
 		goto out_dt;
+	if (open_senders(sc))
+		goto out_senders;
+	/* the generator's call costs tens of microseconds of set-up: larger
+	 * batches, fewer calls
+	 */
+	if (sc->fam[0].tx.kind == SENDER_KERNEL || sc->fam[1].tx.kind == SENDER_KERNEL)
+		set_quantum(sc, SEND_QUANTUM_GEN_NS);
 	/* pacing at tens of microseconds needs a timer slack below the
 	 * default 50 us
 	 */
@@ -450,15 +483,15 @@ int scan_main(const struct scan_opts *o)
 	if (scan_close_output(sc) && !rc)
 		rc = 1;
 
+out_senders:
+	for (int f = 0; f < 2; f++)
+		if (sc->fam[f].on)
+			scan_sender_close(&sc->fam[f].tx);
 	loader_stop(&sc->ld); /* detaches XDP and tcx */
 out_dt:
 	dt_free(&sc->dt);
 out_table:
 	scan_table_free(&sc->tab);
-out_senders:
-	for (int f = 0; f < 2; f++)
-		if (sc->fam[f].on)
-			scan_sender_close(&sc->fam[f].tx);
 out_outputs:
 	scan_close_output(sc);
 out_targets:

@@ -38,6 +38,7 @@ struct addr_set {
 struct scan_fam {
 	int on;
 	struct in6_addr src;
+	struct probe_spec base;
 	struct scan_sender tx;
 	int probe_size;
 };

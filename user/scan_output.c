@@ -260,19 +260,24 @@ void scan_write_summary(struct scan *sc)
 	const struct scan_opts *o = sc->o;
 	__u64 stats[XHOP_STAT_MAX] = { 0 };
 	double dur = (double)(sc->end_ns - sc->t0_ns) / NS_PER_S;
-	__u64 send_errors = 0;
+	__u64 send_errors = 0, gen_dropped = 0;
 	FILE *s = sc->summary;
 
 	if (sc->ld.skel)
 		loader_stats(&sc->ld, stats);
-	for (int f = 0; f < 2; f++)
-		if (sc->fam[f].on)
+	for (int f = 0; f < 2; f++) {
+		if (sc->fam[f].on) {
 			send_errors += sc->fam[f].tx.errors;
+			gen_dropped += scan_sender_dropped(&sc->fam[f].tx);
+		}
+	}
 	fprintf(s, "{\"type\":\"scan-summary\",\"version\":\"0.1\",\"method\":\"%s\",",
 		trace_method_name(o->method));
-	fprintf(s, "\"sender\":\"%s\",\"seed\":%llu,\"shard\":%d,\"shards\":%d,",
-		sc->fam[0].on ? scan_sender_name(&sc->fam[0].tx) : scan_sender_name(&sc->fam[1].tx),
-		(unsigned long long)sc->seed, o->shard, o->shards);
+	fprintf(s, "\"sender\":\"%s%s%s\",\"seed\":%llu,\"shard\":%d,\"shards\":%d,",
+		sc->fam[0].on ? scan_sender_name(&sc->fam[0].tx) : "",
+		sc->fam[0].on && sc->fam[1].on ? "," : "",
+		sc->fam[1].on ? scan_sender_name(&sc->fam[1].tx) : "", (unsigned long long)sc->seed,
+		o->shard, o->shards);
 	fprintf(s, "\"targets\":%llu,\"targets_listed\":%llu,\"blocked\":%llu,\"duplicates\":%llu,",
 		(unsigned long long)sc->shard_targets, (unsigned long long)sc->targets.n,
 		(unsigned long long)sc->targets.blocked, (unsigned long long)sc->duplicates);
@@ -292,9 +297,11 @@ void scan_write_summary(struct scan *sc)
 		(unsigned long long)stats[XHOP_STAT_RX_SEEN], (unsigned long long)stats[XHOP_STAT_RX_OURS],
 		(unsigned long long)stats[XHOP_STAT_RX_FOREIGN],
 		(unsigned long long)stats[XHOP_STAT_RX_MALFORMED]);
-	fprintf(s, "\"ring_drops\":%llu,\"tx_stamps_lost\":%llu,\"send_errors\":%llu,",
+	fprintf(s, "\"ring_drops\":%llu,\"tx_stamps_lost\":%llu,\"send_errors\":%llu,"
+		   "\"driver_drops\":%llu,",
 		(unsigned long long)stats[XHOP_STAT_RX_RB_FULL],
-		(unsigned long long)stats[XHOP_STAT_TX_RB_FULL], (unsigned long long)send_errors);
+		(unsigned long long)stats[XHOP_STAT_TX_RB_FULL], (unsigned long long)send_errors,
+		(unsigned long long)gen_dropped);
 	fprintf(s, "\"window\":%u,\"bytes_per_target\":%zu,\"bytes_per_hop\":%zu,",
 		sc->window, (size_t)SCAN_TARGET_BYTES, (size_t)SCAN_HOP_BYTES);
 	fprintf(s, "\"duration_s\":%.3f,\"rate_pps\":%.0f,\"interrupted\":%s}\n", dur,

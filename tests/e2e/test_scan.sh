@@ -105,11 +105,11 @@ wait_for 5 cap_ready || fail "tcpdump in r1 starts" "$(cat "$TMP/tcpdump.err")"
 
 printf '198.19.0.128/25\n' >"$TMP/block"
 prefix_addrs "$TMP/t4" 198.19.0.0/25 198.19.1.0/24 198.19.2.0/24
-scan_run icmp4 --blocklist "$TMP/block" --every-address --rate 20000 --wait 1 \
+scan_run icmp4 --blocklist "$TMP/block" --every-address --rate 20000 --wait 1 --sender raw \
 	198.19.0.0/24 198.19.1.0/24 198.19.2.0/24
 expect_rc "icmp4: exit 0" 0
 scan_checks paths icmp4 "$TMP/icmp4.out" "$TMP/t4" "${RULES4[@]}"
-scan_checks summary icmp4 "$TMP/icmp4.sum" 's["targets"] == 640' 's["blocked"] == 128' \
+scan_checks summary icmp4 "$TMP/icmp4.sum" 's["sender"] == "raw"' 's["targets"] == 640' 's["blocked"] == 128' \
 	's["targets_done"] == 640' 's["targets_reached"] == 384' 's["interrupted"] is False' \
 	's["ring_drops"] == 0' 's["replies_ignored"] == 0' 's["bytes_per_target"] <= 64' \
 	's["doubletree_stops"] > 0' 's["interfaces"] == 384 + 5'
@@ -144,13 +144,27 @@ check "doubletree: fewer probes ($p_dt) than probing every hop ($p_full)" test "
 scan_checks summary no-doubletree "$TMP/full4.sum" 's["doubletree_stops"] == 0' \
 	's["inferred_hops"] == 0'
 
-# --- 3. IPv6, UDP, TCP --------------------------------------------------------------
+# --- 3. IPv6, UDP, TCP, from the in-kernel generator -----------------------------
+
+# Without NAPI on r1's end of the link the generator cannot send (veth
+# drops redirected frames): scan says so and falls back to raw sockets
+scan_run fallback --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 198.19.0.0/30
+expect_rc "generator refused by the link: exit 0" 0
+expect_match "generator refused: says it falls back" "$(cat "$TMP/fallback.err")" \
+	"IPv4 probes go through a raw socket instead"
+scan_checks summary fallback "$TMP/fallback.sum" 's["sender"] == "raw"' 's["targets_done"] == 4'
+scan_run nogen --blocklist "$TMP/noblock" --sender kernel 198.19.0.0/30
+expect_rc "--sender kernel where it cannot run: exit 1" 1
+lab_gen_ready
 
 prefix_addrs "$TMP/t6" 2001:2:0:100::/120 2001:2:0:101::/124 2001:2:0:102::/124
-scan_run icmp6 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 \
+scan_run icmp6 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --sender kernel \
 	2001:2:0:100::/120 2001:2:0:101::/124 2001:2:0:102::/124
 expect_rc "icmp6: exit 0" 0
 scan_checks paths icmp6 "$TMP/icmp6.out" "$TMP/t6" "${RULES6[@]}"
+scan_checks summary icmp6 "$TMP/icmp6.sum" 's["sender"] == "kernel"' 's["driver_drops"] == 0' \
+	's["send_errors"] == 0' 's["replies_ignored"] == 0'
+expect_eq "icmp6 (generator): nothing on stderr" "$(cat "$TMP/icmp6.err")" ""
 
 prefix_addrs "$TMP/t4u" 198.19.0.0/26 198.19.1.0/28 198.19.2.0/28
 scan_run udp4 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --method udp \
@@ -162,6 +176,7 @@ prefix_addrs "$TMP/t6u" 2001:2:0:100::/122 2001:2:0:101::/124
 scan_run udp6 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 -U \
 	2001:2:0:100::/122 2001:2:0:101::/124
 expect_rc "udp6: exit 0" 0
+scan_checks summary udp6 "$TMP/udp6.sum" 's["sender"] == "kernel"' 
 scan_checks paths udp6 "$TMP/udp6.out" "$TMP/t6u" "${RULES6_UDP[@]}"
 
 prefix_addrs "$TMP/t4t" 198.19.0.0/26
@@ -176,6 +191,7 @@ prefix_addrs "$TMP/tmix" 198.19.0.0/28 2001:2:0:100::/124
 scan_run mixed --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 \
 	--targets "$TMP/mixed.list"
 expect_rc "mixed families from --targets: exit 0" 0
+scan_checks summary mixed "$TMP/mixed.sum" 's["sender"] == "kernel,raw"' 
 scan_checks paths mixed "$TMP/mixed.out" "$TMP/tmix" "${RULES4[0]}" "${RULES6[0]}"
 
 # --- 4. shards --------------------------------------------------------------------
