@@ -182,6 +182,9 @@ $(BUILD)/xdp_count.skel.h: $(BUILD)/xdp_count.bpf.o
 $(BUILD)/send_bare.skel.h: $(BUILD)/send_bare.bpf.o
 	$(BPFTOOL) gen skeleton $< name send_bare_bpf > $@
 
+$(BUILD)/xdp_floor.skel.h: $(BUILD)/xdp_floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name xdp_floor_bpf > $@
+
 BENCH_SKELS := $(BUILD)/xdp_count.skel.h $(BUILD)/send_bare.skel.h
 
 $(BUILD)/bench/send_rate: bench/send_rate.c bench/peer_count.c bench/peer_count.h $(USER_OBJS) \
@@ -196,7 +199,7 @@ $(BUILD)/tests/e2e/gen_e2e: tests/e2e/gen_e2e.c bench/peer_count.c bench/peer_co
 	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ tests/e2e/gen_e2e.c bench/peer_count.c $(USER_OBJS) \
 		$(LDLIBS)
 
-$(BUILD)/bench/xdp_cost: bench/xdp_cost.c tests/bpf/pkt.c $(USER_OBJS) $(SKELS)
+$(BUILD)/bench/xdp_cost: bench/xdp_cost.c tests/bpf/pkt.c $(USER_OBJS) $(SKELS) $(BUILD)/xdp_floor.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Itests -Itests/bpf -o $@ bench/xdp_cost.c tests/bpf/pkt.c $(USER_OBJS) $(LDLIBS)
 
