@@ -223,9 +223,23 @@ static __always_inline int probe_decode_l4(struct cursor *c, __u8 proto, int is_
 	return -1;
 }
 
-/* The probe an ICMP error quotes, IPv4. Fills the q_* fields of ev. */
-static __always_inline int quote_decode4(struct cursor *c, struct probe_fields *pf,
-					 struct xhop_event *ev)
+/*
+ * A candidate answer while it is parsed and verified: where its headers
+ * lie. Its record is written from them only once the MAC says it is
+ * ours, straight into the ring-buffer slot: a stranger's packet fills no
+ * record, and ours is not built on the stack and copied.
+ */
+struct rx_reply {
+	void *ip;	/* the outer IPv4 or IPv6 header */
+	void *l4;	/* its ICMP/ICMPv6 or TCP header */
+	void *quote;	/* the IP header of the probe an ICMP error quotes, or NULL */
+	__u64 ts_ns;
+	__u8 family;	/* 4 or 6 */
+	__u8 kind;	/* enum xhop_event_kind */
+};
+
+/* The probe an ICMP error quotes, IPv4 */
+static __always_inline int quote_decode4(struct cursor *c, struct probe_fields *pf)
 {
 	struct iphdr *q = pull_ipv4(c);
 
@@ -234,23 +248,16 @@ static __always_inline int quote_decode4(struct cursor *c, struct probe_fields *
 	/* our probes are never fragmented; a later fragment has no ports */
 	if (q->frag_off & bpf_htons(0x1fff))
 		return -1;
-	ev->q_ttl = q->ttl;
-	ev->q_tos = q->tos;
-	ev->q_ipl = bpf_ntohs(q->tot_len);
 	dst_of_v4(pf, q->daddr);
 	return probe_decode_l4(c, q->protocol, 0, q->id, pf);
 }
 
-static __always_inline int quote_decode6(struct cursor *c, struct probe_fields *pf,
-					 struct xhop_event *ev)
+static __always_inline int quote_decode6(struct cursor *c, struct probe_fields *pf)
 {
 	struct ipv6hdr *q = pull(c, sizeof(*q));
 
 	if (!q || q->version != 6)
 		return -1;
-	ev->q_ttl = q->hop_limit;
-	ev->q_tos = (q->priority << 4) | (q->flow_lbl[0] >> 4);
-	ev->q_ipl = bpf_ntohs(q->payload_len) + sizeof(*q);
 	dst_of_v6(pf, &q->daddr);
 	/* we send no extension headers: anything else is not our probe */
 	return probe_decode_l4(c, q->nexthdr, 1, 0, pf);
@@ -261,7 +268,8 @@ static __always_inline int quote_decode6(struct cursor *c, struct probe_fields *
  * points at the quoted datagram; len_bytes is its length as the RFC 4884
  * length field gives it, or 0, in which case the pre-4884 convention of a
  * fixed 128-byte quote is tried. Absent or malformed extensions are not an
- * error: the reply is still a hop, just without labels.
+ * error: the reply is still a hop, just without labels. ev->mpls[] and
+ * ev->mpls_count are zero when it starts.
  */
 static __always_inline void mpls_decode(void *orig, void *end, void *lim, __u32 len_bytes,
 					struct xhop_event *ev)
@@ -317,17 +325,6 @@ static __always_inline void mpls_decode(void *orig, void *end, void *lim, __u32 
 	}
 }
 
-static __always_inline int emit(void *ring, struct xhop_event *ev, __u64 flags)
-{
-	struct xhop_event *slot = bpf_ringbuf_reserve(ring, sizeof(*slot), 0);
-
-	if (!slot)
-		return -1;
-	__builtin_memcpy(slot, ev, sizeof(*slot));
-	bpf_ringbuf_submit(slot, flags);
-	return 0;
-}
-
 static __always_inline int event_kind_of_icmp(__u8 type, int is_v6)
 {
 	if (is_v6) {
@@ -363,51 +360,49 @@ static __always_inline __u64 rx_stamp(void)
 	return bpf_ktime_get_ns();
 }
 
+/* The responder, which an echo reply or a TCP answer names as the destination */
+static __always_inline void dst_of_source(struct probe_fields *pf, const struct rx_reply *r)
+{
+	if (r->family == 6)
+		dst_of_v6(pf, &((struct ipv6hdr *)r->ip)->saddr);
+	else
+		dst_of_v4(pf, ((struct iphdr *)r->ip)->saddr);
+}
+
 /*
- * An ICMP/ICMPv6 message after the outer IP header. Returns 0 if it answers
- * one of our probes (ev and pf filled), -1 if not.
+ * An ICMP/ICMPv6 message after the outer IP header. Returns 0 if it may
+ * answer one of our probes (r and pf filled, MAC not yet checked), -1 if
+ * not.
  */
-static __always_inline int icmp_decode(struct cursor *c, int is_v6, struct probe_fields *pf,
-				       struct xhop_event *ev)
+static __always_inline int icmp_decode(struct cursor *c, struct rx_reply *r,
+				       struct probe_fields *pf)
 {
 	struct xhop_icmphdr *ih = pull(c, sizeof(*ih));
-	void *orig;
-	int kind;
+	int is_v6 = r->family == 6;
 
 	if (!ih)
 		return -1;
-	kind = event_kind_of_icmp(ih->type, is_v6);
-	if (!kind)
+	r->kind = event_kind_of_icmp(ih->type, is_v6);
+	if (!r->kind)
 		return -1;
-	ev->ts_ns = rx_stamp();
-	ev->kind = kind;
-	ev->icmp_type = ih->type;
-	ev->icmp_code = ih->code;
-	if (kind == XHOP_EV_ECHO) {
+	r->ts_ns = rx_stamp();
+	r->l4 = ih;
+	if (r->kind == XHOP_EV_ECHO) {
 		/* an echo reply echoes id and seq; the destination answered */
 		pf->proto = is_v6 ? XHOP_IPPROTO_ICMPV6 : XHOP_IPPROTO_ICMP;
 		pf->ports = 0;
 		pf->tag = bpf_ntohs(ih->un.echo.id);
 		pf->probe_id = bpf_ntohs(ih->un.echo.seq);
-		dst_of_v6(pf, ev->from); /* the 16-byte form, on the stack */
+		dst_of_source(pf, r);
 		return icmp_payload_tag2(c, pf);
 	}
-	orig = c->pos;
-	if (is_v6) {
-		if (quote_decode6(c, pf, ev))
-			return -1;
-		mpls_decode(orig, c->end, c->lim, (__u32)ih->un.err.b4 * 8, ev);
-	} else {
-		if (quote_decode4(c, pf, ev))
-			return -1;
-		mpls_decode(orig, c->end, c->lim, (__u32)ih->un.err.b5 * 4, ev);
-	}
-	return 0;
+	r->quote = c->pos;
+	return is_v6 ? quote_decode6(c, pf) : quote_decode4(c, pf);
 }
 
 /* A SYN-ACK or RST answering a SYN probe: it acknowledges seq + 1 */
-static __always_inline int tcp_decode(struct cursor *c, struct probe_fields *pf,
-				      struct xhop_event *ev)
+static __always_inline int tcp_decode(struct cursor *c, struct rx_reply *r,
+				      struct probe_fields *pf)
 {
 	struct xhop_tcphdr *th = pull(c, sizeof(*th));
 	__u32 seq;
@@ -425,23 +420,23 @@ static __always_inline int tcp_decode(struct cursor *c, struct probe_fields *pf,
 	/* probe_verify() checks the port again; here it spares the clock */
 	if (run_sport && bpf_ntohs(th->dest) != run_sport)
 		return -1;
-	ev->ts_ns = rx_stamp();
+	r->ts_ns = rx_stamp();
+	r->kind = XHOP_EV_TCP;
+	r->l4 = th;
 	seq = bpf_ntohl(th->ack_seq) - 1;
-	ev->kind = XHOP_EV_TCP;
-	ev->tcp_flags = th->flags;
 	pf->proto = XHOP_IPPROTO_TCP;
 	/* the answer's ports are ours reversed */
 	pf->ports = ((__u32)bpf_ntohs(th->dest) << 16) | bpf_ntohs(th->source);
 	pf->probe_id = seq >> 16;
 	pf->tag = seq & 0xffff;
-	dst_of_v6(pf, ev->from);
+	dst_of_source(pf, r);
 	return 0;
 }
 
-/* 0 if ours (ev complete), 1 if not ours, -1 if malformed */
-static __always_inline int reply_decode(struct cursor *c, struct xhop_event *ev)
+/* 0 if ours (r and pf filled, MAC verified), 1 if not ours, -1 if malformed */
+static __always_inline int reply_decode(struct cursor *c, struct rx_reply *r,
+					struct probe_fields *pf)
 {
-	struct probe_fields pf = {};
 	__u16 eth_proto = pull_l2(c, l3_only);
 	int l4, err;
 
@@ -454,12 +449,8 @@ static __always_inline int reply_decode(struct cursor *c, struct xhop_event *ev)
 			return 1;
 		if (limit_to(c, iph, bpf_ntohs(iph->tot_len)))
 			return -1;
-		ev->family = 4;
-		ev->reply_ttl = iph->ttl;
-		ev->reply_tos = iph->tos;
-		ev->reply_ipid = bpf_ntohs(iph->id);
-		ev->ip_len = bpf_ntohs(iph->tot_len);
-		addr_from_v4(ev->from, iph->saddr);
+		r->ip = iph;
+		r->family = 4;
 		l4 = iph->protocol;
 	} else if (eth_proto == bpf_htons(XHOP_ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = NULL;
@@ -471,30 +462,97 @@ static __always_inline int reply_decode(struct cursor *c, struct xhop_event *ev)
 		l4 = pull_ipv6(c, &ip6);
 		if (l4 < 0 || !ip6)
 			return 1;
-		ev->family = 6;
-		ev->reply_ttl = ip6->hop_limit;
-		ev->reply_tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
-		ev->ip_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
-		addr_from_v6(ev->from, &ip6->saddr);
+		r->ip = ip6;
+		r->family = 6;
 	} else {
 		return 1;
 	}
 
-	if ((ev->family == 4 && l4 == XHOP_IPPROTO_ICMP) ||
-	    (ev->family == 6 && l4 == XHOP_IPPROTO_ICMPV6))
-		err = icmp_decode(c, ev->family == 6, &pf, ev);
+	if ((r->family == 4 && l4 == XHOP_IPPROTO_ICMP) ||
+	    (r->family == 6 && l4 == XHOP_IPPROTO_ICMPV6))
+		err = icmp_decode(c, r, pf);
 	else if (l4 == XHOP_IPPROTO_TCP)
-		err = tcp_decode(c, &pf, ev);
+		err = tcp_decode(c, r, pf);
 	else
 		return 1;
 	if (err)
 		return 1;
-	if (probe_verify(&pf))
+	if (probe_verify(pf))
 		return 1;
-	dst_to_event(ev, &pf);
-	ev->probe_id = pf.probe_id;
-	ev->proto = pf.proto;
 	return 0;
+}
+
+/*
+ * An answer's record, written in its ring-buffer slot. A reserved slot
+ * holds whatever an earlier record left there, so every byte is written:
+ * the label stack and the 16 bytes of small fields from reply_ipid on
+ * are zeroed as whole words first (tests/bpf/test_rx.c
+ * test_ring_reuse()).
+ */
+_Static_assert(__builtin_offsetof(struct xhop_event, mpls) % 8 == 0 &&
+		       __builtin_offsetof(struct xhop_event, reply_ipid) == XHOP_EVENT_SIZE - 16,
+	       "event_fill() zeroes mpls[] and the small fields as 8-byte words");
+
+static __always_inline void event_fill(struct xhop_event *ev, const struct cursor *c,
+				       const struct rx_reply *r, const struct probe_fields *pf,
+				       __u32 ifindex)
+{
+	struct xhop_icmphdr *ih = r->l4;
+	__u64 *small = (__u64 *)&ev->reply_ipid;
+	__u64 *mpls = (__u64 *)ev->mpls;
+	__u32 ext_len;
+
+	ev->ts_ns = r->ts_ns;
+	dst_to_event(ev, pf);
+	mpls[0] = 0;
+	mpls[1] = 0;
+	ev->ifindex = ifindex;
+	ev->probe_id = pf->probe_id;
+	small[0] = 0;
+	small[1] = 0;
+	ev->kind = r->kind;
+	ev->family = r->family;
+	ev->proto = pf->proto;
+	if (r->family == 4) {
+		struct iphdr *iph = r->ip;
+
+		addr_from_v4(ev->from, iph->saddr);
+		ev->ip_len = bpf_ntohs(iph->tot_len);
+		ev->reply_ipid = bpf_ntohs(iph->id);
+		ev->reply_ttl = iph->ttl;
+		ev->reply_tos = iph->tos;
+	} else {
+		struct ipv6hdr *ip6 = r->ip;
+
+		addr_from_v6(ev->from, &ip6->saddr);
+		ev->ip_len = bpf_ntohs(ip6->payload_len) + sizeof(*ip6);
+		ev->reply_ttl = ip6->hop_limit;
+		ev->reply_tos = (ip6->priority << 4) | (ip6->flow_lbl[0] >> 4);
+	}
+	if (r->kind == XHOP_EV_TCP) {
+		ev->tcp_flags = ((struct xhop_tcphdr *)r->l4)->flags;
+		return;
+	}
+	ev->icmp_type = ih->type;
+	ev->icmp_code = ih->code;
+	if (!r->quote) /* an echo reply quotes nothing */
+		return;
+	if (r->family == 4) {
+		struct iphdr *q = r->quote;
+
+		ev->q_ttl = q->ttl;
+		ev->q_tos = q->tos;
+		ev->q_ipl = bpf_ntohs(q->tot_len);
+		ext_len = (__u32)ih->un.err.b5 * 4;
+	} else {
+		struct ipv6hdr *q = r->quote;
+
+		ev->q_ttl = q->hop_limit;
+		ev->q_tos = (q->priority << 4) | (q->flow_lbl[0] >> 4);
+		ev->q_ipl = bpf_ntohs(q->payload_len) + sizeof(*q);
+		ext_len = (__u32)ih->un.err.b4 * 8;
+	}
+	mpls_decode(r->quote, c->end, c->lim, ext_len, ev);
 }
 
 enum rx_verdict {
@@ -509,21 +567,25 @@ enum rx_verdict {
  */
 static __always_inline int rx_handle(struct cursor *c, __u32 ifindex)
 {
-	struct xhop_event ev = {};
+	struct rx_reply r = {};
+	struct probe_fields pf;
+	struct xhop_event *ev;
 	int ret;
 
 	count(XHOP_STAT_RX_SEEN);
-	ret = reply_decode(c, &ev);
+	ret = reply_decode(c, &r, &pf);
 	if (ret) {
 		count(ret < 0 ? XHOP_STAT_RX_MALFORMED : XHOP_STAT_RX_FOREIGN);
 		return RX_PASS;
 	}
-	ev.ifindex = ifindex;
-	if (emit(&events, &ev, 0)) {
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
 		/* never drop what userspace cannot see */
 		count(XHOP_STAT_RX_RB_FULL);
 		return RX_PASS;
 	}
+	event_fill(ev, c, &r, &pf, ifindex);
+	bpf_ringbuf_submit(ev, 0);
 	count(XHOP_STAT_RX_OURS);
 	/*
 	 * A SYN-ACK leaves the target with a half-open connection on the
@@ -531,7 +593,7 @@ static __always_inline int rx_handle(struct cursor *c, __u32 ifindex)
 	 * the target would answer them with a bare ACK for the old one. Our
 	 * stack, which has no such socket, resets it at once.
 	 */
-	if (ev.kind == XHOP_EV_TCP && (ev.tcp_flags & XHOP_TCP_SYN))
+	if (r.kind == XHOP_EV_TCP && (((struct xhop_tcphdr *)r.l4)->flags & XHOP_TCP_SYN))
 		return RX_RECORD_PASS;
 	return RX_DROP;
 }
@@ -573,6 +635,18 @@ int xhop_rx_tc(struct __sk_buff *skb)
 	c.end = (void *)(long)skb->data_end;
 	c.lim = c.end;
 	return rx_handle(&c, skb->ifindex) == RX_DROP ? TC_ACT_SHOT : TC_ACT_UNSPEC;
+}
+
+/* A send stamp, built on the stack as the parse goes, copied into the ring */
+static __always_inline int emit(void *ring, struct xhop_event *ev, __u64 flags)
+{
+	struct xhop_event *slot = bpf_ringbuf_reserve(ring, sizeof(*slot), 0);
+
+	if (!slot)
+		return -1;
+	__builtin_memcpy(slot, ev, sizeof(*slot));
+	bpf_ringbuf_submit(slot, flags);
+	return 0;
 }
 
 /* 0 if the outgoing packet is one of our probes (ev filled) */

@@ -27,6 +27,20 @@
 
 static struct xhop_event got[GOT_MAX];
 static int n_got;
+/* test_ring_reuse(): events with a byte left over from an earlier record */
+static int check_clean, n_dirty;
+
+/*
+ * The fields of an IPv6 echo reply's or TCP answer's record that must be
+ * zero: no quote, labels or IPv4 ID; no TCP flags for ICMP, no ICMP type
+ * for TCP
+ */
+static int event_dirty(const struct xhop_event *ev)
+{
+	return ev->mpls[0] || ev->mpls[1] || ev->mpls[2] || ev->mpls[3] || ev->mpls_count ||
+	       ev->q_ttl || ev->q_tos || ev->q_ipl || ev->reply_ipid || ev->icmp_code ||
+	       ev->_pad[0] || (ev->kind == XHOP_EV_TCP ? ev->icmp_type : ev->tcp_flags);
+}
 
 static int on_event(void *ctx, const struct xhop_event *ev)
 {
@@ -34,6 +48,11 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 	if (n_got < GOT_MAX)
 		got[n_got] = *ev;
 	n_got++;
+	if (check_clean && event_dirty(ev)) {
+		if (!n_dirty)
+			got[0] = *ev; /* the first, for the report */
+		n_dirty++;
+	}
 	return 0;
 }
 
@@ -1456,6 +1475,77 @@ static void test_ring_full(void)
 	}
 }
 
+/* repeat runs of p, drained after; the events it wrote */
+static int run_lap(const char *what, const struct pkt *p, __u32 repeat, __u32 verdict_want)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = p->data, .data_size_in = p->len,
+		    .repeat = repeat);
+	int err;
+
+	n_got = 0;
+	err = bpf_prog_test_run_opts(loader_prog_fd_rx(&ld), &opts);
+	EXPECT(err == 0, "%s: test run: %s", what, strerror(errno));
+	loader_consume(&ld);
+	EXPECT(opts.retval == verdict_want && n_got == (int)repeat, "%s: verdict %s, %d events of %u",
+	       what, verdict(opts.retval), n_got, repeat);
+	if (!err) {
+		n_runs += repeat;
+		n_drops += n_got;
+	}
+	return n_got;
+}
+
+/*
+ * The receiver writes an answer's record in place, in the reserved ring
+ * slot, which holds whatever an earlier record left there: it must write
+ * every byte, the zeros too. A lap of records with every field set
+ * leaves the ring dirty; then laps of IPv6 echo replies and RST-ACKs,
+ * which quote nothing, must come out with zeros where those had values.
+ * 88-byte records do not divide the 4 MiB ring: a record lies 40 bytes
+ * into the one written a lap earlier, so its labels fall on that one's
+ * header and timestamp and its small fields on its source and
+ * destination, which is why the dirty answer comes from an address
+ * without a zero byte in its last half.
+ */
+static void test_ring_reuse(void)
+{
+	const __u32 lap = 47000; /* 88-byte records: 4.14 of the ring's 4.19 MB */
+	const __u32 lse[] = { pkt_mpls_lse(0xfffff, 7, 0, 255), pkt_mpls_lse(0xabcde, 5, 0, 254),
+			      pkt_mpls_lse(0x12345, 3, 0, 253), pkt_mpls_lse(0xfedcb, 1, 1, 252) };
+	struct probe pr;
+	struct pkt unreach, echo, rst;
+
+	probe_make(&pr, 6, METHOD_UDP, 1800, 9, &key);
+	pr.ps.dst = pkt_addr("2001:2:0:ffff:1111:2222:3333:4444");
+	pr.len = probe_build(&pr.ps, &key, pr.b, sizeof(pr.b));
+	pkt_icmp_error(&unreach, &pr.ps.dst, &pr.ps.src, XHOP_ICMP6_DEST_UNREACH,
+		       XHOP_ICMP6_PORT_UNREACH, pr.b, pr.len, 0);
+	pkt_icmp_ext_mpls(&unreach, lse, 4);
+	probe_make(&pr, 6, METHOD_ICMP, 1801, 9, &key);
+	pkt_echo_reply(&echo, pr.b, pr.len);
+	probe_make(&pr, 6, METHOD_TCP, 1802, 9, &key);
+	pkt_tcp_answer(&rst, pr.b, pr.len, XHOP_TCP_RST | XHOP_TCP_ACK);
+
+	for (int i = 0; i < 2; i++) {
+		const struct pkt *clean = i ? &rst : &echo;
+
+		run_lap("dirty lap", &unreach, lap, XDP_DROP);
+		EXPECT(got[0].mpls_count == 4 && got[0].q_ipl && got[0].icmp_code,
+		       "the dirty record is not: %u labels", got[0].mpls_count);
+		check_clean = 1;
+		n_dirty = 0;
+		run_lap(i ? "RST-ACK lap" : "echo reply lap", clean, lap, XDP_DROP);
+		check_clean = 0;
+		EXPECT(n_dirty == 0,
+		       "%s: %d records held an earlier record's bytes (first: mpls %#x %#x "
+		       "%#x %#x/%u, q %u/%#x/%u, icmp %u/%u, tcp %#x, ipid %u, pad %#x)",
+		       i ? "RST-ACK" : "echo reply", n_dirty, got[0].mpls[0], got[0].mpls[1],
+		       got[0].mpls[2], got[0].mpls[3], got[0].mpls_count, got[0].q_ttl,
+		       got[0].q_tos, got[0].q_ipl, got[0].icmp_type, got[0].icmp_code,
+		       got[0].tcp_flags, got[0].reply_ipid, got[0]._pad[0]);
+	}
+}
+
 /* Many runs of one frame: every one an event; the duration is only shown */
 static void test_repeat(void)
 {
@@ -1514,6 +1604,7 @@ int main(void)
 	test_stats();
 	test_device_and_clock();
 	test_ring_full();
+	test_ring_reuse();
 	test_repeat();
 
 	/* every run is counted once, in exactly one outcome */
