@@ -170,8 +170,8 @@ static int bench(struct loader *ld, struct xdp_floor_bpf *fl, struct ring_buffer
 	printf(" xhop_rx, other traffic (passed untouched):\n");
 	for (i = 6; i < nc; i++)
 		print_case(&cases[i], 0);
-	printf(" our IPv4 Time Exceeded: %.1f ns median (issue 4's goal: at most 100 ns)\n",
-	       cases[3].ns[ROUNDS / 2]);
+	printf(" our IPv4 Time Exceeded: %.1f ns median, %.1f minimum (issue 4's goal: at most"
+	       " 100 ns)\n", cases[3].ns[ROUNDS / 2], cases[3].ns[0]);
 	return 0;
 }
 

@@ -350,7 +350,7 @@ static __always_inline int event_kind_of_icmp(__u8 type, int is_v6)
  * ICMP error or echo reply, a TCP SYN-ACK or RST-ACK to our port) and
  * before the quote parse and the MAC: those are xhop's own work, not the
  * path's. Reading the clock is the dearest single step of the receive
- * path (26 ns of a 74 ns answer under kvm-clock, bench/xdp_cost.c), so
+ * path (26 ns of the ~70 an answer costs, kvm-clock, bench/xdp_cost.c), so
  * the checks that let other traffic go without it come first; they cost
  * an answer nothing. The send stamp in xhop_tx is taken after its parse
  * for the same reason: the packet is still on its way out then.
