@@ -73,13 +73,6 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 		return 0;
 	}
 	hop_reply_from_event(&r, ev, addr_is_v4(&dst) ? 4 : 6);
-	if (scan_table_add_hop(&sc->tab, slot, &r, t->tx_ns[dir], scan_probe_ttl(ev->probe_id),
-			       dir))
-		sc->oom = 1;
-	t->out_id[dir] = 0;
-	t->tx_ns[dir] = 0;
-	sc->outstanding--;
-	sc->replies++;
 	scan_answer(sc, slot, dir, &r, scan_probe_ttl(ev->probe_id));
 	return 0;
 }
@@ -143,20 +136,12 @@ static int send_due(struct scan *sc, __u64 now)
 			continue;
 		}
 		t->queued &= ~(1u << d->dir);
-		if (!t->first_ttl) {
-			t->first_ttl = (__u8)scan_first_ttl(sc);
-			t->next_ttl[DIR_BACK] = t->first_ttl;
-		}
-		ttl = t->next_ttl[d->dir];
-		if (!ttl || t->out_id[d->dir] || scan_probed(t, ttl)) {
+		ttl = scan_take_probe(sc, d->slot, d->dir);
+		if (!ttl) {
 			fifo_pop(q);
 			continue;
 		}
 		f = addr_is_v4(&sc->tab.addrs[t->idx]) ? 0 : 1;
-		t->seq++;
-		t->out_id[d->dir] = scan_probe_id(t, ttl);
-		t->tx_ns[d->dir] = 0;
-		t->probed |= 1u << (ttl - 1);
 		batch[f][nb[f]].dst = sc->tab.addrs[t->idx];
 		batch[f][nb[f]].probe_id = t->out_id[d->dir];
 		batch[f][nb[f]].ttl = (__u8)ttl;
@@ -189,7 +174,6 @@ static int send_due(struct scan *sc, __u64 now)
 		}
 		sc->paced += nb[f];
 		sc->probes_sent += nb[f];
-		sc->outstanding += nb[f];
 	}
 	return nb[0] + nb[1];
 }
