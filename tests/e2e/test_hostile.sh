@@ -190,11 +190,7 @@ except ConnectionRefusedError:
 ' "$2" >/dev/null 2>&1
 }
 
-if ! LAB_QUIET=1 lab_up "$PREFIX"; then
-	fail "lab is up" "lab_up $PREFIX failed"
-	summary
-	exit 1
-fi
+e2e_lab_up
 if ! hostile_up || ! wait_for 10 node_reach gen "$LAB_DST4" || ! wait_for 10 node_reach gen "$LAB_DST6" ||
 	! wait_for 10 node_reach l3 "$LAB_DST4"; then
 	fail "lab is up" "the hostile additions (atk, gen, l3) failed"
