@@ -40,6 +40,7 @@
 #define SEND_QUANTUM_NS (50 * NS_PER_US)
 #define SEND_QUANTUM_GEN_NS (250 * NS_PER_US)
 #define PROGRESS_NS (NS_PER_S / 2)
+#define FLUSH_NS (NS_PER_S / 4)
 
 static int on_event(void *ctx, const struct xhop_event *ev)
 {
@@ -220,7 +221,7 @@ static __u64 next_send_at(const struct scan *sc)
 
 static __u64 next_wakeup(struct scan *sc, __u64 now, int stopping)
 {
-	__u64 next = now + PROGRESS_NS;
+	__u64 next = now + FLUSH_NS;
 	struct scan_deadline *dl = fifo_peek(&sc->tab.deadlines);
 
 	if (dl && dl->at_ns < next)
@@ -254,6 +255,13 @@ static int scan_loop(struct scan *sc)
 			send_due(sc, now);
 		}
 		scan_progress(sc, now, 0);
+		/* traces leave as targets finish: a reader of a pipe or a file
+		 * sees them within a quarter of a second
+		 */
+		if (now >= sc->last_flush_ns + FLUSH_NS) {
+			fflush(sc->out);
+			sc->last_flush_ns = now;
+		}
 		if (sc->oom) {
 			fprintf(stderr, "xhop scan: out of memory\n");
 			return -ENOMEM;

@@ -72,7 +72,7 @@ struct scan {
 	/* time */
 	struct timespec start;
 	__s64 real_offset_ns;
-	__u64 t0_ns, end_ns, last_progress_ns;
+	__u64 t0_ns, end_ns, last_progress_ns, last_flush_ns;
 	/* counts */
 	__u64 admitted, finished, reached, duplicates;
 	__u64 probes_sent, replies, ignored;
