@@ -13,4 +13,7 @@ scripts/bench_send.sh || rc=1
 echo
 echo "== RTT accuracy against a far-side capture: xhop, traceroute, mtr, scamper"
 scripts/bench_rtt.sh || rc=1
+echo
+echo "== xhop scan against scamper: 50,176 targets, the lab's ceiling, 1M targets' memory"
+scripts/bench_scan.sh || rc=1
 exit $rc
