@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xhop: an exact, fast traceroute on an XDP receive path. */
 #include <stdio.h>
+#include <string.h>
 #include "cli.h"
+#include "monitor_run.h"
 #include "output.h"
 #include "signals.h"
 #include "trace.h"
@@ -12,6 +14,8 @@ int main(int argc, char **argv)
 	struct trace_opts o;
 	int rc;
 
+	if (argc > 1 && !strcmp(argv[1], "monitor"))
+		return monitor_cli_main(argc - 1, argv + 1);
 	rc = cli_parse_trace(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
