@@ -587,7 +587,7 @@ void monitor_drop_stale(struct monitor *m, __u64 now_ns)
 
 int monitor_hop_responders(const struct mon_hop *h, const struct mon_resp **out, int max)
 {
-	const struct mon_resp *v[MON_RESP_MAX];
+	const struct mon_resp *v[MON_RESP_MAX] = { NULL };
 	int n = 0;
 
 	for (int i = 0; i < MON_RESP_MAX; i++) {
