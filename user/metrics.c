@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,8 @@
 
 #define METRICS_CONN_LIMIT 16
 #define METRICS_CONN_TIMEOUT_S 10
+/* {target="<253 bytes, escaped at most twice>",ttl="255",responder="<IPv6>" */
+#define METRICS_LABELS_MAX 640
 
 int metrics_addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
@@ -96,12 +99,34 @@ static void labels_hop(FILE *out, const struct mon_target *t, int ttl)
 	fprintf(out, ",ttl=\"%d\"", ttl);
 }
 
-static void labels_resp(FILE *out, const struct mon_target *t, int ttl, const struct mon_resp *r)
+/* s escaped as a label value (no quotes) into buf; truncated, never overrun */
+static void label_escape(char *buf, size_t cap, const char *s)
 {
-	char a[ADDR_STRLEN];
+	size_t n = 0;
 
-	labels_hop(out, t, ttl);
-	fprintf(out, ",responder=\"%s\"", addr_str(&r->addr, a));
+	for (; *s && n + 3 < cap; s++) {
+		if (*s == '\\' || *s == '"') {
+			buf[n++] = '\\';
+			buf[n++] = *s;
+		} else if (*s == '\n') {
+			buf[n++] = '\\';
+			buf[n++] = 'n';
+		} else {
+			buf[n++] = *s;
+		}
+	}
+	buf[n] = 0;
+}
+
+/* The labels of a responder series, once: a histogram repeats them 17 times */
+static void labels_resp_str(char *buf, size_t len, const struct mon_target *t, int ttl,
+			    const struct mon_resp *r)
+{
+	char a[ADDR_STRLEN], name[2 * 253 + 4];
+
+	label_escape(name, sizeof(name), t->name);
+	snprintf(buf, len, "{target=\"%s\",ttl=\"%d\",responder=\"%s\"", name, ttl,
+		 addr_str(&r->addr, a));
 }
 
 /* A TTL belongs in the exposition while it is probed (or was, lately) */
@@ -112,15 +137,22 @@ static int hop_live(const struct monitor *m, const struct mon_hop *h, __u64 now_
 	return !m->cfg.stale_ns || h->last_sent_ns + m->cfg.stale_ns >= now_ns;
 }
 
+/* Every TTL of every target that was ever probed (h set; never NULL) */
+#define for_each_hop(m, t, ttl, h)                                                  \
+	for (const struct mon_target *t = (m)->t; t < (m)->t + (m)->n; t++)          \
+		for (int ttl = (m)->cfg.first_ttl; ttl <= t->probed_ttl; ttl++)       \
+			if ((h = &t->hops[ttl - (m)->cfg.first_ttl]))
+
 static void render_rtt(FILE *out, struct monitor *m, __u64 now_ns)
 {
+	char bucket_le_text[MON_BUCKETS][16], lab[METRICS_LABELS_MAX];
+	const struct mon_hop *h;
+
+	for (int b = 0; b < MON_BUCKETS; b++)
+		snprintf(bucket_le_text[b], sizeof(bucket_le_text[b]), "%g", mon_bucket_le[b]);
 	family(out, "xhop_hop_rtt_seconds", "histogram",
 	       "Round-trip time of answered probes: kernel receive stamp minus kernel send stamp.");
-	for (size_t i = 0; i < m->n * m->n_ttl; i++) {
-		const struct mon_target *t = &m->t[i / m->n_ttl];
-		const struct mon_hop *h = &t->hops[i % m->n_ttl];
-		int ttl = m->cfg.first_ttl + (int)(i % m->n_ttl);
-
+	for_each_hop(m, t, ttl, h) {
 		if (!hop_live(m, h, now_ns))
 			continue;
 		for (int k = 0; k < MON_RESP_MAX; k++) {
@@ -129,34 +161,28 @@ static void render_rtt(FILE *out, struct monitor *m, __u64 now_ns)
 
 			if (!r->used)
 				continue;
+			labels_resp_str(lab, sizeof(lab), t, ttl, r);
 			for (int b = 0; b < MON_BUCKETS; b++) {
 				cum += r->bucket[b];
-				fputs("xhop_hop_rtt_seconds_bucket", out);
-				labels_resp(out, t, ttl, r);
-				fprintf(out, ",le=\"%g\"} %llu\n", mon_bucket_le[b],
-					(unsigned long long)cum);
+				fprintf(out, "xhop_hop_rtt_seconds_bucket%s,le=\"%s\"} %llu\n", lab,
+					bucket_le_text[b], (unsigned long long)cum);
 			}
-			fputs("xhop_hop_rtt_seconds_bucket", out);
-			labels_resp(out, t, ttl, r);
-			fprintf(out, ",le=\"+Inf\"} %llu\n", (unsigned long long)r->rtt_count);
-			fputs("xhop_hop_rtt_seconds_sum", out);
-			labels_resp(out, t, ttl, r);
-			fprintf(out, "} %.9g\n", r->rtt_sum);
-			fputs("xhop_hop_rtt_seconds_count", out);
-			labels_resp(out, t, ttl, r);
-			fprintf(out, "} %llu\n", (unsigned long long)r->rtt_count);
+			fprintf(out, "xhop_hop_rtt_seconds_bucket%s,le=\"+Inf\"} %llu\n", lab,
+				(unsigned long long)r->rtt_count);
+			fprintf(out, "xhop_hop_rtt_seconds_sum%s} %.9g\n", lab, r->rtt_sum);
+			fprintf(out, "xhop_hop_rtt_seconds_count%s} %llu\n", lab,
+				(unsigned long long)r->rtt_count);
 		}
 	}
 }
 
 static void render_counts(FILE *out, struct monitor *m, __u64 now_ns)
 {
-	family(out, "xhop_hop_probes_sent_total", "counter", "Probes sent to this TTL of the target.");
-	for (size_t i = 0; i < m->n * m->n_ttl; i++) {
-		const struct mon_target *t = &m->t[i / m->n_ttl];
-		const struct mon_hop *h = &t->hops[i % m->n_ttl];
-		int ttl = m->cfg.first_ttl + (int)(i % m->n_ttl);
+	char lab[METRICS_LABELS_MAX];
+	const struct mon_hop *h;
 
+	family(out, "xhop_hop_probes_sent_total", "counter", "Probes sent to this TTL of the target.");
+	for_each_hop(m, t, ttl, h) {
 		if (!hop_live(m, h, now_ns))
 			continue;
 		fputs("xhop_hop_probes_sent_total", out);
@@ -165,19 +191,15 @@ static void render_counts(FILE *out, struct monitor *m, __u64 now_ns)
 	}
 	family(out, "xhop_hop_replies_total", "counter",
 	       "Answers within the wait from this responder at this TTL of the target.");
-	for (size_t i = 0; i < m->n * m->n_ttl; i++) {
-		const struct mon_target *t = &m->t[i / m->n_ttl];
-		const struct mon_hop *h = &t->hops[i % m->n_ttl];
-		int ttl = m->cfg.first_ttl + (int)(i % m->n_ttl);
-
+	for_each_hop(m, t, ttl, h) {
 		if (!hop_live(m, h, now_ns))
 			continue;
 		for (int k = 0; k < MON_RESP_MAX; k++) {
 			if (!h->resp[k].used)
 				continue;
-			fputs("xhop_hop_replies_total", out);
-			labels_resp(out, t, ttl, &h->resp[k]);
-			fprintf(out, "} %llu\n", (unsigned long long)h->resp[k].replies);
+			labels_resp_str(lab, sizeof(lab), t, ttl, &h->resp[k]);
+			fprintf(out, "xhop_hop_replies_total%s} %llu\n", lab,
+				(unsigned long long)h->resp[k].replies);
 		}
 	}
 }
@@ -223,6 +245,8 @@ static void counter(FILE *out, const char *name, const char *help, __u64 v)
 
 void metrics_render(FILE *out, struct monitor *m, __u64 now_ns)
 {
+	/* one writer: no stdio lock per character */
+	__fsetlocking(out, FSETLOCKING_BYCALLER);
 	monitor_drop_stale(m, now_ns);
 	render_rtt(out, m, now_ns);
 	render_counts(out, m, now_ns);
@@ -259,6 +283,60 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, c
 	return ret;
 }
 
+/*
+ * The exposition is written into one buffer sized from the last scrape:
+ * open_memstream doubles and zero-fills its way to 10 MB for 1,000
+ * targets, which cost more than the formatting.
+ */
+struct membuf {
+	char *buf;
+	size_t len, cap;
+};
+
+static ssize_t membuf_write(void *cookie, const char *data, size_t n)
+{
+	struct membuf *b = cookie;
+
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap * 2 > b->len + n ? b->cap * 2 : b->len + n;
+		char *p = realloc(b->buf, cap);
+
+		if (!p)
+			return -1;
+		b->buf = p;
+		b->cap = cap;
+	}
+	memcpy(b->buf + b->len, data, n);
+	b->len += n;
+	return (ssize_t)n;
+}
+
+/* The exposition in a malloc'd buffer (free() it), NULL on failure */
+static char *render_buffer(struct metrics_server *s, size_t *len)
+{
+	cookie_io_functions_t io = { .write = membuf_write };
+	struct membuf b = { .cap = s->last_len + s->last_len / 4 + 65536 };
+	FILE *f;
+
+	b.buf = malloc(b.cap);
+	if (!b.buf)
+		return NULL;
+	f = fopencookie(&b, "w", io);
+	if (!f) {
+		free(b.buf);
+		return NULL;
+	}
+	setvbuf(f, NULL, _IOFBF, 65536);
+	metrics_render(f, s->m, clock_mono_ns());
+	if (fclose(f)) {
+		free(b.buf);
+		return NULL;
+	}
+	s->last_len = b.len;
+	*len = b.len;
+	return b.buf;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_size, void **con_cls)
@@ -277,15 +355,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED, body, body ? strlen(body) : 0,
 			     "text/plain");
 	}
+	if (!strcmp(url, "/metrics")) {
+		s->scrapes++;
+		body = render_buffer(s, &len);
+		if (!body)
+			return MHD_NO;
+		return reply(conn, MHD_HTTP_OK, body, len, "text/plain; version=0.0.4; charset=utf-8");
+	}
 	f = open_memstream(&body, &len);
 	if (!f)
 		return MHD_NO;
-	if (!strcmp(url, "/metrics")) {
-		s->scrapes++;
-		metrics_render(f, s->m, clock_mono_ns());
-		fclose(f);
-		return reply(conn, MHD_HTTP_OK, body, len, "text/plain; version=0.0.4; charset=utf-8");
-	}
 	if (!strcmp(url, "/")) {
 		fputs("<html><head><title>xhop monitor</title></head><body>"
 		      "<a href=\"/metrics\">/metrics</a></body></html>\n", f);

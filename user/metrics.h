@@ -38,6 +38,7 @@ struct metrics_server {
 	struct monitor *m;
 	int listen_fd;
 	__u64 scrapes;
+	size_t last_len; /* of the last exposition: the next one's buffer */
 };
 
 /* Listen on addr (metrics_addr_parse form); 0 or -errno, reported */

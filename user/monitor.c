@@ -276,7 +276,7 @@ static void eval_cycle(struct monitor *m, __u32 ti, struct mon_cycle *rec)
 	}
 	if (pc_count_observe(&t->pc_count, reached ? end : 0, m->cfg.confirm, &ev)) {
 		/* what lay past the old end is another path's: start afresh */
-		for (int ttl = end + 1; ttl <= m->cfg.max_ttl; ttl++)
+		for (int ttl = end + 1; ttl <= t->probed_ttl; ttl++)
 			pc_hop_forget(&t->hops[ttl - first].pc);
 		emit(m, ti, &ev, rec->cycle);
 	}
@@ -476,6 +476,8 @@ int monitor_cycle_begin(struct monitor *m, __u64 now_ns)
 			force_settle(m, ti, rec);
 		rec->cycle = c;
 		rec->limit = t->limit;
+		if (t->limit > t->probed_ttl)
+			t->probed_ttl = t->limit;
 		rec->pending = t->limit - m->cfg.first_ttl + 1;
 		rec->active = 1;
 		for (int ttl = m->cfg.first_ttl; ttl <= t->limit; ttl++) {
@@ -565,23 +567,24 @@ __u32 monitor_cycles_done(const struct monitor *m)
 
 void monitor_reset_stats(struct monitor *m)
 {
-	for (size_t i = 0; i < m->n * m->n_ttl; i++) {
-		struct mon_stats *st = &m->hop_mem[i].st;
-		/* keep probes in flight consistent: they settle into the new stats */
-		mon_stats_reset(st);
-	}
+	for (size_t i = 0; i < m->n; i++)
+		for (int ttl = m->cfg.first_ttl; ttl <= m->t[i].probed_ttl; ttl++)
+			mon_stats_reset(&m->t[i].hops[ttl - m->cfg.first_ttl].st);
 }
 
 void monitor_drop_stale(struct monitor *m, __u64 now_ns)
 {
 	if (!m->cfg.stale_ns)
 		return;
-	for (size_t i = 0; i < m->n * m->n_ttl; i++) {
-		struct mon_hop *h = &m->hop_mem[i];
+	for (size_t i = 0; i < m->n; i++) {
+		for (int ttl = m->cfg.first_ttl; ttl <= m->t[i].probed_ttl; ttl++) {
+			struct mon_hop *h = &m->t[i].hops[ttl - m->cfg.first_ttl];
 
-		for (int k = 0; k < MON_RESP_MAX; k++)
-			if (h->resp[k].used && h->resp[k].last_seen_ns + m->cfg.stale_ns < now_ns)
-				h->resp[k].used = 0;
+			for (int k = 0; k < MON_RESP_MAX; k++)
+				if (h->resp[k].used &&
+				    h->resp[k].last_seen_ns + m->cfg.stale_ns < now_ns)
+					h->resp[k].used = 0;
+		}
 	}
 }
 

@@ -93,6 +93,9 @@ struct mon_target {
 	int reached;		 /* ... the destination answered */
 	int top_ttl;		 /* ... highest TTL that answered */
 	int shown_ttl;		 /* TTLs the view and report show */
+	int probed_ttl;		 /* highest TTL ever probed: the hops past it
+				  * were never touched (their pages never
+				  * mapped), so loops stop there */
 	struct pc_value pc_count;
 	struct pc_value pc_reach;
 	__u64 changes[PC_KIND_MAX]; /* /metrics: monotone */
