@@ -10,4 +10,7 @@ build/bench/xdp_cost || rc=1
 echo
 echo "== RTT accuracy against a far-side capture: xhop, traceroute, mtr, scamper"
 scripts/bench_rtt.sh || rc=1
+echo
+echo "== xhop monitor: one process, 1,000 targets, 1 s interval (CPU, RSS, /metrics)"
+scripts/bench_monitor.sh || rc=1
 exit $rc
