@@ -21,6 +21,8 @@ UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_SRCS   := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS   := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
 TEST_HELPERS := $(filter-out $(BPFT_SRCS),$(wildcard tests/bpf/*.c))
+# Generated skeletons: the receiver/stamper and the probe generator
+SKELS       := $(BUILD)/xhop.skel.h $(BUILD)/xhop_gen.skel.h
 
 # Sanitizer and fuzzing builds keep their own trees, so the normal
 # objects in $(BUILD) are never rebuilt with other flags. They share the
@@ -51,7 +53,7 @@ FUZZ_TIME   ?= 20
 .PHONY: test-asan test-e2e-asan test-valgrind cppcheck fuzz-user fuzz-build
 all: $(BUILD)/xhop
 
-$(BUILD)/xhop.bpf.o: bpf/xhop.bpf.c bpf/parse.h $(wildcard include/*.h)
+$(BUILD)/xhop.bpf.o: bpf/xhop.bpf.c bpf/parse.h bpf/gen.h $(wildcard include/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -59,7 +61,14 @@ $(BUILD)/xhop.bpf.o: bpf/xhop.bpf.c bpf/parse.h $(wildcard include/*.h)
 $(BUILD)/xhop.skel.h: $(BUILD)/xhop.bpf.o
 	$(BPFTOOL) gen skeleton $< name xhop_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(BUILD)/xhop.skel.h
+$(BUILD)/xhop_gen.bpf.o: bpf/xhop_gen.bpf.c bpf/gen.h $(wildcard include/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/xhop_gen.skel.h: $(BUILD)/xhop_gen.bpf.o
+	$(BPFTOOL) gen skeleton $< name xhop_gen_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -70,12 +79,12 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(USER_OBJS) tests/xhop_test.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Itests -o $@ $< $(USER_OBJS) $(LDLIBS)
 
-$(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(USER_OBJS) tests/xhop_test.h $(BUILD)/xhop.skel.h
+$(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(USER_OBJS) tests/xhop_test.h $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Itests -Itests/bpf -o $@ $< $(TEST_HELPERS) $(USER_OBJS) $(LDLIBS)
 
 # The same sources with ASan + UBSan (gcc runtime)
-$(ASAN_BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(BUILD)/xhop.skel.h
+$(ASAN_BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -c $< -o $@
 
@@ -90,11 +99,11 @@ $(ASAN_BUILD)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS) tests/xhop_test.h
 # offsets (an IP header at byte 14 is 2 mod 4): fine on x86 but UB that
 # UBSan's alignment check reports. Only these test sources skip that one
 # check; the user objects they link keep it.
-$(ASAN_BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(ASAN_OBJS) tests/xhop_test.h $(BUILD)/xhop.skel.h
+$(ASAN_BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(ASAN_OBJS) tests/xhop_test.h $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -fno-sanitize=alignment -Iuser -Itests -Itests/bpf -o $@ $< $(TEST_HELPERS) $(ASAN_OBJS) $(LDLIBS)
 
-$(FUZZ_BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(BUILD)/xhop.skel.h
+$(FUZZ_BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(SKELS)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
 
@@ -109,7 +118,7 @@ test-unit: $(UNIT_BINS)
 test-bpf: $(BPFT_BINS)
 	@tests/run_suite.sh bpf $(BPFT_BINS)
 
-test-e2e: $(BUILD)/xhop
+test-e2e: $(BUILD)/xhop $(BUILD)/tests/e2e/gen_e2e
 	@tests/run_suite.sh e2e $(wildcard tests/e2e/test_*.sh)
 
 # Unit and BPF tests under ASan + UBSan; any report is a failure
@@ -145,11 +154,11 @@ fuzz-user: $(FUZZ_BINS)
 	@tests/fuzz/run_fuzz.sh -max_total_time=$(FUZZ_TIME)
 
 # Every test layer; the last line is the total "N passed, N failed".
-test: $(BUILD)/xhop $(UNIT_BINS) $(BPFT_BINS) $(ASAN_BUILD)/xhop $(ASAN_UNIT) $(ASAN_BPFT) \
+test: $(BUILD)/xhop $(BUILD)/tests/e2e/gen_e2e $(UNIT_BINS) $(BPFT_BINS) $(ASAN_BUILD)/xhop $(ASAN_UNIT) $(ASAN_BPFT) \
 	$(FUZZ_BINS)
 	@tests/run_all.sh
 
-bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost
+bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate
 	@scripts/bench.sh
 
 demo: $(BUILD)/xhop
@@ -161,7 +170,33 @@ deps:
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
 
-$(BUILD)/bench/xdp_cost: bench/xdp_cost.c tests/bpf/pkt.c $(USER_OBJS) $(BUILD)/xhop.skel.h
+# The benchmark's and the e2e test's BPF programs: a counting far end,
+# and the bare live-frames sender the generator is measured against
+$(BUILD)/%.bpf.o: bench/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/xdp_count.skel.h: $(BUILD)/xdp_count.bpf.o
+	$(BPFTOOL) gen skeleton $< name xdp_count_bpf > $@
+
+$(BUILD)/send_bare.skel.h: $(BUILD)/send_bare.bpf.o
+	$(BPFTOOL) gen skeleton $< name send_bare_bpf > $@
+
+BENCH_SKELS := $(BUILD)/xdp_count.skel.h $(BUILD)/send_bare.skel.h
+
+$(BUILD)/bench/send_rate: bench/send_rate.c bench/peer_count.c bench/peer_count.h $(USER_OBJS) \
+		$(SKELS) $(BENCH_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/send_rate.c bench/peer_count.c $(USER_OBJS) \
+		$(LDLIBS) -lpthread
+
+$(BUILD)/tests/e2e/gen_e2e: tests/e2e/gen_e2e.c bench/peer_count.c bench/peer_count.h \
+		$(USER_OBJS) $(SKELS) $(BUILD)/xdp_count.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ tests/e2e/gen_e2e.c bench/peer_count.c $(USER_OBJS) \
+		$(LDLIBS)
+
+$(BUILD)/bench/xdp_cost: bench/xdp_cost.c tests/bpf/pkt.c $(USER_OBJS) $(SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Itests -Itests/bpf -o $@ bench/xdp_cost.c tests/bpf/pkt.c $(USER_OBJS) $(LDLIBS)
 

@@ -8,6 +8,9 @@ rc=0
 echo "== XDP cost per packet (bpf_prog_test_run_opts)"
 build/bench/xdp_cost || rc=1
 echo
+echo "== Send rates: sockets, bare live frames, xhop's generator (scripts/bench_send.sh)"
+scripts/bench_send.sh || rc=1
+echo
 echo "== RTT accuracy against a far-side capture: xhop, traceroute, mtr, scamper"
 scripts/bench_rtt.sh || rc=1
 echo

@@ -9,7 +9,7 @@ pkgs=(
 	make gcc clang llvm bpftool libbpf-dev libxdp-dev linux-libc-dev libelf-dev zlib1g-dev
 	pkg-config libc-ares-dev libmicrohttpd-dev libncurses-dev
 	# labs and tests: namespaces, firewall, DNS, captures, privilege drops
-	iproute2 nftables dnsmasq-base tcpdump libcap2-bin procps python3 xdp-tools
+	iproute2 ethtool nftables dnsmasq-base tcpdump libcap2-bin procps python3 xdp-tools
 	# xhop monitor's tests: a Prometheus server and promtool (one package),
 	# curl for /metrics, tmux to drive the live view
 	prometheus curl tmux

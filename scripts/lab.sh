@@ -39,6 +39,13 @@
 # The ground truth (what a correct traceroute shows) is in the LAB_*
 # variables below; tests/e2e/test_trace.sh asserts against them.
 
+# The system's python3 first, for every script that sources this: a
+# version manager's shim (pyenv) costs about a second per call here
+# (0.17 s without), and the tests sample a running xhop with python3
+# often enough for that to decide whether they see it. Only the standard
+# library is used.
+[[ -x /usr/bin/python3 ]] && PATH=/usr/bin:$PATH
+
 # --- ground truth ------------------------------------------------------------
 
 LAB_NODES=(src r1 r2 r3a r3b r4 r5 dst dst2)
@@ -112,6 +119,20 @@ LAB_EXPECT_FAR_UDP6=("${LAB_PATH6[@]}" "*" 2001:2:0:9::2)
 # To unr: the trace ends at r4 (TTL 4), every method
 LAB_EXPECT_UNR4=("${LAB_PATH4[@]:0:3}" "198.18.5.2!H")
 LAB_EXPECT_UNR6=("${LAB_PATH6[@]:0:3}" "2001:2:0:5::2!N")
+
+# xhop scan over whole prefixes (tests/e2e/scan_check.py rules): PREFIX=
+# one word per TTL (SELF: the target itself):STOP_REASON
+LAB_SCAN_R4="198.18.1.2,198.18.2.2,198.18.3.2|198.18.4.2,198.18.5.2"
+LAB_SCAN_R6="2001:2:0:1::2,2001:2:0:2::2,2001:2:0:3::2|2001:2:0:4::2,2001:2:0:5::2"
+LAB_SCAN_RULES4=("198.19.0.0/24=$LAB_SCAN_R4,SELF:COMPLETED"
+	"198.19.1.0/24=$LAB_SCAN_R4,*,SELF:COMPLETED"
+	"198.19.2.0/24=${LAB_SCAN_R4%,*},198.18.5.2:UNREACH")
+LAB_SCAN_RULES6=("2001:2:0:100::/64=$LAB_SCAN_R6,SELF:COMPLETED"
+	"2001:2:0:101::/64=$LAB_SCAN_R6,*,SELF:COMPLETED"
+	"2001:2:0:102::/64=${LAB_SCAN_R6%,*},2001:2:0:5::2:UNREACH")
+# UDP over IPv6: the AnyIP hosts answer port unreachable from their link address
+LAB_SCAN_RULES6_UDP=("2001:2:0:100::/64=$LAB_SCAN_R6,2001:2:0:7::2:COMPLETED"
+	"2001:2:0:101::/64=$LAB_SCAN_R6,*,2001:2:0:9::2:COMPLETED")
 
 # Lab names served by dnsmasq (forward and PTR): every link address of a
 # node is NODE.example, plus these
@@ -473,6 +494,12 @@ lab_down()
 	lab_error_cost_release "$prefix"
 	return 0
 }
+
+# lab_gen_ready: r1's end of the prober's link takes redirected XDP frames
+# (veth needs NAPI on the peer: GRO on, or an XDP program), so xhop scan's
+# in-kernel generator can send into the lab; without it scan falls back
+# to raw sockets
+lab_gen_ready() { lab_exec r1 ethtool -K v1 gro on >/dev/null; }
 
 # Run as a script: build a lab that stays up for poking around, or remove it.
 #   bash scripts/lab.sh up PREFIX    then e.g.: ip netns exec PREFIXsrc traceroute -n 198.19.0.77

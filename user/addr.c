@@ -55,3 +55,18 @@ __s64 clock_real_offset_ns(void)
 	clock_gettime(CLOCK_REALTIME, &r);
 	return ((__s64)r.tv_sec - m.tv_sec) * 1000000000LL + ((__s64)r.tv_nsec - m.tv_nsec);
 }
+
+__u64 addr_hash(const struct in6_addr *a, __u64 salt)
+{
+	__u64 w0, w1;
+
+	memcpy(&w0, a->s6_addr, 8);
+	memcpy(&w1, a->s6_addr + 8, 8);
+	/* splitmix64's finaliser over both halves */
+	w0 ^= (w1 + salt) * 0x9e3779b97f4a7c15ULL;
+	w0 ^= w0 >> 30;
+	w0 *= 0xbf58476d1ce4e5b9ULL;
+	w0 ^= w0 >> 27;
+	w0 *= 0x94d049bb133111ebULL;
+	return w0 ^ (w0 >> 31);
+}

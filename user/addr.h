@@ -14,6 +14,13 @@ const char *addr_str(const struct in6_addr *a, char buf[ADDR_STRLEN]);
 int addr_parse(const char *s, int family, struct in6_addr *out, int *out_family);
 int addr_family(const struct in6_addr *a);
 
+/*
+ * A 64-bit mix of an address (and a salt) for hash tables of addresses
+ * xhop chose itself (targets, hops): fast, not keyed. Every bit of the
+ * address reaches every bit of the result, so tables may use low bits.
+ */
+__u64 addr_hash(const struct in6_addr *a, __u64 salt);
+
 /* CLOCK_MONOTONIC in ns: the clock of bpf_ktime_get_ns() */
 __u64 clock_mono_ns(void);
 /* CLOCK_REALTIME minus CLOCK_MONOTONIC, for printing kernel stamps as dates */

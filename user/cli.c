@@ -15,14 +15,6 @@ enum {
 	OPT_JSON = 256,
 };
 
-struct cli_option {
-	const char *name;
-	int val;
-	int has_arg;
-	const char *arg;
-	const char *help;
-};
-
 static const struct cli_option trace_options[] = {
 	{ "ipv4", '4', no_argument, NULL, "use IPv4" },
 	{ "ipv6", '6', no_argument, NULL, "use IPv6" },
@@ -47,14 +39,10 @@ static const struct cli_option trace_options[] = {
 
 #define N_OPTS (sizeof(trace_options) / sizeof(trace_options[0]))
 
-static void usage(FILE *out)
+void cli_print_options(FILE *out, const struct cli_option *opts, size_t n)
 {
-	fprintf(out, "Usage: xhop [options] HOST [packetlen]\n"
-		     "       xhop scan [options] [TARGET|PREFIX ...]   (see xhop scan --help)\n"
-		     "Trace the path to HOST with an XDP receive path and kernel-stamped RTTs.\n\n"
-		     "Options:\n");
-	for (size_t i = 0; i < N_OPTS; i++) {
-		const struct cli_option *c = &trace_options[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct cli_option *c = &opts[i];
 		char lhs[64];
 
 		if (c->val < 256)
@@ -65,6 +53,16 @@ static void usage(FILE *out)
 				 c->arg ? c->arg : "");
 		fprintf(out, "  %-28s %s\n", lhs, c->help);
 	}
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: xhop [options] HOST [packetlen]\n"
+		     "       xhop scan [options] [TARGET|PREFIX ...]   (see xhop scan --help)\n"
+		     "       xhop monitor [options] TARGET...          (see xhop monitor --help)\n"
+		     "Trace the path to HOST with an XDP receive path and kernel-stamped RTTs.\n\n"
+		     "Options:\n");
+	cli_print_options(out, trace_options, N_OPTS);
 	fprintf(out, "\nExit status: 0 the trace ran (reached or not), 1 runtime failure,\n"
 		     "2 usage error or HOST does not resolve, 130 interrupted (SIGINT).\n");
 }
@@ -107,29 +105,39 @@ int cli_parse_double(const char *opt, const char *s, double min, double max, dou
 	return 0;
 }
 
-static int build_getopt(struct option *longs, char *shorts)
+void cli_build_getopt(const struct cli_option *opts, size_t n, struct option *longs, char *shorts)
 {
 	char *s = shorts;
 
 	*s++ = '+'; /* stop at the first non-option: HOST */
-	for (size_t i = 0; i < N_OPTS; i++) {
-		longs[i].name = trace_options[i].name;
-		longs[i].has_arg = trace_options[i].has_arg;
+	for (size_t i = 0; i < n; i++) {
+		longs[i].name = opts[i].name;
+		longs[i].has_arg = opts[i].has_arg;
 		longs[i].flag = NULL;
-		longs[i].val = trace_options[i].val;
-		if (trace_options[i].val < 256) {
-			*s++ = (char)trace_options[i].val;
-			if (trace_options[i].has_arg == required_argument)
+		longs[i].val = opts[i].val;
+		if (opts[i].val < 256) {
+			*s++ = (char)opts[i].val;
+			if (opts[i].has_arg == required_argument)
 				*s++ = ':';
 		}
 	}
 	*s = 0;
-	/* sizeof one element (the terminator): cppcheck sees the sizeof
-	 * division inside N_OPTS, used here only as an index
-	 */
-	/* cppcheck-suppress sizeofDivisionMemfunc */
-	memset(&longs[N_OPTS], 0, sizeof(longs[N_OPTS]));
-	return 0;
+	memset(&longs[n], 0, sizeof(longs[n]));
+}
+
+void cli_report_bad_option(int argc, char **argv, const char *shorts, const char *cmd)
+{
+	const char *letters = shorts[0] == '+' ? shorts + 1 : shorts;
+
+	(void)argc;
+	/* ':' is never an option, only the mark of one with a value */
+	if (optopt > 0 && optopt < 256 && optopt != ':' && strchr(letters, optopt))
+		fprintf(stderr, "xhop: option -%c needs a value\n", optopt);
+	else if (optopt > 0 && optopt < 256) /* in a cluster, as -nx */
+		fprintf(stderr, "xhop: unknown option '-%c'\n", optopt);
+	else
+		fprintf(stderr, "xhop: unknown option '%s'\n", argv[optind - 1]);
+	fprintf(stderr, "Try '%s --help'.\n", cmd);
 }
 
 int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
@@ -146,7 +154,7 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 	o->wait_s = 5.0;
 	o->sim_queries = 16;
 	o->method = METHOD_ICMP;
-	build_getopt(longs, shorts);
+	cli_build_getopt(trace_options, N_OPTS, longs, shorts);
 	/* 0, not 1: glibc then also drops its pointer into the previous
 	 * argv (the rest of an option cluster), which a parse that stopped
 	 * mid-cluster ("-hn") leaves behind for the next one to read
@@ -226,14 +234,7 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 			printf("xhop %s\n", XHOP_VERSION);
 			return EXIT_OK;
 		default:
-			/* shorts + 1: past the '+'; ':' is never an option */
-			if (optopt > 0 && optopt < 256 && optopt != ':' && strchr(shorts + 1, optopt))
-				fprintf(stderr, "xhop: option -%c needs a value\n", optopt);
-			else if (optopt > 0 && optopt < 256) /* in a cluster, as -nx */
-				fprintf(stderr, "xhop: unknown option '-%c'\n", optopt);
-			else
-				fprintf(stderr, "xhop: unknown option '%s'\n", argv[optind - 1]);
-			fprintf(stderr, "Try 'xhop --help'.\n");
+			cli_report_bad_option(argc, argv, shorts, "xhop");
 			return EXIT_USAGE;
 		}
 	}

@@ -3,6 +3,8 @@
 #ifndef XHOP_CLI_H
 #define XHOP_CLI_H
 
+#include <getopt.h>
+#include <stdio.h>
 #include "trace.h"
 
 #define XHOP_VERSION "0.1.0"
@@ -11,6 +13,21 @@
 #define EXIT_OK 0
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
+
+/* One option table feeds getopt_long and --help */
+struct cli_option {
+	const char *name;
+	int val; /* short option, or >= 256 for long-only */
+	int has_arg;
+	const char *arg; /* the value's name in --help */
+	const char *help;
+};
+
+/* longs: n + 1 entries; shorts: 2 * n + 2 bytes, '+'-led (stop at the first operand) */
+void cli_build_getopt(const struct cli_option *opts, size_t n, struct option *longs, char *shorts);
+void cli_print_options(FILE *out, const struct cli_option *opts, size_t n);
+/* After getopt_long returned '?': name the bad option; cmd as in "Try 'CMD --help'." */
+void cli_report_bad_option(int argc, char **argv, const char *shorts, const char *cmd);
 
 /*
  * Parse `xhop [options] HOST [packetlen]`. Returns -1 when the trace

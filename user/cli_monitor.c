@@ -25,15 +25,7 @@ enum {
 	OPT_SIZE,
 };
 
-struct mon_option {
-	const char *name;
-	int val;
-	int has_arg;
-	const char *arg;
-	const char *help;
-};
-
-static const struct mon_option mon_options[] = {
+static const struct cli_option mon_options[] = {
 	{ "ipv4", '4', no_argument, NULL, "IPv4 only (names resolve to IPv4)" },
 	{ "ipv6", '6', no_argument, NULL, "IPv6 only" },
 	{ "icmp", 'I', no_argument, NULL, "ICMP echo probes, Paris (default)" },
@@ -78,18 +70,7 @@ static void usage(FILE *out)
 		     "RTTs, path-change events, Prometheus metrics. A live view when stdout is a\n"
 		     "terminal (keys: q quit, p pause, r reset, n/b next/previous target).\n\n"
 		     "Options:\n");
-	for (size_t i = 0; i < N_MON_OPTS; i++) {
-		const struct mon_option *c = &mon_options[i];
-		char lhs[64];
-
-		if (c->val < 256)
-			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", c->val, c->name, c->arg ? " " : "",
-				 c->arg ? c->arg : "");
-		else
-			snprintf(lhs, sizeof(lhs), "    --%s%s%s", c->name, c->arg ? " " : "",
-				 c->arg ? c->arg : "");
-		fprintf(out, "  %-28s %s\n", lhs, c->help);
-	}
+	cli_print_options(out, mon_options, N_MON_OPTS);
 	fprintf(out, "\nEvents (one JSON line each) go to --events FILE, else to stdout unless the\n"
 		     "live view is on it. Exit status: 0 ok, 1 runtime failure, 2 usage error or a\n"
 		     "target does not resolve, 130 on SIGINT and 143 on SIGTERM (after the report).\n");
@@ -178,27 +159,6 @@ void mon_opts_free(struct mon_opts *o)
 	o->n_targets = o->cap_targets = 0;
 }
 
-static void build_getopt(struct option *longs, char *shorts)
-{
-	char *s = shorts;
-
-	*s++ = '+';
-	for (size_t i = 0; i < N_MON_OPTS; i++) {
-		longs[i].name = mon_options[i].name;
-		longs[i].has_arg = mon_options[i].has_arg;
-		longs[i].flag = NULL;
-		longs[i].val = mon_options[i].val;
-		if (mon_options[i].val < 256) {
-			*s++ = (char)mon_options[i].val;
-			if (mon_options[i].has_arg == required_argument)
-				*s++ = ':';
-		}
-	}
-	*s = 0;
-	/* cppcheck-suppress sizeofDivisionMemfunc */
-	memset(&longs[N_MON_OPTS], 0, sizeof(longs[N_MON_OPTS]));
-}
-
 static int read_targets_file(struct mon_opts *o, const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
@@ -230,7 +190,7 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 	o->stale_s = 600;
 	o->confirm = 2;
 	o->method = METHOD_ICMP;
-	build_getopt(longs, shorts);
+	cli_build_getopt(mon_options, N_MON_OPTS, longs, shorts);
 	optind = 0; /* see cli.c: forget any cluster of an earlier parse */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
@@ -337,13 +297,7 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 			printf("xhop %s\n", XHOP_VERSION);
 			return EXIT_OK;
 		default:
-			if (optopt > 0 && optopt < 256 && optopt != ':' && strchr(shorts + 1, optopt))
-				fprintf(stderr, "xhop: option -%c needs a value\n", optopt);
-			else if (optopt > 0 && optopt < 256)
-				fprintf(stderr, "xhop: unknown option '-%c'\n", optopt);
-			else
-				fprintf(stderr, "xhop: unknown option '%s'\n", argv[optind - 1]);
-			fprintf(stderr, "Try 'xhop monitor --help'.\n");
+			cli_report_bad_option(argc, argv, shorts, "xhop monitor");
 			return EXIT_USAGE;
 		}
 	}

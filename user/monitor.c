@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include "addr.h"
 #include "monitor.h"
 #include "path_table.h"
-#include "xhop_siphash.h"
 
 /* Upper bounds of the RTT histogram, seconds: 100 us to 2.5 s */
 const double mon_bucket_le[MON_BUCKETS] = {
@@ -52,19 +52,17 @@ int monitor_init(struct monitor *m, const struct mon_cfg *cfg)
 	m->cfg = *cfg;
 	m->n_slots = n;
 	m->n_ttl = cfg->max_ttl - cfg->first_ttl + 1;
-	if (getrandom(&m->ht_k0, sizeof(m->ht_k0), 0) != sizeof(m->ht_k0) ||
-	    getrandom(&m->ht_k1, sizeof(m->ht_k1), 0) != sizeof(m->ht_k1))
-		m->ht_k0 = m->ht_k1 = 0x736f6d6570736575ULL; /* still correct, just guessable */
+	if (getrandom(&m->ht_k0, sizeof(m->ht_k0), 0) != sizeof(m->ht_k0))
+		m->ht_k0 = 0x736f6d6570736575ULL; /* still correct, just the same each run */
 	return 0;
 }
 
-static size_t addr_hash(const struct monitor *m, const struct in6_addr *a)
+/* The salt is random per run: the targets' layout in the table is not
+ * the same in every run, so no list of targets is slow every time
+ */
+static size_t target_hash(const struct monitor *m, const struct in6_addr *a)
 {
-	__u64 w0, w1;
-
-	memcpy(&w0, a->s6_addr, 8);
-	memcpy(&w1, a->s6_addr + 8, 8);
-	return (size_t)xhop_siphash13_3w(m->ht_k0, m->ht_k1, w0, w1, 0);
+	return (size_t)addr_hash(a, m->ht_k0);
 }
 
 long monitor_find(const struct monitor *m, const struct in6_addr *dst)
@@ -73,7 +71,7 @@ long monitor_find(const struct monitor *m, const struct in6_addr *dst)
 
 	if (!m->ht)
 		return -1;
-	for (i = addr_hash(m, dst) & m->ht_mask; m->ht[i]; i = (i + 1) & m->ht_mask) {
+	for (i = target_hash(m, dst) & m->ht_mask; m->ht[i]; i = (i + 1) & m->ht_mask) {
 		__u32 idx = m->ht[i] - 1;
 
 		if (!memcmp(&m->t[idx].dst, dst, sizeof(*dst)))
@@ -97,7 +95,7 @@ static int ht_grow(struct monitor *m, size_t want)
 		return -ENOMEM;
 	mask = size - 1;
 	for (size_t k = 0; k < m->n; k++) {
-		size_t i = addr_hash(m, &m->t[k].dst) & mask;
+		size_t i = target_hash(m, &m->t[k].dst) & mask;
 
 		while (ht[i])
 			i = (i + 1) & mask;
@@ -143,7 +141,7 @@ int monitor_add_target(struct monitor *m, const char *name, const struct in6_add
 		m->n--;
 		return err;
 	}
-	for (i = addr_hash(m, dst) & m->ht_mask; m->ht[i]; i = (i + 1) & m->ht_mask)
+	for (i = target_hash(m, dst) & m->ht_mask; m->ht[i]; i = (i + 1) & m->ht_mask)
 		;
 	m->ht[i] = m->n;
 	return 0;

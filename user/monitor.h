@@ -149,7 +149,7 @@ struct monitor {
 	int n_slots;		/* cycles a target keeps */
 	__u32 *ht;		/* dst -> target index + 1, open addressing */
 	size_t ht_mask;
-	__u64 ht_k0, ht_k1;
+	__u64 ht_k0;		/* hash salt */
 	struct mon_hop *hop_mem;   /* one block for every target's hops */
 	struct mon_slot *slot_mem;
 	struct mon_cycle *cyc_mem;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "json_trace.h"
 #include "path_table.h"
 #include "xhop_proto.h"
 
@@ -103,22 +104,7 @@ int path_apply(struct path *p, const struct xhop_event *ev)
 		return 0;
 	}
 	r = &pr->reply;
-	memcpy(&r->from, ev->from, 16);
-	r->rx_ns = ev->ts_ns;
-	r->kind = ev->kind;
-	r->icmp_type = ev->icmp_type;
-	r->icmp_code = ev->icmp_code;
-	r->reply_ttl = ev->reply_ttl;
-	r->reply_tos = ev->reply_tos;
-	r->ip_len = ev->ip_len;
-	r->ipid = ev->reply_ipid;
-	r->q_ttl = ev->q_ttl;
-	r->q_tos = ev->q_tos;
-	r->q_ipl = ev->q_ipl;
-	r->tcp_flags = ev->tcp_flags;
-	r->mpls_count = ev->mpls_count > XHOP_MPLS_MAX ? XHOP_MPLS_MAX : ev->mpls_count;
-	memcpy(r->mpls, ev->mpls, sizeof(r->mpls));
-	r->verdict = reply_verdict_of(ev, p->family);
+	hop_reply_from_event(r, ev, p->family);
 	pr->state = PROBE_ANSWERED;
 	p->replies++;
 	if (r->verdict != VERDICT_HOP && (!p->final_ttl || pr->ttl < p->final_ttl))

@@ -34,26 +34,33 @@ int probe_sender_open(struct probe_sender *s, int family, const char *ifname)
 	return 0;
 }
 
-int probe_sender_send(struct probe_sender *s, const __u8 *pkt, size_t len,
-		      const struct in6_addr *dst)
+/* The destination as a socket address of the sender's family */
+static socklen_t dst_sockaddr(const struct probe_sender *s, const struct in6_addr *dst,
+			      struct sockaddr_storage *ss)
 {
-	struct sockaddr_storage ss = { 0 };
-	socklen_t slen;
-	ssize_t n;
-
+	memset(ss, 0, sizeof(*ss));
 	if (s->family == 6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
 
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_addr = *dst;
-		slen = sizeof(*sin6);
+		return sizeof(*sin6);
 	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
 
 		sin->sin_family = AF_INET;
 		memcpy(&sin->sin_addr, &dst->s6_addr[12], 4);
-		slen = sizeof(*sin);
+		return sizeof(*sin);
 	}
+}
+
+int probe_sender_send(struct probe_sender *s, const __u8 *pkt, size_t len,
+		      const struct in6_addr *dst)
+{
+	struct sockaddr_storage ss;
+	socklen_t slen = dst_sockaddr(s, dst, &ss);
+	ssize_t n;
+
 	n = sendto(s->fd, pkt, len, 0, (struct sockaddr *)&ss, slen);
 	if (n < 0) {
 		s->errors++;
@@ -61,6 +68,45 @@ int probe_sender_send(struct probe_sender *s, const __u8 *pkt, size_t len,
 	}
 	s->sent++;
 	return 0;
+}
+
+#define SEND_MANY_MAX 256
+
+int probe_sender_send_many(struct probe_sender *s, __u8 *const *pkts, const size_t *lens,
+			   const struct in6_addr *dsts, int n)
+{
+	struct sockaddr_storage ss[SEND_MANY_MAX];
+	struct mmsghdr msgs[SEND_MANY_MAX];
+	struct iovec iov[SEND_MANY_MAX];
+	int done = 0, sent = 0;
+
+	if (n > SEND_MANY_MAX)
+		n = SEND_MANY_MAX;
+	for (int i = 0; i < n; i++) {
+		iov[i].iov_base = pkts[i];
+		iov[i].iov_len = lens[i];
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_name = &ss[i];
+		msgs[i].msg_hdr.msg_namelen = dst_sockaddr(s, &dsts[i], &ss[i]);
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < n) {
+		int r = sendmmsg(s->fd, msgs + done, n - done, 0);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			/* this one failed (e.g. a local unreachable route): skip it */
+			s->errors++;
+			done++;
+			continue;
+		}
+		done += r;
+		sent += r;
+	}
+	s->sent += sent;
+	return sent;
 }
 
 void probe_sender_close(struct probe_sender *s)

@@ -24,6 +24,12 @@ int probe_sender_open(struct probe_sender *s, int family, const char *ifname);
 /* 0 or -errno (the probe is counted as an error, not reported) */
 int probe_sender_send(struct probe_sender *s, const __u8 *pkt, size_t len,
 		      const struct in6_addr *dst);
+/*
+ * Send n built probes with one sendmmsg() (fewer syscalls at scan rates).
+ * Returns how many left; the rest failed (counted as errors).
+ */
+int probe_sender_send_many(struct probe_sender *s, __u8 *const *pkts, const size_t *lens,
+			   const struct in6_addr *dsts, int n);
 void probe_sender_close(struct probe_sender *s);
 
 #endif

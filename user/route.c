@@ -99,6 +99,11 @@ int route_lookup(const struct in6_addr *dst, int family, int oif, struct route_i
 				memcpy(&out->ifindex, RTA_DATA(rta), sizeof(int));
 			else if (rta->rta_type == RTA_PREFSRC)
 				store_addr(&out->src, family, RTA_DATA(rta));
+			else if (rta->rta_type == RTA_GATEWAY &&
+				 RTA_PAYLOAD(rta) == (family == 6 ? 16u : 4u)) {
+				store_addr(&out->gw, family, RTA_DATA(rta));
+				out->has_gw = 1;
+			}
 		}
 		err = out->ifindex ? 0 : -ENETUNREACH;
 		break;

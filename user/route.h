@@ -8,6 +8,8 @@
 struct route_info {
 	int ifindex;
 	struct in6_addr src; /* IPv4 as ::ffff:a.b.c.d */
+	struct in6_addr gw;  /* the next hop, when not on-link (has_gw) */
+	int has_gw;
 };
 
 /*

@@ -4,7 +4,7 @@
 
 Usage (inside the attacker's namespace):
   forge.py IFNAME GW_MAC VICTIM4 VICTIM6 STATE_FILE [--min N] [--max-seconds S]
-           [--rate PPS] [--kinds KIND,...]
+           [--rate PPS] [--kinds KIND,...] [--targets4 PFX,...] [--targets6 PFX,...]
 
 Sends, as Ethernet frames on IFNAME to the router GW_MAC (which must route
 them to the victim), every kind of answer a traceroute accepts: ICMP and
@@ -18,6 +18,9 @@ and destination addresses and fake ones, all in 198.18.0.0/15 and
 2001:2::/48. Every checksum is right, so the victim's kernel and any XDP
 program see well-formed packets; only the secrets are guessed.
 
+--targets4/--targets6: quote (or echo from) random addresses of these
+prefixes instead of the fixed targets: a scan's own targets.
+
 KINDS (default all): time_exceeded4, unreach4, echo_reply4, tcp4,
 time_exceeded6, unreach6, echo_reply6, tcp6. Runs until SIGTERM or SIGINT,
 but at least --min packets (bounded by --max-seconds); --rate 0: as fast as
@@ -26,6 +29,7 @@ at the end "done N" followed by one "KIND N" line per kind. Needs
 CAP_NET_RAW (AF_PACKET).
 """
 import array
+import ipaddress
 import os
 import random
 import signal
@@ -204,7 +208,8 @@ class Forger:
 
 def main():
     args = sys.argv[1:]
-    opts = {"--min": 0, "--max-seconds": 30.0, "--rate": 0, "--kinds": ""}
+    opts = {"--min": 0, "--max-seconds": 30.0, "--rate": 0, "--kinds": "", "--targets4": "",
+            "--targets6": ""}
     pos = []
     while args:
         a = args.pop(0)
@@ -213,6 +218,12 @@ def main():
         else:
             pos.append(a)
     ifname, gw_mac, victim4, victim6, state = pos
+    # a scan's targets: a sample of each prefix stands in for all of it
+    for key, dst in (("--targets4", DST4), ("--targets6", DST6)):
+        if opts[key]:
+            rnd = random.Random(os.getpid())
+            nets = [ipaddress.ip_network(p) for p in opts[key].split(",")]
+            dst[:] = [str(n[rnd.randrange(n.num_addresses)]) for n in nets for _ in range(256)]
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
 

@@ -62,6 +62,8 @@ ROOT=$(cd "$HERE/../.." && pwd)
 source "$HERE/lib.sh"
 # shellcheck source=tests/e2e/trace_checks.sh
 source "$HERE/trace_checks.sh"
+# shellcheck source=tests/e2e/attach_checks.sh
+source "$HERE/attach_checks.sh"
 # shellcheck source=scripts/lab.sh
 source "$ROOT/scripts/lab.sh"
 
@@ -85,6 +87,7 @@ PREFIX=xh$$-
 TMP=$(mktemp -d /tmp/xhop-hostile.XXXXXX)
 BG_PID=
 FORGE_PID=
+FSCAN_PID=
 FTCP_PIDS=()
 FILL_PID=
 FILL_FD=
@@ -97,7 +100,7 @@ cleanup()
 	[[ $BASHPID == "$$" ]] || return 0
 	local p
 	# Only what this script started, by pid
-	for p in "$BG_PID" "$FORGE_PID" "${FTCP_PIDS[@]}" "$FILL_PID" "$RELAY_PID"; do
+	for p in "$BG_PID" "$FORGE_PID" "$FSCAN_PID" "${FTCP_PIDS[@]}" "$FILL_PID" "$RELAY_PID"; do
 		if alive "$p"; then kill -9 "$p" 2>/dev/null; fi
 		[[ -z $p ]] || wait "$p" 2>/dev/null # no "Killed" job notice
 	done
@@ -229,116 +232,9 @@ expect_one_line()
 
 
 
-# --- what is attached, what is loaded -------------------------------------------
-
-# xdp_ids [NODE IF], tcx_ids [NODE IF]: program ids on the device
-xdp_ids()
-{
-	ip -d -n "$(lab_ns "${1:-src}")" link show "${2:-$IF}" |
-		sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\).*/\1/p'
-}
-tcx_ids()
-{
-	lab_exec "${1:-src}" python3 "$HERE/tcx_query.py" "${2:-$IF}" | tr -cs '0-9' ' ' | xargs
-}
-tcx_egress_ids() { lab_exec src python3 "$HERE/tcx_query.py" "$IF" | sed 's/.*egress://' | xargs; }
-xhop_prog_ids() { bpftool prog show 2>/dev/null | sed -nE 's/^([0-9]+): .* name (xhop_[a-z_]*) .*/\1/p'; }
-no_xdp() { ! ip -n "$(lab_ns "${1:-src}")" link show "${2:-$IF}" | grep -q xdp; }
-no_tcx() { [[ -z $(tcx_ids "$@") ]]; }
-attached() { [[ -n $(xdp_ids "$@") && -n $(tcx_ids "$@") ]]; }
-no_tc_filters()
-{
-	local ns
-	ns=$(lab_ns "${1:-src}")
-	[[ -z $(tc -n "$ns" filter show dev "${2:-$IF}" ingress 2>&1) &&
-		-z $(tc -n "$ns" filter show dev "${2:-$IF}" egress 2>&1) ]]
-}
-progs_gone()
-{
-	local id
-	for id in $RUN_IDS; do
-		! bpftool prog show id "$id" >/dev/null 2>&1 || return 1
-	done
-}
-no_new_xhop_progs()
-{
-	[[ -z $(comm -13 <(sort <<<"$PROGS_AT_START") <(xhop_prog_ids | sort) | xargs) ]]
-}
-
 PROGS_AT_START=$(xhop_prog_ids)
 RUN_IDS=
-
-# bg_start NODE ARGS...: xhop in the background, SIGINT not ignored (a
-# non-interactive shell starts background jobs with SIGINT ignored); ip
-# netns exec execs, so BG_PID is xhop's own pid
-bg_start()
-{
-	local node=$1
-	shift
-	env --default-signal=INT ip netns exec "$(lab_ns "$node")" "$XHOP" "$@" \
-		>"$TMP/bg.out" 2>"$TMP/bg.err" &
-	BG_PID=$!
-}
-bg_gone() { ! alive "$BG_PID"; }
-bg_end()
-{
-	if ! wait_for "$1" bg_gone; then
-		kill -9 "$BG_PID" 2>/dev/null
-		wait "$BG_PID" 2>/dev/null
-		BG_RC=timeout
-	else
-		wait "$BG_PID" 2>/dev/null
-		BG_RC=$?
-	fi
-	BG_PID=
-}
 has_line4() { grep -q '^ 4  ' "$TMP/bg.out"; }
-
-# capture_ids NAME [NODE IF]: while xhop runs, its programs are attached
-capture_ids()
-{
-	local name=$1
-	shift
-	if wait_for 10 attached "$@"; then ok "$name: XDP and tcx attached while running"; else
-		fail "$name: XDP and tcx attached while running" "xdp: '$(xdp_ids "$@")' tcx: '$(tcx_ids "$@")'"
-	fi
-	RUN_IDS="$(xdp_ids "$@") $(tcx_ids "$@")"
-}
-
-# expect_clean NAME [NODE IF]: nothing of xhop's is left, anywhere
-# (KEEP_XDP=ID: a neighbour's XDP program that must still be there)
-expect_clean()
-{
-	local name=$1 node=${2:-src} ifn=${3:-$IF} left others
-	shift
-	if [[ -n ${KEEP_XDP:-} ]]; then
-		expect_eq "$name: XDP on $ifn is only the neighbour's" "$(xdp_ids "$@")" "$KEEP_XDP"
-	elif wait_for 5 no_xdp "$@"; then
-		ok "$name: no XDP left on $ifn"
-	else
-		fail "$name: no XDP left on $ifn" "$(ip -d -n "$(lab_ns "$node")" link show "$ifn")"
-	fi
-	if wait_for 5 no_tcx "$@"; then ok "$name: no tcx left on $ifn"; else
-		fail "$name: no tcx left on $ifn" "$(tcx_ids "$@")"
-	fi
-	check "$name: no tc filter on $ifn (ingress, egress)" no_tc_filters "$@"
-	if [[ -n ${RUN_IDS// /} ]]; then
-		if wait_for 5 progs_gone; then ok "$name: its programs are unloaded ($RUN_IDS)"; else
-			fail "$name: its programs are unloaded ($RUN_IDS)" "$(bpftool prog show)"
-		fi
-	fi
-	# Globally no new xhop_* program, unless another xhop (not ours:
-	# ours is gone) may own it
-	others=$(pgrep -x xhop | xargs)
-	if wait_for 5 no_new_xhop_progs; then
-		ok "$name: bpftool prog show has no new xhop_* program"
-	elif [[ -n $others ]]; then
-		ok "$name: bpftool prog show: new xhop_* programs belong to other xhop runs ($others)"
-	else
-		left=$(comm -13 <(sort <<<"$PROGS_AT_START") <(xhop_prog_ids | sort) | xargs)
-		fail "$name: bpftool prog show has no new xhop_* program" "left: $left"
-	fi
-}
 
 # === 1. forged answers ==========================================================
 
@@ -444,7 +340,7 @@ sample_stats()
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' "$TMP/stats" 2>/dev/null; }
 
 rm -f "$TMP/stats"
-bg_start src -n -q 3 -w 2 -m 5 "$LAB_FAR4"
+bg_start src -n -q 3 -w 4 -m 5 "$LAB_FAR4"
 capture_ids "flood stats run"
 wait_for 10 has_line4
 wait_for "$RUN_LIMIT" sample_stats
@@ -532,6 +428,36 @@ else
 	fail "tcp flood, icmp run: read xhop's XDP stats while it ran" "no sample"
 fi
 expect_clean "tcp flood, icmp run"
+
+# xhop scan under a flood that quotes the scan's own targets: random
+# addresses of its prefixes as the quoted destination (or the source of
+# an echo reply), guessed ids, every kind of answer. Every trace must be
+# the lab's truth and the flood must show only in the XDP counters.
+fscan_going() { n=$(forge_sent "$TMP/fscan.state"); ((${n:-0} >= 1000)); }
+fscan_done() { grep -q '^done ' "$TMP/fscan.state" 2>/dev/null; }
+ip netns exec "$(lab_ns atk)" python3 "$HERE/forge.py" v10 "$ATK_GW_MAC" "$LAB_SRC4" "$LAB_SRC6" \
+	"$TMP/fscan.state" --targets4 198.19.0.0/24,198.19.1.0/24 --targets6 2001:2:0:100::/120 \
+	--max-seconds 60 </dev/null >>"$TMP/forge.log" 2>&1 &
+FSCAN_PID=$!
+if wait_for 10 fscan_going; then ok "scan flood: the forger quotes the scan's targets"; else
+	fail "scan flood: the forger quotes the scan's targets" "$(cat "$TMP/forge.log")"
+fi
+printf '# none\n' >"$TMP/noblock"
+prefix_addrs "$TMP/scan.targets" 198.19.0.0/24 198.19.1.0/24 2001:2:0:100::/120
+lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" scan --blocklist "$TMP/noblock" --every-address \
+	--rate 20000 --wait 1 --summary "$TMP/scan.sum" 198.19.0.0/24 198.19.1.0/24 \
+	2001:2:0:100::/120 >"$TMP/scan.out" 2>"$TMP/scan.err"
+RC=$?
+kill -TERM "$FSCAN_PID" 2>/dev/null
+wait_for 30 fscan_done
+wait "$FSCAN_PID" 2>/dev/null
+expect_rc "scan flood: exit 0" 0
+echo "     (scan flood: $(sed -n 's/^done //p' "$TMP/fscan.state") forged packets in" \
+	"$(sed -n 's/^seconds //p' "$TMP/fscan.state") s)"
+scan_checks paths "scan flood" "$TMP/scan.out" "$TMP/scan.targets" "${LAB_SCAN_RULES4[@]}" \
+	"${LAB_SCAN_RULES6[@]}"
+scan_checks summary "scan flood" "$TMP/scan.sum" 's["xdp_foreign"] >= 1000' \
+	's["replies_ignored"] == 0' 's["xdp_ours"] == s["replies"]' 's["targets_done"] == 768'
 
 # === 2. neighbours ===============================================================
 # Another program holds the XDP hook: xhop leaves it in place, says so in
@@ -686,7 +612,7 @@ expect_clean "two xhops"
 
 # === 3. every way out ==============================================================
 
-bg_start src -n -q 1 -w 1 -m 5 "$LAB_FAR4"
+bg_start src -n -q 1 -w 3 -m 5 "$LAB_FAR4"
 capture_ids "normal exit"
 bg_end "$RUN_LIMIT"
 expect_eq "normal exit: exit 0" "$BG_RC" 0

@@ -28,6 +28,8 @@ source "$HERE/lib.sh"
 source "$HERE/trace_checks.sh"
 # shellcheck source=scripts/lab.sh
 source "$ROOT/scripts/lab.sh"
+# shellcheck source=tests/e2e/attach_checks.sh
+source "$HERE/attach_checks.sh"
 
 XHOP=${XHOP:-$ROOT/build/xhop}
 RUN_LIMIT=30
@@ -69,6 +71,8 @@ if ! LAB_QUIET=1 lab_up "$PREFIX"; then
 fi
 ok "lab is up"
 NS=$(lab_ns src)
+IF=$LAB_SRC_IF
+PROGS_AT_START=$(xhop_prog_ids)
 
 # xrun ARGS...: xhop monitor in src, bounded; sets OUT, ERR, RC
 xrun()
@@ -178,7 +182,8 @@ table inet xmloss {
 	}
 }
 EOF
-check "lossy hop: nftables rule in r4" lab_exec r4 nft list table inet xmloss
+loss_rule() { lab_exec r4 nft list table inet xmloss >/dev/null; }
+check "lossy hop: nftables rule in r4" loss_rule
 LOSS_TARGETS=()
 for i in $(seq 10 19); do LOSS_TARGETS+=("198.19.0.$i"); done
 xrun -n --report --json -c 40 --interval 0.1 -w 0.3 "${LOSS_TARGETS[@]}"
@@ -218,47 +223,6 @@ T_FAIL=$((T_FAIL + $(grep -c '^FAIL ' "$TMP/lcheck")))
 
 # --- 3 and 4. a route change, events, metrics, Prometheus ----------------------
 
-xdp_ids() { ip -d -n "$NS" link show "$LAB_SRC_IF" | sed -n 's/.*prog\/xdp[a-z]* id \([0-9]*\).*/\1/p'; }
-tcx_ids() { lab_exec src python3 "$HERE/tcx_query.py" "$LAB_SRC_IF" | tr -cs '0-9' ' '; }
-attached() { [[ -n $(xdp_ids) && -n $(tcx_ids | tr -d ' ') ]]; }
-no_xdp() { ! ip -n "$NS" link show "$LAB_SRC_IF" | grep -q xdp; }
-no_tcx() { [[ -z $(tcx_ids | tr -d ' ') ]]; }
-progs_gone()
-{
-	local id
-	for id in $RUN_IDS; do
-		! bpftool prog show id "$id" >/dev/null 2>&1 || return 1
-	done
-}
-expect_clean()
-{
-	local name=$1
-	if wait_for 5 no_xdp; then ok "$name: no XDP left"; else
-		fail "$name: no XDP left" "$(ip -d -n "$NS" link show "$LAB_SRC_IF")"; fi
-	if wait_for 5 no_tcx; then ok "$name: no tcx left"; else fail "$name: no tcx left" "$(tcx_ids)"; fi
-	if wait_for 5 progs_gone; then ok "$name: programs unloaded ($RUN_IDS)"; else
-		fail "$name: programs unloaded ($RUN_IDS)" "$(bpftool prog show)"; fi
-}
-
-bg_start()
-{
-	env --default-signal=INT ip netns exec "$NS" "$XHOP" monitor "$@" >"$TMP/bg.out" 2>"$TMP/bg.err" &
-	BG_PID=$!
-}
-bg_gone() { ! alive "$BG_PID"; }
-bg_end()
-{
-	if ! wait_for "$1" bg_gone; then
-		kill -9 "$BG_PID" 2>/dev/null
-		wait "$BG_PID" 2>/dev/null
-		BG_RC=timeout
-	else
-		wait "$BG_PID" 2>/dev/null
-		BG_RC=$?
-	fi
-	BG_PID=
-}
-
 MPORT=9464
 PPORT=9090
 INTERVAL=0.3
@@ -266,11 +230,9 @@ CONFIRM=2
 CH_TARGETS=()
 for i in $(seq 100 107); do CH_TARGETS+=("198.19.0.$i"); done
 for i in 100 101 102 103; do CH_TARGETS+=("2001:2:0:100::$i"); done
-bg_start -n --interval "$INTERVAL" -w 0.25 --confirm "$CONFIRM" --events "$TMP/events" \
+bg_start src monitor -n --interval "$INTERVAL" -w 0.25 --confirm "$CONFIRM" --events "$TMP/events" \
 	--metrics "127.0.0.1:$MPORT" "${CH_TARGETS[@]}"
-if wait_for 10 attached; then ok "monitor: XDP and tcx attached"; else
-	fail "monitor: XDP and tcx attached" "$(cat "$TMP/bg.err")"; fi
-RUN_IDS="$(xdp_ids) $(tcx_ids)"
+capture_ids "monitor"
 
 metrics() { lab_exec src curl -sf "http://127.0.0.1:$MPORT/metrics"; }
 # every target reached at 5 hops and its TTL 3 seen: discovery is over
@@ -433,9 +395,8 @@ lab_exec r2 ip route replace 198.18.0.0/15 nexthop via 198.18.3.2 dev v3 nexthop
 lab_exec r2 ip -6 route replace 2001:2::/48 nexthop via 2001:2:0:3::2 dev v3 nexthop via 2001:2:0:4::2 dev v4
 
 # SIGTERM during a long report: 143 and the report so far
-bg_start -n --report -c 1000 --interval 0.2 "$LAB_DST4"
-if wait_for 10 attached; then ok "SIGTERM: attached"; else fail "SIGTERM: attached" "$(cat "$TMP/bg.err")"; fi
-RUN_IDS="$(xdp_ids) $(tcx_ids)"
+bg_start src monitor -n --report -c 1000 --interval 0.2 "$LAB_DST4"
+capture_ids "SIGTERM"
 kill -TERM "$BG_PID"
 bg_end 5
 expect_eq "SIGTERM: exit 143" "$BG_RC" 143

@@ -103,3 +103,26 @@ alive()
 	s=${s##*) }
 	[[ ${s%% *} != Z ]]
 }
+
+# scan_checks ARGS...: tests/e2e/scan_check.py, counted
+scan_checks()
+{
+	local out p f
+	out=$(python3 "$HERE/scan_check.py" "$@")
+	grep -v '^COUNTS ' <<<"$out"
+	read -r _ p f < <(grep '^COUNTS ' <<<"$out")
+	T_PASS=$((T_PASS + ${p:-0}))
+	T_FAIL=$((T_FAIL + ${f:-1}))
+}
+
+# prefix_addrs FILE PREFIX...: every address of the prefixes, one per line
+prefix_addrs()
+{
+	local f=$1
+	shift
+	python3 -c '
+import ipaddress, sys
+for p in sys.argv[1:]:
+    for a in ipaddress.ip_network(p):
+        print(a)' "$@" >"$f"
+}

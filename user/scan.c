@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scan engine: the I/O half. Targets enter a window of slots in the
+ * order of a keyed permutation of the list; what each probes next is
+ * scan_plan.c's business. Probes leave in batches at the paced rate, from
+ * the queue of due probes (targets under way before new ones), so
+ * consecutive probes go to unrelated targets.
+ *
+ * An answer finds its target through the destination it quotes and its
+ * TTL through its probe id; the BPF program has checked its MAC. Nothing
+ * is kept per probe but the one outstanding id per direction of a target.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include "addr.h"
+#include "cli.h"
+#include "doubletree.h"
+#include "json_trace.h"
+#include "loader.h"
+#include "privs.h"
+#include "route.h"
+#include "scan.h"
+#include "scan_engine.h"
+#include "signals.h"
+#include "trace.h"
+#include "xhop_proto.h"
+
+#define NS_PER_S 1000000000ULL
+#define NS_PER_US 1000ULL
+#define DEFAULT_UDP_PORT 33434
+#define DEFAULT_TCP_PORT 80
+#define SEND_QUANTUM_NS (50 * NS_PER_US)
+#define SEND_QUANTUM_GEN_NS (250 * NS_PER_US)
+#define PROGRESS_NS (NS_PER_S / 2)
+
+static int on_event(void *ctx, const struct xhop_event *ev)
+{
+	struct scan *sc = ctx;
+	struct scan_target *t;
+	struct in6_addr dst;
+	struct hop_reply r;
+	__u32 slot;
+	int dir;
+
+	memcpy(&dst, ev->dst, 16);
+	slot = scan_table_find(&sc->tab, &dst);
+	if (slot == SCAN_NONE) {
+		sc->ignored += ev->kind != XHOP_EV_TX;
+		return 0;
+	}
+	t = &sc->tab.slots[slot];
+	for (dir = 0; dir < SCAN_DIRS; dir++)
+		if (t->out_id[dir] && t->out_id[dir] == ev->probe_id)
+			break;
+	if (ev->kind == XHOP_EV_TX) {
+		if (dir < SCAN_DIRS && !t->tx_ns[dir])
+			t->tx_ns[dir] = ev->ts_ns;
+		return 0;
+	}
+	/* a late answer (its probe already timed out), a duplicate, or one
+	 * for a probe of an earlier target at this address
+	 */
+	if (dir == SCAN_DIRS) {
+		sc->ignored++;
+		return 0;
+	}
+	hop_reply_from_event(&r, ev, addr_is_v4(&dst) ? 4 : 6);
+	if (scan_table_add_hop(&sc->tab, slot, &r, t->tx_ns[dir], scan_probe_ttl(ev->probe_id),
+			       dir))
+		sc->oom = 1;
+	t->out_id[dir] = 0;
+	t->tx_ns[dir] = 0;
+	sc->outstanding--;
+	sc->replies++;
+	scan_answer(sc, slot, dir, &r, scan_probe_ttl(ev->probe_id));
+	return 0;
+}
+
+/* Take targets from the permutation while the window has room */
+static void admit(struct scan *sc)
+{
+	while (sc->tab.nfree && sc->perm_pos < sc->perm.n) {
+		__u64 pos = sc->perm_pos++;
+		struct scan_target *t;
+		__u32 slot;
+
+		if (pos % (__u64)sc->o->shards != (__u64)sc->o->shard)
+			continue;
+		slot = scan_table_admit(&sc->tab, (__u32)permutation_at(&sc->perm, pos));
+		if (slot == SCAN_NONE) {
+			sc->duplicates++; /* the same address twice in the list */
+			continue;
+		}
+		sc->admitted++;
+		t = &sc->tab.slots[slot];
+		/* its first TTL is chosen when the probe leaves, from what the
+		 * targets before it taught by then
+		 */
+		t->first_ttl = 0;
+		t->next_ttl[DIR_BACK] = FIRST_TTL_PENDING;
+		t->start_ms = (__u32)((clock_mono_ns() - sc->t0_ns) / 1000000);
+		scan_queue_due(sc, slot);
+	}
+}
+
+/* Send what the rate allows now, in batches per family */
+static int send_due(struct scan *sc, __u64 now)
+{
+	struct scan_probe batch[2][SCAN_BATCH_MAX];
+	struct scan_due sent_due[2][SCAN_BATCH_MAX];
+	int nb[2] = { 0, 0 };
+	double credit;
+	int n;
+
+	credit = sc->o->rate * (double)(now - sc->pace_t0) / NS_PER_S - (double)sc->paced;
+	if (credit > sc->burst) {
+		/* idle time earns no burst */
+		sc->pace_t0 = now - (__u64)((sc->paced + sc->burst) * NS_PER_S / sc->o->rate);
+		credit = sc->burst;
+	}
+	n = (int)credit;
+	if (n > SCAN_BATCH_MAX)
+		n = SCAN_BATCH_MAX;
+	while (n > 0) {
+		struct fifo *q = sc->tab.due.n ? &sc->tab.due : &sc->tab.fresh;
+		struct scan_due *d = fifo_peek(q);
+		struct scan_target *t;
+		int f, ttl;
+
+		if (!d)
+			break;
+		t = &sc->tab.slots[d->slot];
+		if (t->state != SLOT_ACTIVE || t->gen != d->gen) {
+			fifo_pop(q);
+			continue;
+		}
+		t->queued &= ~(1u << d->dir);
+		if (!t->first_ttl) {
+			t->first_ttl = (__u8)scan_first_ttl(sc);
+			t->next_ttl[DIR_BACK] = t->first_ttl;
+		}
+		ttl = t->next_ttl[d->dir];
+		if (!ttl || t->out_id[d->dir] || scan_probed(t, ttl)) {
+			fifo_pop(q);
+			continue;
+		}
+		f = addr_is_v4(&sc->tab.addrs[t->idx]) ? 0 : 1;
+		t->seq++;
+		t->out_id[d->dir] = scan_probe_id(t, ttl);
+		t->tx_ns[d->dir] = 0;
+		t->probed |= 1u << (ttl - 1);
+		batch[f][nb[f]].dst = sc->tab.addrs[t->idx];
+		batch[f][nb[f]].probe_id = t->out_id[d->dir];
+		batch[f][nb[f]].ttl = (__u8)ttl;
+		sent_due[f][nb[f]] = *d;
+		nb[f]++;
+		fifo_pop(q);
+		n--;
+	}
+	for (int f = 0; f < 2; f++) {
+		__u64 tx_ns = 0, deadline;
+
+		if (!nb[f])
+			continue;
+		scan_sender_send(&sc->fam[f].tx, batch[f], nb[f], &tx_ns);
+		deadline = clock_mono_ns() + sc->wait_ns;
+		for (int i = 0; i < nb[f]; i++) {
+			struct scan_due *d = &sent_due[f][i];
+			struct scan_target *t = &sc->tab.slots[d->slot];
+			struct scan_deadline dl = {
+				.at_ns = deadline,
+				.slot = d->slot,
+				.gen = d->gen,
+				.probe_id = batch[f][i].probe_id,
+			};
+
+			if (tx_ns)
+				t->tx_ns[d->dir] = tx_ns;
+			if (fifo_push(&sc->tab.deadlines, &dl))
+				sc->oom = 1;
+		}
+		sc->paced += nb[f];
+		sc->probes_sent += nb[f];
+		sc->outstanding += nb[f];
+	}
+	return nb[0] + nb[1];
+}
+
+/* Probes whose wait is over: silent */
+static void expire(struct scan *sc, __u64 now)
+{
+	struct scan_deadline *dl;
+
+	while ((dl = fifo_peek(&sc->tab.deadlines)) && dl->at_ns <= now) {
+		struct scan_deadline d = *dl;
+		struct scan_target *t = &sc->tab.slots[d.slot];
+
+		fifo_pop(&sc->tab.deadlines);
+		if (t->state != SLOT_ACTIVE || t->gen != d.gen)
+			continue;
+		for (int dir = 0; dir < SCAN_DIRS; dir++) {
+			if (t->out_id[dir] == d.probe_id) {
+				scan_timeout(sc, d.slot, dir, scan_probe_ttl(d.probe_id));
+				break;
+			}
+		}
+	}
+}
+
+/* Anything outstanding or due? */
+static int busy(struct scan *sc)
+{
+	return sc->tab.active > 0;
+}
+
+static size_t due_count(const struct scan *sc)
+{
+	return sc->tab.due.n + sc->tab.fresh.n;
+}
+
+/* When the rate allows the next quantum (or all that is due, if less) */
+static __u64 next_send_at(const struct scan *sc)
+{
+	double need = due_count(sc) < sc->quantum ? (double)due_count(sc) : sc->quantum;
+
+	return sc->pace_t0 + (__u64)((sc->paced + need) * NS_PER_S / sc->o->rate);
+}
+
+static __u64 next_wakeup(struct scan *sc, __u64 now, int stopping)
+{
+	__u64 next = now + PROGRESS_NS;
+	struct scan_deadline *dl = fifo_peek(&sc->tab.deadlines);
+
+	if (dl && dl->at_ns < next)
+		next = dl->at_ns;
+	if (!stopping && due_count(sc) && next_send_at(sc) < next)
+		next = next_send_at(sc);
+	return next;
+}
+
+static int scan_loop(struct scan *sc)
+{
+	__u64 stop_deadline = 0;
+	int stopping = 0;
+
+	sc->pace_t0 = clock_mono_ns();
+	for (;;) {
+		__u64 now = clock_mono_ns();
+		struct timespec ts;
+		struct pollfd pfd;
+		__u64 wake, wait;
+
+		loader_consume(&sc->ld);
+		expire(sc, now);
+		if (xhop_stop && !stopping) {
+			/* stop sending; wait for the answers in flight */
+			stopping = 1;
+			stop_deadline = now + sc->wait_ns;
+		}
+		if (!stopping) {
+			admit(sc);
+			send_due(sc, now);
+		}
+		scan_progress(sc, now, 0);
+		if (sc->oom) {
+			fprintf(stderr, "xhop scan: out of memory\n");
+			return -ENOMEM;
+		}
+		if (!stopping && !busy(sc) && sc->perm_pos >= sc->perm.n)
+			return 0;
+		if (stopping && (!sc->outstanding || now >= stop_deadline))
+			return 0;
+		/* ppoll: pacing needs better than poll's milliseconds */
+		wake = next_wakeup(sc, now, stopping);
+		if (stopping && stop_deadline < wake)
+			wake = stop_deadline;
+		wait = wake > now ? wake - now : 0;
+		ts.tv_sec = (time_t)(wait / NS_PER_S);
+		ts.tv_nsec = (long)(wait % NS_PER_S);
+		pfd.fd = loader_epoll_fd(&sc->ld);
+		pfd.events = POLLIN;
+		if (ppoll(&pfd, 1, &ts, NULL) < 0 && errno != EINTR) {
+			fprintf(stderr, "xhop scan: poll: %s\n", strerror(errno));
+			return -errno;
+		}
+	}
+}
+
+/* Route, source and sender of one family, from its first target */
+static int fam_prepare(struct scan *sc, int f, const struct in6_addr *first)
+{
+	const struct scan_opts *o = sc->o;
+	struct scan_fam *fm = &sc->fam[f];
+	struct route_info ri;
+	struct probe_spec base;
+	char a[ADDR_STRLEN];
+	int family = f ? 6 : 4, oif = 0, err;
+
+	if (o->ifname) {
+		oif = (int)if_nametoindex(o->ifname);
+		if (!oif) {
+			fprintf(stderr, "xhop: interface %s: %s\n", o->ifname, strerror(errno));
+			return 2;
+		}
+	}
+	err = route_lookup(first, family, oif, &ri);
+	if (err) {
+		fprintf(stderr, "xhop: route to %s: %s\n", addr_str(first, a), strerror(-err));
+		return 1;
+	}
+	if (sc->ifindex && ri.ifindex != sc->ifindex) {
+		fprintf(stderr, "xhop scan: IPv4 and IPv6 targets leave through different "
+				"interfaces; scan them separately or give -i\n");
+		return 1;
+	}
+	sc->ifindex = ri.ifindex;
+	if (o->source) {
+		int fam;
+
+		if (addr_parse(o->source, family, &fm->src, &fam)) {
+			fprintf(stderr, "xhop: -s: '%s' is not an IPv%d address (the targets include "
+					"IPv%d)\n", o->source, family, family);
+			return 2;
+		}
+		err = route_source_is_local(&fm->src, family, o->ifname);
+		if (err) {
+			fprintf(stderr, "xhop: -s %s: %s\n", o->source, strerror(-err));
+			return 1;
+		}
+	} else {
+		err = route_source(first, family, o->ifname, &fm->src);
+		if (err) {
+			fprintf(stderr, "xhop: source address for %s: %s\n", addr_str(first, a),
+				strerror(-err));
+			return 1;
+		}
+	}
+	memset(&base, 0, sizeof(base));
+	base.src = fm->src;
+	base.sport = sc->sport;
+	base.dport = sc->dport;
+	base.icmp_sum = sc->icmp_sum;
+	base.family = (__u8)family;
+	base.method = (__u8)o->method;
+	base.tos = (__u8)o->tos;
+	base.size = (__u16)(family == 6 ? 80 : 60);
+	if (base.size < probe_min_size(family, o->method) || o->method == METHOD_TCP)
+		base.size = (__u16)probe_min_size(family, o->method);
+	fm->probe_size = base.size;
+	fm->base = base;
+	return 0;
+}
+
+/*
+ * The senders, once the receiver runs: the generator lives in its XDP
+ * program, and one receiver has one generator, so with both families the
+ * second sends through a socket.
+ */
+static int open_senders(struct scan *sc)
+{
+	const struct loader *rx = &sc->ld;
+
+	for (int f = 0; f < 2; f++) {
+		struct scan_fam *fm = &sc->fam[f];
+
+		if (!sc->has[f])
+			continue;
+		if (scan_sender_open(&fm->tx, sc->o->sender, &fm->base, &sc->key, sc->ifindex,
+				     sc->o->ifname, rx, &sc->first[f]))
+			return -1;
+		fm->on = 1;
+		if (fm->tx.kind == SENDER_KERNEL)
+			rx = NULL;
+	}
+	return 0;
+}
+
+/* Each wake-up sends what the rate allows in quantum_ns, and no more */
+static void set_quantum(struct scan *sc, __u64 quantum_ns)
+{
+	sc->quantum = sc->o->rate * (double)quantum_ns / NS_PER_S;
+	if (sc->quantum < 1)
+		sc->quantum = 1;
+	if (sc->quantum > SCAN_BATCH_MAX)
+		sc->quantum = SCAN_BATCH_MAX;
+	sc->burst = sc->quantum;
+}
+
+int scan_main(const struct scan_opts *o)
+{
+	struct scan *sc;
+	int rc, err;
+	__u16 rnd[2];
+	__u8 proto;
+
+	sc = calloc(1, sizeof(*sc));
+	if (!sc) {
+		fprintf(stderr, "xhop: out of memory\n");
+		return 1;
+	}
+	sc->o = o;
+	sc->wait_ns = (__u64)(o->wait_s * NS_PER_S);
+	set_quantum(sc, SEND_QUANTUM_NS);
+	loader_set_verbose(o->verbose);
+
+	rc = scan_load_targets(sc);
+	if (rc)
+		goto out_free;
+	rc = scan_open_outputs(sc);
+	if (rc)
+		goto out_targets;
+	if (privs_check()) {
+		rc = 1;
+		goto out_outputs;
+	}
+	if (getrandom(&sc->key, sizeof(sc->key), 0) != sizeof(sc->key) ||
+	    getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+		fprintf(stderr, "xhop: getrandom: %s\n", strerror(errno));
+		rc = 1;
+		goto out_outputs;
+	}
+	/* one flow id for the whole run (Paris per target, and one more
+	 * thing a blind forger must guess)
+	 */
+	sc->sport = (__u16)(1024 + rnd[0] % (65536 - 1024));
+	sc->icmp_sum = rnd[1] | 1;
+	sc->dport = (__u16)(o->port ? o->port :
+				      o->method == METHOD_TCP ? DEFAULT_TCP_PORT : DEFAULT_UDP_PORT);
+	for (int f = 0; f < 2; f++) {
+		if (!sc->has[f])
+			continue;
+		rc = fam_prepare(sc, f, &sc->first[f]);
+		if (rc)
+			goto out_outputs;
+	}
+	/* ICMP over both families: two protocols, so the program takes any;
+	 * the per-run source port still shuts out UDP and TCP answers
+	 */
+	proto = probe_method_proto(sc->has[1] && !sc->has[0] ? 6 : 4, o->method);
+	if (o->method == METHOD_ICMP && sc->has[0] && sc->has[1])
+		proto = 0;
+	rc = 1;
+	if (scan_table_init(&sc->tab, sc->window, sc->targets.v))
+		goto out_outputs;
+	if (dt_init(&sc->dt, DT_STABLE_OBS, DT_RECHECK))
+		goto out_table;
+	if (loader_start(&sc->ld, sc->ifindex, &sc->key, sc->sport, proto, on_event, sc))
+		goto out_dt;
+	if (open_senders(sc))
+		goto out_senders;
+	/* the generator's call costs tens of microseconds of set-up: larger
+	 * batches, fewer calls
+	 */
+	if (sc->fam[0].tx.kind == SENDER_KERNEL || sc->fam[1].tx.kind == SENDER_KERNEL)
+		set_quantum(sc, SEND_QUANTUM_GEN_NS);
+	/* pacing at tens of microseconds needs a timer slack below the
+	 * default 50 us
+	 */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	clock_gettime(CLOCK_REALTIME, &sc->start);
+	sc->real_offset_ns = clock_real_offset_ns();
+	sc->t0_ns = clock_mono_ns();
+
+	err = scan_loop(sc);
+	loader_consume(&sc->ld);
+	/* what is still in flight is written as it stands */
+	for (__u32 s = 0; s < sc->tab.nslots; s++)
+		if (sc->tab.slots[s].state == SLOT_ACTIVE)
+			scan_finish_target(sc, s, 1);
+	sc->end_ns = clock_mono_ns();
+	sc->interrupted = xhop_stop != 0;
+	scan_progress(sc, sc->end_ns, 1);
+	scan_write_summary(sc);
+	rc = xhop_stop ? signals_exit_code() : err ? 1 : 0;
+	if (scan_close_output(sc) && !rc)
+		rc = 1;
+
+out_senders:
+	for (int f = 0; f < 2; f++)
+		if (sc->fam[f].on)
+			scan_sender_close(&sc->fam[f].tx);
+	loader_stop(&sc->ld); /* detaches XDP and tcx */
+out_dt:
+	dt_free(&sc->dt);
+out_table:
+	scan_table_free(&sc->tab);
+out_outputs:
+	scan_close_output(sc);
+out_targets:
+	free(sc->targets.v);
+	scan_free_sets(sc);
+out_free:
+	free(sc);
+	return rc;
+}

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xhop scan's target list: operands and --targets lines, expanded (one
+ * address per /24 or /64, or every address), filtered by the blocklist,
+ * ordered by a keyed permutation that shards split without coordination.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include "addr.h"
+#include "scan_engine.h"
+
+/* Targets in flight when --window is not given: enough for the rate to
+ * keep every target waiting out a silent hop, and no more than the list
+ */
+#define WINDOW_MIN 1024
+#define WINDOW_MAX (1u << 20)
+
+static int read_list_file(struct prefix_list *l, const char *path, const char *what)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	int err;
+
+	if (!f) {
+		fprintf(stderr, "xhop: %s %s: %s\n", what, path, strerror(errno));
+		return -errno;
+	}
+	err = prefix_list_read(l, f, strcmp(path, "-") ? path : "stdin");
+	if (f != stdin)
+		fclose(f);
+	return err;
+}
+
+int scan_load_targets(struct scan *sc)
+{
+	const struct scan_opts *o = sc->o;
+	struct prefix_list block = { 0 }, list = { 0 };
+	__u64 seed = o->seed, n;
+	int rc = 2, err;
+
+	if (o->blocklist_file)
+		err = read_list_file(&block, o->blocklist_file, "--blocklist");
+	else
+		err = blocklist_default(&block);
+	if (err)
+		goto out;
+	for (int i = 0; i < o->nargs; i++) {
+		struct prefix p;
+
+		if (prefix_parse(o->args[i], &p)) {
+			fprintf(stderr, "xhop scan: '%s' is not an address or prefix\n", o->args[i]);
+			goto out;
+		}
+		if (prefix_list_add(&list, &p)) {
+			rc = 1;
+			goto out;
+		}
+	}
+	if (o->targets_file && read_list_file(&list, o->targets_file, "--targets"))
+		goto out;
+	if (!o->seed_set && getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+		fprintf(stderr, "xhop: getrandom: %s\n", strerror(errno));
+		rc = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < list.n; i++) {
+		err = targets_expand(&sc->targets, &list.v[i], o->every_address, seed, &block,
+				     o->max_targets);
+		if (err == -E2BIG) {
+			fprintf(stderr, "xhop scan: more than %llu targets (--max-targets)\n",
+				(unsigned long long)o->max_targets);
+			goto out;
+		}
+		if (err) {
+			fprintf(stderr, "xhop scan: target list: %s\n", strerror(-err));
+			rc = 1;
+			goto out;
+		}
+	}
+	n = sc->targets.n;
+	if (!n) {
+		fprintf(stderr, "xhop scan: no target left (%llu blocked by the %s)\n",
+			(unsigned long long)sc->targets.blocked,
+			o->blocklist_file ? "blocklist" : "built-in blocklist; see --blocklist");
+		goto out;
+	}
+	if (n > 0xfffffffeULL) {
+		fprintf(stderr, "xhop scan: more than 2^32 targets in one run: use --shard\n");
+		goto out;
+	}
+	for (__u64 i = 0; i < n; i++) {
+		int f = addr_is_v4(&sc->targets.v[i]) ? 0 : 1;
+
+		if (!sc->has[f]) {
+			sc->has[f] = 1;
+			sc->first[f] = sc->targets.v[i];
+		}
+	}
+	sc->seed = seed;
+	permutation_init(&sc->perm, n, seed);
+	/* positions shard, shard + shards, ...: every shard of one seed and
+	 * list takes its own, and together they take each target once
+	 */
+	sc->shard_targets = n / (__u64)o->shards + ((__u64)o->shard < n % (__u64)o->shards);
+	if (o->window) {
+		sc->window = o->window;
+	} else {
+		double w = 2 * o->rate * o->wait_s;
+
+		sc->window = w < WINDOW_MIN ? WINDOW_MIN : w > WINDOW_MAX ? WINDOW_MAX : (__u32)w;
+	}
+	if (sc->window > sc->shard_targets)
+		sc->window = (__u32)(sc->shard_targets ? sc->shard_targets : 1);
+	rc = 0;
+out:
+	prefix_list_free(&block);
+	prefix_list_free(&list);
+	return rc;
+}
