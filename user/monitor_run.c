@@ -467,6 +467,10 @@ static int run_loop(struct mon_run *r)
 		maybe_begin_cycle(r, now);
 		send_due(r, now);
 		if (view_on(r) && now >= r->next_draw_ns) {
+			/* keys ncurses queued itself (KEY_RESIZE after SIGWINCH)
+			 * never make stdin readable: read them on every redraw
+			 */
+			handle_keys(r, now);
 			mon_view_draw(&r->view, m, &r->rc, r->paused);
 			r->next_draw_ns = now + VIEW_REFRESH_NS;
 		}
