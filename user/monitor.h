@@ -207,8 +207,6 @@ void monitor_probe_sent(struct monitor *m, const struct mon_plan_item *it, __u64
 int monitor_apply(struct monitor *m, const struct xhop_event *ev);
 /* Settle as lost every probe past its deadline; returns how many */
 int monitor_expire(struct monitor *m, __u64 now_ns);
-/* Settle as lost every outstanding probe (the run ends) */
-void monitor_settle_all(struct monitor *m);
 /* Probes sent and not yet settled */
 size_t monitor_in_flight(const struct monitor *m);
 /* Deadline of the oldest probe in flight (CLOCK_MONOTONIC ns), 0: none */
