@@ -60,11 +60,13 @@ lab_wait 10 up || { echo "bench_monitor: xhop did not come up: $(cat "$TMP/err")
 sleep "$WARM"
 HZ=$(getconf CLK_TCK)
 t0=$(date +%s%N); read -r ut0 st0 < <(times_of); rss0=$(rss_of); rss_max=$rss0; rss_min=$rss0
-for ((i = 0; i < SECS; i++)); do
+series="$rss0"
+for ((i = 1; i <= SECS; i++)); do
 	sleep 1
 	r=$(rss_of)
 	((r > rss_max)) && rss_max=$r
 	((r < rss_min)) && rss_min=$r
+	((i % 10 == 0)) && series+=" $r"
 done
 t1=$(date +%s%N); read -r ut1 st1 < <(times_of); rss1=$(rss_of)
 scrape=$(ip netns exec "${PREFIX}src" curl -s -o "$TMP/m" -w '%{time_total}' http://127.0.0.1:9464/metrics)
@@ -84,6 +86,7 @@ awk -v u="$((ut1 - ut0))" -v s="$((st1 - st0))" -v hz="$HZ" -v t="$secs" 'BEGIN 
 		100 * (u + s) / hz / t, 100 * u / hz / t, 100 * s / hz / t
 	printf "     forwarding: a raw send runs the routers'"'"' softirq work in xhop'"'"'s context)\n" }'
 echo "RSS: ${rss0} kB at start, ${rss1} kB at end (min ${rss_min}, max ${rss_max} kB, sampled each second)"
+echo "RSS every 10 s (kB): $series"
 awk -v b="$sent1" -v c="$c1" 'BEGIN { printf "probes: %.0f per cycle\n", b / c }'
 echo "late answers: $late, cycles started late: $behind"
 echo "/metrics: $(wc -c <"$TMP/m") bytes, $(grep -vc '^#' "$TMP/m") samples, one scrape ${scrape} s"
