@@ -569,7 +569,10 @@ static int open_outputs(struct mon_run *r)
 		r->events_owned = 1;
 		setvbuf(r->events, NULL, _IOLBF, 0);
 	}
-	if (!o->report && !o->json && isatty(STDOUT_FILENO)) {
+	/* the view needs the keyboard too: with stdin at EOF (a pipe, /dev/null)
+	 * it would poll as readable forever
+	 */
+	if (!o->report && !o->json && isatty(STDOUT_FILENO) && isatty(STDIN_FILENO)) {
 		if (mon_view_open(&r->view))
 			return 1;
 	} else if (!r->events) {
