@@ -158,7 +158,7 @@ test: $(BUILD)/xhop $(BUILD)/tests/e2e/gen_e2e $(UNIT_BINS) $(BPFT_BINS) $(ASAN_
 	$(FUZZ_BINS)
 	@tests/run_all.sh
 
-bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate
+bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate $(BUILD)/bench/te_flood
 	@scripts/bench.sh
 
 demo: $(BUILD)/xhop
@@ -189,6 +189,10 @@ $(BUILD)/bench/send_rate: bench/send_rate.c bench/peer_count.c bench/peer_count.
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/send_rate.c bench/peer_count.c $(USER_OBJS) \
 		$(LDLIBS) -lpthread
+
+$(BUILD)/bench/te_flood: bench/te_flood.c $(USER_OBJS) $(BUILD)/send_bare.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -o $@ bench/te_flood.c $(USER_OBJS) $(LDLIBS)
 
 $(BUILD)/tests/e2e/gen_e2e: tests/e2e/gen_e2e.c bench/peer_count.c bench/peer_count.h \
 		$(USER_OBJS) $(SKELS) $(BUILD)/xdp_count.skel.h

@@ -15,6 +15,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 out_ifindex = 0;
+/* every frame with this TTL (bench/te_flood.c); 0: 1..32 from the counter */
+const volatile __u8 fixed_ttl = 0;
 __u32 seq;
 
 static __always_inline __u16 csum_replace(__u16 check, __u16 old, __u16 new)
@@ -37,7 +39,7 @@ int bare_send(struct xdp_md *ctx)
 		return XDP_DROP;
 	/* TTL and protocol share a word */
 	old = *(__u16 *)&ip->ttl;
-	ip->ttl = 1 + (n & 31);
+	ip->ttl = fixed_ttl ? fixed_ttl : 1 + (n & 31);
 	new = *(__u16 *)&ip->ttl;
 	ip->check = csum_replace(ip->check, old, new);
 	old = ip->id;

@@ -54,4 +54,15 @@ echo "== scamper trace JSON (pretty-printed here; xhop prints one line)"
 echo "\$ xhop --json -n -q 1 -w 1 $LAB_DST4"
 lab_exec src timeout 60 "$XHOP" --json -n -q 1 -w 1 "$LAB_DST4" | python3 -m json.tool
 echo
+echo "== xhop scan: three whole /28s (reached, behind the silent r5, unreachable);"
+echo "   it prints a scamper trace object per target, shortened here to one line"
+printf '# the lab is special-use space, which the built-in blocklist covers\n' \
+	>"$LAB_DIR/noblock"
+lab_gen_ready # r1's end of the link takes live XDP frames: the in-kernel sender
+echo "\$ xhop scan --blocklist none.txt --every-address --rate 2000 --summary s.json \\"
+echo "      198.19.0.0/28 198.19.1.0/28 198.19.2.0/28 >traces.json"
+lab_exec src timeout 60 "$XHOP" scan --blocklist "$LAB_DIR/noblock" --every-address --rate 2000 \
+	--summary "$LAB_DIR/scan.sum" 198.19.0.0/28 198.19.1.0/28 198.19.2.0/28 >"$LAB_DIR/scan.out"
+python3 "$ROOT/scripts/scan_show.py" "$LAB_DIR/scan.out" "$LAB_DIR/scan.sum" 6
+echo
 echo "demo: tearing down the lab"

@@ -242,8 +242,8 @@ lab_node_up()
 	lab_sysctl "$node" net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0 \
 		net.ipv6.conf.default.accept_ra=0 net.ipv6.conf.all.accept_ra=0 \
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000 \
-		net.ipv4.icmp_msgs_burst=100000 net.ipv6.icmp.ratelimit=0 || return 1
+		net.ipv4.icmp_ratelimit=0 net.ipv4.icmp_msgs_per_sec=100000000 \
+		net.ipv4.icmp_msgs_burst=100000000 net.ipv6.icmp.ratelimit=0 || return 1
 	case " ${LAB_ROUTERS[*]} " in
 	*" $node "*)
 		lab_sysctl "$node" net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 || return 1

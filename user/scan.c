@@ -40,6 +40,7 @@
 #define SEND_QUANTUM_NS (50 * NS_PER_US)
 #define SEND_QUANTUM_GEN_NS (250 * NS_PER_US)
 #define PROGRESS_NS (NS_PER_S / 2)
+#define FLUSH_NS (NS_PER_S / 4)
 
 static int on_event(void *ctx, const struct xhop_event *ev)
 {
@@ -73,13 +74,6 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 		return 0;
 	}
 	hop_reply_from_event(&r, ev, addr_is_v4(&dst) ? 4 : 6);
-	if (scan_table_add_hop(&sc->tab, slot, &r, t->tx_ns[dir], scan_probe_ttl(ev->probe_id),
-			       dir))
-		sc->oom = 1;
-	t->out_id[dir] = 0;
-	t->tx_ns[dir] = 0;
-	sc->outstanding--;
-	sc->replies++;
 	scan_answer(sc, slot, dir, &r, scan_probe_ttl(ev->probe_id));
 	return 0;
 }
@@ -143,20 +137,12 @@ static int send_due(struct scan *sc, __u64 now)
 			continue;
 		}
 		t->queued &= ~(1u << d->dir);
-		if (!t->first_ttl) {
-			t->first_ttl = (__u8)scan_first_ttl(sc);
-			t->next_ttl[DIR_BACK] = t->first_ttl;
-		}
-		ttl = t->next_ttl[d->dir];
-		if (!ttl || t->out_id[d->dir] || scan_probed(t, ttl)) {
+		ttl = scan_take_probe(sc, d->slot, d->dir);
+		if (!ttl) {
 			fifo_pop(q);
 			continue;
 		}
 		f = addr_is_v4(&sc->tab.addrs[t->idx]) ? 0 : 1;
-		t->seq++;
-		t->out_id[d->dir] = scan_probe_id(t, ttl);
-		t->tx_ns[d->dir] = 0;
-		t->probed |= 1u << (ttl - 1);
 		batch[f][nb[f]].dst = sc->tab.addrs[t->idx];
 		batch[f][nb[f]].probe_id = t->out_id[d->dir];
 		batch[f][nb[f]].ttl = (__u8)ttl;
@@ -189,7 +175,6 @@ static int send_due(struct scan *sc, __u64 now)
 		}
 		sc->paced += nb[f];
 		sc->probes_sent += nb[f];
-		sc->outstanding += nb[f];
 	}
 	return nb[0] + nb[1];
 }
@@ -236,7 +221,7 @@ static __u64 next_send_at(const struct scan *sc)
 
 static __u64 next_wakeup(struct scan *sc, __u64 now, int stopping)
 {
-	__u64 next = now + PROGRESS_NS;
+	__u64 next = now + FLUSH_NS;
 	struct scan_deadline *dl = fifo_peek(&sc->tab.deadlines);
 
 	if (dl && dl->at_ns < next)
@@ -270,6 +255,13 @@ static int scan_loop(struct scan *sc)
 			send_due(sc, now);
 		}
 		scan_progress(sc, now, 0);
+		/* traces leave as targets finish: a reader of a pipe or a file
+		 * sees them within a quarter of a second
+		 */
+		if (now >= sc->last_flush_ns + FLUSH_NS) {
+			fflush(sc->out);
+			sc->last_flush_ns = now;
+		}
 		if (sc->oom) {
 			fprintf(stderr, "xhop scan: out of memory\n");
 			return -ENOMEM;

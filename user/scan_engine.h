@@ -72,7 +72,7 @@ struct scan {
 	/* time */
 	struct timespec start;
 	__s64 real_offset_ns;
-	__u64 t0_ns, end_ns, last_progress_ns;
+	__u64 t0_ns, end_ns, last_progress_ns, last_flush_ns;
 	/* counts */
 	__u64 admitted, finished, reached, duplicates;
 	__u64 probes_sent, replies, ignored;
@@ -93,9 +93,16 @@ int scan_probe_ttl(__u16 id);
 int scan_probed(const struct scan_target *t, int ttl);
 /* The first TTL for a target whose first probe leaves now */
 int scan_first_ttl(struct scan *sc);
+/*
+ * The target's probe of direction dir is leaving: mark it sent and
+ * return its TTL (0: nothing to send in that direction now)
+ */
+int scan_take_probe(struct scan *sc, __u32 slot, int dir);
 /* Queue the target's due probes (new targets' first probes go last) */
 void scan_queue_due(struct scan *sc, __u32 slot);
-/* An answer to the target's outstanding probe of direction dir, at ttl */
+/* An answer to the target's outstanding probe of direction dir, at ttl:
+ * recorded, and what follows from it
+ */
 void scan_answer(struct scan *sc, __u32 slot, int dir, const struct hop_reply *r, int ttl);
 /* Its probe of direction dir at ttl went unanswered */
 void scan_timeout(struct scan *sc, __u32 slot, int dir, int ttl);

@@ -181,6 +181,13 @@ void scan_answer(struct scan *sc, __u32 slot, int dir, const struct hop_reply *r
 	struct scan_target *t = &sc->tab.slots[slot];
 	int d;
 
+	if (scan_table_add_hop(&sc->tab, slot, r, t->tx_ns[dir], ttl, dir))
+		sc->oom = 1;
+	t->out_id[dir] = 0;
+	t->tx_ns[dir] = 0;
+	sc->outstanding--;
+	sc->replies++;
+
 	switch (r->verdict) {
 	case VERDICT_REACHED:
 		d = distance_from_reply_ttl(r->reply_ttl);
@@ -265,4 +272,25 @@ void scan_timeout(struct scan *sc, __u32 slot, int dir, int ttl)
 	fwd_normalize(sc, t);
 	scan_queue_due(sc, slot);
 	maybe_finish(sc, slot);
+}
+
+int scan_take_probe(struct scan *sc, __u32 slot, int dir)
+{
+	struct scan_target *t = &sc->tab.slots[slot];
+	int ttl;
+
+	if (!t->first_ttl) {
+		/* chosen now, from what the targets before it taught */
+		t->first_ttl = (__u8)scan_first_ttl(sc);
+		t->next_ttl[DIR_BACK] = t->first_ttl;
+	}
+	ttl = t->next_ttl[dir];
+	if (!ttl || t->out_id[dir] || scan_probed(t, ttl))
+		return 0;
+	t->seq++;
+	t->out_id[dir] = scan_probe_id(t, ttl);
+	t->tx_ns[dir] = 0;
+	t->probed |= 1u << (ttl - 1);
+	sc->outstanding++;
+	return ttl;
 }

@@ -190,11 +190,7 @@ except ConnectionRefusedError:
 ' "$2" >/dev/null 2>&1
 }
 
-if ! LAB_QUIET=1 lab_up "$PREFIX"; then
-	fail "lab is up" "lab_up $PREFIX failed"
-	summary
-	exit 1
-fi
+e2e_lab_up
 if ! hostile_up || ! wait_for 10 node_reach gen "$LAB_DST4" || ! wait_for 10 node_reach gen "$LAB_DST6" ||
 	! wait_for 10 node_reach l3 "$LAB_DST4"; then
 	fail "lab is up" "the hostile additions (atk, gen, l3) failed"
@@ -551,6 +547,19 @@ for mode in xdpdrv xdpgeneric; do
 		test $((${NB_N1:-0} - ${NB_N0:-0})) -ge 12
 	check "$name: traffic still flows (src reaches $LAB_DST4)" lab_reach "$LAB_DST4"
 	KEEP_XDP=$NB_ID expect_clean "$name"
+	# xhop scan behind the same neighbour: exact paths, the neighbour kept
+	prefix_addrs "$TMP/nb.targets" 198.19.0.0/27 198.19.2.0/30
+	lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" scan --blocklist "$TMP/noblock" \
+		--every-address --rate 20000 --wait 1 --summary "$TMP/nb.sum" 198.19.0.0/27 \
+		198.19.2.0/30 >"$TMP/nb.out" 2>"$TMP/nb.err"
+	RC=$?
+	expect_rc "$name, scan: exit 0" 0
+	expect_match "$name, scan: the warning names it" "$(cat "$TMP/nb.err")" \
+		"^xhop: warning: .*id $NB_ID nb_pass"
+	scan_checks paths "$name, scan" "$TMP/nb.out" "$TMP/nb.targets" "${LAB_SCAN_RULES4[@]}"
+	expect_eq "$name, scan: still attached, same id" "$(xdp_ids)" "$NB_ID"
+	RUN_IDS=
+	KEEP_XDP=$NB_ID expect_clean "$name, scan"
 	ip -n "$NS" link set dev "$IF" "$mode" off
 done
 
@@ -657,6 +666,27 @@ kill -KILL "$BG_PID"
 bg_end 5 2>/dev/null # bash's "Killed" job notice is expected here
 expect_eq "SIGKILL: killed (137)" "$BG_RC" 137
 expect_clean "SIGKILL"
+
+# xhop scan ended by SIGTERM, SIGHUP and SIGKILL while its targets wait
+# out the silent TTL 5: 143, 129 (its traces and summary written), 137;
+# nothing left in any case
+scan_sent() { grep -q "sent [1-9]" "$TMP/bg.err"; }
+for sc in TERM:143 HUP:129 KILL:137; do
+	sig=${sc%:*}
+	bg_start src scan --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 5 \
+		--progress 198.19.1.0/28
+	capture_ids "scan SIG$sig"
+	wait_for 10 scan_sent
+	kill "-$sig" "$BG_PID"
+	bg_end 10 2>/dev/null # bash's "Killed" job notice is expected for KILL
+	expect_eq "scan SIG$sig: exit ${sc#*:}" "$BG_RC" "${sc#*:}"
+	if [[ $sig != KILL ]]; then
+		expect_eq "scan SIG$sig: a trace for each of the 16 targets" \
+			"$(grep -c '"type":"trace"' "$TMP/bg.out")" 16
+		check "scan SIG$sig: the summary says interrupted" grep -q '"interrupted":true' "$TMP/bg.err"
+	fi
+	expect_clean "scan SIG$sig"
+done
 
 # Half-way: the tcx egress hook is full, so the tcx attach fails after
 # the XDP attach succeeded; XDP must be undone

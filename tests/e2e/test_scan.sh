@@ -63,12 +63,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 start=$(date +%s)
-if ! LAB_QUIET=1 lab_up "$PREFIX"; then
-	fail "lab is up" "lab_up $PREFIX failed"
-	summary
-	exit 1
-fi
-ok "lab is up"
+e2e_lab_up
 NS=$(lab_ns src)
 IF=$LAB_SRC_IF
 PROGS_AT_START=$(xhop_prog_ids)

@@ -126,3 +126,15 @@ for p in sys.argv[1:]:
     for a in ipaddress.ip_network(p):
         print(a)' "$@" >"$f"
 }
+
+# e2e_lab_up: build the lab under $PREFIX as one check; on failure the
+# test ends there with its summary (the EXIT trap tears down what exists)
+e2e_lab_up()
+{
+	if ! LAB_QUIET=1 lab_up "$PREFIX"; then
+		fail "lab is up" "lab_up $PREFIX failed"
+		summary
+		exit 1
+	fi
+	ok "lab is up"
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cli_parse_trace() on any command line. The input is argv[1..], split at
+ * cli_parse_trace() and, when argv[1] is "scan", cli_parse_scan() on any
+ * command line. The input is argv[1..], split at
  * NUL or newline bytes (a final newline ends the last argument, as in a
  * text file: the seeds are one argument per line); each argument is its own heap block, so ASan sees
  * a read past its end, and a parser that kept a pointer into the previous
@@ -8,10 +9,42 @@
  * -1 (run), 0 or 2, and a run must come with options in their ranges.
  */
 #include <getopt.h>
+#include <string.h>
 #include "cli.h"
 #include "fuzz.h"
+#include "scan.h"
 
 #define ARGS_MAX 64
+
+/* xhop scan's options: a run comes with every value in its range */
+static void check_scan(int argc, char **argv)
+{
+	struct fuzz_stdio io;
+	struct scan_opts o;
+	int rc;
+
+	fuzz_quiet(&io);
+	rc = cli_parse_scan(argc, argv, &o);
+	fflush(stdout);
+	fuzz_loud(&io);
+	FUZZ_CHECK(rc == -1 || rc == EXIT_OK || rc == EXIT_USAGE, "scan rc %d", rc);
+	if (rc != -1)
+		return;
+	FUZZ_CHECK(o.nargs > 0 || o.targets_file, "a run without targets");
+	/* getopt moves the operands to the end of argv */
+	FUZZ_CHECK(o.nargs < argc && o.args == argv + (argc - o.nargs), "operands %d of %d",
+		   o.nargs, argc);
+	FUZZ_CHECK(o.rate >= 1 && o.rate <= SCAN_MAX_RATE, "rate %g", o.rate);
+	FUZZ_CHECK(o.max_ttl >= 1 && o.max_ttl <= SCAN_MAX_TTL, "max-ttl %d", o.max_ttl);
+	FUZZ_CHECK(o.split_ttl >= 1 && o.split_ttl <= o.max_ttl, "split %d", o.split_ttl);
+	FUZZ_CHECK(o.gap_limit >= 1 && o.gap_limit <= SCAN_MAX_TTL, "gap %d", o.gap_limit);
+	FUZZ_CHECK(o.shards >= 1 && o.shard >= 0 && o.shard < o.shards, "shard %d/%d", o.shard,
+		   o.shards);
+	FUZZ_CHECK(o.wait_s >= 0.001 && o.wait_s <= 60, "wait %g", o.wait_s);
+	FUZZ_CHECK(o.max_targets >= 1, "max-targets 0");
+	FUZZ_CHECK(o.method >= METHOD_ICMP && o.method <= METHOD_TCP, "method %d", o.method);
+	FUZZ_CHECK(o.sender >= SENDER_AUTO && o.sender <= SENDER_RAW, "sender %d", o.sender);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,6 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	argv[argc] = NULL;
 
+	if (argc > 1 && !strcmp(argv[1], "scan")) {
+		check_scan(argc - 1, argv + 1);
+		goto out;
+	}
 	fuzz_quiet(&io);
 	rc = cli_parse_trace(argc, argv, &o);
 	fflush(stdout);
@@ -56,6 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(o.family == 0 || o.family == 4 || o.family == 6, "family %d", o.family);
 		FUZZ_CHECK(o.method >= METHOD_ICMP && o.method <= METHOD_TCP, "method %d", o.method);
 	}
+out:
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
 	return 0;

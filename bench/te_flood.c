@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lab's ceiling for scripts/bench_scan.sh: floods ICMP echo probes of
+ * one TTL towards DST for SECONDS from the bare live-frames sender
+ * (bench/send_bare.bpf.c, the fastest sender here), so that the router
+ * TTL hops away must answer each with Time Exceeded. What came back is
+ * counted by the caller on the routers' side; this prints what was
+ * offered. Runs in the prober's namespace:
+ *   te_flood DST SECONDS [TTL]
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <net/if.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "addr.h"
+#include "gen_send.h"
+#include "probe_build.h"
+#include "route.h"
+#include "send_bare.skel.h"
+
+#define PER_CALL 16384
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	struct xhop_key key = { 1, 2 };
+	struct probe_spec ps = { .family = 4, .method = METHOD_ICMP, .ttl = 1, .probe_id = 1,
+				 .icmp_sum = 0x1234, .size = 60 };
+	__u8 frame[ETH_HLEN + PROBE_MAX_SIZE] __attribute__((aligned(8)));
+	__u8 probe[PROBE_MAX_SIZE] __attribute__((aligned(8)));
+	struct send_bare_bpf *skel = NULL;
+	struct route_info ri;
+	double t0, secs, el;
+	__u64 sent = 0;
+	ssize_t len;
+	int fam, rc = 1;
+
+	if (argc < 3 || argc > 4 || addr_parse(argv[1], 4, &ps.dst, &fam) ||
+	    (secs = atof(argv[2])) <= 0 || (argc == 4 && (atoi(argv[3]) < 1 || atoi(argv[3]) > 255))) {
+		fprintf(stderr, "usage: te_flood IPV4_DST SECONDS [TTL]\n");
+		return 2;
+	}
+	ps.ttl = (__u8)(argc == 4 ? atoi(argv[3]) : 1);
+	if (route_lookup(&ps.dst, 4, 0, &ri) || route_source(&ps.dst, 4, NULL, &ps.src) ||
+	    gen_nexthop_mac(ri.ifindex, 4, &ps.dst, frame, frame + ETH_ALEN, 2000)) {
+		fprintf(stderr, "te_flood: no route or next hop towards %s\n", argv[1]);
+		return 1;
+	}
+	frame[12] = ETH_P_IP >> 8;
+	frame[13] = ETH_P_IP & 0xff;
+	len = probe_build(&ps, &key, probe, sizeof(probe));
+	if (len < 0)
+		return 1;
+	memcpy(frame + ETH_HLEN, probe, (size_t)len);
+	skel = send_bare_bpf__open();
+	if (!skel)
+		return 1;
+	skel->rodata->out_ifindex = (__u32)ri.ifindex;
+	skel->rodata->fixed_ttl = ps.ttl;
+	/* attached (generic, on lo) it stays in the XDP dispatcher: cheap calls */
+	if (send_bare_bpf__load(skel) ||
+	    bpf_xdp_attach(1, bpf_program__fd(skel->progs.bare_send), XDP_FLAGS_SKB_MODE, NULL)) {
+		fprintf(stderr, "te_flood: load: %s\n", strerror(errno));
+		goto out;
+	}
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+		    .data_size_in = (__u32)(ETH_HLEN + len), .repeat = PER_CALL, .batch_size = 256,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	t0 = now_s();
+	while (now_s() < t0 + secs) {
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.bare_send), &opts)) {
+			fprintf(stderr, "te_flood: test run: %s\n", strerror(errno));
+			goto detach;
+		}
+		sent += PER_CALL;
+	}
+	el = now_s() - t0;
+	printf("offered %llu %.3f\n", (unsigned long long)sent, el);
+	rc = 0;
+detach:
+	bpf_xdp_detach(1, XDP_FLAGS_SKB_MODE, NULL);
+out:
+	send_bare_bpf__destroy(skel);
+	return rc;
+}

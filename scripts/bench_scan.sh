@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xhop scan against scamper on one target list, in one run, in the lab of
+# scripts/lab.sh with three more destination prefixes:
+#   198.19.128.0/17  32768 addresses behind dst, reached at TTL 5
+#   198.19.64.0/18   16384 behind the silent r5 (TTL 5), reached at TTL 6
+#   198.19.4.0/22     1024 unreachable at r4 (!H at TTL 4)
+# = 50176 targets. Prints, per tool: wall time, probes, interfaces found,
+# and whether both found the same interfaces for every target; the
+# lab's ceiling (Time Exceeded per second it returns to a blind flood of
+# probes expiring at TTL 1, and at TTL 4) and xhop's probe rate as a
+# fraction of it; the memory of a scan of 1,048,576 targets.
+#
+# Usage: scripts/bench_scan.sh [-q]   (as root; -q: skip the 1M-target run)
+# Safety: only 198.18.0.0/15 and 2001:2::/48, namespaces xbs<pid>-*,
+# removed on exit; nothing probes from the root namespace.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+# shellcheck source=scripts/lab.sh
+source "$HERE/lab.sh"
+XHOP=${XHOP:-$ROOT/build/xhop}
+QUICK=0
+[[ ${1:-} == -q ]] && QUICK=1
+
+die() { echo "bench_scan: $*" >&2; exit 1; }
+[[ $(id -u) -eq 0 ]] || die "needs root (network namespaces)"
+[[ -x $XHOP ]] || die "$XHOP missing: run make first"
+command -v scamper >/dev/null || die "scamper is not installed (scripts/install-deps.sh)"
+
+PREFIX=xbs$$-
+WORK=$(mktemp -d /tmp/bench_scan.XXXXXX)
+trap '[[ $BASHPID != "$$" ]] || { LAB_QUIET=1 lab_down "$PREFIX"; rm -rf "$WORK"; }' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+LAB_QUIET=1 lab_up "$PREFIX" || die "lab_up failed"
+lab_exec r4 ip route add 198.19.128.0/17 via 198.18.7.2 &&
+	lab_exec r4 ip route add 198.19.64.0/18 via 198.18.8.2 &&
+	lab_exec r4 ip route add unreachable 198.19.4.0/22 &&
+	lab_exec r5 ip route add 198.19.64.0/18 via 198.18.9.2 &&
+	lab_exec dst ip route add local 198.19.128.0/17 dev lo &&
+	lab_exec dst2 ip route add local 198.19.64.0/18 dev lo &&
+	lab_exec dst ip -6 route add local 2001:2:0:100::/64 dev lo 2>/dev/null
+lab_gen_ready || die "GRO on r1's v1 (ethtool)"
+PFX=(198.19.128.0/17 198.19.64.0/18 198.19.4.0/22)
+python3 -c '
+import ipaddress, sys
+for p in sys.argv[1:]:
+    for a in ipaddress.ip_network(p):
+        print(a)' "${PFX[@]}" >"$WORK/targets"
+printf '# the lab is special-use space: nothing blocked\n' >"$WORK/noblock"
+tx_r1() { lab_exec r1 cat /sys/class/net/v1/statistics/tx_packets; }
+kv() { python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(s[sys.argv[2]])' "$@"; }
+
+echo "xhop scan vs scamper, $(wc -l <"$WORK/targets") targets (${PFX[*]}), $(uname -r), $(nproc) cores"
+echo
+
+# --- the ceiling: Time Exceeded per second the lab returns -------------------------
+# A blind flood from the fastest sender here (bench/te_flood.c: bare live
+# frames, no matching) of probes that expire at TTL 1 (r1) and at TTL 4
+# (r4, where most of the scan's probes end up); what came back is counted
+# at the prober's interface, so xhop plays no part.
+FLOOD=$ROOT/build/bench/te_flood
+[[ -x $FLOOD ]] || die "$FLOOD missing: run make bench"
+rx_src() { lab_exec src cat /sys/class/net/v1/statistics/rx_packets; }
+declare -A CEIL
+for ttl in 1 4; do
+	a=$(rx_src)
+	read -r _ offered secs < <(lab_exec src "$FLOOD" 198.19.128.1 2 "$ttl") ||
+		die "te_flood failed"
+	b=$(rx_src)
+	CEIL[$ttl]=$(python3 -c "print(round(($b - $a) / $secs))")
+	echo "lab ceiling at TTL $ttl: $((b - a)) Time Exceeded in $secs s = ${CEIL[$ttl]}/s" \
+		"(offered $(python3 -c "print(round($offered / $secs))")/s)"
+done
+echo
+
+# --- xhop --------------------------------------------------------------------------
+run_xhop()
+{
+	local name=$1
+	shift
+	/usr/bin/time -f "%e %M %U %S" -o "$WORK/$name.time" ip netns exec "$(lab_ns src)" \
+		"$XHOP" scan --blocklist "$WORK/noblock" --targets "$WORK/targets" --every-address \
+		--wait 1 --summary "$WORK/$name.sum" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" ||
+		die "xhop $name failed: $(head -c 300 "$WORK/$name.err")"
+}
+# the busiest half second, from the progress lines (cumulative "sent N")
+peak_kpps()
+{
+	sed -n 's/.*, sent \([0-9]*\),.*/\1/p' "$1" |
+		awk 'NR > 1 && $1 - p > m { m = $1 - p } { p = $1 } END { printf "%.1f", m * 2 / 1000 }'
+}
+printf '%-28s %7s %8s %9s %9s %9s %7s %7s\n' "xhop run" wall_s kpps peak_kpps probes replies \
+	"%ttl4" rss_MB
+for r in 50000 100000 200000; do
+	for snd in kernel raw; do
+		run_xhop "x$r$snd" --rate "$r" --sender "$snd" --progress
+		read -r wall rss _ _ <"$WORK/x$r$snd.time"
+		kpps=$(python3 -c "print(round($(kv "$WORK/x$r$snd.sum" probes_sent) / $wall / 1000, 1))")
+		peak=$(peak_kpps "$WORK/x$r$snd.err")
+		printf '%-28s %7s %8s %9s %9s %9s %6s%% %7s\n' "--rate $r --sender $snd" "$wall" "$kpps" \
+			"$peak" "$(kv "$WORK/x$r$snd.sum" probes_sent)" "$(kv "$WORK/x$r$snd.sum" replies)" \
+			"$(python3 -c "print(round($peak * 1000 * 100 / ${CEIL[4]}))")" "$((rss / 1024))"
+	done
+done
+echo "(kpps: probes over the whole run, its silent-hop waits of 1 s included; peak: the"
+echo " busiest half second; %ttl4: peak as a share of the lab's ceiling at TTL 4)"
+BEST=$(for f in "$WORK"/x*.time; do echo "$(cut -d' ' -f1 "$f") $(basename "$f" .time)"; done |
+	sort -n | head -n 1 | cut -d' ' -f2)
+echo
+
+# --- scamper ------------------------------------------------------------------------
+start=$(date +%s.%N)
+ip netns exec "$(lab_ns src)" scamper -O json -p 10000 -c "trace -P icmp-paris -w 1" \
+	-f "$WORK/targets" >"$WORK/scamper.json" 2>"$WORK/scamper.err" || die "scamper failed"
+SWALL=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
+
+echo "fastest xhop run ($BEST) against scamper -p 10000 -c 'trace -P icmp-paris -w 1':"
+python3 "$HERE/bench_scan_compare.py" "$WORK/$BEST.out" "$WORK/$BEST.sum" \
+	"$(cut -d' ' -f1 "$WORK/$BEST.time")" "$WORK/scamper.json" "$SWALL"
+echo
+
+# --- memory: 1,048,576 targets --------------------------------------------------------
+if ((!QUICK)); then
+	/usr/bin/time -f "%e %M" -o "$WORK/m.time" ip netns exec "$(lab_ns src)" "$XHOP" scan \
+		--blocklist "$WORK/noblock" --every-address --rate 200000 --wait 1 \
+		--summary "$WORK/m.sum" 2001:2:0:100::/108 >/dev/null 2>"$WORK/m.err" ||
+		die "1M-target run failed: $(head -c 300 "$WORK/m.err")"
+	read -r wall rss <"$WORK/m.time"
+	echo "memory: 1,048,576 IPv6 targets (2001:2:0:100::/108): max RSS $((rss / 1024)) MB," \
+		"$wall s, $(kv "$WORK/m.sum" probes_sent) probes, window $(kv "$WORK/m.sum" window)," \
+		"$(kv "$WORK/m.sum" bytes_per_target) bytes per target in flight"
+fi
