@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 
 #define METRICS_CONN_LIMIT 16
 #define METRICS_CONN_TIMEOUT_S 10
+#define METRICS_BLOCK (64 * 1024)	  /* a streamed scrape's blocks */
+#define METRICS_CONN_MEMORY (256 * 1024) /* per connection, room for a block */
 /* {target="<253 bytes, escaped at most twice>",ttl="255",responder="<IPv6>" */
 #define METRICS_LABELS_MAX 640
 
@@ -137,22 +140,13 @@ static int hop_live(const struct monitor *m, const struct mon_hop *h, __u64 now_
 	return !m->cfg.stale_ns || h->last_sent_ns + m->cfg.stale_ns >= now_ns;
 }
 
-/* Every TTL of every target that was ever probed (h set; never NULL) */
-#define for_each_hop(m, t, ttl, h)                                                  \
-	for (const struct mon_target *t = (m)->t; t < (m)->t + (m)->n; t++)          \
-		for (int ttl = (m)->cfg.first_ttl; ttl <= t->probed_ttl; ttl++)       \
-			if ((h = &t->hops[ttl - (m)->cfg.first_ttl]))
-
-static void render_rtt(FILE *out, struct monitor *m, __u64 now_ns)
+static void render_rtt(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
 {
-	char bucket_le_text[MON_BUCKETS][16], lab[METRICS_LABELS_MAX];
-	const struct mon_hop *h;
+	char lab[METRICS_LABELS_MAX];
 
-	for (int b = 0; b < MON_BUCKETS; b++)
-		snprintf(bucket_le_text[b], sizeof(bucket_le_text[b]), "%g", mon_bucket_le[b]);
-	family(out, "xhop_hop_rtt_seconds", "histogram",
-	       "Round-trip time of answered probes: kernel receive stamp minus kernel send stamp.");
-	for_each_hop(m, t, ttl, h) {
+	for (int ttl = m->cfg.first_ttl; ttl <= t->probed_ttl; ttl++) {
+		const struct mon_hop *h = &t->hops[ttl - m->cfg.first_ttl];
+
 		if (!hop_live(m, h, now_ns))
 			continue;
 		for (int k = 0; k < MON_RESP_MAX; k++) {
@@ -164,8 +158,8 @@ static void render_rtt(FILE *out, struct monitor *m, __u64 now_ns)
 			labels_resp_str(lab, sizeof(lab), t, ttl, r);
 			for (int b = 0; b < MON_BUCKETS; b++) {
 				cum += r->bucket[b];
-				fprintf(out, "xhop_hop_rtt_seconds_bucket%s,le=\"%s\"} %llu\n", lab,
-					bucket_le_text[b], (unsigned long long)cum);
+				fprintf(out, "xhop_hop_rtt_seconds_bucket%s,le=\"%g\"} %llu\n", lab,
+					mon_bucket_le[b], (unsigned long long)cum);
 			}
 			fprintf(out, "xhop_hop_rtt_seconds_bucket%s,le=\"+Inf\"} %llu\n", lab,
 				(unsigned long long)r->rtt_count);
@@ -176,22 +170,26 @@ static void render_rtt(FILE *out, struct monitor *m, __u64 now_ns)
 	}
 }
 
-static void render_counts(FILE *out, struct monitor *m, __u64 now_ns)
+static void render_sent(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
 {
-	char lab[METRICS_LABELS_MAX];
-	const struct mon_hop *h;
+	for (int ttl = m->cfg.first_ttl; ttl <= t->probed_ttl; ttl++) {
+		const struct mon_hop *h = &t->hops[ttl - m->cfg.first_ttl];
 
-	family(out, "xhop_hop_probes_sent_total", "counter", "Probes sent to this TTL of the target.");
-	for_each_hop(m, t, ttl, h) {
 		if (!hop_live(m, h, now_ns))
 			continue;
 		fputs("xhop_hop_probes_sent_total", out);
 		labels_hop(out, t, ttl);
 		fprintf(out, "} %llu\n", (unsigned long long)h->sent_total);
 	}
-	family(out, "xhop_hop_replies_total", "counter",
-	       "Answers within the wait from this responder at this TTL of the target.");
-	for_each_hop(m, t, ttl, h) {
+}
+
+static void render_replies(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
+{
+	char lab[METRICS_LABELS_MAX];
+
+	for (int ttl = m->cfg.first_ttl; ttl <= t->probed_ttl; ttl++) {
+		const struct mon_hop *h = &t->hops[ttl - m->cfg.first_ttl];
+
 		if (!hop_live(m, h, now_ns))
 			continue;
 		for (int k = 0; k < MON_RESP_MAX; k++) {
@@ -210,47 +208,14 @@ static void target_labels(FILE *out, const struct mon_target *t)
 	metrics_label_value(out, t->name);
 }
 
-static void render_targets(FILE *out, struct monitor *m)
-{
-	family(out, "xhop_path_changes_total", "counter",
-	       "Confirmed path changes: kind hop (responders at a TTL), hop_count, reach.");
-	for (size_t i = 0; i < m->n; i++) {
-		for (int k = PC_HOP; k < PC_KIND_MAX; k++) {
-			fputs("xhop_path_changes_total", out);
-			target_labels(out, &m->t[i]);
-			fprintf(out, ",kind=\"%s\"} %llu\n", pc_kind_name(k),
-				(unsigned long long)m->t[i].changes[k]);
-		}
-	}
-	family(out, "xhop_path_hops", "gauge",
-	       "Hops to the target: the TTL of its answer, else the highest answering TTL.");
-	for (size_t i = 0; i < m->n; i++) {
-		fputs("xhop_path_hops", out);
-		target_labels(out, &m->t[i]);
-		fprintf(out, "} %d\n", monitor_target_hops(&m->t[i]));
-	}
-	family(out, "xhop_target_reachable", "gauge", "1 if the target answers, else 0.");
-	for (size_t i = 0; i < m->n; i++) {
-		fputs("xhop_target_reachable", out);
-		target_labels(out, &m->t[i]);
-		fprintf(out, "} %d\n", monitor_target_reachable(&m->t[i]));
-	}
-}
-
 static void counter(FILE *out, const char *name, const char *help, __u64 v)
 {
 	family(out, name, "counter", help);
 	fprintf(out, "%s %llu\n", name, (unsigned long long)v);
 }
 
-void metrics_render(FILE *out, struct monitor *m, __u64 now_ns)
+static void render_process(FILE *out, struct monitor *m)
 {
-	/* one writer: no stdio lock per character */
-	__fsetlocking(out, FSETLOCKING_BYCALLER);
-	monitor_drop_stale(m, now_ns);
-	render_rtt(out, m, now_ns);
-	render_counts(out, m, now_ns);
-	render_targets(out, m);
 	family(out, "xhop_targets", "gauge", "Targets this process monitors.");
 	fprintf(out, "xhop_targets %zu\n", m->n);
 	counter(out, "xhop_cycles_total", "Probing cycles started.", m->cycle);
@@ -264,6 +229,112 @@ void metrics_render(FILE *out, struct monitor *m, __u64 now_ns)
 		"Cycles that started late because sending fell behind.", m->behind);
 	counter(out, "xhop_responder_series_evicted_total",
 		"Responder series dropped to keep at most 4 per target and TTL.", m->resp_evicted);
+}
+
+/*
+ * The exposition in units: one family's lines for one target (after the
+ * family's HELP and TYPE, before its first target). A family's samples
+ * stay together, as the format wants; a scrape renders a few units at a
+ * time, so the poll loop keeps sending probes while it goes out.
+ */
+enum metrics_family {
+	FAM_RTT = 0,
+	FAM_SENT,
+	FAM_REPLIES,
+	FAM_CHANGES,
+	FAM_HOPS,
+	FAM_REACH,
+	FAM_PROCESS, /* one unit */
+	FAM_END,
+};
+
+static const char *const fam_head[FAM_PROCESS][3] = {
+	[FAM_RTT] = { "xhop_hop_rtt_seconds", "histogram",
+		      "Round-trip time of answered probes: kernel receive stamp minus kernel send "
+		      "stamp." },
+	[FAM_SENT] = { "xhop_hop_probes_sent_total", "counter",
+		       "Probes sent to this TTL of the target." },
+	[FAM_REPLIES] = { "xhop_hop_replies_total", "counter",
+			  "Answers within the wait from this responder at this TTL of the target." },
+	[FAM_CHANGES] = { "xhop_path_changes_total", "counter",
+			  "Confirmed path changes: kind hop (responders at a TTL), hop_count, reach." },
+	[FAM_HOPS] = { "xhop_path_hops", "gauge",
+		       "Hops to the target: the TTL of its answer, else the highest answering TTL." },
+	[FAM_REACH] = { "xhop_target_reachable", "gauge", "1 if the target answers, else 0." },
+};
+
+static void render_unit(FILE *out, struct monitor *m, int f, size_t i, __u64 now_ns)
+{
+	const struct mon_target *t = &m->t[i];
+
+	if (f == FAM_PROCESS) {
+		render_process(out, m);
+		return;
+	}
+	if (i == 0)
+		family(out, fam_head[f][0], fam_head[f][1], fam_head[f][2]);
+	switch (f) {
+	case FAM_RTT:
+		render_rtt(out, m, t, now_ns);
+		break;
+	case FAM_SENT:
+		render_sent(out, m, t, now_ns);
+		break;
+	case FAM_REPLIES:
+		render_replies(out, m, t, now_ns);
+		break;
+	case FAM_CHANGES:
+		for (int k = PC_HOP; k < PC_KIND_MAX; k++) {
+			fputs("xhop_path_changes_total", out);
+			target_labels(out, t);
+			fprintf(out, ",kind=\"%s\"} %llu\n", pc_kind_name(k),
+				(unsigned long long)t->changes[k]);
+		}
+		break;
+	case FAM_HOPS:
+		fputs("xhop_path_hops", out);
+		target_labels(out, t);
+		fprintf(out, "} %d\n", monitor_target_hops(t));
+		break;
+	default:
+		fputs("xhop_target_reachable", out);
+		target_labels(out, t);
+		fprintf(out, "} %d\n", monitor_target_reachable(t));
+		break;
+	}
+}
+
+int metrics_render_some(FILE *out, struct monitor *m, struct metrics_cursor *c, __u64 now_ns,
+			size_t units)
+{
+
+	if (c->f == FAM_RTT && c->i == 0)
+		monitor_drop_stale(m, now_ns); /* a scrape starts */
+	while (c->f < FAM_END) {
+		if (c->f < FAM_PROCESS && c->i >= m->n) {
+			c->f++;
+			c->i = 0;
+			continue;
+		}
+		render_unit(out, m, c->f, c->i, now_ns);
+		if (c->f == FAM_PROCESS)
+			c->f++;
+		else
+			c->i++;
+		if (!--units)
+			break;
+	}
+	return c->f >= FAM_END;
+}
+
+void metrics_render(FILE *out, struct monitor *m, __u64 now_ns)
+{
+	struct metrics_cursor c = { 0 };
+
+	/* one writer: no stdio lock per character */
+	__fsetlocking(out, FSETLOCKING_BYCALLER);
+	while (!metrics_render_some(out, m, &c, now_ns, SIZE_MAX))
+		;
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, char *body,
@@ -284,13 +355,25 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status, c
 }
 
 /*
- * The exposition is written into one buffer sized from the last scrape:
- * open_memstream doubles and zero-fills its way to 10 MB for 1,000
- * targets, which cost more than the formatting.
+ * A scrape is streamed: MHD asks for the next block when the socket takes
+ * more, and each block renders only as many units as fill it. The poll
+ * loop runs between blocks, so a 10 MB exposition of 1,000 targets never
+ * holds up the probes (rendered at once it took a quarter of a second).
+ * Counters rendered later in a scrape may be a few cycles newer than
+ * earlier ones; each series is still exact and monotone.
  */
 struct membuf {
 	char *buf;
 	size_t len, cap;
+};
+
+struct scrape {
+	struct metrics_server *s;
+	struct metrics_cursor c;
+	struct membuf mb; /* rendered, from off on not yet handed to MHD */
+	size_t off;
+	FILE *f;	  /* writes into mb */
+	int done;
 };
 
 static ssize_t membuf_write(void *cookie, const char *data, size_t n)
@@ -311,30 +394,67 @@ static ssize_t membuf_write(void *cookie, const char *data, size_t n)
 	return (ssize_t)n;
 }
 
-/* The exposition in a malloc'd buffer (free() it), NULL on failure */
-static char *render_buffer(struct metrics_server *s, size_t *len)
+static ssize_t scrape_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct scrape *sc = cls;
+	size_t n;
+
+	(void)pos;
+	if (sc->off == sc->mb.len) {
+		sc->off = sc->mb.len = 0;
+		/* a unit at a time until the block is full */
+		while (!sc->done && sc->mb.len < max) {
+			sc->done = metrics_render_some(sc->f, sc->s->m, &sc->c, clock_mono_ns(), 1);
+			if (fflush(sc->f))
+				return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+		if (sc->off == sc->mb.len)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	n = sc->mb.len - sc->off < max ? sc->mb.len - sc->off : max;
+	memcpy(buf, sc->mb.buf + sc->off, n);
+	sc->off += n;
+	return (ssize_t)n;
+}
+
+static void scrape_free(void *cls)
+{
+	struct scrape *sc = cls;
+
+	if (sc->f)
+		fclose(sc->f);
+	free(sc->mb.buf);
+	free(sc);
+}
+
+static enum MHD_Result reply_metrics(struct metrics_server *s, struct MHD_Connection *conn)
 {
 	cookie_io_functions_t io = { .write = membuf_write };
-	struct membuf b = { .cap = s->last_len + s->last_len / 4 + 65536 };
-	FILE *f;
+	struct MHD_Response *resp;
+	struct scrape *sc;
+	enum MHD_Result ret;
 
-	b.buf = malloc(b.cap);
-	if (!b.buf)
-		return NULL;
-	f = fopencookie(&b, "w", io);
-	if (!f) {
-		free(b.buf);
-		return NULL;
+	sc = calloc(1, sizeof(*sc));
+	if (!sc)
+		return MHD_NO;
+	sc->s = s;
+	sc->f = fopencookie(&sc->mb, "w", io);
+	if (!sc->f) {
+		free(sc);
+		return MHD_NO;
 	}
-	setvbuf(f, NULL, _IOFBF, 65536);
-	metrics_render(f, s->m, clock_mono_ns());
-	if (fclose(f)) {
-		free(b.buf);
-		return NULL;
+	__fsetlocking(sc->f, FSETLOCKING_BYCALLER);
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, METRICS_BLOCK, scrape_read, sc,
+						 scrape_free);
+	if (!resp) {
+		scrape_free(sc);
+		return MHD_NO;
 	}
-	s->last_len = b.len;
-	*len = b.len;
-	return b.buf;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"text/plain; version=0.0.4; charset=utf-8");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, resp);
+	MHD_destroy_response(resp);
+	return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -357,10 +477,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (!strcmp(url, "/metrics")) {
 		s->scrapes++;
-		body = render_buffer(s, &len);
-		if (!body)
-			return MHD_NO;
-		return reply(conn, MHD_HTTP_OK, body, len, "text/plain; version=0.0.4; charset=utf-8");
+		return reply_metrics(s, conn);
 	}
 	f = open_memstream(&body, &len);
 	if (!f)
@@ -410,6 +527,7 @@ int metrics_start(struct metrics_server *s, const char *addr, struct monitor *m)
 				0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)METRICS_CONN_LIMIT,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_CONN_TIMEOUT_S,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_CONN_MEMORY,
 				MHD_OPTION_END);
 	if (!s->d) {
 		fprintf(stderr, "xhop: --metrics %s: libmicrohttpd did not start\n", addr);

@@ -30,6 +30,20 @@ int metrics_addr_parse(const char *s, struct sockaddr_storage *ss, socklen_t *le
 /* The whole exposition of m at now_ns (CLOCK_MONOTONIC); drops stale series first */
 void metrics_render(FILE *out, struct monitor *m, __u64 now_ns);
 
+/* Where a rendering in parts stands: family, then target ({0}: start) */
+struct metrics_cursor {
+	int f;
+	size_t i;
+};
+
+/*
+ * Render at most `units` units from c on (a unit: one family's lines for
+ * one target); 1 at the end. The first call (cursor at 0) drops stale
+ * series.
+ */
+int metrics_render_some(FILE *out, struct monitor *m, struct metrics_cursor *c, __u64 now_ns,
+			size_t units);
+
 /* One Prometheus label value, quoted and escaped (\\, \", \n) */
 void metrics_label_value(FILE *out, const char *s);
 
@@ -38,7 +52,6 @@ struct metrics_server {
 	struct monitor *m;
 	int listen_fd;
 	__u64 scrapes;
-	size_t last_len; /* of the last exposition: the next one's buffer */
 };
 
 /* Listen on addr (metrics_addr_parse form); 0 or -errno, reported */

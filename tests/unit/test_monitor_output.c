@@ -166,6 +166,30 @@ static void test_report(void)
 	free(buf);
 }
 
+/* A streamed scrape, one unit at a time, is the same text as one piece,
+ * with every family's samples together
+ */
+static void test_render_parts(void)
+{
+	struct metrics_cursor c = { 0 };
+	char *whole = render(10 * SEC), *parts = NULL;
+	size_t len = 0;
+	int calls = 0, done = 0;
+	FILE *f = open_memstream(&parts, &len);
+
+	while (!done && calls < 1000) {
+		done = metrics_render_some(f, &m, &c, 10 * SEC, 1);
+		calls++;
+	}
+	fclose(f);
+	EXPECT(done, "the end reached");
+	/* 6 families x 2 targets + the process unit */
+	EXPECT(calls == 13, "one unit per call: %d calls", calls);
+	EXPECT(!strcmp(whole, parts), "same exposition in parts");
+	free(whole);
+	free(parts);
+}
+
 /* After the report: dropping stale series changes what it shows */
 static void test_stale(void)
 {
@@ -187,6 +211,7 @@ int main(void)
 	test_metrics();
 	test_label_value();
 	test_report();
+	test_render_parts();
 	test_stale();
 	monitor_free(&m);
 	return TEST_SUMMARY();
