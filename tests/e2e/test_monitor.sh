@@ -49,12 +49,14 @@ TMUX_SOCK=xm$$
 TMP=$(mktemp -d /tmp/xhop-mon-e2e.XXXXXX)
 BG_PID=
 PROM_PID=
+CAP_PID=
 
 cleanup()
 {
 	[[ $BASHPID == "$$" ]] || return 0
 	if [[ -n $BG_PID ]] && alive "$BG_PID"; then kill -9 "$BG_PID" 2>/dev/null; fi
 	if [[ -n $PROM_PID ]] && alive "$PROM_PID"; then kill -9 "$PROM_PID" 2>/dev/null; fi
+	if [[ -n $CAP_PID ]] && alive "$CAP_PID"; then kill "$CAP_PID" 2>/dev/null; fi
 	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
 	LAB_QUIET=1 lab_down "$PREFIX"
 	rm -rf "$TMP"
@@ -89,7 +91,8 @@ report_hops()
 			host = $2; loss = $3
 			if ($3 ~ /^\(/) { host = substr($3, 2, length($3) - 2); loss = $4 }
 			print ttl, host, loss
-		}' <<<"$OUT"
+		}
+		on && /^ +\|  `-- / { print "more", $3 }' <<<"$OUT"
 }
 
 # expect_report_path NAME TARGET EXPECT_ARRAY: the rows of TARGET's block
@@ -99,7 +102,11 @@ expect_report_path()
 {
 	local name=$1 tgt=$2 i ttl host loss e why=() rows
 	local -n want=$3
-	mapfile -t rows < <(report_hops "$tgt")
+	mapfile -t rows < <(report_hops "$tgt" | grep -v '^more ')
+	# a second responder at a TTL: the target's probes took two branches
+	if report_hops "$tgt" | grep -q '^more '; then
+		why+=("more than one responder at a TTL (not Paris): $(report_hops "$tgt" | grep '^more ' | xargs)")
+	fi
 	((${#rows[@]} == ${#want[@]})) || why+=("expected ${#want[@]} rows, got ${#rows[@]}")
 	for ((i = 0; i < ${#rows[@]}; i++)); do
 		read -r ttl host loss <<<"${rows[i]}"
@@ -128,14 +135,76 @@ expect_report_path "report: far (silent r5 = ???, 100%)" "$LAB_FAR4" LAB_EXPECT_
 expect_match "report: names of hops" "$OUT" '^ +1\.\|-- r1\.example \(198\.18\.1\.2\) +0\.0% +3 '
 expect_match "report: Snt = cycles" "$OUT" '^ +4\.\|-- r4\.example \(2001:2:0:5::2\) +0\.0% +3 '
 
-xrun -n --report -c 2 --interval 0.2 -w 0.5 -U "$LAB_DST4" "$LAB_DST6"
+# UDP and TCP flows spread over r3a and r3b by ports at r2: each target
+# keeps one branch for the whole run (Paris), whichever it is; 5 cycles
+# and 4 targets per family, so a target that mixed branches shows
+PARIS4=(198.19.0.21 198.19.0.22 198.19.0.23 "$LAB_DST4")
+PARIS6=(2001:2:0:100::21 2001:2:0:100::22 2001:2:0:100::23 "$LAB_DST6")
+xrun -n --report -c 5 --interval 0.2 -w 0.5 -U "${PARIS4[@]}" "${PARIS6[@]}"
 expect_rc "report udp: exit 0" 0
-expect_report_path "report udp4: hops" "$LAB_DST4" LAB_EXPECT_UDP4
-expect_report_path "report udp6 (port unreachable from dst's link): hops" "$LAB_DST6" \
-	LAB_EXPECT_UDP6
-xrun -n --report -c 2 --interval 0.2 -w 0.5 -T -p "$LAB_TCP_CLOSED" "$LAB_DST4" "$LAB_DST6"
-expect_report_path "report tcp4: hops" "$LAB_DST4" LAB_EXPECT_TCP4
-expect_report_path "report tcp6: hops" "$LAB_DST6" LAB_EXPECT_TCP6
+for t in "${PARIS4[@]}"; do
+	# shellcheck disable=SC2034 # used by name
+	EXP=("${LAB_PATH4[@]}" "$t")
+	expect_report_path "report udp4 $t: hops, one branch" "$t" EXP
+done
+for t in "${PARIS6[@]}"; do
+	expect_report_path "report udp6 $t (port unreachable from dst's link): hops, one branch" \
+		"$t" LAB_EXPECT_UDP6
+done
+xrun -n --report -c 5 --interval 0.2 -w 0.5 -T -p "$LAB_TCP_CLOSED" "${PARIS4[@]}" "${PARIS6[@]}"
+for t in "${PARIS4[@]}"; do
+	EXP=("${LAB_PATH4[@]}" "$t")
+	expect_report_path "report tcp4 $t: hops, one branch" "$t" EXP
+done
+for t in "${PARIS6[@]}"; do
+	EXP=("${LAB_PATH6[@]}" "$t")
+	expect_report_path "report tcp6 $t: hops, one branch" "$t" EXP
+done
+
+# Sends are paced over the interval, not one burst: a capture in r1 of
+# one run's probes, 20 targets x 5 TTLs per 0.5 s cycle
+PACE_TARGETS=()
+for i in $(seq 40 59); do PACE_TARGETS+=("198.19.0.$i"); done
+ip netns exec "$(lab_ns r1)" tcpdump -i v1 -n -U -tt -l \
+	'icmp[icmptype] == icmp-echo and dst net 198.19.0.0/24' >"$TMP/pace" 2>"$TMP/pace.err" &
+CAP_PID=$!
+cap_ready() { grep -q "listening on" "$TMP/pace.err"; }
+wait_for 5 cap_ready
+xrun -n --report -c 4 --interval 0.5 -w 0.3 "${PACE_TARGETS[@]}"
+# every probe sent has been captured (4 x 100 and 2 warm-up) before the
+# capture ends
+all_captured() { (($(wc -l <"$TMP/pace") >= 402)); }
+wait_for 5 all_captured
+kill "$CAP_PID" 2>/dev/null
+wait "$CAP_PID" 2>/dev/null
+CAP_PID=
+python3 - "$TMP/pace" >"$TMP/pcheck" 2>&1 <<'EOF'
+import sys
+ts = sorted(float(l.split()[0]) for l in open(sys.argv[1]) if l.strip())
+def chk(name, cond, why=''):
+    print(('ok   ' if cond else 'FAIL ') + 'pacing: ' + name + ('' if cond else ': ' + str(why)))
+chk('every probe captured (4 cycles x 100, + 2 warm-up)', len(ts) == 402, len(ts))
+# cycles start 0.5 s apart: split where the gap is the pause between them
+cycles, cur = [], ts[:1]
+for a, b in zip(ts, ts[1:]):
+    if b - a > 0.04:
+        cycles.append(cur)
+        cur = []
+    cur.append(b)
+cycles.append(cur)
+full = [c for c in cycles if len(c) >= 90]
+spans = [c[-1] - c[0] for c in full]
+big = max((b - a for c in full for a, b in zip(c, c[1:])), default=0)
+print(f'     (cycles of 100 probes spread over {", ".join(f"{x * 1000:.0f}" for x in spans)} ms; '
+      f'largest gap inside a cycle {big * 1000:.1f} ms)')
+chk('4 cycles of 100 probes', len(full) == 4, [len(c) for c in cycles])
+chk('each spread over most of 90% of the interval (>= 0.3 s)', all(x >= 0.3 for x in spans), spans)
+dense = max((sum(1 for y in c if x <= y < x + 0.01) for c in full for x in c), default=99)
+chk('no burst: at most 10 probes in any 10 ms', dense <= 10, dense)
+EOF
+cat "$TMP/pcheck"
+T_PASS=$((T_PASS + $(grep -c '^ok ' "$TMP/pcheck")))
+T_FAIL=$((T_FAIL + $(grep -c '^FAIL ' "$TMP/pcheck")))
 
 xrun --report --json -c 2 --interval 0.2 -w 0.5 "$LAB_DST4" "$LAB_UNR4"
 expect_rc "json: exit 0" 0
