@@ -14,7 +14,7 @@
 # So about 5.5k probes a second, and every one of them has an answer
 # except the 256 a second at r5's TTL: expected Loss% is 0 everywhere else.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 # shellcheck source=scripts/lab.sh
 source scripts/lab.sh
 

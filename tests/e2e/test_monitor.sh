@@ -153,10 +153,12 @@ for t in "${PARIS6[@]}"; do
 done
 xrun -n --report -c 5 --interval 0.2 -w 0.5 -T -p "$LAB_TCP_CLOSED" "${PARIS4[@]}" "${PARIS6[@]}"
 for t in "${PARIS4[@]}"; do
+	# shellcheck disable=SC2034 # used by name
 	EXP=("${LAB_PATH4[@]}" "$t")
 	expect_report_path "report tcp4 $t: hops, one branch" "$t" EXP
 done
 for t in "${PARIS6[@]}"; do
+	# shellcheck disable=SC2034 # used by name
 	EXP=("${LAB_PATH6[@]}" "$t")
 	expect_report_path "report tcp6 $t: hops, one branch" "$t" EXP
 done
@@ -469,9 +471,14 @@ expect_clean "SIGTERM"
 
 # --- 5. the live view in tmux --------------------------------------------------
 
+# a target the route change moves (r3b -> r3a at TTL 3), for the view's
+# event list; IPv4 if there is one
+VIEW_MOVED=
+for t in "${AFFECTED[@]}"; do [[ -z $VIEW_MOVED || $VIEW_MOVED == *:* ]] && VIEW_MOVED=$t; done
+VIEW_MOVED=${VIEW_MOVED:-$LAB_DST4}
 if command -v tmux >/dev/null; then
 	tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x 132 -y 40 \
-		"ip netns exec $NS $XHOP monitor --interval 0.2 $LAB_DST_NAME $LAB_FAR_NAME; echo EXIT=\$? >$TMP/view.rc; sleep 60"
+		"ip netns exec $NS $XHOP monitor --interval 0.2 $LAB_DST_NAME $LAB_FAR_NAME $VIEW_MOVED; echo EXIT=\$? >$TMP/view.rc; sleep 60"
 	screen() { tmux -L "$TMUX_SOCK" capture-pane -p >"$TMP/screen" 2>/dev/null; }
 	shows() { screen && grep -Eq -- "$1" "$TMP/screen"; }
 	key() { tmux -L "$TMUX_SOCK" send-keys "$@"; }
@@ -481,7 +488,7 @@ if command -v tmux >/dev/null; then
 		fail "view: the table, with names, in place" "$(cat "$TMP/screen")"
 	fi
 	expect_match "view: mtr's columns" "$(cat "$TMP/screen")" 'Host +Loss% +Snt +Last +Avg +Best +Wrst +StDev +Javg'
-	expect_match "view: first target" "$(cat "$TMP/screen")" '^Target 1/2: d77\.example'
+	expect_match "view: first target" "$(cat "$TMP/screen")" '^Target 1/3: d77\.example'
 	key n
 	if wait_for 5 shows '^ +6\. far\.example \(198\.19\.1\.9\) '; then ok "view: n switches target"; else
 		fail "view: n switches target" "$(cat "$TMP/screen")"; fi
@@ -500,6 +507,19 @@ if command -v tmux >/dev/null; then
 	reset_seen() { local s; s=$(snt); [[ -n $s ]] && ((s < s1)); }
 	if wait_for 5 reset_seen; then ok "view: r resets statistics (Snt below $s1)"; else
 		fail "view: r resets statistics" "$(cat "$TMP/screen")"; fi
+	# a path change shows in the view, whichever target it shows
+	if [[ $VIEW_MOVED == *:* ]]; then
+		moved_re='TTL 3 +hop +2001:2:0:4::2 -> 2001:2:0:3::2'
+	else
+		moved_re='TTL 3 +hop +198\.18\.4\.2 -> 198\.18\.3\.2'
+	fi
+	lab_exec r2 ip route replace 198.18.0.0/15 via 198.18.3.2 dev v3
+	lab_exec r2 ip -6 route replace 2001:2::/48 via 2001:2:0:3::2 dev v3
+	if wait_for 5 shows "$moved_re"; then ok "view: the path change of $VIEW_MOVED is listed"; else
+		fail "view: the path change of $VIEW_MOVED is listed" "$(cat "$TMP/screen")"; fi
+	expect_match "view: path changes counted" "$(cat "$TMP/screen")" '^Path changes \(1, latest first\):'
+	lab_exec r2 ip route replace 198.18.0.0/15 nexthop via 198.18.3.2 dev v3 nexthop via 198.18.4.2 dev v4
+	lab_exec r2 ip -6 route replace 2001:2::/48 nexthop via 2001:2:0:3::2 dev v3 nexthop via 2001:2:0:4::2 dev v4
 	key q
 	view_done() { [[ -s $TMP/view.rc ]]; }
 	if wait_for 5 view_done; then ok "view: q quits"; else fail "view: q quits" "$(cat "$TMP/screen")"; fi
