@@ -176,7 +176,6 @@ int monitor_ready(struct monitor *m)
 		t->next_eval = 1;
 	}
 	m->plan = calloc(m->n * m->n_ttl, sizeof(*m->plan));
-	m->plan_cap = m->n * m->n_ttl;
 	/* in flight at most: every probe of n_slots cycles */
 	m->pend_cap = m->n * m->n_ttl * m->n_slots;
 	m->pend = calloc(m->pend_cap, sizeof(*m->pend));
@@ -400,8 +399,6 @@ static int apply_answer(struct monitor *m, __u32 ti, struct mon_slot *s, const s
 		mon_stats_reply(&h->st); /* the send stamp was lost: no RTT */
 		m->no_tx++;
 	}
-	h->last_from = s->from;
-	h->last_from_ns = ev->ts_ns;
 	/* a path not yet known to end: look further at once */
 	if (!t->end_ttl && s->verdict == VERDICT_HOP && ttl + m->cfg.max_unknown > t->limit) {
 		t->limit = ttl + m->cfg.max_unknown;

@@ -66,8 +66,6 @@ struct mon_hop {
 	struct mon_stats st;  /* the view's: 'r' resets them */
 	__u64 sent_total;     /* /metrics: monotone, never reset */
 	__u64 last_sent_ns;
-	__u64 last_from_ns;
-	struct in6_addr last_from;
 	struct mon_resp resp[MON_RESP_MAX];
 	struct pc_hop pc;
 };
@@ -157,7 +155,7 @@ struct monitor {
 	__u32 cycle;		  /* cycles started */
 	__u64 cycle_start_ns;	  /* of the current cycle */
 	struct mon_plan_item *plan;
-	size_t plan_n, plan_next, plan_cap;
+	size_t plan_n, plan_next;
 	struct mon_pending *pend;  /* ring */
 	size_t pend_head, pend_n, pend_cap;
 
@@ -174,7 +172,6 @@ struct monitor {
 	__u64 unknown;	/* answers that fit no target or no probe */
 	__u64 no_tx;	/* answers whose send stamp never came */
 	__u64 behind;	/* cycles that started late: sending fell behind */
-	__u64 cycles_done; /* cycles fully evaluated for every target */
 	__u64 resp_evicted;
 	size_t in_flight;
 };

@@ -508,8 +508,10 @@ static int run_loop(struct mon_run *r)
 		ts.tv_sec = wake / NS_PER_S;
 		ts.tv_nsec = wake % NS_PER_S;
 		if (ppoll(fds, nfds, &ts, NULL) < 0 && errno != EINTR) {
-			fprintf(stderr, "xhop: poll: %s\n", strerror(errno));
-			return -errno;
+			int err = -errno;
+
+			fprintf(stderr, "xhop: poll: %s\n", strerror(-err));
+			return err;
 		}
 		if (r->res)
 			resolver_process(r->res, fds + i_res, n_res);
