@@ -10,6 +10,9 @@ pkgs=(
 	pkg-config libc-ares-dev libmicrohttpd-dev libncurses-dev
 	# labs and tests: namespaces, firewall, DNS, captures, privilege drops
 	iproute2 ethtool nftables dnsmasq-base tcpdump libcap2-bin procps python3 xdp-tools
+	# xhop monitor's tests: a Prometheus server and promtool (one package),
+	# curl for /metrics, tmux to drive the live view
+	prometheus curl tmux
 	# peers we measure against
 	traceroute mtr-tiny scamper
 )
@@ -30,3 +33,10 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Debian's prometheus package enables a server on :9090 where systemd runs;
+# the tests start their own inside a lab namespace, so a fresh install
+# does not leave one running
+if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null &&
+	[[ -d /run/systemd/system ]]; then
+	systemctl disable --now prometheus.service || true
+fi

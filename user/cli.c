@@ -59,6 +59,7 @@ static void usage(FILE *out)
 {
 	fprintf(out, "Usage: xhop [options] HOST [packetlen]\n"
 		     "       xhop scan [options] [TARGET|PREFIX ...]   (see xhop scan --help)\n"
+		     "       xhop monitor [options] TARGET...          (see xhop monitor --help)\n"
 		     "Trace the path to HOST with an XDP receive path and kernel-stamped RTTs.\n\n"
 		     "Options:\n");
 	cli_print_options(out, trace_options, N_OPTS);

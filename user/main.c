@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "monitor_run.h"
 #include "output.h"
 #include "scan.h"
 #include "signals.h"
@@ -31,6 +32,8 @@ int main(int argc, char **argv)
 	/* subcommands, as bpftool and ip have them; anything else is HOST */
 	if (argc > 1 && !strcmp(argv[1], "scan"))
 		return run_scan(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "monitor"))
+		return monitor_cli_main(argc - 1, argv + 1);
 	rc = cli_parse_trace(argc, argv, &o);
 	if (rc >= 0)
 		return rc;
