@@ -6,7 +6,10 @@
  * TTL hops away must answer each with Time Exceeded. What came back is
  * counted by the caller on the routers' side; this prints what was
  * offered. Runs in the prober's namespace:
- *   te_flood DST SECONDS [TTL]
+ *   te_flood DST SECONDS [TTL [RATE]]
+ * RATE (probes per second) paces the flood in calls of 256; without it
+ * (or 0) the sender goes as fast as it can, and an overloaded lab answers
+ * less than a paced flood gets from it: the ceiling is the best of both.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,17 +46,18 @@ int main(int argc, char **argv)
 	__u8 probe[PROBE_MAX_SIZE] __attribute__((aligned(8)));
 	struct send_bare_bpf *skel = NULL;
 	struct route_info ri;
-	double t0, secs, el;
+	double t0, secs, el, rate = 0;
 	__u64 sent = 0;
 	ssize_t len;
 	int fam, rc = 1;
 
-	if (argc < 3 || argc > 4 || addr_parse(argv[1], 4, &ps.dst, &fam) ||
-	    (secs = atof(argv[2])) <= 0 || (argc == 4 && (atoi(argv[3]) < 1 || atoi(argv[3]) > 255))) {
-		fprintf(stderr, "usage: te_flood IPV4_DST SECONDS [TTL]\n");
+	if (argc < 3 || argc > 5 || addr_parse(argv[1], 4, &ps.dst, &fam) ||
+	    (secs = atof(argv[2])) <= 0 || (argc >= 4 && (atoi(argv[3]) < 1 || atoi(argv[3]) > 255)) ||
+	    (argc == 5 && (rate = atof(argv[4])) < 0)) {
+		fprintf(stderr, "usage: te_flood IPV4_DST SECONDS [TTL [RATE]]\n");
 		return 2;
 	}
-	ps.ttl = (__u8)(argc == 4 ? atoi(argv[3]) : 1);
+	ps.ttl = (__u8)(argc >= 4 ? atoi(argv[3]) : 1);
 	if (route_lookup(&ps.dst, 4, 0, &ri) || route_source(&ps.dst, 4, NULL, &ps.src) ||
 	    gen_nexthop_mac(ri.ifindex, 4, &ps.dst, frame, frame + ETH_ALEN, 2000)) {
 		fprintf(stderr, "te_flood: no route or next hop towards %s\n", argv[1]);
@@ -77,15 +81,22 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
-		    .data_size_in = (__u32)(ETH_HLEN + len), .repeat = PER_CALL, .batch_size = 256,
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+		    .data_size_in = (__u32)(ETH_HLEN + len), .repeat = rate ? 256 : PER_CALL,
+		    .batch_size = 256, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 	t0 = now_s();
 	while (now_s() < t0 + secs) {
+		if (rate) {
+			/* the next call when the rate allows it */
+			double at = t0 + (double)sent / rate;
+			struct timespec ts = { (time_t)at, (long)((at - (time_t)at) * 1e9) };
+
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
 		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.bare_send), &opts)) {
 			fprintf(stderr, "te_flood: test run: %s\n", strerror(errno));
 			goto detach;
 		}
-		sent += PER_CALL;
+		sent += opts.repeat;
 	}
 	el = now_s() - t0;
 	printf("offered %llu %.3f\n", (unsigned long long)sent, el);
