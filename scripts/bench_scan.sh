@@ -61,20 +61,27 @@ echo
 # --- the ceiling: Time Exceeded per second the lab returns -------------------------
 # A blind flood from the fastest sender here (bench/te_flood.c: bare live
 # frames, no matching) of probes that expire at TTL 1 (r1) and at TTL 4
-# (r4, where most of the scan's probes end up); what came back is counted
-# at the prober's interface, so xhop plays no part.
+# (r4, where most of the scan's probes end up), unpaced and paced at a few
+# rates (an overloaded lab answers less); what came back is counted at
+# the prober's interface, so xhop plays no part. The best is the ceiling.
 FLOOD=$ROOT/build/bench/te_flood
 [[ -x $FLOOD ]] || die "$FLOOD missing: run make bench"
 rx_src() { lab_exec src cat /sys/class/net/v1/statistics/rx_packets; }
 declare -A CEIL
 for ttl in 1 4; do
-	a=$(rx_src)
-	read -r _ offered secs < <(lab_exec src "$FLOOD" 198.19.128.1 2 "$ttl") ||
-		die "te_flood failed"
-	b=$(rx_src)
-	CEIL[$ttl]=$(python3 -c "print(round(($b - $a) / $secs))")
-	echo "lab ceiling at TTL $ttl: $((b - a)) Time Exceeded in $secs s = ${CEIL[$ttl]}/s" \
-		"(offered $(python3 -c "print(round($offered / $secs))")/s)"
+	best=0
+	for rate in 0 150000 300000 600000; do
+		a=$(rx_src)
+		read -r _ offered secs < <(lab_exec src "$FLOOD" 198.19.128.1 2 "$ttl" "$rate") ||
+			die "te_flood failed"
+		b=$(rx_src)
+		got=$(python3 -c "print(round(($b - $a) / $secs))")
+		echo "  TTL $ttl, offered $(python3 -c "print(round($offered / $secs))")/s" \
+			"$([[ $rate == 0 ]] && echo "(unpaced)"): $got Time Exceeded/s back"
+		((got > best)) && best=$got
+	done
+	CEIL[$ttl]=$best
+	echo "lab ceiling at TTL $ttl: ${CEIL[$ttl]} Time Exceeded per second"
 done
 echo
 
@@ -96,7 +103,7 @@ peak_kpps()
 }
 printf '%-28s %7s %8s %9s %9s %9s %7s %7s\n' "xhop run" wall_s kpps peak_kpps probes replies \
 	"%ttl4" rss_MB
-for r in 50000 100000 200000; do
+for r in 100000 200000 800000; do
 	for snd in kernel raw; do
 		run_xhop "x$r$snd" --rate "$r" --sender "$snd" --progress
 		read -r wall rss _ _ <"$WORK/x$r$snd.time"
