@@ -105,6 +105,44 @@ int cli_parse_double(const char *opt, const char *s, double min, double max, dou
 	return 0;
 }
 
+int cli_probe_option(int c, const char *arg, const struct cli_probe *p)
+{
+	long v;
+
+	switch (c) {
+	case 'I':
+		*p->method = METHOD_ICMP;
+		return 1;
+	case 'U':
+		*p->method = METHOD_UDP;
+		return 1;
+	case 'T':
+		*p->method = METHOD_TCP;
+		return 1;
+	case 'p':
+		if (cli_parse_long("--port", arg, 1, 65535, &v))
+			return -1;
+		*p->port = (int)v;
+		return 1;
+	case 't':
+		if (cli_parse_long("--tos", arg, 0, 255, &v))
+			return -1;
+		*p->tos = (int)v;
+		return 1;
+	case 's':
+		*p->source = arg;
+		return 1;
+	case 'i':
+		*p->ifname = arg;
+		return 1;
+	case 'v':
+		(*p->verbose)++;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 void cli_build_getopt(const struct cli_option *opts, size_t n, struct option *longs, char *shorts)
 {
 	char *s = shorts;
@@ -147,6 +185,11 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 	long v;
 	int c, max_set = 0;
 
+	struct cli_probe probe = {
+		.method = &o->method, .port = &o->port, .tos = &o->tos,
+		.verbose = &o->verbose, .source = &o->source, .ifname = &o->ifname,
+	};
+
 	memset(o, 0, sizeof(*o));
 	o->first_ttl = 1;
 	o->max_ttl = 30;
@@ -162,24 +205,16 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		int r = cli_probe_option(c, optarg, &probe);
+
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
 		switch (c) {
 		case '4':
 		case '6':
 			o->family = c - '0';
-			break;
-		case 'I':
-			o->method = METHOD_ICMP;
-			break;
-		case 'U':
-			o->method = METHOD_UDP;
-			break;
-		case 'T':
-			o->method = METHOD_TCP;
-			break;
-		case 'p':
-			if (cli_parse_long("--port", optarg, 1, 65535, &v))
-				return EXIT_USAGE;
-			o->port = v;
 			break;
 		case 'f':
 			if (cli_parse_long("--first-hop", optarg, 1, 255, &v))
@@ -207,25 +242,11 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 			o->sim_queries = v;
 			o->sim_set = 1;
 			break;
-		case 't':
-			if (cli_parse_long("--tos", optarg, 0, 255, &v))
-				return EXIT_USAGE;
-			o->tos = v;
-			break;
-		case 's':
-			o->source = optarg;
-			break;
-		case 'i':
-			o->ifname = optarg;
-			break;
 		case 'n':
 			o->no_resolve = 1;
 			break;
 		case OPT_JSON:
 			o->json = 1;
-			break;
-		case 'v':
-			o->verbose++;
 			break;
 		case 'h':
 			usage(stdout);

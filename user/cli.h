@@ -29,6 +29,22 @@ void cli_print_options(FILE *out, const struct cli_option *opts, size_t n);
 /* After getopt_long returned '?': name the bad option; cmd as in "Try 'CMD --help'." */
 void cli_report_bad_option(int argc, char **argv, const char *shorts, const char *cmd);
 
+/* Where the probing options every mode shares go */
+struct cli_probe {
+	int *method;	     /* -I -U -T: enum probe_method */
+	int *port;	     /* -p */
+	int *tos;	     /* -t */
+	int *verbose;	     /* -v, counted */
+	const char **source; /* -s */
+	const char **ifname; /* -i */
+};
+
+/*
+ * Apply option c (from getopt_long) if it is one of -I -U -T -p -t -s -i
+ * -v: 1 applied, 0 not one of them, -1 a bad value (reported).
+ */
+int cli_probe_option(int c, const char *arg, const struct cli_probe *p);
+
 /*
  * Parse `xhop [options] HOST [packetlen]`. Returns -1 when the trace
  * should run, else the exit code (0 after --help/--version, 2 on a usage

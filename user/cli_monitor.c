@@ -181,6 +181,11 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 	int c, cycles_set = 0;
 	long v;
 
+	struct cli_probe probe = {
+		.method = &o->method, .port = &o->port, .tos = &o->tos,
+		.verbose = &o->verbose, .source = &o->source, .ifname = &o->ifname,
+	};
+
 	memset(o, 0, sizeof(*o));
 	o->first_ttl = 1;
 	o->max_ttl = 30;
@@ -194,24 +199,16 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 	optind = 0; /* see cli.c: forget any cluster of an earlier parse */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		int r = cli_probe_option(c, optarg, &probe);
+
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
 		switch (c) {
 		case '4':
 		case '6':
 			o->family = c - '0';
-			break;
-		case 'I':
-			o->method = METHOD_ICMP;
-			break;
-		case 'U':
-			o->method = METHOD_UDP;
-			break;
-		case 'T':
-			o->method = METHOD_TCP;
-			break;
-		case 'p':
-			if (cli_parse_long("--port", optarg, 1, 65535, &v))
-				return EXIT_USAGE;
-			o->port = v;
 			break;
 		case 'f':
 			if (cli_parse_long("--first-hop", optarg, 1, 255, &v))
@@ -240,17 +237,6 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 			o->targets_file = optarg;
 			if (read_targets_file(o, optarg))
 				return EXIT_USAGE;
-			break;
-		case 's':
-			o->source = optarg;
-			break;
-		case 'i':
-			o->ifname = optarg;
-			break;
-		case 't':
-			if (cli_parse_long("--tos", optarg, 0, 255, &v))
-				return EXIT_USAGE;
-			o->tos = v;
 			break;
 		case OPT_SIZE:
 			if (cli_parse_long("--size", optarg, 28, 1500, &v))
@@ -286,9 +272,6 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 		case OPT_STALE:
 			if (cli_parse_double("--stale", optarg, 0, 1e7, &o->stale_s))
 				return EXIT_USAGE;
-			break;
-		case 'v':
-			o->verbose++;
 			break;
 		case 'h':
 			usage(stdout);

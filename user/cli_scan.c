@@ -136,6 +136,11 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 	long v;
 	int c;
 
+	struct cli_probe probe = {
+		.method = &o->method, .port = &o->port, .tos = &o->tos,
+		.verbose = &o->verbose, .source = &o->source, .ifname = &o->ifname,
+	};
+
 	memset(o, 0, sizeof(*o));
 	o->rate = SCAN_DEFAULT_RATE;
 	o->wait_s = 1.0;
@@ -153,6 +158,12 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
+		int r = cli_probe_option(c, optarg, &probe);
+
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r)
+			continue;
 		switch (c) {
 		case OPT_TARGETS:
 			o->targets_file = optarg;
@@ -192,20 +203,6 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 					optarg);
 				return EXIT_USAGE;
 			}
-			break;
-		case 'I':
-			o->method = METHOD_ICMP;
-			break;
-		case 'U':
-			o->method = METHOD_UDP;
-			break;
-		case 'T':
-			o->method = METHOD_TCP;
-			break;
-		case 'p':
-			if (cli_parse_long("--port", optarg, 1, 65535, &v))
-				return EXIT_USAGE;
-			o->port = (int)v;
 			break;
 		case OPT_MAX_TTL:
 			if (cli_parse_long("--max-ttl", optarg, 1, SCAN_MAX_TTL, &v))
@@ -255,20 +252,6 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 					optarg);
 				return EXIT_USAGE;
 			}
-			break;
-		case 's':
-			o->source = optarg;
-			break;
-		case 'i':
-			o->ifname = optarg;
-			break;
-		case 't':
-			if (cli_parse_long("--tos", optarg, 0, 255, &v))
-				return EXIT_USAGE;
-			o->tos = (int)v;
-			break;
-		case 'v':
-			o->verbose++;
 			break;
 		case 'h':
 			scan_usage(stdout);
