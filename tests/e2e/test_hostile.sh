@@ -72,16 +72,8 @@ RUN_LIMIT=30	    # seconds any one xhop run may take before it counts as hung
 FORGE_MIN=120000    # forged packets at least (the flood goes on until then)
 FORGE_RATE=25000    # packets/s: a flood, yet leaves the 2-CPU lab room to route
 
-[[ $(id -u) -eq 0 ]] || skip_all "needs root to build namespace labs"
-for tool in ip tc nft /usr/sbin/dnsmasq python3 bpftool timeout flock clang capsh setpriv; do
-	command -v "$tool" >/dev/null || skip_all "$tool is not installed"
-done
+e2e_require ip tc nft /usr/sbin/dnsmasq python3 bpftool timeout flock clang capsh setpriv
 [[ -c /dev/net/tun ]] || skip_all "no /dev/net/tun"
-if [[ ! -x $XHOP ]]; then
-	fail "xhop is built" "$XHOP is missing: run make"
-	summary
-	exit 1
-fi
 
 PREFIX=xh$$-
 TMP=$(mktemp -d /tmp/xhop-hostile.XXXXXX)

@@ -34,15 +34,7 @@ source "$HERE/attach_checks.sh"
 XHOP=${XHOP:-$ROOT/build/xhop}
 RUN_LIMIT=30
 
-[[ $(id -u) -eq 0 ]] || skip_all "needs root to build namespace labs"
-for tool in ip nft /usr/sbin/dnsmasq python3 timeout flock curl; do
-	command -v "$tool" >/dev/null || skip_all "$tool is not installed"
-done
-if [[ ! -x $XHOP ]]; then
-	fail "xhop is built" "$XHOP is missing: run make"
-	summary
-	exit 1
-fi
+e2e_require ip nft /usr/sbin/dnsmasq python3 timeout flock curl
 
 PREFIX=xm$$-
 TMUX_SOCK=xm$$

@@ -35,15 +35,7 @@ source "$HERE/attach_checks.sh"
 XHOP=${XHOP:-$ROOT/build/xhop}
 RUN_LIMIT=60
 
-[[ $(id -u) -eq 0 ]] || skip_all "needs root to build namespace labs"
-for tool in ip tcpdump python3 bpftool timeout; do
-	command -v "$tool" >/dev/null || skip_all "$tool is not installed"
-done
-if [[ ! -x $XHOP ]]; then
-	fail "xhop is built" "$XHOP is missing: run make"
-	summary
-	exit 1
-fi
+e2e_require ip tcpdump python3 bpftool timeout
 
 PREFIX=xs$$-
 TMP=$(mktemp -d /tmp/xhop-scan.XXXXXX)

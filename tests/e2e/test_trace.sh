@@ -24,15 +24,7 @@ source "$ROOT/scripts/lab.sh"
 XHOP=${XHOP:-$ROOT/build/xhop}
 RUN_LIMIT=30 # seconds any one xhop run may take before it counts as hung
 
-[[ $(id -u) -eq 0 ]] || skip_all "needs root to build namespace labs"
-for tool in ip nft /usr/sbin/dnsmasq python3 bpftool timeout flock; do
-	command -v "$tool" >/dev/null || skip_all "$tool is not installed"
-done
-if [[ ! -x $XHOP ]]; then
-	fail "xhop is built" "$XHOP is missing: run make"
-	summary
-	exit 1
-fi
+e2e_require ip nft /usr/sbin/dnsmasq python3 bpftool timeout flock
 
 PREFIX=xt$$-
 TMP=$(mktemp -d /tmp/xhop-e2e.XXXXXX)

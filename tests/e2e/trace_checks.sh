@@ -138,3 +138,19 @@ e2e_lab_up()
 	fi
 	ok "lab is up"
 }
+
+# e2e_require TOOL...: root, the tools and a built $XHOP, or the test ends
+# here: skipped (no root, a tool missing) or failed (xhop not built)
+e2e_require()
+{
+	local tool
+	[[ $(id -u) -eq 0 ]] || skip_all "needs root to build namespace labs"
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || skip_all "$tool is not installed"
+	done
+	if [[ ! -x $XHOP ]]; then
+		fail "xhop is built" "$XHOP is missing: run make"
+		summary
+		exit 1
+	fi
+}
