@@ -138,6 +138,20 @@ int cli_probe_option(int c, const char *arg, const struct cli_probe *p)
 	case 'v':
 		(*p->verbose)++;
 		return 1;
+	case '4':
+	case '6':
+		if (!p->family)
+			return 0;
+		*p->family = c - '0';
+		return 1;
+	case 'f':
+	case 'm':
+		if (!(c == 'f' ? p->first_ttl : p->max_ttl))
+			return 0;
+		if (cli_parse_long(c == 'f' ? "--first-hop" : "--max-hops", arg, 1, 255, &v))
+			return -1;
+		*(c == 'f' ? p->first_ttl : p->max_ttl) = (int)v;
+		return 1;
 	default:
 		return 0;
 	}
@@ -183,11 +197,12 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 	struct option longs[N_OPTS + 1];
 	char shorts[2 * N_OPTS + 2];
 	long v;
-	int c, max_set = 0;
+	int c;
 
 	struct cli_probe probe = {
 		.method = &o->method, .port = &o->port, .tos = &o->tos,
 		.verbose = &o->verbose, .source = &o->source, .ifname = &o->ifname,
+		.family = &o->family, .first_ttl = &o->first_ttl, .max_ttl = &o->max_ttl,
 	};
 
 	memset(o, 0, sizeof(*o));
@@ -212,21 +227,6 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 		if (r)
 			continue;
 		switch (c) {
-		case '4':
-		case '6':
-			o->family = c - '0';
-			break;
-		case 'f':
-			if (cli_parse_long("--first-hop", optarg, 1, 255, &v))
-				return EXIT_USAGE;
-			o->first_ttl = v;
-			break;
-		case 'm':
-			if (cli_parse_long("--max-hops", optarg, 1, 255, &v))
-				return EXIT_USAGE;
-			o->max_ttl = v;
-			max_set = 1;
-			break;
 		case 'q':
 			if (cli_parse_long("--queries", optarg, 1, 10, &v))
 				return EXIT_USAGE;
@@ -279,6 +279,5 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 			o->max_ttl);
 		return EXIT_USAGE;
 	}
-	(void)max_set;
 	return -1;
 }

@@ -37,11 +37,18 @@ struct cli_probe {
 	int *verbose;	     /* -v, counted */
 	const char **source; /* -s */
 	const char **ifname; /* -i */
+	/* traceroute's TTL and family options, for the modes that take them
+	 * (NULL: not an option of this mode)
+	 */
+	int *family;	     /* -4, -6 */
+	int *first_ttl;	     /* -f, 1-255 */
+	int *max_ttl;	     /* -m, 1-255 */
 };
 
 /*
  * Apply option c (from getopt_long) if it is one of -I -U -T -p -t -s -i
- * -v: 1 applied, 0 not one of them, -1 a bad value (reported).
+ * -v (and -4 -6 -f -m where p has a place for them): 1 applied, 0 not one
+ * of them, -1 a bad value (reported).
  */
 int cli_probe_option(int c, const char *arg, const struct cli_probe *p);
 

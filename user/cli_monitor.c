@@ -184,6 +184,7 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 	struct cli_probe probe = {
 		.method = &o->method, .port = &o->port, .tos = &o->tos,
 		.verbose = &o->verbose, .source = &o->source, .ifname = &o->ifname,
+		.family = &o->family, .first_ttl = &o->first_ttl, .max_ttl = &o->max_ttl,
 	};
 
 	memset(o, 0, sizeof(*o));
@@ -206,20 +207,6 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 		if (r)
 			continue;
 		switch (c) {
-		case '4':
-		case '6':
-			o->family = c - '0';
-			break;
-		case 'f':
-			if (cli_parse_long("--first-hop", optarg, 1, 255, &v))
-				return EXIT_USAGE;
-			o->first_ttl = v;
-			break;
-		case 'm':
-			if (cli_parse_long("--max-hops", optarg, 1, 255, &v))
-				return EXIT_USAGE;
-			o->max_ttl = v;
-			break;
 		case OPT_MAX_UNKNOWN:
 			if (cli_parse_long("--max-unknown", optarg, 1, 255, &v))
 				return EXIT_USAGE;
