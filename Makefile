@@ -12,7 +12,7 @@ CC          ?= gcc
 BPF_CFLAGS  := -g -O2 -target bpf -Wall -Werror -Iinclude -I/usr/include/$(ARCH)-linux-gnu
 CFLAGS      ?= -O2 -g
 CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -Iinclude -I$(BUILD) -D_GNU_SOURCE
-LDLIBS      := -lbpf -lelf -lz -lcares -lm -lncurses -lmicrohttpd
+LDLIBS      := -lbpf -lelf -lz -lcares -lm -lncurses -lmicrohttpd -pthread
 
 USER_SRCS   := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_OBJS   := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))

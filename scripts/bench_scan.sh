@@ -58,30 +58,31 @@ kv() { python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().splitl
 echo "xhop scan vs scamper, $(wc -l <"$WORK/targets") targets (${PFX[*]}), $(uname -r), $(nproc) cores"
 echo
 
-# --- the ceiling: Time Exceeded per second the lab returns -------------------------
+# --- the ceiling: answers per second the lab returns ------------------------------
 # A blind flood from the fastest sender here (bench/te_flood.c: bare live
-# frames, no matching) of probes that expire at TTL 1 (r1) and at TTL 4
-# (r4, where most of the scan's probes end up), unpaced and paced at a few
-# rates (an overloaded lab answers less); what came back is counted at
-# the prober's interface, so xhop plays no part. The best is the ceiling.
+# frames, no matching, nothing else on its CPU) of probes that expire at
+# TTL 4 (r4: Time Exceeded) and TTL 5 (dst: Echo Reply), the depths where
+# the scan's probes end; unpaced and paced at a few rates (an overloaded
+# lab answers less). What came back is counted at the prober's interface,
+# so xhop plays no part. The best of all is the ceiling.
 FLOOD=$ROOT/build/bench/te_flood
 [[ -x $FLOOD ]] || die "$FLOOD missing: run make bench"
 rx_src() { lab_exec src cat /sys/class/net/v1/statistics/rx_packets; }
-declare -A CEIL
-for ttl in 1 4; do
+CEIL=0
+for ttl in 4 5; do
 	best=0
-	for rate in 0 150000 300000 600000; do
+	for rate in 0 200000 300000 400000 600000; do
 		a=$(rx_src)
 		read -r _ offered secs < <(lab_exec src "$FLOOD" 198.19.128.1 2 "$ttl" "$rate") ||
 			die "te_flood failed"
 		b=$(rx_src)
 		got=$(python3 -c "print(round(($b - $a) / $secs))")
 		echo "  TTL $ttl, offered $(python3 -c "print(round($offered / $secs))")/s" \
-			"$([[ $rate == 0 ]] && echo "(unpaced)"): $got Time Exceeded/s back"
+			"$([[ $rate == 0 ]] && echo "(unpaced)"): $got answers/s back"
 		((got > best)) && best=$got
 	done
-	CEIL[$ttl]=$best
-	echo "lab ceiling at TTL $ttl: ${CEIL[$ttl]} Time Exceeded per second"
+	echo "lab ceiling at TTL $ttl: $best answers per second"
+	((best > CEIL)) && CEIL=$best
 done
 echo
 
@@ -95,27 +96,23 @@ run_xhop()
 		--wait 1 --summary "$WORK/$name.sum" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" ||
 		die "xhop $name failed: $(head -c 300 "$WORK/$name.err")"
 }
-# the busiest half second, from the progress lines (cumulative "sent N")
-peak_kpps()
-{
-	sed -n 's/.*, sent \([0-9]*\),.*/\1/p' "$1" |
-		awk 'NR > 1 && $1 - p > m { m = $1 - p } { p = $1 } END { printf "%.1f", m * 2 / 1000 }'
-}
-printf '%-28s %7s %8s %9s %9s %9s %7s %7s\n' "xhop run" wall_s kpps peak_kpps probes replies \
-	"%ttl4" rss_MB
+printf '%-28s %7s %8s %11s %9s %9s %8s %7s\n' "xhop run" wall_s kpps backlog_kpps probes replies \
+	"%ceiling" rss_MB
 for r in 100000 200000 800000; do
 	for snd in kernel raw; do
-		run_xhop "x$r$snd" --rate "$r" --sender "$snd" --progress
+		run_xhop "x$r$snd" --rate "$r" --sender "$snd"
 		read -r wall rss _ _ <"$WORK/x$r$snd.time"
 		kpps=$(python3 -c "print(round($(kv "$WORK/x$r$snd.sum" probes_sent) / $wall / 1000, 1))")
-		peak=$(peak_kpps "$WORK/x$r$snd.err")
-		printf '%-28s %7s %8s %9s %9s %9s %6s%% %7s\n' "--rate $r --sender $snd" "$wall" "$kpps" \
-			"$peak" "$(kv "$WORK/x$r$snd.sum" probes_sent)" "$(kv "$WORK/x$r$snd.sum" replies)" \
-			"$(python3 -c "print(round($peak * 1000 * 100 / ${CEIL[4]}))")" "$((rss / 1024))"
+		bl=$(kv "$WORK/x$r$snd.sum" backlog_pps)
+		printf '%-28s %7s %8s %11s %9s %9s %7s%% %7s\n' "--rate $r --sender $snd" "$wall" "$kpps" \
+			"$(python3 -c "print(round($bl / 1000, 1))")" "$(kv "$WORK/x$r$snd.sum" probes_sent)" \
+			"$(kv "$WORK/x$r$snd.sum" replies)" "$(python3 -c "print(round($bl * 100 / $CEIL))")" \
+			"$((rss / 1024))"
 	done
 done
-echo "(kpps: probes over the whole run, its silent-hop waits of 1 s included; peak: the"
-echo " busiest half second; %ttl4: peak as a share of the lab's ceiling at TTL 4)"
+echo "(kpps: probes over the whole run, its 1 s waits for silent hops included; backlog:"
+echo " the rate while probes were ready beyond the send queue, i.e. the rate the scan drove"
+echo " the lab at; %ceiling: backlog rate as a share of the lab's ceiling, $CEIL/s)"
 BEST=$(for f in "$WORK"/x*.time; do echo "$(cut -d' ' -f1 "$f") $(basename "$f" .time)"; done |
 	sort -n | head -n 1 | cut -d' ' -f2)
 echo

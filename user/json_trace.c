@@ -4,6 +4,7 @@
  * unchanged: rtt in milliseconds, tx as {sec, usec}, answered probes only.
  */
 #include <string.h>
+#include <time.h>
 #include "addr.h"
 #include "json.h"
 #include "json_trace.h"
@@ -12,48 +13,89 @@
 
 static void put_time(FILE *out, const char *key, __u64 ns)
 {
-	fprintf(out, ",\"%s\":{\"sec\":%llu,\"usec\":%llu}", key,
-		(unsigned long long)(ns / 1000000000ULL),
-		(unsigned long long)(ns % 1000000000ULL / 1000));
+	json_lit(out, key);
+	json_key_uint(out, "{\"sec\":", ns / 1000000000ULL);
+	json_key_uint(out, ",\"usec\":", ns % 1000000000ULL / 1000);
+	json_lit(out, "}");
 }
 
 static void put_mpls(FILE *out, const struct hop_reply *r)
 {
 	/* RFC 4950 label stack entry: label 20 bits, TC 3, S 1, TTL 8 */
-	fprintf(out, ",\"icmpext\":[{\"ie_cn\":%d,\"ie_ct\":%d,\"ie_dl\":%d,\"mpls_labels\":[",
-		XHOP_ICMP_EXT_CLASS_MPLS, XHOP_ICMP_EXT_CTYPE_MPLS, r->mpls_count * 4);
+	json_key_uint(out, ",\"icmpext\":[{\"ie_cn\":", XHOP_ICMP_EXT_CLASS_MPLS);
+	json_key_uint(out, ",\"ie_ct\":", XHOP_ICMP_EXT_CTYPE_MPLS);
+	json_key_uint(out, ",\"ie_dl\":", r->mpls_count * 4u);
+	json_lit(out, ",\"mpls_labels\":[");
 	for (int i = 0; i < r->mpls_count; i++) {
 		__u32 l = r->mpls[i];
 
-		fprintf(out, "%s{\"mpls_ttl\":%u,\"mpls_s\":%u,\"mpls_exp\":%u,\"mpls_label\":%u}",
-			i ? "," : "", l & 0xff, (l >> 8) & 1, (l >> 9) & 7, l >> 12);
+		json_key_uint(out, i ? ",{\"mpls_ttl\":" : "{\"mpls_ttl\":", l & 0xff);
+		json_key_uint(out, ",\"mpls_s\":", (l >> 8) & 1);
+		json_key_uint(out, ",\"mpls_exp\":", (l >> 9) & 7);
+		json_key_uint(out, ",\"mpls_label\":", l >> 12);
+		json_lit(out, "}");
 	}
-	fputs("]}]", out);
+	json_lit(out, "]}]");
+}
+
+/* "YYYY-mm-dd HH:MM:SS" local time; a scan starts thousands of traces a
+ * second, so the last second's text is kept
+ */
+static const char *ftime_of(time_t sec)
+{
+	static char text[32];
+	static time_t text_sec = -1;
+	struct tm tm;
+
+	if (sec != text_sec) {
+		localtime_r(&sec, &tm);
+		if (!strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S", &tm))
+			text[0] = 0;
+		text_sec = sec;
+	}
+	return text;
 }
 
 void json_trace_open(FILE *out, const struct json_trace_head *h)
 {
-	char src[ADDR_STRLEN], dst[ADDR_STRLEN], ftime[32];
-	struct tm tm;
+	char a[ADDR_STRLEN];
 
-	localtime_r(&h->start.tv_sec, &tm);
-	strftime(ftime, sizeof(ftime), "%Y-%m-%d %H:%M:%S", &tm);
-	fprintf(out, "{\"type\":\"trace\",\"version\":\"0.1\",\"userid\":0,\"method\":\"%s\",",
-		trace_method_name(h->method));
-	fprintf(out, "\"src\":\"%s\",\"dst\":\"%s\",", addr_str(h->src, src), addr_str(h->dst, dst));
-	if (h->method == METHOD_ICMP)
-		fprintf(out, "\"icmp_sum\":%u,", h->icmp_sum);
-	else
-		fprintf(out, "\"sport\":%u,\"dport\":%u,", h->sport, h->dport);
-	fprintf(out, "\"stop_reason\":\"%s\",\"stop_data\":%d,", trace_stop_name(h->stop_reason),
-		h->stop_data);
-	fprintf(out, "\"start\":{\"sec\":%lld,\"usec\":%ld,\"ftime\":\"%s\"},",
-		(long long)h->start.tv_sec, h->start.tv_nsec / 1000, ftime);
-	fprintf(out, "\"hop_count\":%d,\"attempts\":%d,\"hoplimit\":%d,\"firsthop\":%d,",
-		h->hop_count, h->attempts, h->hoplimit, h->firsthop);
-	fprintf(out, "\"wait\":%g,\"wait_probe\":0,\"tos\":%d,\"probe_size\":%d,\"probe_count\":%llu,",
-		h->wait_s, h->tos, h->probe_size, (unsigned long long)h->probe_count);
-	fputs("\"hops\":[", out);
+	json_lit(out, "{\"type\":\"trace\",\"version\":\"0.1\",\"userid\":0,\"method\":\"");
+	json_lit(out, trace_method_name(h->method));
+	json_lit(out, "\",\"src\":\"");
+	json_lit(out, addr_str(h->src, a));
+	json_lit(out, "\",\"dst\":\"");
+	json_lit(out, addr_str(h->dst, a));
+	json_lit(out, "\",");
+	if (h->method == METHOD_ICMP) {
+		json_key_uint(out, "\"icmp_sum\":", h->icmp_sum);
+	} else {
+		json_key_uint(out, "\"sport\":", h->sport);
+		json_key_uint(out, ",\"dport\":", h->dport);
+	}
+	json_lit(out, ",\"stop_reason\":\"");
+	json_lit(out, trace_stop_name(h->stop_reason));
+	json_lit(out, "\",\"stop_data\":");
+	json_int(out, h->stop_data);
+	json_lit(out, ",\"start\":{\"sec\":");
+	json_int(out, (long long)h->start.tv_sec);
+	json_key_uint(out, ",\"usec\":", (unsigned long long)h->start.tv_nsec / 1000);
+	json_lit(out, ",\"ftime\":\"");
+	json_lit(out, ftime_of(h->start.tv_sec));
+	json_lit(out, "\"},\"hop_count\":");
+	json_int(out, h->hop_count);
+	json_lit(out, ",\"attempts\":");
+	json_int(out, h->attempts);
+	json_lit(out, ",\"hoplimit\":");
+	json_int(out, h->hoplimit);
+	json_lit(out, ",\"firsthop\":");
+	json_int(out, h->firsthop);
+	fprintf(out, ",\"wait\":%g,\"wait_probe\":0,\"tos\":", h->wait_s);
+	json_int(out, h->tos);
+	json_lit(out, ",\"probe_size\":");
+	json_int(out, h->probe_size);
+	json_key_uint(out, ",\"probe_count\":", h->probe_count);
+	json_lit(out, ",\"hops\":[");
 }
 
 void json_trace_hop(FILE *out, const struct json_trace_head *h, const struct hop_reply *r,
@@ -61,48 +103,57 @@ void json_trace_hop(FILE *out, const struct json_trace_head *h, const struct hop
 {
 	char a[ADDR_STRLEN];
 
-	if (!first)
-		fputc(',', out);
-	fprintf(out, "{\"addr\":\"%s\"", addr_str(&r->from, a));
+	json_lit(out, first ? "{\"addr\":\"" : ",{\"addr\":\"");
+	json_lit(out, addr_str(&r->from, a));
+	json_lit(out, "\"");
 	if (name) {
-		fputs(",\"name\":", out);
+		json_lit(out, ",\"name\":");
 		json_str(out, name);
 	}
-	fprintf(out, ",\"probe_ttl\":%d,\"probe_id\":%d,\"probe_size\":%d", ttl, attempt,
-		h->probe_size);
+	json_lit(out, ",\"probe_ttl\":");
+	json_int(out, ttl);
+	json_lit(out, ",\"probe_id\":");
+	json_int(out, attempt);
+	json_lit(out, ",\"probe_size\":");
+	json_int(out, h->probe_size);
 	/* a send stamp can be missing (its ring was full): then no rtt */
 	if (tx_ns) {
-		put_time(out, "tx", tx_ns + h->real_offset_ns);
-		/* rtt as scamper (ms, 3 decimals); rtt_ns keeps the kernel
-		 * stamps' full resolution, which a microsecond rounds away
+		put_time(out, ",\"tx\":", tx_ns + h->real_offset_ns);
+		/* rtt as scamper (ms, 3 decimals, rounded); rtt_ns keeps the
+		 * kernel stamps' full resolution, which a microsecond rounds away
 		 */
 		if (r->rx_ns >= tx_ns) {
 			__u64 rtt = r->rx_ns - tx_ns;
 
-			fprintf(out, ",\"rtt\":%.3f,\"rtt_ns\":%llu", rtt / 1e6,
-				(unsigned long long)rtt);
+			json_lit(out, ",\"rtt\":");
+			json_milli(out, (rtt + 500) / 1000);
+			json_key_uint(out, ",\"rtt_ns\":", rtt);
 		}
 	}
-	fprintf(out, ",\"reply_ttl\":%u,\"reply_tos\":%u", r->reply_ttl, r->reply_tos);
+	json_key_uint(out, ",\"reply_ttl\":", r->reply_ttl);
+	json_key_uint(out, ",\"reply_tos\":", r->reply_tos);
 	if (h->family == 4)
-		fprintf(out, ",\"reply_ipid\":%u", r->ipid);
-	fprintf(out, ",\"reply_size\":%u", r->ip_len);
+		json_key_uint(out, ",\"reply_ipid\":", r->ipid);
+	json_key_uint(out, ",\"reply_size\":", r->ip_len);
 	if (r->kind == XHOP_EV_TCP) {
-		fprintf(out, ",\"tcp_flags\":%u", r->tcp_flags);
+		json_key_uint(out, ",\"tcp_flags\":", r->tcp_flags);
 	} else {
-		fprintf(out, ",\"icmp_type\":%u,\"icmp_code\":%u", r->icmp_type, r->icmp_code);
-		if (r->kind != XHOP_EV_ECHO)
-			fprintf(out, ",\"icmp_q_ttl\":%u,\"icmp_q_ipl\":%u,\"icmp_q_tos\":%u",
-				r->q_ttl, r->q_ipl, r->q_tos);
+		json_key_uint(out, ",\"icmp_type\":", r->icmp_type);
+		json_key_uint(out, ",\"icmp_code\":", r->icmp_code);
+		if (r->kind != XHOP_EV_ECHO) {
+			json_key_uint(out, ",\"icmp_q_ttl\":", r->q_ttl);
+			json_key_uint(out, ",\"icmp_q_ipl\":", r->q_ipl);
+			json_key_uint(out, ",\"icmp_q_tos\":", r->q_tos);
+		}
 	}
 	if (r->mpls_count)
 		put_mpls(out, r);
-	fputc('}', out);
+	json_lit(out, "}");
 }
 
 void json_trace_hops_end(FILE *out)
 {
-	fputc(']', out);
+	json_lit(out, "]");
 }
 
 void hop_reply_from_event(struct hop_reply *r, const struct xhop_event *ev, int family)

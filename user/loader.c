@@ -125,12 +125,20 @@ int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_even
 	err = ring_buffer__add(ld->rb, bpf_map__fd(ld->skel->maps.events), ring_cb, ld);
 	if (err) {
 		report("add", "answer ring buffer", err);
-		ring_buffer__free(ld->rb);
-		ld->rb = NULL;
-		goto err_destroy;
+		goto err_free_rb;
+	}
+	/* the send stamps alone, for loader_consume_stamps() */
+	ld->stamps_rb = ring_buffer__new(bpf_map__fd(ld->skel->maps.tx_events), ring_cb, ld, NULL);
+	if (!ld->stamps_rb) {
+		err = -errno;
+		report("create", "send stamp ring buffer", err);
+		goto err_free_rb;
 	}
 	return 0;
 
+err_free_rb:
+	ring_buffer__free(ld->rb);
+	ld->rb = NULL;
 err_destroy:
 	xhop_bpf__destroy(ld->skel);
 	ld->skel = NULL;
@@ -287,6 +295,11 @@ int loader_consume(struct loader *ld)
 	return ring_buffer__consume(ld->rb);
 }
 
+int loader_consume_stamps(struct loader *ld)
+{
+	return ring_buffer__consume(ld->stamps_rb);
+}
+
 int loader_epoll_fd(struct loader *ld)
 {
 	return ring_buffer__epoll_fd(ld->rb);
@@ -341,6 +354,8 @@ void loader_stop(struct loader *ld)
 	ld->rx_tc_link_fd = -1;
 	bpf_link__destroy(ld->xdp_link);
 	ld->xdp_link = NULL;
+	ring_buffer__free(ld->stamps_rb);
+	ld->stamps_rb = NULL;
 	ring_buffer__free(ld->rb);
 	ld->rb = NULL;
 	xhop_bpf__destroy(ld->skel);

@@ -19,7 +19,8 @@ struct loader {
 	struct bpf_link *xdp_link;
 	int tx_link_fd; /* tcx link: libbpf 1.1 has no bpf_link for it; -1 if none */
 	int rx_tc_link_fd; /* tcx ingress receiver when XDP is taken; -1 if none */
-	struct ring_buffer *rb;
+	struct ring_buffer *rb;	      /* send stamps first, then answers */
+	struct ring_buffer *stamps_rb; /* the send stamps' ring alone */
 	loader_event_fn on_event;
 	void *ctx;
 	int ifindex;
@@ -56,6 +57,13 @@ int loader_poll(struct loader *ld, int timeout_ms);
 int loader_epoll_fd(struct loader *ld);
 /* Dispatch what is queued now, without waiting */
 int loader_consume(struct loader *ld);
+/*
+ * Dispatch the send stamps queued now, from inside an answer's callback
+ * too: when another thread sends, a probe's stamp can land after a
+ * consume has passed the stamp ring, and its answer before it reaches
+ * the answer ring.
+ */
+int loader_consume_stamps(struct loader *ld);
 /* Sums of the per-CPU counters, enum xhop_stat order */
 int loader_stats(struct loader *ld, __u64 out[XHOP_STAT_MAX]);
 int loader_prog_fd_rx(struct loader *ld);

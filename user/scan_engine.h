@@ -12,6 +12,7 @@
 #include "scan.h"
 #include "scan_send.h"
 #include "scan_table.h"
+#include "scan_tx.h"
 #include "targets.h"
 
 /* The TTL travels in the low 6 bits of a probe id, so no id is 0 */
@@ -25,6 +26,8 @@
 #define DT_RECHECK 64
 /* distances learnt before their median replaces --split-ttl */
 #define SPLIT_MIN_SAMPLES 16
+/* answers parked while their probe's send stamp is unpublished */
+#define SCAN_PARK_MAX 4096
 /* next_ttl of a target whose first probe has not left yet */
 #define FIRST_TTL_PENDING 255
 
@@ -63,9 +66,13 @@ struct scan {
 	struct scan_table tab;
 	struct doubletree dt;
 	__u64 wait_ns;
-	/* pacing: paced probes since pace_t0, at o->rate */
-	__u64 pace_t0, paced;
-	double quantum, burst;
+	/* the sending thread, its queue, and how far ahead it is filled */
+	struct scan_txq txq;
+	double quantum; /* probes per send wake-up */
+	__u64 lookahead;
+	/* answers that overtook their send stamp (scan.c) */
+	struct xhop_event parked[SCAN_PARK_MAX];
+	__u32 nparked;
 	/* first-TTL learning: distances of reached destinations */
 	__u32 dist_hist[SCAN_MAX_TTL + 1];
 	__u32 dist_n;
@@ -73,6 +80,8 @@ struct scan {
 	struct timespec start;
 	__s64 real_offset_ns;
 	__u64 t0_ns, end_ns, last_progress_ns, last_flush_ns;
+	/* time with probes ready beyond the send queue, and probes sent then */
+	__u64 backlog_ns, backlog_probes;
 	/* counts */
 	__u64 admitted, finished, reached, duplicates;
 	__u64 probes_sent, replies, ignored;
@@ -106,6 +115,8 @@ void scan_queue_due(struct scan *sc, __u32 slot);
 void scan_answer(struct scan *sc, __u32 slot, int dir, const struct hop_reply *r, int ttl);
 /* Its probe of direction dir at ttl went unanswered */
 void scan_timeout(struct scan *sc, __u32 slot, int dir, int ttl);
+/* Its probe of direction dir at ttl was taken but never sent (stopping) */
+void scan_unsent(struct scan *sc, __u32 slot, int dir, int ttl);
 
 /* scan_input.c: the target list (operands, --targets, blocklist, shard) */
 int scan_load_targets(struct scan *sc);

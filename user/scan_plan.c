@@ -274,6 +274,16 @@ void scan_timeout(struct scan *sc, __u32 slot, int dir, int ttl)
 	maybe_finish(sc, slot);
 }
 
+void scan_unsent(struct scan *sc, __u32 slot, int dir, int ttl)
+{
+	struct scan_target *t = &sc->tab.slots[slot];
+
+	t->out_id[dir] = 0;
+	t->tx_ns[dir] = 0;
+	t->probed &= ~(1u << (ttl - 1));
+	sc->outstanding--;
+}
+
 int scan_take_probe(struct scan *sc, __u32 slot, int dir)
 {
 	struct scan_target *t = &sc->tab.slots[slot];

@@ -19,6 +19,12 @@ Usage:
       The OUT files together trace every address of TARGETS exactly once.
   scan_check.py summary NAME FILE 'EXPR'...
       FILE's last line is the summary object s; each EXPR holds.
+  scan_check.py pacing NAME TIMES RATE
+      TIMES: one send time per line (seconds, a capture's), RATE the
+      --rate asked. No burst: no 1 ms holds more than RATE/1000 + 12 (a
+      quantum or two of 250 us, and the capture's jitter). The rate kept:
+      the busiest 40 ms holds at least 90% and at most 102% (+12) of
+      RATE x 40 ms.
 
 Prints "ok NAME..." or "FAIL NAME..." with reasons, then
 "COUNTS <passed> <failed>" for tests/e2e/lib.sh.
@@ -183,6 +189,29 @@ def cmd_summary(name, path, exprs):
         (ok(f"{name}: {e}") if r else fail(f"{name}: {e}", [json.dumps(s)]))
 
 
+def cmd_pacing(name, path, rate):
+    times = sorted(float(l.split()[0]) for l in open(path) if l.strip())
+    if len(times) < 2:
+        fail(f"{name}: probes captured", [f"{len(times)} probes"])
+        return
+
+    def densest(width):
+        best, j = 0, 0
+        for i, t in enumerate(times):
+            while times[j] < t - width:
+                j += 1
+            best = max(best, i - j + 1)
+        return best
+
+    burst, limit = densest(0.001), rate / 1000 + 12
+    label = f"{name}: at most {limit:.0f} probes in any 1 ms (saw {burst})"
+    (ok(label) if burst <= limit else fail(label, [f"{len(times)} probes captured"]))
+    busy, want = densest(0.040), rate * 0.040
+    label = f"{name}: the busiest 40 ms holds {busy}, {want * 0.9:.0f}..{want * 1.02 + 12:.0f}"
+    good = want * 0.9 <= busy <= want * 1.02 + 12
+    (ok(label) if good else fail(label, [f"{len(times)} probes over {times[-1] - times[0]:.3f} s"]))
+
+
 def main():
     cmd, name, args = sys.argv[1], sys.argv[2], sys.argv[3:]
     try:
@@ -194,6 +223,8 @@ def main():
             cmd_shards(name, args[0], args[1:])
         elif cmd == "summary":
             cmd_summary(name, args[0], args[1:])
+        elif cmd == "pacing":
+            cmd_pacing(name, args[0], float(args[1]))
         else:
             fail(name, [f"unknown command {cmd}"])
     except (OSError, ValueError, KeyError) as e:

@@ -117,6 +117,10 @@ n_sent=$(wire_to 'dst net 198.19.0.0/16')
 n_blocked=$(wire_to 'dst net 198.19.0.128/25')
 check "capture: the scan's probes are on the wire ($n_sent)" test "$n_sent" -gt 1000
 expect_eq "capture: no packet to a blocklisted target" "$n_blocked" 0
+# --rate: steady, no bursts, and the rate asked (not less: a late wake-up
+# once cost a sixth of it)
+tcpdump -r "$TMP/wire.pcap" -n -tt 'dst net 198.19.0.0/16' 2>/dev/null >"$TMP/wire.times"
+scan_checks pacing "raw sender, --rate 20000" "$TMP/wire.times" 20000
 
 # --- 2. Doubletree against the full run -----------------------------------------
 
@@ -143,6 +147,23 @@ scan_checks summary fallback "$TMP/fallback.sum" 's["sender"] == "raw"' 's["targ
 scan_run nogen --blocklist "$TMP/noblock" --sender kernel 198.19.0.0/30
 expect_rc "--sender kernel where it cannot run: exit 1" 1
 lab_gen_ready
+
+# The generator, on the wire: the same pacing from the sending thread
+ip netns exec "$(lab_ns r1)" tcpdump -i v1 -n -U -w "$TMP/gen.pcap" \
+	'icmp[icmptype] == icmp-echo' 2>"$TMP/tcpdump.err" &
+CAP_PID=$!
+wait_for 5 cap_ready || fail "tcpdump in r1 starts" "$(cat "$TMP/tcpdump.err")"
+prefix_addrs "$TMP/t4k" 198.19.0.0/24 198.19.1.0/24 198.19.2.0/24
+scan_run kern4 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --sender kernel \
+	198.19.0.0/24 198.19.1.0/24 198.19.2.0/24
+expect_rc "kernel sender, IPv4: exit 0" 0
+scan_checks paths "kernel sender, IPv4" "$TMP/kern4.out" "$TMP/t4k" "${RULES4[@]}"
+sleep 0.5 # tcpdump -U writes each packet at once; leave it a moment
+kill "$CAP_PID" 2>/dev/null
+wait "$CAP_PID" 2>/dev/null
+CAP_PID=
+tcpdump -r "$TMP/gen.pcap" -n -tt 'dst net 198.19.0.0/16' 2>/dev/null >"$TMP/gen.times"
+scan_checks pacing "kernel sender, --rate 20000" "$TMP/gen.times" 20000
 
 prefix_addrs "$TMP/t6" 2001:2:0:100::/120 2001:2:0:101::/124 2001:2:0:102::/124
 scan_run icmp6 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --sender kernel \
