@@ -139,6 +139,18 @@ test-e2e-asan: $(ASAN_BUILD)/xhop
 		cat $(ASAN_BUILD)/e2e-reports/*; echo "e2e-asan: sanitizer reports above"; exit 1; \
 	 fi; exit $$rc
 
+# The threaded code's unit test under ThreadSanitizer: the send queue's
+# hand-over between the planner and the sending thread
+TSAN_BUILD  := build-tsan
+TSAN_TESTS  := $(TSAN_BUILD)/tests/unit/test_scan_tx
+$(TSAN_BUILD)/tests/unit/test_scan_tx: tests/unit/test_scan_tx.c user/scan_tx.c user/addr.c | $(BUILD)/xhop
+	@mkdir -p $(@D)
+	$(CC) -g -O1 -fsanitize=thread -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude \
+		-I$(BUILD) -Iuser -Itests -o $@ $^ -pthread
+
+test-tsan: $(TSAN_TESTS)
+	@TSAN_OPTIONS=halt_on_error=1:exitcode=66 tests/run_suite.sh tsan $(TSAN_TESTS)
+
 # Unit tests under memcheck (the plain -O2 binaries)
 test-valgrind: $(UNIT_BINS)
 	@tests/unit/valgrind.sh $(UNIT_BINS)
@@ -155,7 +167,7 @@ fuzz-user: $(FUZZ_BINS)
 
 # Every test layer; the last line is the total "N passed, N failed".
 test: $(BUILD)/xhop $(BUILD)/tests/e2e/gen_e2e $(UNIT_BINS) $(BPFT_BINS) $(ASAN_BUILD)/xhop $(ASAN_UNIT) $(ASAN_BPFT) \
-	$(FUZZ_BINS)
+	$(FUZZ_BINS) $(TSAN_TESTS)
 	@tests/run_all.sh
 
 bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate $(BUILD)/bench/te_flood
@@ -168,7 +180,7 @@ deps:
 	@scripts/install-deps.sh
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(TSAN_BUILD)
 
 # The benchmark's and the e2e test's BPF programs: a counting far end,
 # and the bare live-frames sender the generator is measured against

@@ -3,7 +3,7 @@
 # Every test layer: unit (no network), BPF (crafted packets through
 # bpf_prog_test_run_opts), end to end (namespace labs of Linux routers);
 # then the same unit and BPF tests under ASan + UBSan (build-asan/), the
-# unit tests under valgrind, cppcheck over user/ and tests/, and a short
+# threaded code's under TSan (build-tsan/), the unit tests under valgrind, cppcheck over user/ and tests/, and a short
 # run of each libFuzzer target (build-fuzz/).
 # The last line is the total: "N passed, N failed".
 set -u
@@ -19,6 +19,7 @@ else
 	run e2e tests/e2e/test_*.sh
 fi
 tests/unit/asan.sh asan build-asan/tests/unit/test_* build-asan/tests/bpf/test_* | tee -a "$log"
+TSAN_OPTIONS=halt_on_error=1:exitcode=66 run tsan build-tsan/tests/unit/test_*
 tests/unit/valgrind.sh build/tests/unit/test_* | tee -a "$log"
 run cppcheck tests/unit/cppcheck.sh
 tests/fuzz/run_fuzz.sh -max_total_time=5 | tee -a "$log"
