@@ -205,7 +205,7 @@ $(BUILD)/bench/send_rate: bench/send_rate.c bench/peer_count.c bench/peer_count.
 	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/send_rate.c bench/peer_count.c $(USER_OBJS) \
 		$(LDLIBS) -lpthread
 
-$(BUILD)/bench/te_flood: bench/te_flood.c $(USER_OBJS) $(BUILD)/send_bare.skel.h
+$(BUILD)/bench/te_flood: bench/te_flood.c $(USER_OBJS) $(BUILD)/send_bare.skel.h $(BUILD)/xdp_count.skel.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -o $@ bench/te_flood.c $(USER_OBJS) $(LDLIBS)
 

@@ -3,13 +3,17 @@
  * The lab's ceiling for scripts/bench_scan.sh: floods ICMP echo probes of
  * one TTL towards DST for SECONDS from the bare live-frames sender
  * (bench/send_bare.bpf.c, the fastest sender here), so that the router
- * TTL hops away must answer each with Time Exceeded. What came back is
- * counted by the caller on the routers' side; this prints what was
- * offered. Runs in the prober's namespace:
+ * TTL hops away must answer each (Time Exceeded, or an Echo Reply from
+ * DST). The answers are counted and dropped at the prober's interface by
+ * an XDP program (bench/xdp_count.bpf.c), as cheaply as a receiver can:
+ * left to the prober's stack, their handling ran on the sending CPU and
+ * held the flood back. Runs in the prober's namespace:
  *   te_flood DST SECONDS [TTL [RATE]]
- * RATE (probes per second) paces the flood in calls of 256; without it
- * (or 0) the sender goes as fast as it can, and an overloaded lab answers
- * less than a paced flood gets from it: the ceiling is the best of both.
+ * prints "offered N SECS answered M". RATE (probes per second) paces the
+ * flood in calls of 250 us of probes (16..256, as xhop scan does: 256 at
+ * once can overrun a veth peer's ring); without it (or 0) the sender goes
+ * as fast as it can, and an overloaded lab answers less than a paced flood
+ * gets from it: the ceiling is the best of both.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,6 +30,7 @@
 #include "probe_build.h"
 #include "route.h"
 #include "send_bare.skel.h"
+#include "xdp_count.skel.h"
 
 #define PER_CALL 16384
 
@@ -45,6 +50,10 @@ int main(int argc, char **argv)
 	__u8 frame[ETH_HLEN + PROBE_MAX_SIZE] __attribute__((aligned(8)));
 	__u8 probe[PROBE_MAX_SIZE] __attribute__((aligned(8)));
 	struct send_bare_bpf *skel = NULL;
+	struct xdp_count_bpf *count = NULL;
+	struct bpf_link *count_link = NULL;
+	__u64 answered = 0;
+	__u32 per_call = PER_CALL;
 	struct route_info ri;
 	double t0, secs, el, rate = 0;
 	__u64 sent = 0;
@@ -80,8 +89,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "te_flood: load: %s\n", strerror(errno));
 		goto out;
 	}
+	/* the answers: counted and dropped on arrival */
+	count = xdp_count_bpf__open();
+	if (!count)
+		goto detach;
+	count->rodata->only_proto = 1;
+	if (xdp_count_bpf__load(count)) {
+		fprintf(stderr, "te_flood: load the counter: %s\n", strerror(errno));
+		goto detach;
+	}
+	count_link = bpf_program__attach_xdp(count->progs.xdp_count, ri.ifindex);
+	if (!count_link) {
+		fprintf(stderr, "te_flood: attach the counter: %s\n", strerror(errno));
+		goto detach;
+	}
+	if (rate) {
+		per_call = (__u32)(rate * 250e-6);
+		per_call = per_call < 16 ? 16 : per_call > 256 ? 256 : per_call;
+	}
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
-		    .data_size_in = (__u32)(ETH_HLEN + len), .repeat = rate ? 256 : PER_CALL,
+		    .data_size_in = (__u32)(ETH_HLEN + len), .repeat = per_call,
 		    .batch_size = 256, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 	t0 = now_s();
 	while (now_s() < t0 + secs) {
@@ -99,9 +126,16 @@ int main(int argc, char **argv)
 		sent += opts.repeat;
 	}
 	el = now_s() - t0;
-	printf("offered %llu %.3f\n", (unsigned long long)sent, el);
+	/* answers still in the lab when the clock stopped */
+	clock_nanosleep(CLOCK_MONOTONIC, 0, &(struct timespec){ .tv_nsec = 100000000 }, NULL);
+	for (int c = 0; c < (int)(sizeof(count->bss->cnt) / sizeof(count->bss->cnt[0])); c++)
+		answered += count->bss->cnt[c];
+	printf("offered %llu %.3f answered %llu\n", (unsigned long long)sent, el,
+	       (unsigned long long)answered);
 	rc = 0;
 detach:
+	bpf_link__destroy(count_link);
+	xdp_count_bpf__destroy(count);
 	bpf_xdp_detach(1, XDP_FLAGS_SKB_MODE, NULL);
 out:
 	send_bare_bpf__destroy(skel);

@@ -12,6 +12,8 @@ Usage:
       expected stop_reason. Hops measured ("hops") and inferred
       ("inferred_hops", Doubletree) together must give exactly HOPS; a
       measured hop needs an rtt in (0, 1000) ms.
+  scan_check.py exact NAME OUT TARGETS RULE...
+      As paths, for benchmarks: prints "EXACT <targets exact> <targets>".
   scan_check.py same NAME A B
       A and B trace the same targets, and every target has the same hop
       addresses per TTL (measured and inferred together) in both.
@@ -107,8 +109,9 @@ def check_rule(t, hops, stop):
     return why
 
 
-def cmd_paths(name, out, targets, rules):
+def cmd_paths(name, out, targets, rules, count_only=False):
     traces, why = load(out)
+    exact = 0
     want = [str(ipaddress.ip_address(l.strip())) for l in open(targets) if l.strip()]
     parsed = []
     for r in rules:
@@ -130,9 +133,14 @@ def cmd_paths(name, out, targets, rules):
         if not rule:
             why.append(f"{a}: no rule covers it")
             continue
-        why += check_rule(t, rule[0][1], rule[0][2])
+        problems = check_rule(t, rule[0][1], rule[0][2])
+        why += problems
         checked += 1
+        exact += not problems
     label = f"{name}: {checked} of {len(want)} targets, exact paths"
+    if count_only:
+        print(f"EXACT {exact} {len(want)}")
+        return
     (fail(label, why) if why or not checked else ok(label))
 
 
@@ -217,6 +225,8 @@ def main():
     try:
         if cmd == "paths":
             cmd_paths(name, args[0], args[1], args[2:])
+        elif cmd == "exact":
+            cmd_paths(name, args[0], args[1], args[2:], count_only=True)
         elif cmd == "same":
             cmd_same(name, args[0], args[1])
         elif cmd == "shards":
