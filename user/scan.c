@@ -40,13 +40,11 @@
 #define DEFAULT_TCP_PORT 80
 #define SEND_QUANTUM_NS (50 * NS_PER_US)
 #define SEND_QUANTUM_GEN_NS (250 * NS_PER_US)
-#define PROGRESS_NS (NS_PER_S / 2)
 #define FLUSH_NS (NS_PER_S / 4)
-/* an answer parked for its stamp is looked at again this soon */
-/* the send queue's entries: a power of two, well above the lookahead */
+/* how far ahead of the sending thread its queue is filled (scan_main) */
 #define LOOKAHEAD_NS (4 * NS_PER_S / 1000)
+/* the send queue's entries: a power of two, well above the lookahead */
 #define SCAN_TXQ_CAP 4096
-#define PARK_RETRY_NS (50 * NS_PER_US)
 
 /*
  * A generator probe's stamp is known once the sending thread publishes
@@ -228,6 +226,12 @@ static void resolve_sent(struct scan *sc)
 static void replay_parked(struct scan *sc)
 {
 	__u32 n = sc->nparked;
+	__u64 done = scan_txq_done(&sc->txq);
+
+	/* nothing published since the last replay: they would park again */
+	if (!n || done == sc->parked_done)
+		return;
+	sc->parked_done = done;
 
 	/* on_event() parks again at most one per replay, at or below i */
 	sc->nparked = 0;
@@ -338,14 +342,13 @@ static int scan_loop(struct scan *sc)
 			return 0;
 		if (stopping && (!sc->outstanding || now >= stop_deadline))
 			return 0;
-		/* the ring buffer, the sending thread's "a batch left", or the
-		 * next deadline; ppoll: deadlines need better than milliseconds
+		/* the ring buffer, the sending thread's "a batch left" (which
+		 * also releases parked answers), or the next deadline; ppoll:
+		 * deadlines need better than milliseconds
 		 */
 		wake = next_wakeup(sc, now);
 		if (stopping && stop_deadline < wake)
 			wake = stop_deadline;
-		if (sc->nparked && now + PARK_RETRY_NS < wake)
-			wake = now + PARK_RETRY_NS;
 		wait = wake > now ? wake - now : 0;
 		ts.tv_sec = (time_t)(wait / NS_PER_S);
 		ts.tv_nsec = (long)(wait % NS_PER_S);

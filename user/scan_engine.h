@@ -73,6 +73,7 @@ struct scan {
 	/* answers that overtook their send stamp (scan.c) */
 	struct xhop_event parked[SCAN_PARK_MAX];
 	__u32 nparked;
+	__u64 parked_done; /* the queue's sent count at the last replay */
 	/* first-TTL learning: distances of reached destinations */
 	__u32 dist_hist[SCAN_MAX_TTL + 1];
 	__u32 dist_n;
