@@ -136,6 +136,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check_target(sc, t);
 		}
 	}
+	/* SIGINT with probes still in the send queue: taken back unsent,
+	 * after which nothing may count as outstanding
+	 */
+	if (size > 1 && (data[1] & 2)) {
+		for (__u32 k = 0; k < sc->tab.nslots; k++) {
+			struct scan_target *t = &sc->tab.slots[k];
+
+			for (int dir = 0; t->state == SLOT_ACTIVE && dir < SCAN_DIRS; dir++)
+				if (t->out_id[dir])
+					scan_unsent(sc, k, dir, scan_probe_ttl(t->out_id[dir]));
+		}
+		FUZZ_CHECK(sc->outstanding == 0, "%llu outstanding after every probe was taken back",
+			   (unsigned long long)sc->outstanding);
+	}
 	/* what is still in flight is written cut short, as SIGINT does */
 	for (__u32 k = 0; k < sc->tab.nslots; k++)
 		if (sc->tab.slots[k].state == SLOT_ACTIVE)
