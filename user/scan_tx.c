@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,33 +180,6 @@ static void *sender_main(void *arg)
 	}
 }
 
-/*
- * With two CPUs or more, the sender gets one of them and the planner the
- * others. Left to the scheduler, both threads start on one CPU and the
- * planner waited there for tens of milliseconds behind the sender's
- * softirq work before it was moved.
- */
-static void split_cpus(struct scan_txq *q)
-{
-	cpu_set_t all, tx, rest;
-	int cpu = -1;
-
-	if (sched_getaffinity(0, sizeof(all), &all) || CPU_COUNT(&all) < 2)
-		return;
-	for (int c = 0; c < CPU_SETSIZE; c++)
-		if (CPU_ISSET(c, &all))
-			cpu = c; /* the last: CPU 0 takes most interrupts */
-	CPU_ZERO(&tx);
-	CPU_SET(cpu, &tx);
-	rest = all;
-	CPU_CLR(cpu, &rest);
-	if (pthread_setaffinity_np(q->thread, sizeof(tx), &tx) ||
-	    sched_setaffinity(0, sizeof(rest), &rest))
-		return; /* a hint: the scan works without it */
-	q->planner_cpus = all;
-	q->pinned = 1;
-}
-
 int scan_txq_start(struct scan_txq *q, scan_tx_fn send, void *send_ctx, double rate,
 		   double quantum, __u32 cap)
 {
@@ -239,7 +211,6 @@ int scan_txq_start(struct scan_txq *q, scan_tx_fn send, void *send_ctx, double r
 	}
 	q->running = 1;
 	pthread_setname_np(q->thread, "xhop-tx"); /* for top and perf */
-	split_cpus(q);
 	return 0;
 
 err_free:
@@ -284,9 +255,6 @@ void scan_txq_stop(struct scan_txq *q)
 	kick(q->work_fd);
 	pthread_join(q->thread, NULL);
 	q->running = 0;
-	if (q->pinned)
-		sched_setaffinity(0, sizeof(q->planner_cpus), &q->planner_cpus);
-	q->pinned = 0;
 }
 
 void scan_txq_free(struct scan_txq *q)

@@ -9,7 +9,8 @@
  * buffer, planned every target and wrote the JSON: half the probe rate a
  * blind sender reached. Now the planner (scan.c) fills a single-producer,
  * single-consumer ring of probes a little ahead of the pace, and this
- * thread does nothing but pace and send them, on its own CPU.
+ * thread does nothing but pace and send them. The scheduler keeps the two
+ * apart; pinning them measured no different.
  *
  * Send stamps: the generator stamps each batch in the kernel, after the
  * planner decided the probe. An entry's stamp is published with the
@@ -22,7 +23,6 @@
 #define XHOP_SCAN_TX_H
 
 #include <pthread.h>
-#include <sched.h>
 #include <linux/types.h>
 #include "scan_send.h"
 
@@ -60,8 +60,6 @@ struct scan_txq {
 	int room_fd;	   /* eventfd: sender -> planner, after each batch */
 	pthread_t thread;
 	int running;
-	int pinned;		/* the threads were given CPUs of their own */
-	cpu_set_t planner_cpus; /* the planner's affinity before */
 	/* the sender's own */
 	scan_tx_fn send;
 	void *send_ctx;
