@@ -35,6 +35,12 @@ const volatile __u16 run_sport = 0;
 const volatile __u8 run_proto = 0;
 /* The interface's frames start at the IP header (no Ethernet) */
 const volatile __u8 l3_only = 0;
+/*
+ * 1: answers never wake the reader, which looks on its own (xhop scan:
+ * after each sending call and at least every millisecond). Each wake-up
+ * costs the CPU that runs this program an irq_work and an IPI.
+ */
+const volatile __u8 rx_no_wakeup = 0;
 
 /*
  * xhop_rx is also the probe generator of xhop scan (bpf/gen.h, driven by
@@ -585,7 +591,7 @@ static __always_inline int rx_handle(struct cursor *c, __u32 ifindex)
 		return RX_PASS;
 	}
 	event_fill(ev, c, &r, &pf, ifindex);
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, rx_no_wakeup ? BPF_RB_NO_WAKEUP : 0);
 	count(XHOP_STAT_RX_OURS);
 	/*
 	 * A SYN-ACK leaves the target with a half-open connection on the

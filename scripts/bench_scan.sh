@@ -67,11 +67,11 @@ echo
 # cheaper Echo Replies at TTL 5) is the ceiling: the strictest measure.
 FLOOD=$ROOT/build/bench/te_flood
 [[ -x $FLOOD ]] || die "$FLOOD missing: run make bench"
-# flood TTL RATE: answers per second back (prints the line)
+# flood TTL RATE [SECONDS]: answers per second back (prints the line)
 flood()
 {
 	local offered secs answered got
-	read -r _ offered secs _ answered < <(lab_exec src "$FLOOD" 198.19.128.1 2 "$1" "$2") ||
+	read -r _ offered secs _ answered < <(lab_exec src "$FLOOD" 198.19.128.1 "${3:-2}" "$1" "$2") ||
 		die "te_flood failed"
 	got=$(python3 -c "print(round($answered / $secs))")
 	echo "  TTL $1, offered $(python3 -c "print(round($offered / $secs))")/s" \
@@ -138,12 +138,15 @@ echo
 # The shared VM's speed drifts within a run (the ceiling above ranged
 # 267-404k over runs), so the share of the ceiling is also taken in three
 # rounds, each a flood at each TTL's best rate next to xhop at 400k and
-# 800k: best against best within a round, then the median round.
+# 800k: best against best within a round, then the median round. The
+# floods last 0.4 s, as long as a scan's backlog: on a noisy host a
+# shorter sample catches a faster moment, and neither side should get
+# that edge alone.
 echo "xhop against the ceiling, three interleaved rounds:"
 for round in 1 2 3; do
 	c=0
 	for ttl in 4 5; do
-		got=$(flood "$ttl" "${BEST_RATE[$ttl]}" 2>/dev/null)
+		got=$(flood "$ttl" "${BEST_RATE[$ttl]}" 0.4 2>/dev/null)
 		((got > c)) && c=$got
 	done
 	x=0

@@ -104,6 +104,7 @@ int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_even
 	ld->skel->rodata->run_sport = cfg->sport;
 	ld->skel->rodata->run_proto = cfg->proto;
 	ld->skel->rodata->l3_only = cfg->l3_only;
+	ld->skel->rodata->rx_no_wakeup = cfg->rx_no_wakeup;
 	err = xhop_bpf__load(ld->skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
@@ -235,6 +236,14 @@ int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key, __u
 		 loader_event_fn on_event, void *ctx)
 {
 	struct loader_cfg cfg = { .key = key, .sport = sport, .proto = proto };
+
+	return loader_start_cfg(ld, ifindex, &cfg, on_event, ctx);
+}
+
+int loader_start_cfg(struct loader *ld, int ifindex, const struct loader_cfg *start_cfg,
+		     loader_event_fn on_event, void *ctx)
+{
+	struct loader_cfg cfg = *start_cfg;
 	char ifname[IF_NAMESIZE] = "?";
 	int err, fd;
 

@@ -10,6 +10,7 @@
 struct xhop_bpf;
 struct bpf_link;
 struct ring_buffer;
+struct loader_cfg;
 
 /* Called for each event; return non-zero to stop the current poll */
 typedef int (*loader_event_fn)(void *ctx, const struct xhop_event *ev);
@@ -37,6 +38,9 @@ struct loader {
  */
 int loader_start(struct loader *ld, int ifindex, const struct xhop_key *key, __u16 sport,
 		 __u8 proto, loader_event_fn on_event, void *ctx);
+/* The same with cfg (its l3_only is found from the interface) */
+int loader_start_cfg(struct loader *ld, int ifindex, const struct loader_cfg *cfg,
+		     loader_event_fn on_event, void *ctx);
 /* Load only (no attach), for tests that drive the programs directly */
 int loader_open(struct loader *ld, const struct xhop_key *key, loader_event_fn on_event,
 		void *ctx);
@@ -45,6 +49,8 @@ struct loader_cfg {
 	__u16 sport;	/* UDP/TCP answers only to this source port (0: any) */
 	__u8 proto;	/* answers only for this probe protocol (0: any) */
 	__u8 l3_only;	/* frames start at the IP header (tun, ipip, ...) */
+	/* additions */
+	__u8 rx_no_wakeup; /* answers never wake loader_poll(): the caller looks itself */
 };
 
 int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_event_fn on_event,

@@ -43,6 +43,12 @@
 #define FLUSH_NS (NS_PER_S / 4)
 /* how far ahead of the sending thread its queue is filled (scan_main) */
 #define LOOKAHEAD_NS (4 * NS_PER_S / 1000)
+/*
+ * Answers do not wake the planner: each wake-up cost the sending CPU, which
+ * runs the XDP program, an irq_work and an IPI. It looks after every batch
+ * the sending thread hands over, and every RX_POLL_NS while probes are out.
+ */
+#define RX_POLL_NS (NS_PER_S / 1000)
 /* the send queue's entries: a power of two, well above the lookahead */
 #define SCAN_TXQ_CAP 4096
 
@@ -276,7 +282,8 @@ static size_t due_count(const struct scan *sc)
 
 static __u64 next_wakeup(struct scan *sc, __u64 now)
 {
-	__u64 next = now + FLUSH_NS;
+	/* answers do not wake us (rx_no_wakeup): look while probes are out */
+	__u64 next = now + (sc->outstanding ? RX_POLL_NS : FLUSH_NS);
 	struct scan_deadline *dl = fifo_peek(&sc->tab.deadlines);
 
 	if (dl && dl->at_ns < next)
@@ -474,6 +481,7 @@ static void set_quantum(struct scan *sc, __u64 quantum_ns)
 
 int scan_main(const struct scan_opts *o)
 {
+	struct loader_cfg rx_cfg = { 0 };
 	struct scan *sc;
 	int rc, err;
 	__u16 rnd[2];
@@ -530,7 +538,11 @@ int scan_main(const struct scan_opts *o)
 		goto out_outputs;
 	if (dt_init(&sc->dt, DT_STABLE_OBS, DT_RECHECK))
 		goto out_table;
-	if (loader_start(&sc->ld, sc->ifindex, &sc->key, sc->sport, proto, on_event, sc))
+	rx_cfg.key = &sc->key;
+	rx_cfg.sport = sc->sport;
+	rx_cfg.proto = proto;
+	rx_cfg.rx_no_wakeup = 1; /* scan_loop looks after every batch and each RX_POLL_NS */
+	if (loader_start_cfg(&sc->ld, sc->ifindex, &rx_cfg, on_event, sc))
 		goto out_dt;
 	if (open_senders(sc))
 		goto out_senders;

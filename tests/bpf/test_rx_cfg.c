@@ -8,6 +8,7 @@
  * harness found such a frame, and a real connection's SYN-ACK shows it.
  */
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -173,6 +174,40 @@ int main(void)
 		       last.mpls[0] >> 12 == 16 && last.mpls[1] >> 12 == 17,
 		       "v%d: labels after an interface object: ret %d, %u labels", family, ret,
 		       n_got ? last.mpls_count : 0);
+	}
+
+	/*
+	 * rx_no_wakeup (xhop scan): an answer is in the ring but does not make
+	 * its epoll fd readable; by default it does
+	 */
+	for (int quiet = 0; quiet <= 1; quiet++) {
+		struct xhop_key k = key;
+		struct loader_cfg cfg = { .key = &k, .rx_no_wakeup = (__u8)quiet };
+		struct in6_addr hop = pkt_addr("198.18.2.2"), src = pkt_addr("198.18.1.1");
+		struct loader ld;
+		struct pollfd pfd;
+		size_t n = probe(b, 4, METHOD_ICMP, 0);
+		int ready;
+
+		if (loader_open_cfg(&ld, &cfg, on_event, NULL))
+			return 1;
+		pkt_icmp_error(&p, &hop, &src, XHOP_ICMP_TIME_EXCEEDED, 0, b, n, 0);
+		{
+			LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p.data, .data_size_in = p.len,
+				    .repeat = 1);
+
+			ret = bpf_prog_test_run_opts(loader_prog_fd_rx(&ld), &o) ? -1 : (int)o.retval;
+		}
+		pfd.fd = loader_epoll_fd(&ld);
+		pfd.events = POLLIN;
+		ready = poll(&pfd, 1, 100);
+		n_got = 0;
+		loader_consume(&ld);
+		EXPECT(ret == XDP_DROP && n_got == 1, "rx_no_wakeup %d: the answer is in the ring",
+		       quiet);
+		EXPECT(ready == !quiet, "rx_no_wakeup %d: the reader %s woken (poll %d)", quiet,
+		       quiet ? "is not" : "is", ready);
+		loader_stop(&ld);
 	}
 
 	/* l3_only: frames start at the IP header (tun, ipip, WireGuard) */

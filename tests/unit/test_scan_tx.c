@@ -2,8 +2,9 @@
 /*
  * xhop scan's sending thread and its queue, with a fake sender: every
  * probe handed over once and in order, stamps published before the
- * planner may read them, never ahead of the asked rate, a quantum per
- * call at most, and a stop that drops what is queued and returns.
+ * planner may read them, never ahead of the asked rate, two quanta per
+ * call at most (SCAN_TX_CALL_MAX), and a stop that drops what is queued
+ * and returns.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -110,9 +111,10 @@ static void test_order_and_stamps(void)
 		}
 	}
 	EXPECT(order_bad == 0, "%d probes out of order or in the wrong family", order_bad);
+	/* far behind a pace of 10 Mpps: two quanta per call, and no more */
 	for (int c = 0; c < fk->calls && c < MAX_CALLS; c++)
-		over += fk->call_n[c] > 64;
-	EXPECT(over == 0, "%d calls above the quantum of 64", over);
+		over += fk->call_n[c] > 2 * 64;
+	EXPECT(over == 0, "%d calls above two quanta of 64", over);
 	scan_txq_free(&q);
 	free(fk);
 }
@@ -127,7 +129,7 @@ static void test_never_ahead(void)
 	struct fake *fk = calloc(1, sizeof(*fk));
 	const double rate = 20000, quantum = 5;
 	struct scan_txq q;
-	int ahead = 0, total = 0;
+	int ahead = 0, total = 0, over = 0;
 	__u64 t0;
 
 	EXPECT(!scan_txq_start(&q, fake_send, fk, rate, quantum, 1024), "start");
@@ -143,7 +145,29 @@ static void test_never_ahead(void)
 		ahead += total > allowed;
 	}
 	EXPECT(ahead == 0, "%d of %d calls ahead of the pace", ahead, fk->calls);
+	for (int c = 0; c < fk->calls && c < MAX_CALLS; c++)
+		over += fk->call_n[c] > 2 * quantum;
+	EXPECT(over == 0, "%d calls above two quanta", over);
 	EXPECT(total == 800, "%d handed over", total);
+	scan_txq_free(&q);
+	free(fk);
+}
+
+/* A quantum of 256 is still cut to SCAN_TX_CALL_MAX frames per call */
+static void test_call_max(void)
+{
+	struct fake *fk = calloc(1, sizeof(*fk));
+	struct scan_txq q;
+	int most = 0;
+
+	EXPECT(!scan_txq_start(&q, fake_send, fk, 1e8, 256, 4096), "start");
+	for (int i = 1; i <= 4000; i++)
+		push_one(&q, (__u16)i, 0);
+	EXPECT(!wait_done(&q), "sent");
+	scan_txq_stop(&q);
+	for (int c = 0; c < fk->calls && c < MAX_CALLS; c++)
+		most = fk->call_n[c] > most ? fk->call_n[c] : most;
+	EXPECT(most == SCAN_TX_CALL_MAX, "largest call %d, the cap %d", most, SCAN_TX_CALL_MAX);
 	scan_txq_free(&q);
 	free(fk);
 }
@@ -207,6 +231,7 @@ int main(void)
 {
 	test_order_and_stamps();
 	test_never_ahead();
+	test_call_max();
 	test_stop_drops();
 	test_full_ring();
 	return TEST_SUMMARY();
