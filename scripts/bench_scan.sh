@@ -139,14 +139,14 @@ echo
 # 267-404k over runs), so the share of the ceiling is also taken in three
 # rounds, each a flood at each TTL's best rate next to xhop at 400k and
 # 800k: best against best within a round, then the median round. The
-# floods last 0.4 s, as long as a scan's backlog: on a noisy host a
-# shorter sample catches a faster moment, and neither side should get
-# that edge alone.
+# floods last 2 s, a scan's backlog 0.4 s with its start-up inside: 0.4 s
+# floods measured 15-20% below 2 s ones (their own start-up), which would
+# flatter xhop.
 echo "xhop against the ceiling, three interleaved rounds:"
 for round in 1 2 3; do
 	c=0
 	for ttl in 4 5; do
-		got=$(flood "$ttl" "${BEST_RATE[$ttl]}" 0.4 2>/dev/null)
+		got=$(flood "$ttl" "${BEST_RATE[$ttl]}" 2 2>/dev/null)
 		((got > c)) && c=$got
 	done
 	x=0

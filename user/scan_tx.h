@@ -72,9 +72,8 @@ struct scan_txq {
 
 /*
  * Start the sending thread: send(send_ctx, ...) at rate probes per
- * second, a quantum per call (1..SCAN_TX_CALL_MAX), up to two when behind
- * the pace (never above SCAN_TX_CALL_MAX); cap: ring entries, a power of
- * two. 0 or -errno (reported).
+ * second, a quantum per call at most (1..SCAN_TX_CALL_MAX); cap: ring
+ * entries, a power of two. 0 or -errno (reported).
  */
 int scan_txq_start(struct scan_txq *q, scan_tx_fn send, void *send_ctx, double rate,
 		   double quantum, __u32 cap);
