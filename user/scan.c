@@ -74,7 +74,7 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 	struct in6_addr dst;
 	struct hop_reply r;
 	__u32 slot;
-	int dir;
+	int dir, f;
 
 	memcpy(&dst, ev->dst, 16);
 	slot = scan_table_find(&sc->tab, &dst);
@@ -98,10 +98,11 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 		sc->ignored++;
 		return 0;
 	}
+	f = addr_is_v4(&dst) ? 0 : 1;
 	/* a raw probe's stamp can come after this consume read the stamp
 	 * ring (the sending thread sent it meanwhile): read it again
 	 */
-	if (!t->tx_ns[dir] && sc->fam[addr_is_v4(&dst) ? 0 : 1].tx.kind == SENDER_RAW)
+	if (!t->tx_ns[dir] && sc->fam[f].tx.kind == SENDER_RAW)
 		loader_consume_stamps(&sc->ld);
 	if (t->tx_ns[dir] & TX_PENDING) {
 		__u64 k = t->tx_ns[dir] & ~TX_PENDING;
@@ -113,7 +114,7 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 			sched_yield();
 		t->tx_ns[dir] = scan_txq_at(&sc->txq, k)->tx_ns;
 	}
-	hop_reply_from_event(&r, ev, addr_is_v4(&dst) ? 4 : 6);
+	hop_reply_from_event(&r, ev, f ? 6 : 4);
 	scan_answer(sc, slot, dir, &r, scan_probe_ttl(ev->probe_id));
 	return 0;
 }
@@ -475,8 +476,8 @@ static void set_quantum(struct scan *sc, __u64 quantum_ns)
 	sc->quantum = sc->o->rate * (double)quantum_ns / NS_PER_S;
 	if (sc->quantum < 1)
 		sc->quantum = 1;
-	if (sc->quantum > SCAN_BATCH_MAX)
-		sc->quantum = SCAN_BATCH_MAX;
+	if (sc->quantum > SCAN_TX_CALL_MAX)
+		sc->quantum = SCAN_TX_CALL_MAX;
 }
 
 int scan_main(const struct scan_opts *o)

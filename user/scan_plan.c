@@ -176,6 +176,25 @@ static void maybe_finish(struct scan *sc, __u32 slot)
 	scan_finish_target(sc, slot, 0);
 }
 
+/* The target's probe of direction dir is no longer outstanding */
+static void probe_settled(struct scan *sc, struct scan_target *t, int dir)
+{
+	t->out_id[dir] = 0;
+	t->tx_ns[dir] = 0;
+	sc->outstanding--;
+}
+
+/* After an answer or a silence: what the target probes next, or its end */
+static void replan(struct scan *sc, __u32 slot)
+{
+	struct scan_target *t = &sc->tab.slots[slot];
+
+	back_normalize(t);
+	fwd_normalize(sc, t);
+	scan_queue_due(sc, slot);
+	maybe_finish(sc, slot);
+}
+
 void scan_answer(struct scan *sc, __u32 slot, int dir, const struct hop_reply *r, int ttl)
 {
 	struct scan_target *t = &sc->tab.slots[slot];
@@ -183,9 +202,7 @@ void scan_answer(struct scan *sc, __u32 slot, int dir, const struct hop_reply *r
 
 	if (scan_table_add_hop(&sc->tab, slot, r, t->tx_ns[dir], ttl, dir))
 		sc->oom = 1;
-	t->out_id[dir] = 0;
-	t->tx_ns[dir] = 0;
-	sc->outstanding--;
+	probe_settled(sc, t, dir);
 	sc->replies++;
 
 	switch (r->verdict) {
@@ -243,19 +260,14 @@ void scan_answer(struct scan *sc, __u32 slot, int dir, const struct hop_reply *r
 		}
 		break;
 	}
-	back_normalize(t);
-	fwd_normalize(sc, t);
-	scan_queue_due(sc, slot);
-	maybe_finish(sc, slot);
+	replan(sc, slot);
 }
 
 void scan_timeout(struct scan *sc, __u32 slot, int dir, int ttl)
 {
 	struct scan_target *t = &sc->tab.slots[slot];
 
-	t->out_id[dir] = 0;
-	t->tx_ns[dir] = 0;
-	sc->outstanding--;
+	probe_settled(sc, t, dir);
 	if (dir == DIR_BACK) {
 		back_silent(sc, t, ttl);
 		if (ttl == t->first_ttl)
@@ -268,20 +280,15 @@ void scan_timeout(struct scan *sc, __u32 slot, int dir, int ttl)
 				t->stop_reason = STOP_GAPLIMIT;
 		}
 	}
-	back_normalize(t);
-	fwd_normalize(sc, t);
-	scan_queue_due(sc, slot);
-	maybe_finish(sc, slot);
+	replan(sc, slot);
 }
 
 void scan_unsent(struct scan *sc, __u32 slot, int dir, int ttl)
 {
 	struct scan_target *t = &sc->tab.slots[slot];
 
-	t->out_id[dir] = 0;
-	t->tx_ns[dir] = 0;
+	probe_settled(sc, t, dir);
 	t->probed &= ~(1u << (ttl - 1));
-	sc->outstanding--;
 }
 
 int scan_take_probe(struct scan *sc, __u32 slot, int dir)
