@@ -11,10 +11,14 @@ CC          ?= gcc
 # clang -target bpf does not search by itself.
 BPF_CFLAGS  := -g -O2 -target bpf -Wall -Werror -Iinclude -I/usr/include/$(ARCH)-linux-gnu
 CFLAGS      ?= -O2 -g
-CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -Iinclude -I$(BUILD) -D_GNU_SOURCE
-LDLIBS      := -lbpf -lelf -lz -lcares -lm -lncurses -lmicrohttpd -pthread
+CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
+# every object names the headers it was built from (build/**/*.d)
+DEPFLAGS    := -MMD -MP
+LDLIBS      := -lbpf -lxdp -lelf -lz -lcares -lm -lncurses -lmicrohttpd -pthread
 
-USER_SRCS   := $(filter-out user/main.c,$(wildcard user/*.c))
+# user/ is in folders by layer; a header is included by its path below
+# user/ ("send/sender.h"), so -Iuser is all any file needs
+USER_SRCS   := $(filter-out user/main.c,$(sort $(shell find user -name '*.c')))
 USER_OBJS   := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
@@ -40,7 +44,7 @@ ASAN_BPFT   := $(patsubst tests/bpf/%.c,$(ASAN_BUILD)/tests/bpf/%,$(BPFT_SRCS))
 FUZZ_BUILD  := build-fuzz
 FUZZ_SAN    := address,undefined
 # -fno-sanitize-recover: a UBSan report is a crash libFuzzer keeps
-FUZZ_CFLAGS := -g -O1 -Wall -Wextra -Werror -std=gnu11 -Iinclude -I$(BUILD) -D_GNU_SOURCE \
+FUZZ_CFLAGS := -g -O1 -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE \
 	       -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_SRCS   := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS   := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/%,$(FUZZ_SRCS))
@@ -68,9 +72,9 @@ $(BUILD)/xhop_gen.bpf.o: bpf/xhop_gen.bpf.c bpf/gen.h $(wildcard include/*.h)
 $(BUILD)/xhop_gen.skel.h: $(BUILD)/xhop_gen.bpf.o
 	$(BPFTOOL) gen skeleton $< name xhop_gen_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(SKELS)
+$(BUILD)/user/%.o: user/%.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/xhop: $(BUILD)/user/main.o $(USER_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -84,9 +88,9 @@ $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(USER_OBJS) tests/xhop_test
 	$(CC) $(CFLAGS) -Iuser -Itests -Itests/bpf -o $@ $< $(TEST_HELPERS) $(USER_OBJS) $(LDLIBS)
 
 # The same sources with ASan + UBSan (gcc runtime)
-$(ASAN_BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(SKELS)
+$(ASAN_BUILD)/user/%.o: user/%.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -c $< -o $@
+	$(CC) $(ASAN_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(ASAN_BUILD)/xhop: $(ASAN_BUILD)/user/main.o $(ASAN_OBJS)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
@@ -103,9 +107,9 @@ $(ASAN_BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(ASAN_OBJS) tests/xhop
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -fno-sanitize=alignment -Iuser -Itests -Itests/bpf -o $@ $< $(TEST_HELPERS) $(ASAN_OBJS) $(LDLIBS)
 
-$(FUZZ_BUILD)/user/%.o: user/%.c $(wildcard user/*.h) $(wildcard include/*.h) $(SKELS)
+$(FUZZ_BUILD)/user/%.o: user/%.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
 
 $(FUZZ_BUILD)/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	@mkdir -p $(@D)
@@ -143,7 +147,7 @@ test-e2e-asan: $(ASAN_BUILD)/xhop
 # hand-over between the planner and the sending thread
 TSAN_BUILD  := build-tsan
 TSAN_TESTS  := $(TSAN_BUILD)/tests/unit/test_scan_tx
-$(TSAN_BUILD)/tests/unit/test_scan_tx: tests/unit/test_scan_tx.c user/scan_tx.c user/addr.c | $(BUILD)/xhop
+$(TSAN_BUILD)/tests/unit/test_scan_tx: tests/unit/test_scan_tx.c user/send/txq.c user/addr.c | $(BUILD)/xhop
 	@mkdir -p $(@D)
 	$(CC) -g -O1 -fsanitize=thread -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude \
 		-I$(BUILD) -Iuser -Itests -o $@ $^ -pthread
@@ -181,6 +185,9 @@ deps:
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(TSAN_BUILD)
+
+# the headers each object was built from, as the compiler listed them
+-include $(shell find $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
 
 # The benchmark's and the e2e test's BPF programs: a counting far end,
 # and the bare live-frames sender the generator is measured against

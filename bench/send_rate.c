@@ -28,7 +28,8 @@
 #include <linux/if_packet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "gen_send.h"
+#include "net/neigh.h"
+#include "send/gen_send.h"
 #include "loader.h"
 #include "peer_count.h"
 #include "probe_build.h"
@@ -390,7 +391,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (loader_start(&e->ld, e->ifindex, &key, 0, 0, on_event, NULL))
 		return 1;
-	if (gen_nexthop_mac(e->ifindex, 4, &e->base, e->dst_mac, e->src_mac, 3000) ||
+	if (neigh_nexthop_mac(e->ifindex, 4, &e->base, e->dst_mac, e->src_mac, 3000) ||
 	    route_source(&e->base, 4, e->ifname, &e->src))
 		return 1;
 	for (int i = 0; i < NPROBES; i++) {

@@ -26,7 +26,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "addr.h"
-#include "gen_send.h"
+#include "net/neigh.h"
+#include "send/gen_send.h"
 #include "probe_build.h"
 #include "route.h"
 #include "send_bare.skel.h"
@@ -68,7 +69,7 @@ int main(int argc, char **argv)
 	}
 	ps.ttl = (__u8)(argc >= 4 ? atoi(argv[3]) : 1);
 	if (route_lookup(&ps.dst, 4, 0, &ri) || route_source(&ps.dst, 4, NULL, &ps.src) ||
-	    gen_nexthop_mac(ri.ifindex, 4, &ps.dst, frame, frame + ETH_ALEN, 2000)) {
+	    neigh_nexthop_mac(ri.ifindex, 4, &ps.dst, frame, frame + ETH_ALEN, 2000)) {
 		fprintf(stderr, "te_flood: no route or next hop towards %s\n", argv[1]);
 		return 1;
 	}

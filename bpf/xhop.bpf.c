@@ -616,9 +616,10 @@ int xhop_rx(struct xdp_md *ctx)
 	/*
 	 * gen_send()'s test runs (no ctx) come in on the namespace's loopback,
 	 * ifindex 1, where xhop never receives (gen_open() refuses anything
-	 * but Ethernet), and only while a batch is armed
+	 * but Ethernet), and only while a batch is armed or gen_open() tries
+	 * whether live frames run (no items: gen_frame() drops the frame)
 	 */
-	if (ctx->ingress_ifindex == 1 && gen.next < gen.count)
+	if (ctx->ingress_ifindex == 1 && (gen.next < gen.count || gen.trial))
 		return gen_frame(ctx);
 	return rx_handle(&c, ctx->ingress_ifindex) == RX_DROP ? XDP_DROP : XDP_PASS;
 }

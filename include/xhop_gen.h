@@ -74,7 +74,12 @@ struct xhop_gen_state {
 	__u64 xmit_drops;   /* refused by it (ring full, peer unready) */
 	__u64 flush_ns;	    /* after the driver took the last bulk */
 	__u32 sender_tid;   /* gettid() of the thread in bpf_prog_test_run */
-	__u32 _pad;
+	/*
+	 * Nonzero while gen_open() asks the kernel whether it runs live
+	 * frames at all: the one frame of that run is dropped, never sent
+	 * (some kernels refuse live frames to every process, EPERM)
+	 */
+	__u32 trial;
 };
 
 #endif /* XHOP_GEN_H */

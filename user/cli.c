@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "send/sender.h"
 
 enum {
 	OPT_JSON = 256,
@@ -29,6 +30,7 @@ static const struct cli_option trace_options[] = {
 	{ "sim-queries", 'N', required_argument, "N", "probes in flight (default 16; TCP: 1)" },
 	{ "source", 's', required_argument, "ADDR", "source address" },
 	{ "interface", 'i', required_argument, "IFACE", "send and listen on this interface" },
+	{ "sender", CLI_OPT_SENDER, required_argument, "S", "raw (default), " CLI_SENDER_HELP },
 	{ "tos", 't', required_argument, "TOS", "IPv4 TOS / IPv6 traffic class (default 0)" },
 	{ "no-resolve", 'n', no_argument, NULL, "print addresses, do not look up names" },
 	{ "json", OPT_JSON, no_argument, NULL, "print one scamper trace JSON object" },
@@ -144,6 +146,17 @@ int cli_probe_option(int c, const char *arg, const struct cli_probe *p)
 			return 0;
 		*p->family = c - '0';
 		return 1;
+	case CLI_OPT_SENDER:
+		if (!p->sender)
+			return 0;
+		v = sender_kind_parse(arg);
+		if (v < 0) {
+			fprintf(stderr, "xhop: --sender: '%s' is not auto, kernel, xdp, packet or raw\n",
+				arg);
+			return -1;
+		}
+		*p->sender = (int)v;
+		return 1;
 	case 'f':
 	case 'm':
 		if (!(c == 'f' ? p->first_ttl : p->max_ttl))
@@ -203,6 +216,7 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 		.method = &o->method, .port = &o->port, .tos = &o->tos,
 		.verbose = &o->verbose, .source = &o->source, .ifname = &o->ifname,
 		.family = &o->family, .first_ttl = &o->first_ttl, .max_ttl = &o->max_ttl,
+		.sender = &o->sender,
 	};
 
 	memset(o, 0, sizeof(*o));
@@ -212,6 +226,8 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 	o->wait_s = 5.0;
 	o->sim_queries = 16;
 	o->method = METHOD_ICMP;
+	/* one trace is a few dozen probes: the raw socket, stamped at tc egress */
+	o->sender = SENDER_RAW;
 	cli_build_getopt(trace_options, N_OPTS, longs, shorts);
 	/* 0, not 1: glibc then also drops its pointer into the previous
 	 * argv (the rest of an option cluster), which a parse that stopped

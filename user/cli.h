@@ -29,6 +29,10 @@ void cli_print_options(FILE *out, const struct cli_option *opts, size_t n);
 /* After getopt_long returned '?': name the bad option; cmd as in "Try 'CMD --help'." */
 void cli_report_bad_option(int argc, char **argv, const char *shorts, const char *cmd);
 
+/* --sender: long only, the same value in every mode's table */
+#define CLI_OPT_SENDER 4096
+#define CLI_SENDER_HELP "auto, kernel, xdp, packet or raw (send/sender.h)"
+
 /* Where the probing options every mode shares go */
 struct cli_probe {
 	int *method;	     /* -I -U -T: enum probe_method */
@@ -43,6 +47,7 @@ struct cli_probe {
 	int *family;	     /* -4, -6 */
 	int *first_ttl;	     /* -f, 1-255 */
 	int *max_ttl;	     /* -m, 1-255 */
+	int *sender;	     /* --sender: enum sender_kind */
 };
 
 /*

@@ -29,7 +29,7 @@ enum {
 	OPT_EVERY,
 	OPT_NO_DOUBLETREE,
 	OPT_PROGRESS,
-	OPT_SENDER,
+	OPT_SENDER = CLI_OPT_SENDER,
 };
 
 static const struct cli_option scan_options[] = {
@@ -61,8 +61,7 @@ static const struct cli_option scan_options[] = {
 	{ "output", OPT_OUTPUT, required_argument, "FILE", "trace objects here (default stdout)" },
 	{ "summary", OPT_SUMMARY, required_argument, "FILE", "summary object here (default stderr)" },
 	{ "progress", OPT_PROGRESS, no_argument, NULL, "progress on stderr (default: on a terminal)" },
-	{ "sender", OPT_SENDER, required_argument, "S",
-	  "auto (default), kernel (BPF live frames) or raw (sockets)" },
+	{ "sender", OPT_SENDER, required_argument, "S", "auto (default), " CLI_SENDER_HELP },
 	{ "source", 's', required_argument, "ADDR", "source address" },
 	{ "interface", 'i', required_argument, "IFACE", "send and listen on this interface" },
 	{ "tos", 't', required_argument, "TOS", "IPv4 TOS / IPv6 traffic class (default 0)" },
@@ -139,6 +138,7 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 	struct cli_probe probe = {
 		.method = &o->method, .port = &o->port, .tos = &o->tos,
 		.verbose = &o->verbose, .source = &o->source, .ifname = &o->ifname,
+		.sender = &o->sender,
 	};
 
 	memset(o, 0, sizeof(*o));
@@ -239,19 +239,6 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 			break;
 		case OPT_PROGRESS:
 			o->progress = 1;
-			break;
-		case OPT_SENDER:
-			if (!strcmp(optarg, "auto")) {
-				o->sender = SENDER_AUTO;
-			} else if (!strcmp(optarg, "kernel")) {
-				o->sender = SENDER_KERNEL;
-			} else if (!strcmp(optarg, "raw")) {
-				o->sender = SENDER_RAW;
-			} else {
-				fprintf(stderr, "xhop: --sender: '%s' is not auto, kernel or raw\n",
-					optarg);
-				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			scan_usage(stdout);

@@ -304,7 +304,10 @@ static void eval_ready(struct monitor *m, __u32 ti)
 
 		if (!rec->active || rec->cycle != t->next_eval || rec->pending)
 			return;
-		eval_cycle(m, ti, rec);
+		if (!rec->unsent)
+			eval_cycle(m, ti, rec);
+		else
+			t->cycles_done++;
 		rec->active = 0;
 		t->next_eval++;
 	}
@@ -475,6 +478,7 @@ int monitor_cycle_begin(struct monitor *m, __u64 now_ns)
 			t->probed_ttl = t->limit;
 		rec->pending = t->limit - m->cfg.first_ttl + 1;
 		rec->active = 1;
+		rec->unsent = 0;
 		for (int ttl = m->cfg.first_ttl; ttl <= t->limit; ttl++) {
 			struct mon_slot *s = slot_of(m, t, ttl, c);
 
@@ -488,7 +492,8 @@ int monitor_cycle_begin(struct monitor *m, __u64 now_ns)
 	return (int)m->plan_n;
 }
 
-void monitor_probe_sent(struct monitor *m, const struct mon_plan_item *it, __u64 now_ns, int ok)
+void monitor_probe_sent(struct monitor *m, const struct mon_plan_item *it, __u64 now_ns, int ok,
+			__u64 tx_ns)
 {
 	struct mon_target *t = &m->t[it->target];
 	struct mon_hop *h = &t->hops[it->ttl - m->cfg.first_ttl];
@@ -497,15 +502,21 @@ void monitor_probe_sent(struct monitor *m, const struct mon_plan_item *it, __u64
 
 	s->state = SLOT_SENT;
 	s->cycle = m->cycle;
+	s->tx_ns = 0;
+	m->in_flight++;
+	if (!ok) {
+		/* no measurement: neither sent nor lost, and the cycle says
+		 * nothing about the path
+		 */
+		m->send_errors++;
+		t->cyc[m->cycle % m->n_slots].unsent = 1;
+		settle(m, it->target, it->ttl, s, SLOT_UNSENT);
+		return;
+	}
+	s->tx_ns = tx_ns;
 	mon_stats_sent(&h->st);
 	h->sent_total++;
 	h->last_sent_ns = now_ns;
-	m->in_flight++;
-	if (!ok) {
-		m->send_errors++;
-		settle(m, it->target, it->ttl, s, SLOT_LOST);
-		return;
-	}
 	m->probes_sent++;
 	if (m->pend_n == m->pend_cap) {
 		/* cannot happen: every slot's probe has its entry at most once */

@@ -37,6 +37,7 @@ enum mon_slot_state {
 	SLOT_SENT,
 	SLOT_ANSWERED,
 	SLOT_LOST,
+	SLOT_UNSENT,   /* the send failed: no probe, no loss */
 };
 
 /* One probe: one (TTL, cycle) of a target */
@@ -76,6 +77,7 @@ struct mon_cycle {
 	__u16 pending; /* probes sent and not yet settled */
 	__u8 limit;    /* highest TTL probed in it */
 	__u8 active;
+	__u8 unsent;   /* a probe of it could not leave: it says nothing of the path */
 };
 
 struct mon_target {
@@ -198,8 +200,14 @@ const struct mon_hop *monitor_hop_c(const struct monitor *m, __u32 target, int t
 
 /* Start the next cycle: plan its probes (plan_n of them). */
 int monitor_cycle_begin(struct monitor *m, __u64 now_ns);
-/* The probe of plan item i went out (ok) or could not be sent (!ok: lost) */
-void monitor_probe_sent(struct monitor *m, const struct mon_plan_item *it, __u64 now_ns, int ok);
+/*
+ * The probe of plan item i went out (ok), stamped tx_ns if the sender
+ * knew the stamp at once (else 0: a tc egress event brings it), or could
+ * not be sent (!ok): then it counts as a send error, neither sent nor
+ * lost, and its cycle is not evaluated for path changes
+ */
+void monitor_probe_sent(struct monitor *m, const struct mon_plan_item *it, __u64 now_ns, int ok,
+			__u64 tx_ns);
 /* A BPF event: send stamp or answer. 1 if it settled or stamped a probe */
 int monitor_apply(struct monitor *m, const struct xhop_event *ev);
 /* Settle as lost every probe past its deadline; returns how many */

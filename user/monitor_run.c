@@ -26,9 +26,9 @@
 #include "path_table.h"
 #include "privs.h"
 #include "probe_build.h"
-#include "probe_send.h"
 #include "resolve.h"
 #include "route.h"
+#include "send/sender.h"
 #include "signals.h"
 #include "trace.h"
 
@@ -51,8 +51,7 @@ struct mon_run {
 	const struct mon_opts *o;
 	struct monitor m;
 	struct loader ld;
-	struct probe_sender tx4;
-	struct probe_sender tx6;
+	struct sender tx;
 	struct xhop_key key;
 	struct resolver *res;
 	struct metrics_server ms;
@@ -308,33 +307,51 @@ static int prepare(struct mon_run *r)
 	return 0;
 }
 
-static ssize_t build(struct mon_run *r, const struct mon_target *t, int ttl, __u16 id, __u8 *pkt)
+/* The senders of the families in use, once the receiver runs */
+static int open_sender(struct mon_run *r)
 {
-	struct probe_spec ps = {
-		.src = t->family == 6 ? r->rc.src6 : r->rc.src4,
-		.dst = t->dst,
-		.probe_id = id,
-		.sport = r->sport,
-		.dport = r->dport,
-		.icmp_sum = r->icmp_sum,
-		.size = t->family == 6 ? r->rc.probe_size6 : r->rc.probe_size4,
-		.family = t->family,
-		.method = r->o->method,
-		.ttl = ttl,
-		.tos = r->o->tos,
+	const struct mon_opts *o = r->o;
+	struct sender_cfg cfg = {
+		.kind = o->sender,
+		.ifindex = r->ifindex,
+		.ifname = o->ifname,
+		.key = &r->key,
+		.rx = &r->ld,
+		.who = "xhop monitor",
+		.say = o->sender == SENDER_AUTO,
+		.verbose = o->verbose,
 	};
 
-	return probe_build(&ps, &r->key, pkt, PROBE_MAX_SIZE);
+	cfg.has[0] = r->has4;
+	cfg.has[1] = r->has6;
+	for (int f = 0; f < 2; f++) {
+		struct probe_spec *b = &cfg.base[f];
+
+		b->src = f ? r->rc.src6 : r->rc.src4;
+		b->sport = r->sport;
+		b->dport = r->dport;
+		b->icmp_sum = r->icmp_sum;
+		b->size = (__u16)(f ? r->rc.probe_size6 : r->rc.probe_size4);
+		b->family = (__u8)(f ? 6 : 4);
+		b->method = (__u8)o->method;
+		b->tos = (__u8)o->tos;
+	}
+	/* the first target of each family: next hop, trial probe */
+	for (size_t i = r->m.n; i-- > 0;)
+		cfg.first[r->m.t[i].family == 6] = r->m.t[i].dst;
+	return sender_open(&r->tx, &cfg);
 }
 
-static int send_one(struct mon_run *r, const struct mon_target *t, int ttl, __u16 id)
+/* One probe; 0 or -errno, *tx_ns its stamp if the sender knows it at once */
+static int send_one(struct mon_run *r, const struct mon_target *t, int ttl, __u16 id,
+		    __u64 *tx_ns)
 {
-	__u8 pkt[PROBE_MAX_SIZE];
-	ssize_t len = build(r, t, ttl, id, pkt);
+	struct send_probe p = { .dst = t->dst, .probe_id = id, .ttl = (__u8)ttl };
+	struct send_result res = { 0 };
 
-	if (len < 0)
-		return (int)len;
-	return probe_sender_send(t->family == 6 ? &r->tx6 : &r->tx4, pkt, len, &t->dst);
+	sender_send(&r->tx, t->family == 6, &p, 1, &res);
+	*tx_ns = res.tx_ns;
+	return res.err;
 }
 
 /* The first packets after attaching meet a cold path (see trace.c): two
@@ -343,11 +360,12 @@ static int send_one(struct mon_run *r, const struct mon_target *t, int ttl, __u1
 static void warmup(struct mon_run *r)
 {
 	const struct mon_target *t = &r->m.t[0];
+	__u64 tx_ns;
 
 	for (int i = 0; i < WARMUP_PROBES && !xhop_stop; i++) {
 		__u64 deadline = clock_mono_ns() + WARMUP_WAIT_MS * NS_PER_MS;
 
-		if (send_one(r, t, r->o->first_ttl, PATH_WARMUP_ID))
+		if (send_one(r, t, r->o->first_ttl, PATH_WARMUP_ID, &tx_ns))
 			return;
 		while (r->warmup_answered <= i && !xhop_stop) {
 			__u64 now = clock_mono_ns();
@@ -374,12 +392,13 @@ static void send_due(struct mon_run *r, __u64 now)
 	while (m->plan_next < due) {
 		const struct mon_plan_item *it = &m->plan[m->plan_next++];
 		const struct mon_target *t = &m->t[it->target];
-		int err = send_one(r, t, it->ttl, mon_probe_id(m->cycle, it->ttl));
+		__u64 tx_ns;
+		int err = send_one(r, t, it->ttl, mon_probe_id(m->cycle, it->ttl), &tx_ns);
 
 		if (err && r->o->verbose)
 			fprintf(stderr, "xhop: send to %s TTL %d: %s\n", t->name, it->ttl,
 				strerror(-err));
-		monitor_probe_sent(m, it, clock_mono_ns(), !err);
+		monitor_probe_sent(m, it, clock_mono_ns(), !err, tx_ns);
 	}
 }
 
@@ -462,6 +481,12 @@ static int run_loop(struct mon_run *r)
 		monitor_expire(m, now);
 		if (xhop_stop || r->quit)
 			return 0;
+		if (sender_failing(&r->tx)) {
+			fprintf(stderr, "xhop monitor: probes cannot leave through sender %s on %s: %s\n",
+				sender_name(&r->tx, r->has4 ? 0 : 1), r->tx.ifname,
+				strerror(-sender_failing(&r->tx)));
+			return sender_failing(&r->tx);
+		}
 		if (!cycles_left(r) && m->plan_next >= m->plan_n && !monitor_in_flight(m))
 			return 0; /* --cycles done, every probe settled */
 		maybe_begin_cycle(r, now);
@@ -594,7 +619,6 @@ int monitor_main(const struct mon_opts *o)
 		return 1;
 	}
 	r->o = o;
-	r->tx4.fd = r->tx6.fd = -1;
 	r->ms.listen_fd = -1;
 	loader_set_verbose(o->verbose);
 	if (privs_check()) {
@@ -605,10 +629,6 @@ int monitor_main(const struct mon_opts *o)
 	if (rc)
 		goto out_free;
 	rc = 1;
-	if (r->has4 && probe_sender_open(&r->tx4, 4, o->ifname))
-		goto out_senders;
-	if (r->has6 && probe_sender_open(&r->tx6, 6, o->ifname))
-		goto out_senders;
 	/* ICMP has a protocol per family: with both, the BPF filter takes
 	 * either (the MAC still binds each answer to its probe's protocol)
 	 */
@@ -617,7 +637,10 @@ int monitor_main(const struct mon_opts *o)
 				 ? 0
 				 : r->has4 ? r->m.cfg.proto4 : r->m.cfg.proto6,
 			 on_event, r))
-		goto out_senders;
+		goto out_free;
+	/* after the receiver: the generator rides on it, trials are answered */
+	if (open_sender(r))
+		goto out_loader;
 	if (o->metrics_addr && metrics_start(&r->ms, o->metrics_addr, &r->m))
 		goto out_loader;
 	if (open_outputs(r))
@@ -642,10 +665,8 @@ out_metrics:
 	if (r->events_owned)
 		fclose(r->events);
 out_loader:
+	sender_close(&r->tx);
 	loader_stop(&r->ld); /* detaches XDP and tcx */
-out_senders:
-	probe_sender_close(&r->tx4);
-	probe_sender_close(&r->tx6);
 out_free:
 	if (r->res)
 		resolver_free(r->res);

@@ -32,6 +32,7 @@ struct mon_opts {
 	long cycles;	      /* 0: until stopped */
 	int confirm;
 	int verbose;
+	int sender;	      /* --sender: enum sender_kind */
 };
 
 /*

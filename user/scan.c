@@ -76,6 +76,9 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 	__u32 slot;
 	int dir, f;
 
+	/* the sender ladder's trial probes (send/sender.h): no target's */
+	if (ev->probe_id == PATH_WARMUP_ID)
+		return 0;
 	memcpy(&dst, ev->dst, 16);
 	slot = scan_table_find(&sc->tab, &dst);
 	if (slot == SCAN_NONE) {
@@ -102,17 +105,17 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 	/* a raw probe's stamp can come after this consume read the stamp
 	 * ring (the sending thread sent it meanwhile): read it again
 	 */
-	if (!t->tx_ns[dir] && sc->fam[f].tx.kind == SENDER_RAW)
+	if (!t->tx_ns[dir] && sc->tx.kind[f] == SENDER_RAW)
 		loader_consume_stamps(&sc->ld);
 	if (t->tx_ns[dir] & TX_PENDING) {
 		__u64 k = t->tx_ns[dir] & ~TX_PENDING;
 
-		if (k >= scan_txq_done(&sc->txq) && !park(sc, ev))
+		if (k >= txq_done(&sc->txq) && !park(sc, ev))
 			return 0;
 		/* no room to park: the batch is on the wire, its call returns soon */
-		while (k >= scan_txq_done(&sc->txq))
+		while (k >= txq_done(&sc->txq))
 			sched_yield();
-		t->tx_ns[dir] = scan_txq_at(&sc->txq, k)->tx_ns;
+		t->tx_ns[dir] = txq_at(&sc->txq, k)->tx_ns;
 	}
 	hop_reply_from_event(&r, ev, f ? 6 : 4);
 	scan_answer(sc, slot, dir, &r, scan_probe_ttl(ev->probe_id));
@@ -127,7 +130,7 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 static void admit(struct scan *sc)
 {
 	while (sc->tab.nfree && sc->perm_pos < sc->perm.n &&
-	       sc->tab.fresh.n < sc->lookahead + SCAN_BATCH_MAX) {
+	       sc->tab.fresh.n < sc->lookahead + SENDER_BATCH_MAX) {
 		__u64 pos = sc->perm_pos++;
 		struct scan_target *t;
 		__u32 slot;
@@ -158,10 +161,10 @@ static void admit(struct scan *sc)
  */
 static void fill_queue(struct scan *sc)
 {
-	while (scan_txq_queued(&sc->txq) < sc->lookahead) {
+	while (txq_queued(&sc->txq) < sc->lookahead) {
 		struct fifo *q = sc->tab.due.n ? &sc->tab.due : &sc->tab.fresh;
 		struct scan_due *d = fifo_peek(q);
-		struct scan_tx_entry *e;
+		struct txq_entry *e;
 		struct scan_target *t;
 		int f, ttl;
 
@@ -172,7 +175,7 @@ static void fill_queue(struct scan *sc)
 			fifo_pop(q);
 			continue;
 		}
-		e = scan_txq_reserve(&sc->txq);
+		e = txq_reserve(&sc->txq);
 		if (!e)
 			break; /* answers not yet resolved hold the ring */
 		t->queued &= ~(1u << d->dir);
@@ -188,9 +191,12 @@ static void fill_queue(struct scan *sc)
 		e->gen = d->gen;
 		e->dir = d->dir;
 		e->fam = (__u8)f;
-		if (sc->fam[f].tx.kind == SENDER_KERNEL)
+		/* every sender but raw (stamped at tc egress) gives the stamp
+		 * back with the send
+		 */
+		if (sc->tx.kind[f] != SENDER_RAW)
 			t->tx_ns[d->dir] = TX_PENDING | sc->txq.head;
-		scan_txq_push(&sc->txq);
+		txq_push(&sc->txq);
 	}
 }
 
@@ -201,11 +207,11 @@ static void fill_queue(struct scan *sc)
  */
 static void resolve_sent(struct scan *sc)
 {
-	__u64 done = scan_txq_done(&sc->txq);
+	__u64 done = txq_done(&sc->txq);
 
 	for (; sc->txq.resolved < done; sc->txq.resolved++) {
 		__u64 k = sc->txq.resolved;
-		struct scan_tx_entry *e = scan_txq_at(&sc->txq, k);
+		struct txq_entry *e = txq_at(&sc->txq, k);
 		struct scan_target *t = &sc->tab.slots[e->slot];
 		struct scan_deadline dl = {
 			.at_ns = e->left_ns + sc->wait_ns,
@@ -214,7 +220,16 @@ static void resolve_sent(struct scan *sc)
 			.probe_id = e->p.probe_id,
 		};
 
-		sc->probes_sent += e->sent;
+		/* a probe that did not leave is no probe: counted apart */
+		if (e->sent && e->err) {
+			sc->send_errors++;
+			sc->fail_err = e->err;
+			if (++sc->fail_run >= SENDER_FAIL_RUN && !sc->send_failed)
+				sc->send_failed = e->err;
+		} else if (e->sent) {
+			sc->probes_sent++;
+			sc->fail_run = 0;
+		}
 		/* answered already (its stamp taken then), or its slot reused */
 		if (t->state != SLOT_ACTIVE || t->gen != e->gen || t->out_id[e->dir] != e->p.probe_id)
 			continue;
@@ -222,6 +237,10 @@ static void resolve_sent(struct scan *sc)
 			t->tx_ns[e->dir] = e->tx_ns;
 		if (!e->sent) {
 			scan_unsent(sc, e->slot, e->dir, e->p.ttl);
+			continue;
+		}
+		if (e->err) {
+			scan_send_failed(sc, e->slot, e->dir, e->p.ttl);
 			continue;
 		}
 		if (fifo_push(&sc->tab.deadlines, &dl))
@@ -233,7 +252,7 @@ static void resolve_sent(struct scan *sc)
 static void replay_parked(struct scan *sc)
 {
 	__u32 n = sc->nparked;
-	__u64 done = scan_txq_done(&sc->txq);
+	__u64 done = txq_done(&sc->txq);
 
 	/* nothing published since the last replay: they would park again */
 	if (!n || done == sc->parked_done)
@@ -303,7 +322,7 @@ static int scan_loop(struct scan *sc)
 		struct timespec ts;
 		__u64 wake, wait;
 
-		scan_txq_ack(&sc->txq);
+		txq_ack(&sc->txq);
 		resolve_sent(sc);
 		/* time with probes ready beyond the queue, so the rate or the
 		 * sender's speed held them back, and what left meanwhile: the
@@ -319,13 +338,13 @@ static int scan_loop(struct scan *sc)
 		replay_parked(sc);
 		loader_consume(&sc->ld);
 		expire(sc, now);
-		if (xhop_stop && !stopping) {
+		if ((xhop_stop || sc->send_failed) && !stopping) {
 			/* stop sending (what is queued is taken back); wait for
 			 * the answers in flight
 			 */
 			stopping = 1;
 			stop_deadline = now + sc->wait_ns;
-			scan_txq_stop(&sc->txq);
+			txq_stop(&sc->txq);
 			resolve_sent(sc);
 			replay_parked(sc);
 		}
@@ -346,6 +365,8 @@ static int scan_loop(struct scan *sc)
 			fprintf(stderr, "xhop scan: out of memory\n");
 			return -ENOMEM;
 		}
+		if (sc->send_failed && stopping && (!sc->outstanding || now >= stop_deadline))
+			return sc->send_failed;
 		if (!stopping && !busy(sc) && sc->perm_pos >= sc->perm.n)
 			return 0;
 		if (stopping && (!sc->outstanding || now >= stop_deadline))
@@ -362,7 +383,7 @@ static int scan_loop(struct scan *sc)
 		ts.tv_nsec = (long)(wait % NS_PER_S);
 		pfd[0].fd = loader_epoll_fd(&sc->ld);
 		pfd[0].events = POLLIN;
-		pfd[1].fd = scan_txq_room_fd(&sc->txq);
+		pfd[1].fd = txq_room_fd(&sc->txq);
 		pfd[1].events = POLLIN;
 		if (ppoll(pfd, stopping ? 1 : 2, &ts, NULL) < 0 && errno != EINTR) {
 			fprintf(stderr, "xhop scan: poll: %s\n", strerror(errno));
@@ -437,37 +458,42 @@ static int fam_prepare(struct scan *sc, int f, const struct in6_addr *first)
 }
 
 /*
- * The senders, once the receiver runs: the generator lives in its XDP
- * program, and one receiver has one generator, so with both families the
- * second sends through a socket.
+ * The senders, once the receiver runs: down the ladder from --sender
+ * (send/sender.h), and say on stderr which rung each family took
  */
 static int open_senders(struct scan *sc)
 {
-	const struct loader *rx = &sc->ld;
+	struct sender_cfg cfg = {
+		.kind = sc->o->sender,
+		.ifindex = sc->ifindex,
+		.ifname = sc->o->ifname,
+		.key = &sc->key,
+		.rx = &sc->ld,
+		.who = "xhop scan",
+		.say = 1,
+		.verbose = sc->o->verbose,
+	};
 
 	for (int f = 0; f < 2; f++) {
-		struct scan_fam *fm = &sc->fam[f];
-
-		if (!sc->has[f])
-			continue;
-		if (scan_sender_open(&fm->tx, sc->o->sender, &fm->base, &sc->key, sc->ifindex,
-				     sc->o->ifname, rx, &sc->first[f]))
-			return -1;
-		fm->on = 1;
-		if (fm->tx.kind == SENDER_KERNEL)
-			rx = NULL;
+		cfg.has[f] = sc->has[f];
+		cfg.base[f] = sc->fam[f].base;
+		cfg.first[f] = sc->first[f];
 	}
+	if (sender_open(&sc->tx, &cfg))
+		return -1;
+	sc->tx_open = 1;
+	for (int f = 0; f < 2; f++)
+		sc->fam[f].on = sc->has[f];
 	return 0;
 }
 
-/* The sending thread's way out: the family's sender (it alone uses them) */
-static int send_fam(void *ctx, int f, const struct scan_probe *p, int n, __u64 *tx_ns)
+/* The sending thread's way out (it alone uses the sender) */
+static int send_fam(void *ctx, int f, const struct send_probe *p, int n,
+		    struct send_result *res)
 {
 	struct scan *sc = ctx;
 
-	if (!sc->fam[f].on)
-		return -1;
-	return scan_sender_send(&sc->fam[f].tx, p, n, tx_ns);
+	return sender_send(&sc->tx, f, p, n, res);
 }
 
 /* Each wake-up sends what the rate allows in quantum_ns, and no more */
@@ -476,8 +502,8 @@ static void set_quantum(struct scan *sc, __u64 quantum_ns)
 	sc->quantum = sc->o->rate * (double)quantum_ns / NS_PER_S;
 	if (sc->quantum < 1)
 		sc->quantum = 1;
-	if (sc->quantum > SCAN_TX_CALL_MAX)
-		sc->quantum = SCAN_TX_CALL_MAX;
+	if (sc->quantum > TXQ_CALL_MAX)
+		sc->quantum = TXQ_CALL_MAX;
 }
 
 int scan_main(const struct scan_opts *o)
@@ -550,7 +576,7 @@ int scan_main(const struct scan_opts *o)
 	/* the generator's call costs tens of microseconds of set-up: larger
 	 * batches, fewer calls
 	 */
-	if (sc->fam[0].tx.kind == SENDER_KERNEL || sc->fam[1].tx.kind == SENDER_KERNEL)
+	if (sc->tx.kind[0] == SENDER_KERNEL || sc->tx.kind[1] == SENDER_KERNEL)
 		set_quantum(sc, SEND_QUANTUM_GEN_NS);
 	/* pacing at tens of microseconds needs a timer slack below the
 	 * default 50 us
@@ -571,11 +597,11 @@ int scan_main(const struct scan_opts *o)
 		sc->lookahead = 2 * (__u64)sc->quantum;
 	if (sc->lookahead > SCAN_TXQ_CAP / 2)
 		sc->lookahead = SCAN_TXQ_CAP / 2;
-	if (scan_txq_start(&sc->txq, send_fam, sc, o->rate, sc->quantum, SCAN_TXQ_CAP))
+	if (txq_start(&sc->txq, send_fam, sc, o->rate, sc->quantum, SCAN_TXQ_CAP))
 		goto out_senders;
 
 	err = scan_loop(sc);
-	scan_txq_stop(&sc->txq);
+	txq_stop(&sc->txq);
 	resolve_sent(sc);
 	loader_consume(&sc->ld);
 	replay_parked(sc);
@@ -587,15 +613,20 @@ int scan_main(const struct scan_opts *o)
 	sc->interrupted = xhop_stop != 0;
 	scan_progress(sc, sc->end_ns, 1);
 	scan_write_summary(sc);
-	rc = xhop_stop ? signals_exit_code() : err ? 1 : 0;
+	/* every probe failed, however few: the scan measured nothing */
+	if (!sc->send_failed && sc->send_errors && !sc->probes_sent)
+		sc->send_failed = sc->fail_err;
+	if (sc->send_failed)
+		fprintf(stderr, "xhop scan: probes cannot leave through sender %s on %s: %s\n",
+			sender_name(&sc->tx, sc->has[0] ? 0 : 1), sc->tx.ifname,
+			strerror(-sc->send_failed));
+	rc = xhop_stop ? signals_exit_code() : err || sc->send_failed ? 1 : 0;
 	if (scan_close_output(sc) && !rc)
 		rc = 1;
 
 out_senders:
-	scan_txq_free(&sc->txq); /* stops the thread: it uses the senders */
-	for (int f = 0; f < 2; f++)
-		if (sc->fam[f].on)
-			scan_sender_close(&sc->fam[f].tx);
+	txq_free(&sc->txq); /* stops the thread: it uses the senders */
+	sender_close(&sc->tx);
 	loader_stop(&sc->ld); /* detaches XDP and tcx */
 out_dt:
 	dt_free(&sc->dt);

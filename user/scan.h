@@ -8,12 +8,6 @@
 
 #include <linux/types.h>
 
-enum scan_sender_kind {
-	SENDER_AUTO = 0, /* the in-kernel generator where it works, else raw */
-	SENDER_KERNEL,	 /* BPF_PROG_RUN live frames only */
-	SENDER_RAW,	 /* IPPROTO_RAW sockets only */
-};
-
 struct scan_opts {
 	char **args;		    /* TARGET|PREFIX operands */
 	int nargs;
@@ -38,7 +32,7 @@ struct scan_opts {
 	int every_address;	    /* --every-address */
 	int no_doubletree;	    /* --no-doubletree */
 	int progress;		    /* --progress (else only on a terminal) */
-	int sender;		    /* enum scan_sender_kind */
+	int sender;		    /* enum sender_kind (send/sender.h) */
 	int tos;
 	int verbose;
 };

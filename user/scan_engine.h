@@ -10,9 +10,9 @@
 #include "doubletree.h"
 #include "loader.h"
 #include "scan.h"
-#include "scan_send.h"
 #include "scan_table.h"
-#include "scan_tx.h"
+#include "send/sender.h"
+#include "send/txq.h"
 #include "targets.h"
 
 /* The TTL travels in the low 6 bits of a probe id, so no id is 0 */
@@ -42,7 +42,6 @@ struct scan_fam {
 	int on;
 	struct in6_addr src;
 	struct probe_spec base;
-	struct scan_sender tx;
 	int probe_size;
 };
 
@@ -61,13 +60,15 @@ struct scan {
 	struct xhop_key key;
 	struct loader ld;
 	struct scan_fam fam[2]; /* [0] IPv4, [1] IPv6 */
+	struct sender tx;	/* both families' */
+	int tx_open;
 	int ifindex;
 	__u16 sport, dport, icmp_sum;
 	struct scan_table tab;
 	struct doubletree dt;
 	__u64 wait_ns;
 	/* the sending thread, its queue, and how far ahead it is filled */
-	struct scan_txq txq;
+	struct txq txq;
 	double quantum; /* probes per send wake-up */
 	__u64 lookahead;
 	/* answers that overtook their send stamp (scan.c) */
@@ -86,6 +87,10 @@ struct scan {
 	/* counts */
 	__u64 admitted, finished, reached, duplicates;
 	__u64 probes_sent, replies, ignored;
+	__u64 send_errors;  /* probes handed to the sender that did not leave */
+	__u32 fail_run;	    /* ... in a row, none leaving between */
+	int fail_err;	    /* the last one's -errno */
+	int send_failed;    /* -errno: probes could not leave, the scan stopped */
 	__u64 outstanding; /* probes sent, neither answered nor timed out */
 	__u64 inferred_hops;
 	struct addr_set ifaces; /* every address that answered */
@@ -118,6 +123,8 @@ void scan_answer(struct scan *sc, __u32 slot, int dir, const struct hop_reply *r
 void scan_timeout(struct scan *sc, __u32 slot, int dir, int ttl);
 /* Its probe of direction dir at ttl was taken but never sent (stopping) */
 void scan_unsent(struct scan *sc, __u32 slot, int dir, int ttl);
+/* Its probe of direction dir at ttl could not leave: the target ends in ERROR */
+void scan_send_failed(struct scan *sc, __u32 slot, int dir, int ttl);
 
 /* scan_input.c: the target list (operands, --targets, blocklist, shard) */
 int scan_load_targets(struct scan *sc);

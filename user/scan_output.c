@@ -180,7 +180,9 @@ void scan_finish_target(struct scan *sc, __u32 slot, int cut)
 	struct json_trace_head h = { 0 };
 	__u64 start_ns;
 
-	if (cut)
+	if (t->send_failed)
+		t->stop_reason = STOP_ERROR;
+	else if (cut)
 		t->stop_reason = STOP_INTERRUPTED;
 	else if (t->dst_ttl)
 		t->stop_reason = STOP_COMPLETED;
@@ -272,24 +274,22 @@ void scan_write_summary(struct scan *sc)
 	const struct scan_opts *o = sc->o;
 	__u64 stats[XHOP_STAT_MAX] = { 0 };
 	double dur = (double)(sc->end_ns - sc->t0_ns) / NS_PER_S;
-	__u64 send_errors = 0, gen_dropped = 0;
+	__u64 send_errors = sc->send_errors, gen_dropped = 0;
 	FILE *s = sc->summary;
+	int both;
 
 	if (sc->ld.skel)
 		loader_stats(&sc->ld, stats);
-	for (int f = 0; f < 2; f++) {
-		if (sc->fam[f].on) {
-			send_errors += sc->fam[f].tx.errors;
-			gen_dropped += scan_sender_dropped(&sc->fam[f].tx);
-		}
-	}
+	if (sc->tx_open)
+		gen_dropped = sender_driver_drops(&sc->tx);
 	fprintf(s, "{\"type\":\"scan-summary\",\"version\":\"0.1\",\"method\":\"%s\",",
 		trace_method_name(o->method));
+	/* the rung each family took; one name when both took the same */
+	both = sc->fam[0].on && sc->fam[1].on && sc->tx.kind[0] != sc->tx.kind[1];
 	fprintf(s, "\"sender\":\"%s%s%s\",\"seed\":%llu,\"shard\":%d,\"shards\":%d,",
-		sc->fam[0].on ? scan_sender_name(&sc->fam[0].tx) : "",
-		sc->fam[0].on && sc->fam[1].on ? "," : "",
-		sc->fam[1].on ? scan_sender_name(&sc->fam[1].tx) : "", (unsigned long long)sc->seed,
-		o->shard, o->shards);
+		sc->fam[0].on ? sender_name(&sc->tx, 0) : sender_name(&sc->tx, 1), both ? "," : "",
+		both ? sender_name(&sc->tx, 1) : "", (unsigned long long)sc->seed, o->shard,
+		o->shards);
 	fprintf(s, "\"targets\":%llu,\"targets_listed\":%llu,\"blocked\":%llu,\"duplicates\":%llu,",
 		(unsigned long long)sc->shard_targets, (unsigned long long)sc->targets.n,
 		(unsigned long long)sc->targets.blocked, (unsigned long long)sc->duplicates);

@@ -291,6 +291,23 @@ void scan_unsent(struct scan *sc, __u32 slot, int dir, int ttl)
 	t->probed &= ~(1u << (ttl - 1));
 }
 
+void scan_send_failed(struct scan *sc, __u32 slot, int dir, int ttl)
+{
+	struct scan_target *t = &sc->tab.slots[slot];
+
+	probe_settled(sc, t, dir);
+	t->probed &= ~(1u << (ttl - 1));
+	/*
+	 * Not a silent hop: nothing was measured. The target stops probing
+	 * (what it has is written) and its trace says ERROR, as scamper's
+	 * does when a probe cannot be sent
+	 */
+	t->send_failed = 1;
+	t->next_ttl[DIR_BACK] = 0;
+	t->next_ttl[DIR_FWD] = 0;
+	replan(sc, slot);
+}
+
 int scan_take_probe(struct scan *sc, __u32 slot, int dir)
 {
 	struct scan_target *t = &sc->tab.slots[slot];

@@ -51,7 +51,8 @@ struct scan_target {
 	__u8 first_ttl;		   /* TTL of the first probe */
 	__u8 state;		   /* enum scan_slot_state */
 	__u8 queued;		   /* bit per direction: in the send queue */
-	__u8 _pad[2];
+	__u8 send_failed;	   /* a probe could not leave: its trace ends in ERROR */
+	__u8 _pad;
 	__u32 start_ms;		   /* when it entered the window, ms after the scan began */
 };
 

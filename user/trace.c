@@ -18,9 +18,9 @@
 #include "addr.h"
 #include "loader.h"
 #include "privs.h"
-#include "probe_send.h"
 #include "resolve.h"
 #include "route.h"
+#include "send/sender.h"
 #include "signals.h"
 #include "trace.h"
 #include "xhop_proto.h"
@@ -46,7 +46,7 @@ struct engine {
 	struct trace t;
 	const struct trace_renderer *r;
 	struct loader ld;
-	struct probe_sender tx;
+	struct sender tx;
 	struct xhop_key key;
 	__u64 wait_ns;
 	int next_ttl;	   /* next probe to send: TTL and attempt */
@@ -210,35 +210,55 @@ static int engine_prepare(struct engine *e)
 	return 0;
 }
 
-static ssize_t build_probe(struct engine *e, int ttl, __u16 probe_id, __u8 *pkt, size_t cap)
+/* The sender of the trace's family, down the ladder from --sender */
+static int open_sender(struct engine *e)
 {
 	struct trace *t = &e->t;
-	struct probe_spec ps = {
-		.src = t->src,
-		.dst = t->dst,
-		.probe_id = probe_id,
-		.sport = t->sport,
-		.dport = t->dport,
-		.icmp_sum = t->icmp_sum,
-		.size = t->probe_size,
-		.family = t->family,
-		.method = t->o->method,
-		.ttl = ttl,
-		.tos = t->o->tos,
+	int f = t->family == 6;
+	struct sender_cfg cfg = {
+		.kind = t->o->sender,
+		.ifindex = t->ifindex,
+		.ifname = t->o->ifname,
+		.key = &e->key,
+		.rx = &e->ld,
+		.who = "xhop",
+		.say = t->o->sender == SENDER_AUTO,
+		.verbose = t->o->verbose,
 	};
+	struct probe_spec *b = &cfg.base[f];
 
-	return probe_build(&ps, &e->key, pkt, cap);
+	cfg.has[f] = 1;
+	cfg.first[f] = t->dst;
+	b->src = t->src;
+	b->sport = t->sport;
+	b->dport = t->dport;
+	b->icmp_sum = t->icmp_sum;
+	b->size = (__u16)t->probe_size;
+	b->family = (__u8)t->family;
+	b->method = (__u8)t->o->method;
+	b->tos = (__u8)t->o->tos;
+	return sender_open(&e->tx, &cfg);
+}
+
+/* One probe through the sender; its send stamp, if the sender knows it */
+static int send_one(struct engine *e, int ttl, __u16 probe_id, __u64 *tx_ns)
+{
+	struct send_probe p = { .dst = e->t.dst, .probe_id = probe_id, .ttl = (__u8)ttl };
+	struct send_result r = { 0 };
+
+	sender_send(&e->tx, e->t.family == 6, &p, 1, &r);
+	*tx_ns = r.tx_ns;
+	return r.err;
 }
 
 static void warmup(struct engine *e)
 {
-	__u8 pkt[PROBE_MAX_SIZE];
-	ssize_t len = build_probe(e, 1, PATH_WARMUP_ID, pkt, sizeof(pkt));
+	__u64 tx_ns;
 
-	for (int i = 0; i < WARMUP_PROBES && len > 0 && !xhop_stop; i++) {
+	for (int i = 0; i < WARMUP_PROBES && !xhop_stop; i++) {
 		__u64 deadline = clock_mono_ns() + WARMUP_WAIT_MS * NS_PER_MS;
 
-		if (probe_sender_send(&e->tx, pkt, len, &e->t.dst))
+		if (send_one(e, 1, PATH_WARMUP_ID, &tx_ns))
 			return;
 		while (e->warmup_answered <= i && !xhop_stop) {
 			__u64 now = clock_mono_ns();
@@ -253,23 +273,25 @@ static void warmup(struct engine *e)
 static int send_probe(struct engine *e, struct hop_probe *pr)
 {
 	struct trace *t = &e->t;
-	__u8 pkt[PROBE_MAX_SIZE];
-	ssize_t len;
+	__u64 tx_ns;
 	int err;
 
-	len = build_probe(e, pr->ttl, pr->probe_id, pkt, sizeof(pkt));
-	if (len < 0)
-		return (int)len;
-	/* SENT before sendto(): the TX stamp may be consumed right after */
+	/* SENT before the send: a tc stamp may be consumed right after */
 	pr->state = PROBE_SENT;
 	pr->deadline_ns = clock_mono_ns() + e->wait_ns;
-	err = probe_sender_send(&e->tx, pkt, len, &t->dst);
+	err = send_one(e, pr->ttl, pr->probe_id, &tx_ns);
+	if (!err && tx_ns && !pr->tx_ns)
+		pr->tx_ns = tx_ns; /* senders that skip tc egress give it back */
 	if (err) {
-		/* e.g. EHOSTUNREACH from a local route: the probe is lost */
-		pr->state = PROBE_LOST;
-		if (t->o->verbose)
-			fprintf(stderr, "xhop: send TTL %d: %s\n", pr->ttl, strerror(-err));
-		return 0;
+		/*
+		 * A probe that did not leave measures nothing: never shown as a
+		 * silent hop. The trace stops here (stop reason ERROR, exit 1),
+		 * with what it measured so far
+		 */
+		pr->state = PROBE_UNSENT;
+		fprintf(stderr, "xhop: send TTL %d through sender %s: %s\n", pr->ttl,
+			sender_name(&e->tx, t->family == 6), strerror(-err));
+		return err;
 	}
 	t->probes_sent++;
 	return 0;
@@ -422,10 +444,8 @@ static int engine_loop(struct engine *e)
 		if (xhop_stop)
 			return 0;
 		err = send_more(e);
-		if (err) {
-			fprintf(stderr, "xhop: build probe: %s\n", strerror(-err));
-			return err;
-		}
+		if (err)
+			return err; /* said by send_probe() */
 		fds[0].fd = loader_epoll_fd(&e->ld);
 		fds[0].events = POLLIN;
 		if (e->t.res)
@@ -484,7 +504,6 @@ int trace_main(const struct trace_opts *o, const struct trace_renderer *r)
 	}
 	e->t.o = o;
 	e->r = r;
-	e->tx.fd = -1;
 	e->wait_ns = (__u64)(o->wait_s * NS_PER_S);
 	e->sim_queries = o->method == METHOD_TCP && !o->sim_set ? 1 : o->sim_queries;
 	loader_set_verbose(o->verbose);
@@ -497,12 +516,13 @@ int trace_main(const struct trace_opts *o, const struct trace_renderer *r)
 	if (rc)
 		goto out_path;
 	rc = 1;
-	if (probe_sender_open(&e->tx, e->t.family, o->ifname))
-		goto out_path;
 	if (loader_start(&e->ld, e->t.ifindex, &e->key, e->t.o->method == METHOD_ICMP ? 0 : e->t.sport,
 			 probe_method_proto(e->t.family, e->t.o->method),
 			 on_event, e))
-		goto out_sender;
+		goto out_path;
+	/* after the receiver: the generator rides on it, trials are answered */
+	if (open_sender(e))
+		goto out_loader;
 	warmup(e);
 	clock_gettime(CLOCK_REALTIME, &e->t.start);
 	e->t.real_offset_ns = clock_real_offset_ns();
@@ -510,17 +530,17 @@ int trace_main(const struct trace_opts *o, const struct trace_renderer *r)
 
 	err = engine_loop(e);
 	loader_consume(&e->ld);
-	if (xhop_stop)
-		render_partial(e);
+	if (xhop_stop || err)
+		render_partial(e); /* what was measured before the stop */
 	finish_reason(e);
 	if (err)
 		e->t.stop_reason = STOP_ERROR;
 	r->end(r->ctx, &e->t);
 	rc = xhop_stop ? signals_exit_code() : err ? 1 : 0;
 
+	sender_close(&e->tx);
+out_loader:
 	loader_stop(&e->ld); /* detaches XDP and tcx */
-out_sender:
-	probe_sender_close(&e->tx);
 out_path:
 	path_free(&e->t.path);
 	if (e->t.res)

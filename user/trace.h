@@ -30,6 +30,7 @@ struct trace_opts {
 	int no_resolve;	     /* -n */
 	int json;	     /* --json */
 	int verbose;	     /* -v */
+	int sender;	     /* --sender: enum sender_kind */
 };
 
 enum stop_reason {

@@ -28,7 +28,7 @@
 #include "xhop_proto.h"
 #include "pkt.h"
 #include "loader.h"
-#include "gen_send.h"
+#include "send/gen_send.h"
 #include "probe_build.h"
 
 #define GOT_MAX 8

@@ -21,7 +21,8 @@
 #include <net/if.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
-#include "gen_send.h"
+#include "net/neigh.h"
+#include "send/gen_send.h"
 #include "peer_count.h"
 #include "probe_build.h"
 #include "route.h"
@@ -110,7 +111,7 @@ int main(int argc, char **argv)
 			cfg.method == METHOD_UDP ? 17 : cfg.method == METHOD_TCP ? 6 : 1))
 		return 1;
 	cfg.ifindex = ifindex;
-	if (gen_nexthop_mac(ifindex, cfg.family, &base, cfg.dst_mac, cfg.src_mac, 3000))
+	if (neigh_nexthop_mac(ifindex, cfg.family, &base, cfg.dst_mac, cfg.src_mac, 3000))
 		return 1;
 	if (route_source(&base, cfg.family, argv[1], &cfg.src))
 		return 1;

@@ -88,7 +88,7 @@ static inline void run_cycle(struct monitor *m, struct world *w, __u64 t0)
 		__u64 tx = t0 + i * 1000;
 		struct xhop_event ev;
 
-		monitor_probe_sent(m, it, tx, 1);
+		monitor_probe_sent(m, it, tx, 1, 0);
 		ev = ev_of(XHOP_EV_TX, &t->dst, &t->dst, id, tx + 10);
 		monitor_apply(m, &ev);
 		if (tw->drop_every && it->ttl == tw->drop_ttl && m->cycle % tw->drop_every == 0)

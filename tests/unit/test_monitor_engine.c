@@ -92,7 +92,7 @@ static void test_cycle_and_rtt(void)
 	id = mon_probe_id(1, 1);
 	ev = ev_of(XHOP_EV_TTL, &dst, &r1, id, 100);
 	EXPECT(monitor_apply(&m, &ev) == 0, "unsent probe");
-	monitor_probe_sent(&m, &m.plan[0], 1000, 1);
+	monitor_probe_sent(&m, &m.plan[0], 1000, 1, 0);
 	ev = ev_of(XHOP_EV_TX, &dst, &dst, id, 1000);
 	EXPECT(monitor_apply(&m, &ev) == 1, "tx stamp");
 	ev = ev_of(XHOP_EV_TTL, &dst, &r1, id, 21000);
@@ -140,14 +140,14 @@ static void test_late(void)
 	monitor_add_target(&m, "d77", &dst, 4);
 	monitor_ready(&m);
 	monitor_cycle_begin(&m, 0);
-	monitor_probe_sent(&m, &m.plan[0], 0, 1);
+	monitor_probe_sent(&m, &m.plan[0], 0, 1, 0);
 	id1 = mon_probe_id(1, 1);
 	ev = ev_of(XHOP_EV_TX, &dst, &dst, id1, 10);
 	monitor_apply(&m, &ev);
 	EXPECT(monitor_expire(&m, 499 * MS) == 0, "not yet");
 	EXPECT(monitor_expire(&m, 500 * MS) == 1, "expired at the wait");
 	monitor_cycle_begin(&m, SEC);
-	monitor_probe_sent(&m, &m.plan[0], SEC, 1);
+	monitor_probe_sent(&m, &m.plan[0], SEC, 1, 0);
 	id2 = mon_probe_id(2, 1);
 	ev = ev_of(XHOP_EV_TX, &dst, &dst, id2, SEC + 10);
 	monitor_apply(&m, &ev);

@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <linux/types.h>
 #include "loader.h"
+#include "send/send_probe.h"
 #include "xhop_gen.h"
 #include "xhop_probe.h"
 
@@ -41,25 +42,31 @@ struct gen_cfg {
 	 */
 	const struct loader *rx;
 	int mac_where;		     /* enum gen_mac_where */
-	int no_dev_check;	     /* tests without live frames: any device */
+	int no_dev_check;	     /* tests without live frames: any device, no trial */
+	/*
+	 * Where a refusal's reason goes (GEN_WHY_MAX bytes): the sender
+	 * ladder collects them; NULL: stderr
+	 */
+	char *why;
 };
 
-struct gen_probe {
-	struct in6_addr dst;
-	__u16 probe_id;
-	__u8 ttl;
-};
+#define GEN_WHY_MAX 160
+
+/* One probe for the generator: the sender layer's own record */
+#define gen_probe send_probe
 
 #define GEN_BATCH_MAX XHOP_GEN_BATCH_MAX
 
 struct gen_sender;
 
 /*
- * Load a generator for cfg. Fails with -EOPNOTSUPP when the device cannot
- * take redirected XDP frames (no ndo_xdp_xmit; a veth whose peer has
- * neither an XDP program nor GRO; not Ethernet), -ENETDOWN when it is
- * down: the caller then falls back to the raw socket sender
- * (probe_send.h). 0 or -errno, reported on stderr with context.
+ * Load a generator for cfg and try live frames for real (one run whose
+ * frame the program drops). Fails with -EPERM when the kernel refuses
+ * live frames, -EOPNOTSUPP when the device cannot take redirected XDP
+ * frames (no ndo_xdp_xmit; a veth whose peer has neither an XDP program
+ * nor GRO; not Ethernet), -ENETDOWN when it is down: the sender ladder
+ * (send/sender.h) then goes down a rung. 0 or -errno, the reason in
+ * cfg->why or on stderr.
  */
 int gen_open(struct gen_sender **g, const struct gen_cfg *cfg);
 
@@ -104,21 +111,5 @@ int gen_prog_fd(struct gen_sender *g);
 int gen_fill(struct gen_sender *g, const struct gen_probe *p, int n);
 /* The template frame (Ethernet first) and its length */
 const __u8 *gen_template(struct gen_sender *g, __u32 *len);
-
-/*
- * The MAC of the next hop towards dst on ifindex (RTM_GETROUTE + neighbour
- * table; if no neighbour entry yet, trigger resolution with a UDP datagram
- * of TTL 1 towards dst, which dies at the next hop, and wait up to
- * timeout_ms). src_mac: the interface's own. 0 or -errno.
- */
-int gen_nexthop_mac(int ifindex, int family, const struct in6_addr *dst, __u8 mac[6],
-		    __u8 src_mac[6], int timeout_ms);
-
-/*
- * Whether the device takes redirected XDP frames (netdev netlink family,
- * xdp-features NDO_XMIT): 1 yes, 0 no, -errno when the kernel cannot say
- * (before 6.3).
- */
-int gen_dev_can_xmit(int ifindex);
 
 #endif

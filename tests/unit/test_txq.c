@@ -3,7 +3,7 @@
  * xhop scan's sending thread and its queue, with a fake sender: every
  * probe handed over once and in order, stamps published before the
  * planner may read them, never ahead of the asked rate, a quantum per
- * call at most (and never above SCAN_TX_CALL_MAX), and a stop that drops
+ * call at most (and never above TXQ_CALL_MAX), and a stop that drops
  * what is queued and returns.
  */
 #include <poll.h>
@@ -12,7 +12,7 @@
 #include <time.h>
 #include "xhop_test.h"
 #include "addr.h"
-#include "scan_tx.h"
+#include "send/txq.h"
 
 #define MAX_CALLS 100000
 #define MAX_SENT 100000
@@ -27,7 +27,8 @@ struct fake {
 	__u64 call_ns[MAX_CALLS];
 };
 
-static int fake_send(void *ctx, int fam, const struct scan_probe *p, int n, __u64 *tx_ns)
+static int fake_send(void *ctx, int fam, const struct send_probe *p, int n,
+		     struct send_result *res)
 {
 	struct fake *fk = ctx;
 
@@ -40,13 +41,16 @@ static int fake_send(void *ctx, int fam, const struct scan_probe *p, int n, __u6
 		fk->ids[fk->sent] = p[i].probe_id;
 		fk->fams[fk->sent] = (__u8)fam;
 	}
-	*tx_ns = 1000 + (__u64)fk->calls; /* a stamp per batch, never 0 */
+	for (int i = 0; i < n; i++) { /* a stamp per batch, never 0 */
+		res[i].err = 0;
+		res[i].tx_ns = 1000 + (__u64)fk->calls;
+	}
 	return n;
 }
 
-static void push_one(struct scan_txq *q, __u16 id, int fam)
+static void push_one(struct txq *q, __u16 id, int fam)
 {
-	struct scan_tx_entry *e = scan_txq_reserve(q);
+	struct txq_entry *e = txq_reserve(q);
 
 	if (!e)
 		return;
@@ -55,14 +59,14 @@ static void push_one(struct scan_txq *q, __u16 id, int fam)
 	e->p.ttl = 1;
 	e->fam = (__u8)fam;
 	e->slot = id;
-	scan_txq_push(q);
+	txq_push(q);
 }
 
 /* Wait (up to 10 s) for the sender to take everything queued */
-static int wait_done(struct scan_txq *q)
+static int wait_done(struct txq *q)
 {
 	for (int i = 0; i < 10000; i++) {
-		if (scan_txq_done(q) == q->head)
+		if (txq_done(q) == q->head)
 			return 0;
 		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	}
@@ -73,29 +77,29 @@ static int wait_done(struct scan_txq *q)
 static void test_order_and_stamps(void)
 {
 	struct fake *fk = calloc(1, sizeof(*fk));
-	struct scan_txq q;
+	struct txq q;
 	__u16 next_id = 1;
 	int torn = 0, order_bad = 0, over = 0;
 
-	EXPECT(!scan_txq_start(&q, fake_send, fk, 1e7, 64, 1024), "start");
+	EXPECT(!txq_start(&q, fake_send, fk, 1e7, 64, 1024), "start");
 	/* the planner: fill, resolve, check every published stamp */
 	while (next_id <= 20000) {
-		__u64 done = scan_txq_done(&q);
+		__u64 done = txq_done(&q);
 
 		for (; q.resolved < done; q.resolved++) {
-			struct scan_tx_entry *e = scan_txq_at(&q, q.resolved);
+			struct txq_entry *e = txq_at(&q, q.resolved);
 
 			torn += !e->sent || e->tx_ns < 1001 || !e->left_ns;
 		}
-		while (next_id <= 20000 && scan_txq_reserve(&q)) {
+		while (next_id <= 20000 && txq_reserve(&q)) {
 			push_one(&q, next_id, next_id % 3 == 0);
 			next_id++;
 		}
 	}
 	EXPECT(!wait_done(&q), "the sender took everything");
-	for (; q.resolved < scan_txq_done(&q); q.resolved++)
-		torn += !scan_txq_at(&q, q.resolved)->sent;
-	scan_txq_stop(&q);
+	for (; q.resolved < txq_done(&q); q.resolved++)
+		torn += !txq_at(&q, q.resolved)->sent;
+	txq_stop(&q);
 	EXPECT(torn == 0, "%d entries published before their stamps", torn);
 	EXPECT(fk->sent == 20000, "handed over %d of 20000", fk->sent);
 	/* within a family, ids rise: queue order kept */
@@ -115,7 +119,7 @@ static void test_order_and_stamps(void)
 	for (int c = 0; c < fk->calls && c < MAX_CALLS; c++)
 		over += fk->call_n[c] > 64;
 	EXPECT(over == 0, "%d calls above the quantum of 64", over);
-	scan_txq_free(&q);
+	txq_free(&q);
 	free(fk);
 }
 
@@ -128,15 +132,15 @@ static void test_never_ahead(void)
 {
 	struct fake *fk = calloc(1, sizeof(*fk));
 	const double rate = 20000, quantum = 5;
-	struct scan_txq q;
+	struct txq q;
 	int ahead = 0, total = 0, over = 0;
 	__u64 t0;
 
-	EXPECT(!scan_txq_start(&q, fake_send, fk, rate, quantum, 1024), "start");
+	EXPECT(!txq_start(&q, fake_send, fk, rate, quantum, 1024), "start");
 	for (int i = 1; i <= 800; i++)
 		push_one(&q, (__u16)i, 0);
 	EXPECT(!wait_done(&q), "800 probes sent at 20 kpps");
-	scan_txq_stop(&q);
+	txq_stop(&q);
 	t0 = fk->call_ns[0];
 	for (int c = 0; c < fk->calls && c < MAX_CALLS; c++) {
 		double allowed = rate * (double)(fk->call_ns[c] - t0) / 1e9 + 3 * quantum;
@@ -149,28 +153,28 @@ static void test_never_ahead(void)
 		over += fk->call_n[c] > quantum;
 	EXPECT(over == 0, "%d calls above the quantum", over);
 	EXPECT(total == 800, "%d handed over", total);
-	scan_txq_free(&q);
+	txq_free(&q);
 	free(fk);
 }
 
-/* A quantum of 256 is cut to SCAN_TX_CALL_MAX frames per call */
+/* A quantum of 256 is cut to TXQ_CALL_MAX frames per call */
 static void test_call_max(void)
 {
 	struct fake *fk = calloc(1, sizeof(*fk));
-	struct scan_txq q;
+	struct txq q;
 	int most = 0;
 
-	EXPECT(!scan_txq_start(&q, fake_send, fk, 1e8, 256, 4096), "start");
+	EXPECT(!txq_start(&q, fake_send, fk, 1e8, 256, 4096), "start");
 	for (int i = 1; i <= 4000; i++)
 		push_one(&q, (__u16)i, 0);
 	EXPECT(!wait_done(&q), "sent");
-	scan_txq_stop(&q);
+	txq_stop(&q);
 	for (int c = 0; c < fk->calls && c < MAX_CALLS; c++)
 		most = fk->call_n[c] > most ? fk->call_n[c] : most;
-	EXPECT(q.quantum == SCAN_TX_CALL_MAX, "quantum %.0f, the cap %d", q.quantum,
-	       SCAN_TX_CALL_MAX);
-	EXPECT(most <= SCAN_TX_CALL_MAX, "largest call %d, the cap %d", most, SCAN_TX_CALL_MAX);
-	scan_txq_free(&q);
+	EXPECT(q.quantum == TXQ_CALL_MAX, "quantum %.0f, the cap %d", q.quantum,
+	       TXQ_CALL_MAX);
+	EXPECT(most <= TXQ_CALL_MAX, "largest call %d, the cap %d", most, TXQ_CALL_MAX);
+	txq_free(&q);
 	free(fk);
 }
 
@@ -178,29 +182,29 @@ static void test_call_max(void)
 static void test_stop_drops(void)
 {
 	struct fake *fk = calloc(1, sizeof(*fk));
-	struct scan_txq q;
+	struct txq q;
 	int unsent = 0, sent = 0;
 	__u64 t;
 
-	EXPECT(!scan_txq_start(&q, fake_send, fk, 10, 1, 64), "start");
+	EXPECT(!txq_start(&q, fake_send, fk, 10, 1, 64), "start");
 	for (int i = 1; i <= 50; i++)
 		push_one(&q, (__u16)i, 1);
 	nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
 	t = clock_mono_ns();
-	scan_txq_stop(&q);
+	txq_stop(&q);
 	t = clock_mono_ns() - t;
 	/* at 10 pps the next send is up to 100 ms away: the stop cuts it */
 	EXPECT(t < 50000000ULL, "stop took %llu ms", (unsigned long long)(t / 1000000));
-	EXPECT(scan_txq_done(&q) == q.head, "everything published");
+	EXPECT(txq_done(&q) == q.head, "everything published");
 	for (__u64 k = 0; k < q.head; k++) {
-		unsent += !scan_txq_at(&q, k)->sent;
-		sent += scan_txq_at(&q, k)->sent;
+		unsent += !txq_at(&q, k)->sent;
+		sent += txq_at(&q, k)->sent;
 	}
 	EXPECT(sent == fk->sent, "%d marked sent, %d handed over", sent, fk->sent);
 	EXPECT(unsent >= 45, "%d of 50 came back unsent", unsent);
-	scan_txq_stop(&q); /* idempotent */
-	scan_txq_free(&q);
-	scan_txq_free(&q); /* and so is this */
+	txq_stop(&q); /* idempotent */
+	txq_free(&q);
+	txq_free(&q); /* and so is this */
 	free(fk);
 }
 
@@ -208,24 +212,24 @@ static void test_stop_drops(void)
 static void test_full_ring(void)
 {
 	struct fake *fk = calloc(1, sizeof(*fk));
-	struct scan_txq q;
+	struct txq q;
 	struct pollfd pfd;
 	int n = 0;
 
-	EXPECT(!scan_txq_start(&q, fake_send, fk, 1e7, 16, 16), "start");
-	while (scan_txq_reserve(&q) && n < 100)
+	EXPECT(!txq_start(&q, fake_send, fk, 1e7, 16, 16), "start");
+	while (txq_reserve(&q) && n < 100)
 		push_one(&q, (__u16)++n, 0);
 	EXPECT(n == 16, "%d entries fit a ring of 16", n);
 	EXPECT(!wait_done(&q), "sent");
-	EXPECT(!scan_txq_reserve(&q), "sent but unresolved entries are kept");
-	pfd.fd = scan_txq_room_fd(&q);
+	EXPECT(!txq_reserve(&q), "sent but unresolved entries are kept");
+	pfd.fd = txq_room_fd(&q);
 	pfd.events = POLLIN;
 	EXPECT(poll(&pfd, 1, 1000) == 1, "room_fd says a batch left");
-	scan_txq_ack(&q);
+	txq_ack(&q);
 	EXPECT(poll(&pfd, 1, 0) == 0, "ack empties it");
-	q.resolved = scan_txq_done(&q);
-	EXPECT(scan_txq_reserve(&q) != NULL, "resolved entries are free again");
-	scan_txq_free(&q);
+	q.resolved = txq_done(&q);
+	EXPECT(txq_reserve(&q) != NULL, "resolved entries are free again");
+	txq_free(&q);
 	free(fk);
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sending thread of xhop scan (scan_tx.h says why it exists): paces
+ * The sending thread (send/txq.h says why it exists): paces
  * the queue's probes at the asked rate and hands them to the family's
  * sender in batches, one per family per wake-up.
  */
@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include "addr.h"
-#include "scan_tx.h"
+#include "send/txq.h"
 
 #define NS_PER_S 1000000000ULL
 /* a sleeping sender looks at the ring at least this often, whatever happens */
@@ -48,17 +48,17 @@ static void drain(int fd)
 		return;
 }
 
-static int stopping(const struct scan_txq *q)
+static int stopping(const struct txq *q)
 {
 	return __atomic_load_n(&q->stop, __ATOMIC_ACQUIRE);
 }
 
 /* Block until the planner pushes or stops; 0 when there is work */
-static int wait_work(struct scan_txq *q, __u64 taken)
+static int wait_work(struct txq *q, __u64 taken)
 {
 	struct pollfd pfd = { .fd = q->work_fd, .events = POLLIN };
 
-	/* Dekker with scan_txq_push(): we store sleeping then load head, it
+	/* Dekker with txq_push(): we store sleeping then load head, it
 	 * stores head then loads sleeping; one of us sees the other
 	 */
 	__atomic_store_n(&q->sleeping, 1, __ATOMIC_SEQ_CST);
@@ -71,7 +71,7 @@ static int wait_work(struct scan_txq *q, __u64 taken)
 }
 
 /* Wait for the pace; a stop (a kick on work_fd) cuts it short */
-static void pace_until(struct scan_txq *q, __u64 at_ns)
+static void pace_until(struct txq *q, __u64 at_ns)
 {
 	struct pollfd pfd = { .fd = q->work_fd, .events = POLLIN };
 	__u64 now = clock_mono_ns(), wait = at_ns > now ? at_ns - now : 0;
@@ -84,53 +84,52 @@ static void pace_until(struct scan_txq *q, __u64 at_ns)
 }
 
 /* Send entries [from, from + n) as one batch per family */
-static void send_batch(struct scan_txq *q, __u64 from, int n)
+static void send_batch(struct txq *q, __u64 from, int n)
 {
-	struct scan_probe batch[2][SCAN_BATCH_MAX];
-	__u64 idx[2][SCAN_BATCH_MAX];
+	struct send_probe batch[2][TXQ_CALL_MAX];
+	struct send_result res[TXQ_CALL_MAX];
+	__u64 idx[2][TXQ_CALL_MAX];
 	int nb[2] = { 0, 0 };
 
 	for (int i = 0; i < n; i++) {
-		struct scan_tx_entry *e = scan_txq_at(q, from + (__u64)i);
+		struct txq_entry *e = txq_at(q, from + (__u64)i);
 		int f = e->fam;
 
 		batch[f][nb[f]] = e->p;
 		idx[f][nb[f]++] = from + (__u64)i;
 	}
 	for (int f = 0; f < 2; f++) {
-		__u64 tx_ns = 0, left;
+		__u64 left;
 
 		if (!nb[f])
 			continue;
-		/* what the driver refused is counted by the sender; which
-		 * frames is unknown, so every probe waits out its deadline
-		 */
-		q->send(q->send_ctx, f, batch[f], nb[f], &tx_ns);
+		q->send(q->send_ctx, f, batch[f], nb[f], res);
 		left = clock_mono_ns();
 		for (int i = 0; i < nb[f]; i++) {
-			struct scan_tx_entry *e = scan_txq_at(q, idx[f][i]);
+			struct txq_entry *e = txq_at(q, idx[f][i]);
 
 			e->sent = 1;
-			e->tx_ns = tx_ns;
+			e->err = res[i].err;
+			e->tx_ns = res[i].err ? 0 : res[i].tx_ns;
 			e->left_ns = left;
 		}
 	}
 }
 
 /* What was queued when the planner stopped us: marked unsent */
-static void drop_queued(struct scan_txq *q, __u64 taken)
+static void drop_queued(struct txq *q, __u64 taken)
 {
 	__u64 head = load_acquire(&q->head);
 
 	for (__u64 k = taken; k < head; k++)
-		scan_txq_at(q, k)->sent = 0;
+		txq_at(q, k)->sent = 0;
 	store_release(&q->done, head);
 	kick(q->room_fd);
 }
 
 static void *sender_main(void *arg)
 {
-	struct scan_txq *q = arg;
+	struct txq *q = arg;
 	__u64 taken = 0;
 
 	q->pace_t0 = clock_mono_ns();
@@ -184,7 +183,7 @@ static void *sender_main(void *arg)
 	}
 }
 
-int scan_txq_start(struct scan_txq *q, scan_tx_fn send, void *send_ctx, double rate,
+int txq_start(struct txq *q, txq_send_fn send, void *send_ctx, double rate,
 		   double quantum, __u32 cap)
 {
 	int err;
@@ -193,24 +192,24 @@ int scan_txq_start(struct scan_txq *q, scan_tx_fn send, void *send_ctx, double r
 	q->work_fd = q->room_fd = -1;
 	q->ring = calloc(cap, sizeof(*q->ring));
 	if (!q->ring) {
-		fprintf(stderr, "xhop scan: send queue: out of memory\n");
+		fprintf(stderr, "xhop: send queue: out of memory\n");
 		return -ENOMEM;
 	}
 	q->mask = cap - 1;
 	q->send = send;
 	q->send_ctx = send_ctx;
 	q->rate = rate;
-	q->quantum = quantum < 1 ? 1 : quantum > SCAN_TX_CALL_MAX ? SCAN_TX_CALL_MAX : quantum;
+	q->quantum = quantum < 1 ? 1 : quantum > TXQ_CALL_MAX ? TXQ_CALL_MAX : quantum;
 	q->work_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	q->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (q->work_fd < 0 || q->room_fd < 0) {
 		err = -errno;
-		fprintf(stderr, "xhop scan: eventfd: %s\n", strerror(errno));
+		fprintf(stderr, "xhop: send queue: eventfd: %s\n", strerror(errno));
 		goto err_free;
 	}
 	err = -pthread_create(&q->thread, NULL, sender_main, q);
 	if (err) {
-		fprintf(stderr, "xhop scan: sending thread: %s\n", strerror(-err));
+		fprintf(stderr, "xhop: sending thread: %s\n", strerror(-err));
 		goto err_free;
 	}
 	q->running = 1;
@@ -218,40 +217,40 @@ int scan_txq_start(struct scan_txq *q, scan_tx_fn send, void *send_ctx, double r
 	return 0;
 
 err_free:
-	scan_txq_free(q);
+	txq_free(q);
 	return err;
 }
 
-struct scan_tx_entry *scan_txq_reserve(struct scan_txq *q)
+struct txq_entry *txq_reserve(struct txq *q)
 {
 	if (q->head - q->resolved > q->mask)
 		return NULL;
-	return scan_txq_at(q, q->head);
+	return txq_at(q, q->head);
 }
 
-void scan_txq_push(struct scan_txq *q)
+void txq_push(struct txq *q)
 {
 	__atomic_store_n(&q->head, q->head + 1, __ATOMIC_SEQ_CST);
 	if (__atomic_load_n(&q->sleeping, __ATOMIC_SEQ_CST))
 		kick(q->work_fd);
 }
 
-__u64 scan_txq_done(struct scan_txq *q)
+__u64 txq_done(struct txq *q)
 {
 	return load_acquire(&q->done);
 }
 
-int scan_txq_room_fd(const struct scan_txq *q)
+int txq_room_fd(const struct txq *q)
 {
 	return q->room_fd;
 }
 
-void scan_txq_ack(struct scan_txq *q)
+void txq_ack(struct txq *q)
 {
 	drain(q->room_fd);
 }
 
-void scan_txq_stop(struct scan_txq *q)
+void txq_stop(struct txq *q)
 {
 	if (!q->running)
 		return;
@@ -261,11 +260,11 @@ void scan_txq_stop(struct scan_txq *q)
 	q->running = 0;
 }
 
-void scan_txq_free(struct scan_txq *q)
+void txq_free(struct txq *q)
 {
 	if (!q->ring)
 		return; /* never started, or freed */
-	scan_txq_stop(q);
+	txq_stop(q);
 	if (q->work_fd >= 0)
 		close(q->work_fd);
 	if (q->room_fd >= 0)

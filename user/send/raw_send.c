@@ -5,10 +5,14 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
-#include "probe_send.h"
+#include "send/raw_send.h"
 
-int probe_sender_open(struct probe_sender *s, int family, const char *ifname)
+#define SEND_MANY_MAX 256
+
+int raw_sender_open(struct raw_sender *s, int family, const char *ifname, char *why,
+		    size_t why_len)
 {
+	char msg[160];
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -17,25 +21,29 @@ int probe_sender_open(struct probe_sender *s, int family, const char *ifname)
 	s->fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
 	if (s->fd < 0) {
 		err = -errno;
-		if (err == -EPERM || err == -EACCES)
-			fprintf(stderr, "xhop: open raw socket: %s (needs CAP_NET_RAW)\n",
-				strerror(-err));
-		else
-			fprintf(stderr, "xhop: open raw socket: %s\n", strerror(-err));
-		return err;
+		snprintf(msg, sizeof(msg), "open raw socket: %s%s", strerror(-err),
+			 err == -EPERM || err == -EACCES ? " (needs CAP_NET_RAW)" : "");
+		goto err_report;
 	}
 	if (ifname && setsockopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, strlen(ifname) + 1)) {
 		err = -errno;
-		fprintf(stderr, "xhop: bind raw socket to %s: %s\n", ifname, strerror(-err));
+		snprintf(msg, sizeof(msg), "bind raw socket to %s: %s", ifname, strerror(-err));
 		close(s->fd);
 		s->fd = -1;
-		return err;
+		goto err_report;
 	}
 	return 0;
+
+err_report:
+	if (why)
+		snprintf(why, why_len, "%s", msg);
+	else
+		fprintf(stderr, "xhop: %s\n", msg);
+	return err;
 }
 
 /* The destination as a socket address of the sender's family */
-static socklen_t dst_sockaddr(const struct probe_sender *s, const struct in6_addr *dst,
+static socklen_t dst_sockaddr(const struct raw_sender *s, const struct in6_addr *dst,
 			      struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -54,8 +62,8 @@ static socklen_t dst_sockaddr(const struct probe_sender *s, const struct in6_add
 	}
 }
 
-int probe_sender_send(struct probe_sender *s, const __u8 *pkt, size_t len,
-		      const struct in6_addr *dst)
+int raw_sender_send(struct raw_sender *s, const __u8 *pkt, size_t len,
+		    const struct in6_addr *dst)
 {
 	struct sockaddr_storage ss;
 	socklen_t slen = dst_sockaddr(s, dst, &ss);
@@ -70,10 +78,8 @@ int probe_sender_send(struct probe_sender *s, const __u8 *pkt, size_t len,
 	return 0;
 }
 
-#define SEND_MANY_MAX 256
-
-int probe_sender_send_many(struct probe_sender *s, __u8 *const *pkts, const size_t *lens,
-			   const struct in6_addr *dsts, int n)
+int raw_sender_send_many(struct raw_sender *s, __u8 *const *pkts, const size_t *lens,
+			 const struct in6_addr *dsts, int n, int *err)
 {
 	struct sockaddr_storage ss[SEND_MANY_MAX];
 	struct mmsghdr msgs[SEND_MANY_MAX];
@@ -97,11 +103,15 @@ int probe_sender_send_many(struct probe_sender *s, __u8 *const *pkts, const size
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			/* this one failed (e.g. a local unreachable route): skip it */
+			/* this one failed (e.g. a local unreachable route): its
+			 * error is its own, the rest are tried
+			 */
+			err[done++] = -errno;
 			s->errors++;
-			done++;
 			continue;
 		}
+		for (int i = 0; i < r; i++)
+			err[done + i] = 0;
 		done += r;
 		sent += r;
 	}
@@ -109,7 +119,7 @@ int probe_sender_send_many(struct probe_sender *s, __u8 *const *pkts, const size
 	return sent;
 }
 
-void probe_sender_close(struct probe_sender *s)
+void raw_sender_close(struct raw_sender *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
