@@ -224,7 +224,8 @@ static void resolve_sent(struct scan *sc)
 		if (e->sent && e->err) {
 			sc->send_errors++;
 			sc->fail_err = e->err;
-			if (++sc->fail_run >= SENDER_FAIL_RUN && !sc->send_failed)
+			sc->fail_run = sender_fatal(e->err) ? SENDER_FAIL_RUN : sc->fail_run + 1;
+			if (sc->fail_run >= SENDER_FAIL_RUN && !sc->send_failed)
 				sc->send_failed = e->err;
 		} else if (e->sent) {
 			sc->probes_sent++;
@@ -470,7 +471,7 @@ static int open_senders(struct scan *sc)
 		.key = &sc->key,
 		.rx = &sc->ld,
 		.who = "xhop scan",
-		.say = 1,
+		.say = sc->o->sender == SENDER_AUTO,
 		.verbose = sc->o->verbose,
 	};
 

@@ -29,6 +29,7 @@
 #include "pkt.h"
 #include "loader.h"
 #include "send/gen_send.h"
+#include "xhop.skel.h"
 #include "probe_build.h"
 
 #define GOT_MAX 8
@@ -411,6 +412,49 @@ static void test_bounds(void)
 	EXPECT(gen_open(&g, &cfg) == -EINVAL, "IPv6 source for IPv4 accepted");
 }
 
+/*
+ * gen_open()'s question "does this kernel run live frames?" is one run
+ * with the state in trial mode: the program must drop that frame (never
+ * redirect it anywhere) and make no probe of it; out of trial mode, an
+ * unarmed receiver leaves the same frame to the stack
+ */
+static void test_trial(void)
+{
+	struct xhop_gen_state *st = &ld.skel->bss->gen;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .repeat = 1);
+	struct gen_sender *g;
+	struct gen_cfg cfg;
+	const __u8 *frame;
+	__u32 len;
+	__u64 generated;
+
+	use_rx = 1;
+	cfg_of(&cfg, 4, METHOD_ICMP, 0, GEN_MAC_BPF, &key);
+	if (gen_open(&g, &cfg)) {
+		EXPECT(0, "trial: gen_open");
+		use_rx = 0;
+		return;
+	}
+	frame = gen_template(g, &len);
+	opts.data_in = frame;
+	opts.data_size_in = len;
+	generated = st->generated;
+	st->count = st->next = 0;
+	st->trial = 1;
+	EXPECT(bpf_prog_test_run_opts(loader_prog_fd_rx(&ld), &opts) == 0, "trial run: %s",
+	       strerror(errno));
+	EXPECT(opts.retval == XDP_DROP, "trial frame: verdict %u, want XDP_DROP", opts.retval);
+	EXPECT(st->generated == generated, "trial frame made %llu probes",
+	       (unsigned long long)(st->generated - generated));
+	st->trial = 0;
+	EXPECT(bpf_prog_test_run_opts(loader_prog_fd_rx(&ld), &opts) == 0, "run: %s",
+	       strerror(errno));
+	EXPECT(opts.retval == XDP_PASS, "unarmed, no trial: verdict %u, want XDP_PASS",
+	       opts.retval);
+	gen_close(g);
+	use_rx = 0;
+}
+
 /* The receiver's generator refuses a key it was not loaded with */
 static void test_rx_key_mismatch(void)
 {
@@ -441,6 +485,7 @@ int main(void)
 		test_bounds();
 	}
 	test_rx_key_mismatch();
+	test_trial();
 	loader_stop(&ld);
 	loader_stop(&ld_other);
 	return TEST_SUMMARY();

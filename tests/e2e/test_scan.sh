@@ -135,44 +135,56 @@ check "doubletree: fewer probes ($p_dt) than probing every hop ($p_full)" test "
 scan_checks summary no-doubletree "$TMP/full4.sum" 's["doubletree_stops"] == 0' \
 	's["inferred_hops"] == 0'
 
-# --- 3. IPv6, UDP, TCP, from the in-kernel generator -----------------------------
+# --- 3. IPv6, UDP, TCP, from the fastest sender here -----------------------------
 
 # Without NAPI on r1's end of the link the generator cannot send (veth
-# drops redirected frames): scan says so and falls back to raw sockets
+# drops redirected frames): scan says so and takes the next rung (AF_XDP)
 scan_run fallback --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 198.19.0.0/30
 expect_rc "generator refused by the link: exit 0" 0
-expect_match "generator refused: says it falls back" "$(cat "$TMP/fallback.err")" \
-	"IPv4 probes go through a raw socket instead"
-scan_checks summary fallback "$TMP/fallback.sum" 's["sender"] == "raw"' 's["targets_done"] == 4'
+expect_match "generator refused: says why, and what it took" "$(cat "$TMP/fallback.err")" \
+	"sender xdp .*\\(kernel: the driver of $IF takes no XDP frames"
+scan_checks summary fallback "$TMP/fallback.sum" 's["sender"] == "xdp"' 's["targets_done"] == 4'
 scan_run nogen --blocklist "$TMP/noblock" --sender kernel 198.19.0.0/30
 expect_rc "--sender kernel where it cannot run: exit 1" 1
 lab_gen_ready
+# With the link ready, the kernel's policy alone decides (EPERM on some)
+scan_run kprobe --blocklist "$TMP/noblock" --sender kernel 198.19.0.0/30
+KERNEL_WHY=
+if ((RC != 0)); then
+	KERNEL_WHY=$(sed -n 's/.*--sender kernel: //p' "$TMP/kprobe.err" | head -n 1)
+	expect_match "generator refused by this kernel: says why" "$KERNEL_WHY" \
+		"live frames refused by the kernel"
+fi
+# the rung auto takes here: the generator, else AF_XDP
+FAST=kernel
+[[ -n $KERNEL_WHY ]] && FAST=xdp
 
-# The generator, on the wire: the same pacing from the sending thread
+# The fastest sender, on the wire: the same pacing from the sending thread
 ip netns exec "$(lab_ns r1)" tcpdump -i v1 -n -U -w "$TMP/gen.pcap" \
 	'icmp[icmptype] == icmp-echo' 2>"$TMP/tcpdump.err" &
 CAP_PID=$!
 wait_for 5 cap_ready || fail "tcpdump in r1 starts" "$(cat "$TMP/tcpdump.err")"
 prefix_addrs "$TMP/t4k" 198.19.0.0/24 198.19.1.0/24 198.19.2.0/24
-scan_run kern4 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --sender kernel \
+scan_run kern4 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --sender "$FAST" \
 	198.19.0.0/24 198.19.1.0/24 198.19.2.0/24
-expect_rc "kernel sender, IPv4: exit 0" 0
-scan_checks paths "kernel sender, IPv4" "$TMP/kern4.out" "$TMP/t4k" "${RULES4[@]}"
+expect_rc "$FAST sender, IPv4: exit 0" 0
+scan_checks paths "$FAST sender, IPv4" "$TMP/kern4.out" "$TMP/t4k" "${RULES4[@]}"
 sleep 0.5 # tcpdump -U writes each packet at once; leave it a moment
 kill "$CAP_PID" 2>/dev/null
 wait "$CAP_PID" 2>/dev/null
 CAP_PID=
 tcpdump -r "$TMP/gen.pcap" -n -tt 'dst net 198.19.0.0/16' 2>/dev/null >"$TMP/gen.times"
-scan_checks pacing "kernel sender, --rate 20000" "$TMP/gen.times" 20000
+scan_checks pacing "$FAST sender, --rate 20000" "$TMP/gen.times" 20000
 
 prefix_addrs "$TMP/t6" 2001:2:0:100::/120 2001:2:0:101::/124 2001:2:0:102::/124
-scan_run icmp6 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --sender kernel \
+scan_run icmp6 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --sender "$FAST" \
 	2001:2:0:100::/120 2001:2:0:101::/124 2001:2:0:102::/124
 expect_rc "icmp6: exit 0" 0
 scan_checks paths icmp6 "$TMP/icmp6.out" "$TMP/t6" "${RULES6[@]}"
-scan_checks summary icmp6 "$TMP/icmp6.sum" 's["sender"] == "kernel"' 's["driver_drops"] == 0' \
+scan_checks summary icmp6 "$TMP/icmp6.sum" "s[\"sender\"] == \"$FAST\"" 's["driver_drops"] == 0' \
 	's["send_errors"] == 0' 's["replies_ignored"] == 0'
-expect_eq "icmp6 (generator): nothing on stderr" "$(cat "$TMP/icmp6.err")" ""
+# an explicit rung that runs says nothing
+expect_eq "icmp6 ($FAST): nothing on stderr" "$(cat "$TMP/icmp6.err")" ""
 
 prefix_addrs "$TMP/t4u" 198.19.0.0/26 198.19.1.0/28 198.19.2.0/28
 scan_run udp4 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 --method udp \
@@ -184,7 +196,7 @@ prefix_addrs "$TMP/t6u" 2001:2:0:100::/122 2001:2:0:101::/124
 scan_run udp6 --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 -U \
 	2001:2:0:100::/122 2001:2:0:101::/124
 expect_rc "udp6: exit 0" 0
-scan_checks summary udp6 "$TMP/udp6.sum" 's["sender"] == "kernel"' 
+scan_checks summary udp6 "$TMP/udp6.sum" "s[\"sender\"] == \"$FAST\""
 scan_checks paths udp6 "$TMP/udp6.out" "$TMP/t6u" "${RULES6_UDP[@]}"
 
 prefix_addrs "$TMP/t4t" 198.19.0.0/26
@@ -199,7 +211,9 @@ prefix_addrs "$TMP/tmix" 198.19.0.0/28 2001:2:0:100::/124
 scan_run mixed --blocklist "$TMP/noblock" --every-address --rate 20000 --wait 1 \
 	--targets "$TMP/mixed.list"
 expect_rc "mixed families from --targets: exit 0" 0
-scan_checks summary mixed "$TMP/mixed.sum" 's["sender"] == "kernel,raw"' 
+# one generator per run: with it, the other family takes AF_XDP
+if [[ $FAST == kernel ]]; then MIXED=kernel,xdp; else MIXED=xdp; fi
+scan_checks summary mixed "$TMP/mixed.sum" "s[\"sender\"] == \"$MIXED\""
 scan_checks paths mixed "$TMP/mixed.out" "$TMP/tmix" "${RULES4[0]}" "${RULES6[0]}"
 
 # --- 4. shards --------------------------------------------------------------------

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "fuzz.h"
 #include "scan.h"
+#include "send/sender.h"
 
 #define ARGS_MAX 64
 

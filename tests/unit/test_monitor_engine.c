@@ -122,6 +122,58 @@ static void test_cycle_and_rtt(void)
 	monitor_free(&m);
 }
 
+/*
+ * A probe that could not be sent is no measurement: neither sent nor lost
+ * in the hop's statistics, counted as a send error, its cycle judges no
+ * path (a sender failing for a few cycles is no path change). A stamp the
+ * sender gave back at once is the probe's send time: no tc event needed.
+ */
+static void test_unsent(void)
+{
+	struct in6_addr dst = v4("198.19.0.77"), r1 = v4("198.18.1.2");
+	struct world w = { .dist = 3 };
+	struct monitor m;
+	struct mon_cfg c;
+	struct xhop_event ev;
+	const struct mon_hop *h;
+	__u32 done;
+
+	w.hop[1] = r1;
+	w.hop[2] = v4("198.18.2.2");
+	cfg_init(&c);
+	c.confirm = 1;
+	monitor_init(&m, &c);
+	monitor_add_target(&m, "d77", &dst, 4);
+	monitor_ready(&m);
+	for (int i = 0; i < 3; i++)
+		run_cycle(&m, &w, i * SEC);
+	h = monitor_hop_c(&m, 0, 2);
+	EXPECT(h->st.sent == 3 && h->st.lost == 0, "TTL 2: 3 sent, none lost");
+	done = monitor_cycles_done(&m);
+	/* a whole cycle whose probes cannot leave */
+	monitor_cycle_begin(&m, 3 * SEC);
+	for (size_t i = 0; i < m.plan_n; i++)
+		monitor_probe_sent(&m, &m.plan[i], 3 * SEC, 0, 0);
+	EXPECT(m.send_errors == m.plan_n && m.plan_n == 3, "send errors counted: %llu",
+	       (unsigned long long)m.send_errors);
+	EXPECT(h->st.sent == 3 && h->st.lost == 0, "TTL 2: not sent, not lost (%llu, %llu)",
+	       (unsigned long long)h->st.sent, (unsigned long long)h->st.lost);
+	EXPECT(monitor_in_flight(&m) == 0, "nothing in flight");
+	EXPECT(monitor_cycles_done(&m) == done + 1, "the cycle is over: %u",
+	       monitor_cycles_done(&m));
+	EXPECT(m.log_n == 0 && m.t[0].end_ttl == 3 && m.t[0].reached,
+	       "no path change from a cycle that sent nothing (%llu events)",
+	       (unsigned long long)m.log_n);
+	/* the sender's own stamp: the RTT without a tc egress event */
+	monitor_cycle_begin(&m, 4 * SEC);
+	monitor_probe_sent(&m, &m.plan[0], 4 * SEC, 1, 4 * SEC + 100);
+	ev = ev_of(XHOP_EV_TTL, &dst, &r1, mon_probe_id(5, 1), 4 * SEC + 30100);
+	EXPECT(monitor_apply(&m, &ev) == 1, "answered");
+	h = monitor_hop_c(&m, 0, 1);
+	EXPECT(h->st.last == 30000, "RTT from the sender's stamp: %f", h->st.last);
+	monitor_free(&m);
+}
+
 /* A late answer names its own cycle: it is lost there, counted late,
  * and never enters the cycle in which it arrives
  */
@@ -282,6 +334,7 @@ int main(void)
 	test_match_many();
 	test_cycle_and_rtt();
 	test_late();
+	test_unsent();
 	test_path_change();
 	test_series_bound();
 	return TEST_SUMMARY();

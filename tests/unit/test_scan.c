@@ -5,6 +5,7 @@
  * what a target probes next, driven answer by answer.
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -432,6 +433,38 @@ static void test_plan_doubletree(void)
 #define SCAN_ARGC(...) ((int)(sizeof((char *[]){ "scan", __VA_ARGS__ }) / sizeof(char *)))
 #define SCAN_PARSE(o, ...) cli_parse_scan(SCAN_ARGC(__VA_ARGS__), SCAN_ARGV(__VA_ARGS__), o)
 
+/*
+ * A probe that could not leave is no silent hop: the target stops there,
+ * keeps what it measured, and its trace says ERROR (not GAPLIMIT, not a
+ * row of stars), while the probe is taken back from what was probed
+ */
+static void test_plan_send_failed(void)
+{
+	struct plan_env e;
+	struct scan_target *t;
+	__u32 s;
+
+	env_init(&e, 1);
+	e.sc.dist_hist[5] = 16;
+	e.sc.dist_n = 16;
+	s = start(&e, 2);
+	t = &e.sc.tab.slots[s];
+	EXPECT(take(&e, s, DIR_BACK) == 5, "first probe at 5");
+	answer(&e, s, DIR_BACK, 5, reply("198.18.5.2", XHOP_EV_TTL, 0, 60));
+	EXPECT(take(&e, s, DIR_FWD) == 6, "forward 6");
+	scan_send_failed(&e.sc, s, DIR_FWD, 6);
+	EXPECT(!scan_probed(t, 6), "the failed TTL counts as unprobed");
+	EXPECT(t->next_ttl[DIR_FWD] == 0 && t->next_ttl[DIR_BACK] == 0 && !t->out_id[DIR_FWD],
+	       "the target probes nothing more");
+	EXPECT(e.sc.outstanding == 0, "nothing outstanding: %llu",
+	       (unsigned long long)e.sc.outstanding);
+	EXPECT(t->state == SLOT_FREE, "finished and freed");
+	EXPECT(strstr(json_of(&e), "\"stop_reason\":\"ERROR\"") &&
+	       strstr(json_of(&e), "\"probe_ttl\":5") && !strstr(json_of(&e), "\"probe_ttl\":6"),
+	       "written as ERROR with the hop it measured: %s", json_of(&e));
+	env_free(&e);
+}
+
 static void test_cli(void)
 {
 	int devnull = open("/dev/null", O_WRONLY), saved = dup(2);
@@ -455,6 +488,12 @@ static void test_cli(void)
 	EXPECT(SCAN_PARSE(&o, "--max-ttl", "33", "a") == 2, "max-ttl beyond 32");
 	EXPECT(SCAN_PARSE(&o, "--method", "sctp", "a") == 2, "unknown method");
 	EXPECT(SCAN_PARSE(&o, "--sender", "fast", "a") == 2, "unknown sender");
+	for (int k = SENDER_AUTO; k < SENDER_KINDS; k++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "%s", sender_kind_name(k));
+		EXPECT(SCAN_PARSE(&o, "--sender", n, "a") == -1 && o.sender == k, "--sender %s", n);
+	}
 	EXPECT(SCAN_PARSE(&o, "--seed", "-1", "a") == 2, "negative seed");
 	EXPECT(SCAN_PARSE(&o, "--rate") == 2, "missing value");
 	EXPECT(SCAN_PARSE(&o, "--no-such-option", "a") == 2, "unknown option");
@@ -476,5 +515,6 @@ int main(void)
 	test_plan_unreach();
 	test_plan_short_jump();
 	test_plan_doubletree();
+	test_plan_send_failed();
 	return TEST_SUMMARY();
 }

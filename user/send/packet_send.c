@@ -54,8 +54,8 @@ int packet_sender_open(struct packet_sender **out, int ifindex, char *why, size_
 	s->fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (s->fd < 0) {
 		err = -errno;
-		snprintf(why, why_len, "packet socket: %s%s", strerror(-err),
-			 err == -EPERM ? " (needs CAP_NET_RAW)" : "");
+		snprintf(why, why_len, "packet socket %s (%s)",
+			 err == -EPERM || err == -EACCES ? "refused" : "failed", strerror(-err));
 		goto err_free;
 	}
 	if (bind(s->fd, (struct sockaddr *)&sll, sizeof(sll))) {

@@ -380,7 +380,7 @@ int sender_send(struct sender *s, int f, const struct send_probe *p, int n,
 			s->fail_run = 0;
 			continue;
 		}
-		s->fail_run++;
+		s->fail_run = sender_fatal(res[i].err) ? SENDER_FAIL_RUN : s->fail_run + 1;
 		s->fail_err = res[i].err;
 	}
 	s->sent[f] += (__u64)sent;

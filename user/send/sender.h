@@ -19,6 +19,7 @@
 #ifndef XHOP_SENDER_H
 #define XHOP_SENDER_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <netinet/in.h>
 #include <linux/types.h>
@@ -46,10 +47,17 @@ enum sender_kind {
 #define SENDER_WHY_MAX 160
 /*
  * Probes in a row that failed to leave, with none leaving between, before
- * the sender is declared unable to send: a batch and a half, so one bad
- * batch (a full ring) is not yet a verdict
+ * the run is declared unable to send. A failure that says the device or
+ * the socket is gone (sender_fatal()) decides at once.
  */
-#define SENDER_FAIL_RUN 384
+#define SENDER_FAIL_RUN 64
+
+/* An error no later send can escape: the device is down or gone, a policy refuses */
+static inline int sender_fatal(int err)
+{
+	return err == -ENETDOWN || err == -ENODEV || err == -ENXIO || err == -EPERM ||
+	       err == -EACCES || err == -EBADF;
+}
 
 /* "auto", "kernel", "xdp", "packet", "raw"; NULL for anything else */
 const char *sender_kind_name(int kind);

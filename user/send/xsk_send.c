@@ -86,11 +86,17 @@ int xsk_sender_open(struct xsk_sender **out, const char *ifname, int *zerocopy, 
 		goto err_free;
 	}
 	err = xsk_umem__create(&x->umem, x->area, x->area_len, &x->fq, &x->cq, &ucfg);
+	if (err == -EPERM || err == -EACCES || err == -EAFNOSUPPORT) {
+		/* the socket itself (a policy, or no AF_XDP in this kernel) */
+		snprintf(why, why_len, "AF_XDP socket refused (%s)", strerror(-err));
+		x->umem = NULL;
+		goto err_unmap;
+	}
 	if (err) {
 		/* pinned pages over RLIMIT_MEMLOCK without CAP_IPC_LOCK: ENOBUFS */
 		snprintf(why, why_len, "umem of %zu KiB: %s%s", x->area_len / 1024,
 			 strerror(-err),
-			 err == -ENOBUFS || err == -ENOMEM ? " (over RLIMIT_MEMLOCK?)" : "");
+			 err == -ENOBUFS || err == -ENOMEM ? " (over RLIMIT_MEMLOCK)" : "");
 		x->umem = NULL;
 		goto err_unmap;
 	}
