@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "lines.h"
 #include "monitor_run.h"
 #include "probe_build.h"
 
@@ -76,10 +77,21 @@ static void usage(FILE *out)
 		     "target does not resolve, 130 on SIGINT and 143 on SIGTERM (after the report).\n");
 }
 
+/*
+ * Every target of a monitor is probed at every TTL each interval and
+ * keeps its hops' statistics: 1,000 targets at 1 s measured 5,250
+ * probes a cycle and 38 MB. 16,384 is 86k probes/s at the default
+ * interval, near what the sender sustains; more is several monitors'
+ * work. It also bounds what a --targets file can make us keep.
+ */
+#define MON_TARGETS_MAX 16384
+
 int mon_targets_add(struct mon_opts *o, const char *target)
 {
 	char *s;
 
+	if (o->n_targets >= MON_TARGETS_MAX)
+		return -E2BIG;
 	if (o->n_targets == o->cap_targets) {
 		size_t cap = o->cap_targets ? 2 * o->cap_targets : 16;
 		char **v = realloc(o->targets, cap * sizeof(*v));
@@ -112,41 +124,25 @@ static int target_word_ok(const char *w, size_t len)
 
 int mon_targets_read(struct mon_opts *o, FILE *f, const char *name)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	long lineno = 0;
-	ssize_t n;
-	int err = 0;
+	struct line_bounds b = line_bounds_for(MON_TARGETS_MAX, "the most one monitor takes");
+	struct line_reader r;
+	char *p;
+	int err;
 
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		char *p = line, *end;
-
-		lineno++;
-		if ((size_t)n != strlen(line)) {
-			fprintf(stderr, "xhop: %s:%ld: a NUL byte in the line\n", name, lineno);
-			err = -EINVAL;
-			break;
-		}
-		p[strcspn(p, "#")] = 0;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strlen(p);
-		while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' ||
-				   end[-1] == '\r'))
-			*--end = 0;
-		if (!*p)
-			continue;
-		if (!target_word_ok(p, (size_t)(end - p))) {
-			fprintf(stderr, "xhop: %s:%ld: '%.64s' is not a host name or address\n", name,
-				lineno, p);
-			err = -EINVAL;
-			break;
+	line_reader_init(&r, f, name, &b);
+	while ((err = line_next(&r, &p)) > 0) {
+		if (!target_word_ok(p, strlen(p))) {
+			line_error(&r, "'%.64s' is not a host name or address", p);
+			return -EINVAL;
 		}
 		err = mon_targets_add(o, p);
-		if (err)
-			break;
+		if (err == -E2BIG)
+			return line_too_many(&r, "targets");
+		if (err) {
+			line_error(&r, "%s", strerror(-err));
+			return err;
+		}
 	}
-	free(line);
 	return err;
 }
 
@@ -161,16 +157,13 @@ void mon_opts_free(struct mon_opts *o)
 
 static int read_targets_file(struct mon_opts *o, const char *path)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	FILE *f = line_open(path, "--targets");
 	int err;
 
-	if (!f) {
-		fprintf(stderr, "xhop: --targets %s: %s\n", path, strerror(errno));
+	if (!f)
 		return -errno;
-	}
-	err = mon_targets_read(o, f, path);
-	if (f != stdin)
-		fclose(f);
+	err = mon_targets_read(o, f, line_name(path));
+	line_close(f);
 	return err;
 }
 
@@ -178,7 +171,7 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 {
 	struct option longs[N_MON_OPTS + 1];
 	char shorts[2 * N_MON_OPTS + 2];
-	int c, cycles_set = 0;
+	int c, err, cycles_set = 0;
 	long v;
 
 	struct cli_probe probe = {
@@ -276,7 +269,12 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 			fprintf(stderr, "xhop: '%.64s' is not a host name or address\n", argv[optind]);
 			return EXIT_USAGE;
 		}
-		if (mon_targets_add(o, argv[optind])) {
+		err = mon_targets_add(o, argv[optind]);
+		if (err == -E2BIG) {
+			fprintf(stderr, "xhop: more than %d targets\n", MON_TARGETS_MAX);
+			return EXIT_USAGE;
+		}
+		if (err) {
 			fprintf(stderr, "xhop: out of memory\n");
 			return EXIT_RUNTIME;
 		}

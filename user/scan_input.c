@@ -5,12 +5,15 @@
  * ordered by a keyed permutation that shards split without coordination.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include "addr.h"
+#include "lines.h"
 #include "scan_engine.h"
+#include "signals.h"
 
 /* Targets in flight when --window is not given: enough for the rate to
  * keep every target waiting out a silent hop, and no more than the list
@@ -18,19 +21,34 @@
 #define WINDOW_MIN 1024
 #define WINDOW_MAX (1u << 20)
 
-static int read_list_file(struct prefix_list *l, const char *path, const char *what)
+/*
+ * The most a --blocklist holds: 1M prefixes (a full IPv4 routing table)
+ * is 20 MB, and more than a scan can search, linearly, for every target;
+ * opt-out lists are thousands
+ */
+#define BLOCKLIST_MAX (1u << 20)
+
+static int read_list_file(struct prefix_list *l, const char *path, const char *what,
+			  const struct line_bounds *b)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	FILE *f = line_open(path, what);
 	int err;
 
-	if (!f) {
-		fprintf(stderr, "xhop: %s %s: %s\n", what, path, strerror(errno));
+	if (!f)
 		return -errno;
-	}
-	err = prefix_list_read(l, f, strcmp(path, "-") ? path : "stdin");
-	if (f != stdin)
-		fclose(f);
+	err = prefix_list_read(l, f, line_name(path), b);
+	line_close(f);
 	return err;
+}
+
+/* A list's exit code: 2 for what the list says, 1 when we failed, 128 +
+ * signal when a signal cut a read from a pipe short
+ */
+static int list_rc(int err)
+{
+	if (err == -EINTR && xhop_stop)
+		return signals_exit_code();
+	return err == -ENOMEM ? 1 : 2;
 }
 
 int scan_load_targets(struct scan *sc)
@@ -40,12 +58,17 @@ int scan_load_targets(struct scan *sc)
 	__u64 seed = o->seed, n;
 	int rc = 2, err;
 
-	if (o->blocklist_file)
-		err = read_list_file(&block, o->blocklist_file, "--blocklist");
-	else
+	if (o->blocklist_file) {
+		struct line_bounds b = line_bounds_for(BLOCKLIST_MAX, "the most a blocklist holds");
+
+		err = read_list_file(&block, o->blocklist_file, "--blocklist", &b);
+	} else {
 		err = blocklist_default(&block);
-	if (err)
+	}
+	if (err) {
+		rc = list_rc(err);
 		goto out;
+	}
 	for (int i = 0; i < o->nargs; i++) {
 		struct prefix p;
 
@@ -58,8 +81,20 @@ int scan_load_targets(struct scan *sc)
 			goto out;
 		}
 	}
-	if (o->targets_file && read_list_file(&list, o->targets_file, "--targets"))
-		goto out;
+	if (o->targets_file) {
+		/* an entry expands to at least one target unless blocked: a
+		 * list of more entries than --max-targets ("refuse a longer
+		 * list") is refused while it is read, before it costs more
+		 */
+		size_t max = o->max_targets < SIZE_MAX ? (size_t)o->max_targets : SIZE_MAX;
+		struct line_bounds b = line_bounds_for(max, "--max-targets");
+
+		err = read_list_file(&list, o->targets_file, "--targets", &b);
+		if (err) {
+			rc = list_rc(err);
+			goto out;
+		}
+	}
 	if (!o->seed_set && getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
 		fprintf(stderr, "xhop: getrandom: %s\n", strerror(errno));
 		rc = 1;

@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ctype.h>
 #include <arpa/inet.h>
 #include "targets.h"
 #include "xhop_siphash.h"
@@ -84,38 +83,29 @@ int prefix_list_add(struct prefix_list *l, const struct prefix *p)
 	return 0;
 }
 
-int prefix_list_read(struct prefix_list *l, FILE *f, const char *name)
+int prefix_list_read(struct prefix_list *l, FILE *f, const char *name,
+		     const struct line_bounds *b)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	long lineno = 0;
-	int err = 0;
+	struct line_reader r;
+	char *s;
+	int err;
 
-	while (getline(&line, &cap, f) >= 0) {
-		char *s = line, *e;
+	line_reader_init(&r, f, name, b);
+	while ((err = line_next(&r, &s)) > 0) {
 		struct prefix p;
 
-		lineno++;
-		if ((e = strchr(s, '#')))
-			*e = 0;
-		while (isspace((unsigned char)*s))
-			s++;
-		e = s + strlen(s);
-		while (e > s && isspace((unsigned char)e[-1]))
-			*--e = 0;
-		if (!*s)
-			continue;
 		if (prefix_parse(s, &p)) {
-			fprintf(stderr, "xhop: %s:%ld: '%.64s' is not an address or prefix\n", name,
-				lineno, s);
-			err = -EINVAL;
-			break;
+			line_error(&r, "'%.64s' is not an address or prefix", s);
+			return -EINVAL;
 		}
+		if (l->n >= b->entries)
+			return line_too_many(&r, "addresses and prefixes");
 		err = prefix_list_add(l, &p);
-		if (err)
-			break;
+		if (err) {
+			line_error(&r, "%s", strerror(-err));
+			return err;
+		}
 	}
-	free(line);
 	return err;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <netinet/in.h>
 #include <linux/types.h>
+#include "lines.h"
 
 struct prefix {
 	struct in6_addr addr; /* IPv4 mapped; host bits zero */
@@ -32,11 +33,14 @@ int prefix_contains(const struct prefix *p, const struct in6_addr *a);
 
 int prefix_list_add(struct prefix_list *l, const struct prefix *p);
 /*
- * Read prefixes from f, one per line; '#' starts a comment, blank lines
- * are skipped. A bad line is reported as "xhop: NAME:LINE: 'TEXT' is not
- * an address or prefix" and -EINVAL returned.
+ * Read prefixes from f into l, one per line (lines.h: '#' comments, blank
+ * lines skipped, f and l bounded by b). A bad line is reported as "xhop:
+ * NAME:LINE: 'TEXT' is not an address or prefix" and -EINVAL returned;
+ * so is the line that would take l past b->entries, and any line past
+ * the file's bounds.
  */
-int prefix_list_read(struct prefix_list *l, FILE *f, const char *name);
+int prefix_list_read(struct prefix_list *l, FILE *f, const char *name,
+		     const struct line_bounds *b);
 int prefix_list_contains(const struct prefix_list *l, const struct in6_addr *a);
 void prefix_list_free(struct prefix_list *l);
 

@@ -71,6 +71,59 @@ static inline char *fuzz_strndup(const uint8_t *data, size_t size)
 	return s;
 }
 
+/*
+ * The first line (from 1) of a list file that a bounded line reader
+ * (user/lines.h) must refuse: more than max_len bytes before its newline,
+ * a NUL byte, or past max_lines lines or max_bytes bytes (newlines
+ * counted); 0 if there is none. Byte by byte, the plain way, to judge the
+ * reader's block-wise one by.
+ */
+static inline unsigned long long fuzz_first_bad_line(const uint8_t *p, size_t n, size_t max_len,
+						     unsigned long long max_lines,
+						     unsigned long long max_bytes)
+{
+	unsigned long long line = 0;
+	size_t len = 0;
+	int in_line = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!in_line) {
+			in_line = 1;
+			len = 0;
+			if (++line > max_lines)
+				return line;
+		}
+		if (i + 1 > max_bytes)
+			return line;
+		if (p[i] == '\n') {
+			in_line = 0;
+			continue;
+		}
+		if (!p[i] || ++len > max_len)
+			return line;
+	}
+	return 0;
+}
+
+/* Where a list reader's message ("xhop: NAME:LINE: why") puts the line: 0
+ * if msg is not one such line
+ */
+static inline unsigned long long fuzz_msg_line(const char *msg, const char *name,
+					       const char **why)
+{
+	size_t k = strlen(name);
+	unsigned long long line = 0;
+	char *end;
+
+	if (strncmp(msg, "xhop: ", 6) || strncmp(msg + 6, name, k) || msg[6 + k] != ':')
+		return 0;
+	line = strtoull(msg + 7 + k, &end, 10);
+	if (end[0] != ':' || end[1] != ' ' || !strchr(end, '\n') || strchr(end, '\n')[1])
+		return 0;
+	*why = end + 2;
+	return line;
+}
+
 /* ---- strict JSON: one value, nothing after it ---- */
 
 struct fuzz_json {

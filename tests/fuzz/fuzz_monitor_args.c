@@ -3,16 +3,22 @@
  * xhop monitor's two parsers of outside text. The first byte picks one:
  * 'm' (else): --metrics ADDR:PORT through metrics_addr_parse(); a parsed
  * address prints back as ADDR:PORT text that parses to the same socket
- * address. 't': a --targets file through mon_targets_read(); every target
- * kept is 1-253 printable bytes without blanks, '#' or a line break, and
- * a file that reads cleanly reads the same again from its targets, one
- * per line.
+ * address. 't': a --targets file through mon_targets_read(); a file past
+ * a bound of the line reader (a line over LINE_LEN_MAX, a NUL byte:
+ * judged byte by byte here) is refused, naming that line or an earlier
+ * bad one in one message; at most MON_TARGETS_MAX targets are kept, each
+ * 1-253 printable bytes without blanks, '#' or a line break, and a file
+ * that reads cleanly reads the same again from its targets, one per line.
  */
 #include <errno.h>
 #include <arpa/inet.h>
+#include "lines.h"
 #include "metrics.h"
 #include "monitor_run.h"
 #include "fuzz.h"
+
+/* cli_monitor.c's: the most one monitor takes; its file's bounds follow */
+#define MON_TARGETS_MAX 16384
 
 static void check_addr(const char *s)
 {
@@ -57,11 +63,13 @@ static void check_target(const char *t)
 
 static void check_targets(const uint8_t *data, size_t size)
 {
+	struct line_bounds b = line_bounds_for(MON_TARGETS_MAX, "");
 	struct mon_opts o, o2;
-	struct fuzz_stdio io;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f;
+	unsigned long long bad;
+	char *text = NULL, *msg = NULL;
+	size_t len = 0, msg_len;
+	const char *why = NULL;
+	FILE *f, *saved;
 	int err;
 
 	memset(&o, 0, sizeof(o));
@@ -69,11 +77,30 @@ static void check_targets(const uint8_t *data, size_t size)
 	f = fmemopen((void *)data, size, "r");
 	if (!f)
 		return;
-	fuzz_quiet(&io);
+	saved = stderr; /* a bad line is reported there: keep it to judge */
+	stderr = open_memstream(&msg, &msg_len);
+	FUZZ_CHECK(stderr, "memstream");
 	err = mon_targets_read(&o, f, "fuzz");
-	fuzz_loud(&io);
+	fclose(stderr);
+	stderr = saved;
 	fclose(f);
 	FUZZ_CHECK(err == 0 || err == -EINVAL, "err %d", err);
+	FUZZ_CHECK(o.n_targets <= MON_TARGETS_MAX, "%zu targets", o.n_targets);
+	bad = fuzz_first_bad_line(data, size, LINE_LEN_MAX, b.lines, b.bytes);
+	FUZZ_CHECK(!bad || err == -EINVAL, "line %llu breaks a bound, read %d", bad, err);
+	if (err) {
+		unsigned long long line = fuzz_msg_line(msg, "fuzz", &why);
+
+		FUZZ_CHECK(line >= 1, "not one 'xhop: fuzz:LINE: ...' line: '%s'", msg);
+		FUZZ_CHECK(!bad || line <= bad, "line %llu reported, %llu is the first bad", line,
+			   bad);
+		if (!strncmp(why, "longer than", 11) || !strncmp(why, "binary data", 11))
+			FUZZ_CHECK(line == bad, "'%s' at line %llu, the first bad is %llu", why, line,
+				   bad);
+	} else {
+		FUZZ_CHECK(!msg[0], "a message without an error: %s", msg);
+	}
+	free(msg);
 	for (size_t i = 0; i < o.n_targets; i++)
 		check_target(o.targets[i]);
 	if (!err && o.n_targets) {

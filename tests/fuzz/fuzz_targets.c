@@ -2,14 +2,21 @@
 /*
  * xhop scan's target lists: prefix_list_read() on any file, and what the
  * prefixes it keeps expand to. Input: 8 bytes of seed, a flags byte (bit
- * 0: every address), a le16 permutation size, then the file's text.
- * Every prefix kept has zero host bits, contains its own address and
- * prints back to itself; every expanded target lies in its prefix, not in
- * the default blocklist, and none repeats; the permutation of [0, n) hits
- * each index once.
+ * 0: every address; bit 1: tiny bounds for the file, from the next two
+ * bytes, so that inputs of a few lines reach every bound of the line
+ * reader), a le16 permutation size, then the file's text.
+ * The read refuses exactly the files past a bound (a line over
+ * LINE_LEN_MAX, a NUL byte, too many lines or bytes: judged byte by byte
+ * here), naming the first such line or an earlier bad one, in one
+ * message; it keeps at most the bound's entries. Every prefix kept has
+ * zero host bits, contains its own address and prints back to itself;
+ * every expanded target lies in its prefix, not in the default
+ * blocklist, and none repeats; the permutation of [0, n) hits each index
+ * once.
  */
 #include <errno.h>
 #include "addr.h"
+#include "lines.h"
 #include "targets.h"
 #include "fuzz.h"
 
@@ -64,27 +71,61 @@ static void check_permutation(__u64 n, __u64 seed)
 	free(seen);
 }
 
+/* The read's verdict against the byte-by-byte model */
+static void check_read(const uint8_t *text, size_t len, const struct line_bounds *b, int err,
+		       const char *msg, size_t kept)
+{
+	unsigned long long bad = fuzz_first_bad_line(text, len, LINE_LEN_MAX, b->lines, b->bytes);
+	unsigned long long line;
+	const char *why = NULL;
+
+	FUZZ_CHECK(err == 0 || err == -EINVAL, "read: %d", err);
+	FUZZ_CHECK(kept <= b->entries, "%zu kept, bound %zu", kept, b->entries);
+	FUZZ_CHECK(!bad || err == -EINVAL, "line %llu breaks a bound, read %d", bad, err);
+	if (!err) {
+		FUZZ_CHECK(!msg[0], "a message without an error: %s", msg);
+		return;
+	}
+	line = fuzz_msg_line(msg, "fuzz", &why);
+	FUZZ_CHECK(line >= 1, "not one 'xhop: fuzz:LINE: ...' line: '%s'", msg);
+	FUZZ_CHECK(!bad || line <= bad, "line %llu reported, %llu is the first bad", line, bad);
+	if (!strncmp(why, "longer than", 11) || !strncmp(why, "binary data", 11) ||
+	    (!strncmp(why, "more than", 9) && (strstr(why, " lines\n") || strstr(why, " bytes\n"))))
+		FUZZ_CHECK(line == bad, "'%s' at line %llu, the first bad is %llu", why, line, bad);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct line_bounds b = line_bounds_for(1 << 24, "--max-targets");
 	struct prefix_list l = { 0 }, block = { 0 };
-	struct fuzz_stdio io;
+	FILE *f, *saved;
+	char *msg = NULL;
+	size_t msg_len;
 	__u64 seed = 0;
-	FILE *f;
 	int err;
 
 	if (size < HDR_LEN)
 		return 0;
 	memcpy(&seed, data, 8);
 	check_permutation((__u64)(data[9] | data[10] << 8) % 4096, seed);
+	if (data[8] & 2) {
+		b.lines = 1 + data[9] % 32;
+		b.bytes = 1 + (data[9] | data[10] << 8) % 2048;
+		b.entries = data[10] % 16;
+	}
 
 	f = fmemopen((void *)(data + HDR_LEN), size - HDR_LEN, "r");
 	if (!f) /* glibc refuses a zero-size buffer */
 		return 0;
-	fuzz_quiet(&io); /* a bad line is reported on stderr */
-	err = prefix_list_read(&l, f, "fuzz");
-	fuzz_loud(&io);
+	saved = stderr; /* a bad line is reported there: keep it to judge */
+	stderr = open_memstream(&msg, &msg_len);
+	FUZZ_CHECK(stderr, "memstream");
+	err = prefix_list_read(&l, f, "fuzz", &b);
+	fclose(stderr);
+	stderr = saved;
 	fclose(f);
-	FUZZ_CHECK(err == 0 || err == -EINVAL, "read: %d", err);
+	check_read(data + HDR_LEN, size - HDR_LEN, &b, err, msg, l.n);
+	free(msg);
 	FUZZ_CHECK(blocklist_default(&block) == 0, "default blocklist");
 	for (size_t i = 0; i < l.n; i++) {
 		check_prefix(&l.v[i]);

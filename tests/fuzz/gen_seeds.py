@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Write the seed inputs of fuzz_events as commented hex text.
+"""Write the seed inputs of fuzz_events, and the list files of
+fuzz_targets and fuzz_monitor_args that reach the line reader's bounds.
 
 The seeds are committed as text (corpus/fuzz_events/*.hex); run_fuzz.sh
-turns them into bytes. Rerun this after changing the input format in
-fuzz_events.c or struct xhop_event:  tests/fuzz/gen_seeds.py
+turns them into bytes. List seeds are plain text, or commented hex where
+they hold a NUL byte. Rerun this after changing the input format in
+fuzz_events.c, fuzz_targets.c or fuzz_monitor_args.c, struct xhop_event
+or LINE_LEN_MAX (user/lines.h):  tests/fuzz/gen_seeds.py
 """
 import ipaddress
 import os
 import struct
 
-HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "fuzz_events")
+CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
+HERE = os.path.join(CORPUS, "fuzz_events")
+LINE_LEN_MAX = 1024  # user/lines.h
 
 # enum xhop_event_kind
 TX, TTL, UNREACH, ECHO, TCP = 1, 2, 3, 4, 5
@@ -119,5 +124,60 @@ def main():
           header(0, 2, 2, 4, 3, 3, 7, 0, "198.18.1.1", dport=80, size=40), recs)
 
 
+
+def write_list(target, name, what, data):
+    """A list seed: text as it is, or commented hex if it holds a NUL"""
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    if b"\0" not in data:
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+        return
+    lines = [f"# {target} seed: {what}", "# written by gen_seeds.py; '#' to end of line is a comment"]
+    lines += [data[i:i + 32].hex() for i in range(0, len(data), 32)]
+    with open(os.path.join(d, name + ".hex"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def padded(head, n):
+    """head and a comment of x, n bytes in all, newline not counted"""
+    return head + b" #" + b"x" * (n - len(head) - 2)
+
+
+def list_seeds():
+    # fuzz_targets: 8 bytes of seed, flags, le16. Flags '0': default
+    # bounds (the 16M entries of --max-targets); '2' (bit 1): lines
+    # 1 + b9 % 32, bytes 1 + le16 % 2048, entries b10 % 16.
+    dflt = b"xhopseed0AB"
+    write_list("fuzz_targets", "line-1024", "a line of exactly LINE_LEN_MAX bytes",
+               dflt + b"198.18.0.0/24\n" + padded(b"198.19.0.1", LINE_LEN_MAX) + b"\n")
+    write_list("fuzz_targets", "line-1025", "a line one byte over LINE_LEN_MAX",
+               dflt + b"198.18.0.0/24\n" + padded(b"198.19.0.1", LINE_LEN_MAX + 1) + b"\n9.9.9.9\n")
+    write_list("fuzz_targets", "nul", "a NUL byte in line 2",
+               dflt + b"198.18.0.0/24\n198.19.0.1\0/8\n9.9.9.9\n")
+    write_list("fuzz_targets", "many-blank", "600 blank and comment lines, then an address",
+               dflt + b"\n# c\n  \t\r\n" * 200 + b"9.9.9.9\n")
+    # '$' '#': lines 5, bytes 805, entries 3
+    write_list("fuzz_targets", "tiny-lines", "the 6th line is one too many",
+               b"xhopseed2$#" + b"9.9.9.9\n\n# c\n\n1.1.1.0/24\n\n")
+    # '_' ' ': lines 32, bytes 96, entries 0
+    write_list("fuzz_targets", "tiny-bytes", "comments past 96 bytes",
+               b"xhopseed2_ " + (b"# " + b"c" * 37 + b"\n") * 3)
+    # '?' '"': lines 32, bytes 576, entries 2
+    write_list("fuzz_targets", "tiny-entries", "a third entry past 2",
+               b"xhopseed2?\"" + b"9.9.9.9\n# c\n1.1.1.0/24\n8.8.8.8\n")
+
+    # fuzz_monitor_args: 't' and a --targets file (16384 targets at most)
+    write_list("fuzz_monitor_args", "targets-line-1024", "a line of exactly LINE_LEN_MAX bytes",
+               b"t198.19.0.1\n" + padded(b"d77.example", LINE_LEN_MAX) + b"\n")
+    write_list("fuzz_monitor_args", "targets-line-1025", "a line one byte over LINE_LEN_MAX",
+               b"t198.19.0.1\n" + padded(b"d77.example", LINE_LEN_MAX + 1) + b"\nx\n")
+    write_list("fuzz_monitor_args", "targets-nul", "a NUL byte in line 2",
+               b"t198.19.0.1\nd77\0.example\n")
+    write_list("fuzz_monitor_args", "targets-many", "400 lines: blank, comments, CRLF, targets",
+               b"t" + b"\n#c\r\n198.19.0.1\r\nd77.example # n\n" * 100)
+
+
 if __name__ == "__main__":
     main()
+    list_seeds()

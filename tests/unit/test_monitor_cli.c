@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xhop monitor's options, --targets files and --metrics ADDR:PORT. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/wait.h>
 #include "xhop_test.h"
 #include "cli.h"
+#include "lines.h"
 #include "metrics.h"
 #include "monitor_run.h"
 #include "probe_build.h"
@@ -102,6 +106,244 @@ static void test_targets_file(void)
 	unquiet();
 }
 
+/* ---- --targets files: bounded whatever the input (lines.c) ---- */
+
+#define MON_TARGETS_MAX 16384 /* cli_monitor.c: the most one monitor takes */
+
+static char *msg; /* stderr of the last read_file() or PARSE_KEPT() */
+static size_t msg_len;
+
+/* stderr of the last read was exactly want */
+static int said(const char *want)
+{
+	return msg && !strcmp(msg, want);
+}
+
+static const char *shown(void)
+{
+	return msg ? msg : "(nothing)";
+}
+
+static void capture(void)
+{
+	real_stderr = stderr;
+	free(msg);
+	msg = NULL;
+	stderr = open_memstream(&msg, &msg_len);
+}
+
+static void release(void)
+{
+	fclose(stderr);
+	stderr = real_stderr;
+}
+
+/* PARSE with its stderr kept in msg */
+static int parsed;
+#define PARSE_KEPT(o, ...) (capture(), parsed = PARSE(o, __VA_ARGS__), release(), parsed)
+
+static int read_file(struct mon_opts *o, FILE *f, const char *name)
+{
+	int err;
+
+	capture();
+	err = mon_targets_read(o, f, name);
+	release();
+	return err;
+}
+
+static int read_text(struct mon_opts *o, const char *text, size_t len)
+{
+	FILE *f = fmemopen((void *)text, len, "r");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = read_file(o, f, "t");
+	fclose(f);
+	return err;
+}
+
+/* A pipe whose writer repeats unit until the reader closes it */
+static FILE *endless(const char *unit, pid_t *pid)
+{
+	char block[4096];
+	size_t n = strlen(unit), fill = sizeof(block) / n * n;
+	int fd[2];
+
+	for (size_t i = 0; i < fill; i += n)
+		memcpy(block + i, unit, n);
+	if (pipe(fd))
+		return NULL;
+	*pid = fork();
+	if (*pid == 0) {
+		close(fd[0]);
+		signal(SIGPIPE, SIG_DFL);
+		while (write(fd[1], block, fill) > 0)
+			;
+		_exit(0);
+	}
+	close(fd[1]);
+	return fdopen(fd[0], "r");
+}
+
+static void endless_end(FILE *f, pid_t pid)
+{
+	fclose(f);
+	waitpid(pid, NULL, 0);
+}
+
+/* A file of n lines "198.19.x.y" for x.y from 0: n targets */
+static char *many_targets(size_t n, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "198.19.%zu.%zu\n", i / 256, i % 256);
+	fclose(f);
+	return text;
+}
+
+static void test_targets_bounds(void)
+{
+	char line[LINE_LEN_MAX + 2], text[2 * sizeof(line) + 16];
+	struct mon_opts o;
+	size_t len;
+	char *many;
+	pid_t pid;
+	FILE *f;
+
+	memset(&o, 0, sizeof(o));
+	/* a target and a comment: 1024 bytes pass, 1025 fail */
+	memset(line, 'x', sizeof(line));
+	memcpy(line, "d77.example #", 13);
+	line[LINE_LEN_MAX] = 0;
+	len = (size_t)snprintf(text, sizeof(text), "198.19.0.1\n%s\n", line);
+	EXPECT(read_text(&o, text, len) == 0 && o.n_targets == 2, "a line of %d bytes: '%s'",
+	       LINE_LEN_MAX, shown());
+	mon_opts_free(&o);
+	line[LINE_LEN_MAX] = 'x';
+	line[LINE_LEN_MAX + 1] = 0;
+	len = (size_t)snprintf(text, sizeof(text), "198.19.0.1\n%s\n", line);
+	EXPECT(read_text(&o, text, len) == -EINVAL && o.n_targets == 1, "%d bytes refused",
+	       LINE_LEN_MAX + 1);
+	EXPECT(said("xhop: t:2: longer than 1024 bytes\n"), "message: '%s'", shown());
+	mon_opts_free(&o);
+
+	EXPECT(read_text(&o, "a\n\0b\n", 5) == -EINVAL, "NUL in a line");
+	EXPECT(said("xhop: t:2: binary data (a NUL byte)\n"), "message: '%s'", shown());
+	mon_opts_free(&o);
+
+	/* the issue's command line */
+	EXPECT(PARSE_KEPT(&o, "--targets", "/dev/zero", "198.19.0.1") == 2, "--targets /dev/zero: 2");
+	EXPECT(said("xhop: /dev/zero:1: binary data (a NUL byte)\n"), "message: '%s'",
+	       shown());
+	mon_opts_free(&o);
+
+	/* the target bound: MON_TARGETS_MAX pass, one more fails */
+	many = many_targets(MON_TARGETS_MAX + 1, &len);
+	EXPECT(read_text(&o, many, len - strlen("198.19.64.0\n")) == 0 &&
+		       o.n_targets == MON_TARGETS_MAX,
+	       "%d targets: %zu, '%s'", MON_TARGETS_MAX, o.n_targets, shown());
+	mon_opts_free(&o);
+	EXPECT(read_text(&o, many, len) == -EINVAL && o.n_targets == MON_TARGETS_MAX,
+	       "one more refused");
+	EXPECT(said("xhop: t:16385: more than 16384 targets "
+				   "(the most one monitor takes)\n"),
+	       "message: '%s'", shown());
+	mon_opts_free(&o);
+	free(many);
+	/* operands count too */
+	{
+		char path[] = "/tmp/xhop-test-mon-XXXXXX";
+		int fd = mkstemp(path);
+
+		many = many_targets(MON_TARGETS_MAX, &len);
+		EXPECT(fd >= 0 && write(fd, many, len) == (ssize_t)len, "temp file");
+		EXPECT(PARSE_KEPT(&o, "--targets", path) == -1 && o.n_targets == MON_TARGETS_MAX,
+		       "a full file: '%s'", shown());
+		mon_opts_free(&o);
+		EXPECT(PARSE_KEPT(&o, "--targets", path, "198.18.0.1") == 2, "and one operand more");
+		EXPECT(said("xhop: more than 16384 targets\n"), "message: '%s'", shown());
+		mon_opts_free(&o);
+		free(many);
+		close(fd);
+		unlink(path);
+	}
+
+	/* endless input: blank lines, comments, duplicates */
+	alarm(60); /* a read that never ends fails by SIGALRM, not a hang */
+	f = endless("\n", &pid);
+	EXPECT(f && read_file(&o, f, "pipe") == -EINVAL, "endless blank lines refused");
+	EXPECT(said("xhop: pipe:1048577: more than 1048576 lines\n"),
+	       "message: '%s'", shown());
+	if (f)
+		endless_end(f, pid);
+	mon_opts_free(&o);
+	f = endless("  # a comment\r\n", &pid);
+	EXPECT(f && read_file(&o, f, "pipe") == -EINVAL, "endless comments refused");
+	EXPECT(said("xhop: pipe:1048577: more than 1048576 lines\n"),
+	       "message: '%s'", shown());
+	if (f)
+		endless_end(f, pid);
+	mon_opts_free(&o);
+	f = endless("198.19.0.1\n", &pid);
+	EXPECT(f && read_file(&o, f, "pipe") == -EINVAL && o.n_targets == MON_TARGETS_MAX,
+	       "endless duplicates refused");
+	EXPECT(said("xhop: pipe:16385: more than 16384 targets "
+				   "(the most one monitor takes)\n"),
+	       "message: '%s'", shown());
+	if (f)
+		endless_end(f, pid);
+	mon_opts_free(&o);
+	memset(line, 'x', LINE_LEN_MAX);
+	line[0] = '#';
+	line[LINE_LEN_MAX] = '\n';
+	line[LINE_LEN_MAX + 1] = 0;
+	f = endless(line, &pid);
+	EXPECT(f && read_file(&o, f, "pipe") == -EINVAL, "endless long comments refused");
+	EXPECT(said("xhop: pipe:65473: more than 67108864 bytes\n"), "message: '%s'",
+	       shown());
+	if (f)
+		endless_end(f, pid);
+	mon_opts_free(&o);
+	alarm(0);
+}
+
+/* --targets - reads stdin, named so; endless stdin is bounded too */
+static void test_targets_stdin(void)
+{
+	static const char text[] = "198.19.0.1\nnot a name\n";
+	char path[] = "/tmp/xhop-test-mon-XXXXXX";
+	int fd = mkstemp(path);
+	struct mon_opts o;
+	pid_t pid;
+	FILE *p;
+
+	EXPECT(fd >= 0 && write(fd, text, sizeof(text) - 1) == (ssize_t)sizeof(text) - 1, "temp");
+	EXPECT(freopen(path, "r", stdin) != NULL, "stdin from %s", path);
+	EXPECT(PARSE_KEPT(&o, "--targets", "-") == 2, "a bad line on stdin: 2");
+	EXPECT(said("xhop: stdin:2: 'not a name' is not a host name or address\n"),
+	       "message: '%s'", shown());
+	mon_opts_free(&o);
+	close(fd);
+	unlink(path);
+
+	alarm(60);
+	p = endless("\n", &pid);
+	EXPECT(p && dup2(fileno(p), 0) == 0, "stdin from a pipe");
+	clearerr(stdin);
+	EXPECT(PARSE_KEPT(&o, "--targets", "-", "198.19.0.1") == 2, "endless stdin: 2");
+	EXPECT(said("xhop: stdin:1048577: more than 1048576 lines\n"),
+	       "message: '%s'", shown());
+	mon_opts_free(&o);
+	close(0);
+	if (p)
+		endless_end(p, pid);
+	alarm(0);
+}
+
 static void test_metrics_addr(void)
 {
 	struct sockaddr_storage ss;
@@ -131,6 +373,9 @@ int main(void)
 {
 	test_options();
 	test_targets_file();
+	test_targets_bounds();
+	test_targets_stdin();
 	test_metrics_addr();
+	free(msg);
 	return TEST_SUMMARY();
 }

@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Target lists: prefixes, expansion, blocklist, permutation and shards. */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/wait.h>
 #include "xhop_test.h"
+#include "lines.h"
+#include "scan.h"
 #include "targets.h"
 
 static struct in6_addr a4(const char *s)
@@ -44,17 +49,330 @@ static void test_read(void)
 {
 	const char good[] = "# lab\n198.18.0.0/24\n\n  2001:2::/64  # v6\n198.19.0.77\n";
 	const char bad[] = "198.18.0.0/24\n198.18.0.300\n";
+	struct line_bounds b = line_bounds_for(10, "--max-targets");
 	struct prefix_list l = { 0 };
 	FILE *f = fmemopen((void *)good, sizeof(good) - 1, "r");
 
-	EXPECT(prefix_list_read(&l, f, "good") == 0 && l.n == 3, "3 prefixes, got %zu", l.n);
+	EXPECT(prefix_list_read(&l, f, "good", &b) == 0 && l.n == 3, "3 prefixes, got %zu", l.n);
 	fclose(f);
 	prefix_list_free(&l);
 	f = fmemopen((void *)bad, sizeof(bad) - 1, "r");
 	fprintf(stderr, "(expected below: a line-2 error)\n");
-	EXPECT(prefix_list_read(&l, f, "bad") == -EINVAL, "bad line refused");
+	EXPECT(prefix_list_read(&l, f, "bad", &b) == -EINVAL, "bad line refused");
 	fclose(f);
 	prefix_list_free(&l);
+}
+
+/* ---- bounded list reading (lines.c through prefix_list_read) ---- */
+
+static char *msg; /* what the last read_file() wrote on stderr */
+static size_t msg_len;
+
+/* stderr of the last read was exactly want */
+static int said(const char *want)
+{
+	return msg && !strcmp(msg, want);
+}
+
+static const char *shown(void)
+{
+	return msg ? msg : "(nothing)";
+}
+
+/* prefix_list_read() of f with its stderr kept in msg */
+static int read_file(struct prefix_list *l, FILE *f, const char *name, const struct line_bounds *b)
+{
+	FILE *saved = stderr;
+	int err;
+
+	free(msg);
+	msg = NULL;
+	stderr = open_memstream(&msg, &msg_len);
+	err = prefix_list_read(l, f, name, b);
+	fclose(stderr);
+	stderr = saved;
+	return err;
+}
+
+static int read_text(struct prefix_list *l, const char *text, size_t len,
+		     const struct line_bounds *b)
+{
+	FILE *f = fmemopen((void *)text, len, "r");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = read_file(l, f, "t", b);
+	fclose(f);
+	return err;
+}
+
+/* "198.18.0.1 #xxx...": an address and its comment, exactly len bytes */
+static char *line_of(size_t len)
+{
+	char *s = malloc(len + 1);
+
+	strcpy(s, "198.18.0.1 #");
+	memset(s + 12, 'x', len - 12);
+	s[len] = 0;
+	return s;
+}
+
+static void test_line_length(void)
+{
+	struct line_bounds b = line_bounds_for(100, "--max-targets");
+	struct prefix_list l = { 0 };
+	char *ok = line_of(LINE_LEN_MAX), *over = line_of(LINE_LEN_MAX + 1), text[3 * 1100];
+	int len;
+
+	EXPECT(LINE_LEN_MAX == 1024, "the documented bound: %d", LINE_LEN_MAX);
+	len = snprintf(text, sizeof(text), "198.18.0.2\n%s\n%s", ok, ok);
+	EXPECT(read_text(&l, text, len, &b) == 0 && l.n == 3,
+	       "lines of exactly %d bytes (the last without newline) pass: %zu, '%s'", LINE_LEN_MAX,
+	       l.n, shown());
+	prefix_list_free(&l);
+	len = snprintf(text, sizeof(text), "%s\r\n", ok);
+	EXPECT(read_text(&l, text, len, &b) == -EINVAL, "%d bytes and a CR are one too many",
+	       LINE_LEN_MAX);
+	prefix_list_free(&l);
+	len = snprintf(text, sizeof(text), "198.18.0.2\n# a comment\n%s\n198.18.0.3\n", over);
+	EXPECT(read_text(&l, text, len, &b) == -EINVAL, "%d bytes refused", LINE_LEN_MAX + 1);
+	EXPECT(said("xhop: t:3: longer than 1024 bytes\n"), "message: '%s'", shown());
+	EXPECT(l.n == 1, "reading stopped at line 3: %zu kept", l.n);
+	prefix_list_free(&l);
+	free(ok);
+	free(over);
+}
+
+static void test_binary(void)
+{
+	static const char nul[] = "198.18.0.1\n\n198.18.0.2\0junk\n198.18.0.3\n";
+	struct line_bounds b = line_bounds_for(SCAN_DEFAULT_MAX_TARGETS, "--max-targets");
+	struct prefix_list l = { 0 };
+	FILE *f;
+
+	EXPECT(read_text(&l, nul, sizeof(nul) - 1, &b) == -EINVAL, "a NUL byte refused");
+	EXPECT(said("xhop: t:3: binary data (a NUL byte)\n"), "message: '%s'", shown());
+	prefix_list_free(&l);
+	/* the issue's input: endless, and one line of it would be endless */
+	f = fopen("/dev/zero", "r");
+	EXPECT(f && read_file(&l, f, "/dev/zero", &b) == -EINVAL && l.n == 0, "/dev/zero refused");
+	EXPECT(said("xhop: /dev/zero:1: binary data (a NUL byte)\n"), "message: '%s'",
+	       shown());
+	EXPECT(f && ftell(f) <= LINE_CHUNK, "read %ld bytes of /dev/zero", f ? ftell(f) : -1L);
+	if (f)
+		fclose(f);
+	prefix_list_free(&l);
+	/* a directory opens, but reading fails: an error, not an empty list */
+	f = fopen("/", "r");
+	EXPECT(f && read_file(&l, f, "/", &b) == -EISDIR, "a directory refused");
+	EXPECT(said("xhop: /:1: read: Is a directory\n"), "message: '%s'", shown());
+	if (f)
+		fclose(f);
+	prefix_list_free(&l);
+}
+
+/* A pipe whose writer repeats unit forever (until the reader closes it) */
+static FILE *endless(const char *unit, pid_t *pid)
+{
+	char block[4096];
+	size_t n = strlen(unit), fill = sizeof(block) / n * n;
+	int fd[2];
+
+	for (size_t i = 0; i < fill; i += n)
+		memcpy(block + i, unit, n);
+	if (pipe(fd))
+		return NULL;
+	*pid = fork();
+	if (*pid == 0) {
+		close(fd[0]);
+		signal(SIGPIPE, SIG_DFL);
+		while (write(fd[1], block, fill) > 0)
+			;
+		_exit(0);
+	}
+	close(fd[1]);
+	return fdopen(fd[0], "r");
+}
+
+static int endless_end(FILE *f, pid_t pid)
+{
+	int status = 0;
+
+	fclose(f); /* the writer's next write fails: it ends */
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+static void test_endless(void)
+{
+	static const char *const units[] = { "\n", "# a comment\n", "  \t\r\n" };
+	struct line_bounds b = line_bounds_for(1, "--max-targets");
+	struct prefix_list l = { 0 };
+	char want[128];
+	pid_t pid;
+
+	/* a read that never ends hangs the test: SIGALRM fails it instead */
+	alarm(60);
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		FILE *f = endless(units[i], &pid);
+
+		EXPECT(f && read_file(&l, f, "pipe", &b) == -EINVAL, "endless '%s' refused",
+		       units[i]);
+		snprintf(want, sizeof(want), "xhop: pipe:%llu: more than %llu lines\n", b.lines + 1,
+			 b.lines);
+		EXPECT(said(want), "message: '%s'", shown());
+		if (f)
+			endless_end(f, pid);
+	}
+	/* endless duplicates: each is kept, so the entries bound ends them */
+	{
+		FILE *f = endless("198.18.0.1\n", &pid);
+
+		b = line_bounds_for(1000, "--max-targets");
+		EXPECT(f && read_file(&l, f, "pipe", &b) == -EINVAL && l.n == 1000,
+		       "endless duplicates: %zu kept", l.n);
+		EXPECT(said("xhop: pipe:1001: more than 1000 addresses and prefixes "
+					   "(--max-targets)\n"),
+		       "message: '%s'", shown());
+		if (f)
+			endless_end(f, pid);
+		prefix_list_free(&l);
+	}
+	/* endless long comments: the bytes bound ends them */
+	{
+		char unit[LINE_LEN_MAX + 2];
+		FILE *f;
+
+		memset(unit, 'x', LINE_LEN_MAX);
+		unit[0] = '#';
+		unit[LINE_LEN_MAX] = '\n';
+		unit[LINE_LEN_MAX + 1] = 0;
+		f = endless(unit, &pid);
+		b = line_bounds_for(1, "--max-targets");
+		EXPECT(f && read_file(&l, f, "pipe", &b) == -EINVAL, "endless long comments refused");
+		snprintf(want, sizeof(want), "xhop: pipe:%llu: more than %llu bytes\n",
+			 b.bytes / (LINE_LEN_MAX + 1) + 1, b.bytes);
+		EXPECT(said(want), "message: '%s', want '%s'", shown(), want);
+		if (f)
+			endless_end(f, pid);
+	}
+	alarm(0);
+}
+
+/* Each bound: exactly at it passes, one past it fails, naming the line */
+static void test_exact_bounds(void)
+{
+	struct line_bounds b = { .lines = 5, .bytes = 1000, .entries = 3, .limit = "--max-targets" };
+	struct prefix_list l = { 0 };
+	char text[2048];
+	int len;
+
+	/* 5 lines: 3 entries, a comment, a blank line */
+	len = snprintf(text, sizeof(text), "198.18.0.1\n# c\n198.18.0.2\n\n198.18.0.3\n");
+	EXPECT(read_text(&l, text, len, &b) == 0 && l.n == 3, "5 lines, 3 entries: %s", shown());
+	prefix_list_free(&l);
+	len = snprintf(text, sizeof(text), "198.18.0.1\n# c\n198.18.0.2\n\n198.18.0.3\n\n");
+	EXPECT(read_text(&l, text, len, &b) == -EINVAL, "a 6th line refused, even blank");
+	EXPECT(said("xhop: t:6: more than 5 lines\n"), "message: '%s'", shown());
+	prefix_list_free(&l);
+	len = snprintf(text, sizeof(text), "198.18.0.1\n198.18.0.2\n198.18.0.3\n198.18.0.4\n");
+	EXPECT(read_text(&l, text, len, &b) == -EINVAL && l.n == 3, "a 4th entry refused");
+	EXPECT(said("xhop: t:4: more than 3 addresses and prefixes (--max-targets)\n"),
+	       "message: '%s'", shown());
+	prefix_list_free(&l);
+	/* entries already in the list (the operands) count */
+	{
+		struct prefix p;
+
+		prefix_parse("198.18.1.0/24", &p);
+		prefix_list_add(&l, &p);
+		prefix_list_add(&l, &p);
+		len = snprintf(text, sizeof(text), "198.18.0.1\n198.18.0.2\n");
+		EXPECT(read_text(&l, text, len, &b) == -EINVAL && l.n == 3,
+		       "2 operands + 2 lines > 3");
+		prefix_list_free(&l);
+	}
+	/* bytes: exactly 1000 (newlines counted) pass, 1001 fail */
+	b.lines = 100;
+	memset(text, ' ', 1000);
+	for (int i = 99; i < 1000; i += 100)
+		text[i] = '\n';
+	memcpy(text, "198.18.0.1", 10);
+	EXPECT(read_text(&l, text, 1000, &b) == 0 && l.n == 1, "1000 bytes pass: '%s'", shown());
+	prefix_list_free(&l);
+	text[1000] = ' ';
+	EXPECT(read_text(&l, text, 1001, &b) == -EINVAL, "1001 bytes refused");
+	EXPECT(said("xhop: t:11: more than 1000 bytes\n"), "message: '%s'", shown());
+	prefix_list_free(&l);
+}
+
+static void test_bounds_for(void)
+{
+	struct line_bounds b = line_bounds_for(SCAN_DEFAULT_MAX_TARGETS, "--max-targets");
+
+	/* a list of --max-targets' default: 4 lines and 256 bytes each */
+	EXPECT(b.lines == 64ULL << 20 && b.bytes == 4ULL << 30 && b.entries == SCAN_DEFAULT_MAX_TARGETS,
+	       "16M entries: %llu lines, %llu bytes", b.lines, b.bytes);
+	b = line_bounds_for(10, "x");
+	EXPECT(b.lines == 1ULL << 20 && b.bytes == 64ULL << 20 && b.entries == 10,
+	       "a short list may still have a long preamble: %llu lines", b.lines);
+	b = line_bounds_for((size_t)-1, "x");
+	EXPECT(b.lines == 4ULL << 32 && b.bytes == 256ULL << 32, "no overflow: %llu", b.lines);
+}
+
+/* "-" is stdin, named so in messages */
+static void test_stdin(void)
+{
+	static const char text[] = "198.18.0.1\n198.18.0.0/33\n";
+	struct line_bounds b = line_bounds_for(10, "--max-targets");
+	struct prefix_list l = { 0 };
+	char path[] = "/tmp/xhop-test-targets-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f;
+
+	EXPECT(fd >= 0 && write(fd, text, sizeof(text) - 1) == (ssize_t)sizeof(text) - 1, "temp file");
+	EXPECT(freopen(path, "r", stdin) != NULL, "stdin from %s", path);
+	f = line_open("-", "--targets");
+	EXPECT(f == stdin && !strcmp(line_name("-"), "stdin") && !strcmp(line_name("a"), "a"),
+	       "'-' is stdin");
+	EXPECT(read_file(&l, f, line_name("-"), &b) == -EINVAL && l.n == 1, "read from stdin");
+	EXPECT(said("xhop: stdin:2: '198.18.0.0/33' is not an address or prefix\n"),
+	       "message: '%s'", shown());
+	line_close(f);
+	prefix_list_free(&l);
+	/* stdin that never ends is bounded too */
+	{
+		pid_t pid;
+		FILE *p = endless("\n", &pid);
+
+		alarm(60);
+		EXPECT(p && dup2(fileno(p), 0) == 0, "stdin from a pipe");
+		clearerr(stdin);
+		b = line_bounds_for(1, "--max-targets");
+		EXPECT(read_file(&l, line_open("-", "--targets"), "stdin", &b) == -EINVAL,
+		       "endless stdin refused");
+		EXPECT(said("xhop: stdin:1048577: more than 1048576 lines\n"),
+		       "message: '%s'", shown());
+		close(0);
+		if (p)
+			endless_end(p, pid);
+		alarm(0);
+	}
+	close(fd);
+	unlink(path);
+	{
+		FILE *saved = stderr;
+
+		free(msg);
+		stderr = open_memstream(&msg, &msg_len);
+		f = line_open("/nonexistent/list", "--blocklist");
+		EXPECT(!f && errno == ENOENT, "a missing file");
+		fclose(stderr);
+		stderr = saved;
+		EXPECT(said("xhop: --blocklist /nonexistent/list: No such file or directory\n"),
+		       "message: '%s'", shown());
+	}
 }
 
 static void test_expand(void)
@@ -197,7 +515,14 @@ int main(void)
 {
 	test_parse();
 	test_read();
+	test_line_length();
+	test_binary();
+	test_endless();
+	test_exact_bounds();
+	test_bounds_for();
+	test_stdin();
 	test_expand();
 	test_permutation();
+	free(msg);
 	return TEST_SUMMARY();
 }
