@@ -64,7 +64,7 @@ die() { echo "bench_rtt: $*" >&2; exit 1; }
 log() { echo "bench_rtt: $*" >&2; }
 
 [[ $(id -u) -eq 0 ]] || die "needs root (network namespaces)"
-for c in ip tcpdump python3 timeout nproc; do
+for c in ip tcpdump python3 timeout nproc ethtool; do
 	command -v "$c" >/dev/null || die "$c not found"
 done
 [[ -x $xhop ]] || die "$xhop missing: run make first"
@@ -278,10 +278,17 @@ signal.pause()
 
 # --- tools -----------------------------------------------------------------------
 
-TOOLS=(xhop traceroute mtr scamper)
-declare -A FMT=([xhop]=xhop-json [traceroute]=traceroute [mtr]=mtr-raw [scamper]=scamper-json)
+# xhop once per rung of its sender ladder: each rung stamps a probe's
+# departure at a different place (README "Send stamps"); xhop-kernel
+# reports its refusal where the kernel runs no live frames
+TOOLS=(xhop xhop-packet xhop-xdp xhop-kernel traceroute mtr scamper)
+declare -A FMT=([xhop]=xhop-json [xhop-packet]=xhop-json [xhop-xdp]=xhop-json
+	[xhop-kernel]=xhop-json [traceroute]=traceroute [mtr]=mtr-raw [scamper]=scamper-json)
 declare -A CMD=(
 	[xhop]="$xhop -n -q $QUERIES -w 1 ${XHOP_BENCH_ARGS:-} --json $DST"
+	[xhop-packet]="$xhop -n -q $QUERIES -w 1 --sender packet --json $DST"
+	[xhop-xdp]="$xhop -n -q $QUERIES -w 1 --sender xdp --json $DST"
+	[xhop-kernel]="$xhop -n -q $QUERIES -w 1 --sender kernel --json $DST"
 	[traceroute]="/usr/sbin/traceroute -n -I -q $QUERIES -w 1 $DST"
 	[mtr]="mtr --raw -n -c $QUERIES -i 0.1 -G 1 $DST"
 	[scamper]="scamper -O json -c 'trace -P icmp-paris -q $QUERIES -Q -w 1' -i $DST"
@@ -304,9 +311,13 @@ run_tool()
 	elif ! cap_start "$base.pcap"; then
 		status="tcpdump did not start"
 	else
+		# the generator's frames need NAPI on r1's end (GRO), which only
+		# its own runs get: the other tools meet the link as it was
+		[[ $tool == xhop-kernel ]] && nsx r1 ethtool -K v1 gro on >/dev/null
 		# eval: scamper's -c takes one quoted word
 		eval "timeout 60 ip netns exec '${PFX}p' ${CMD[$tool]}" >"$base.out" 2>"$base.err"
 		rc=$?
+		[[ $tool == xhop-kernel ]] && nsx r1 ethtool -K v1 gro off >/dev/null
 		if ! cap_stop "$base.pcap"; then
 			status="capture incomplete (no flush marker)"
 		elif ((rc == 124)); then

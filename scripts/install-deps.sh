@@ -10,6 +10,8 @@ pkgs=(
 	pkg-config libc-ares-dev libmicrohttpd-dev libncurses-dev
 	# labs and tests: namespaces, firewall, DNS, captures, privilege drops
 	iproute2 ethtool nftables dnsmasq-base tcpdump libcap2-bin procps python3 xdp-tools
+	# GNU time: peak RSS of xhop on endless lists (tests/e2e/test_inputs.sh)
+	time
 	# xhop monitor's tests: a Prometheus server and promtool (one package),
 	# curl for /metrics, tmux to drive the live view
 	prometheus curl tmux

@@ -310,10 +310,11 @@ void scan_write_summary(struct scan *sc)
 		(unsigned long long)stats[XHOP_STAT_RX_FOREIGN],
 		(unsigned long long)stats[XHOP_STAT_RX_MALFORMED]);
 	fprintf(s, "\"ring_drops\":%llu,\"tx_stamps_lost\":%llu,\"send_errors\":%llu,"
-		   "\"driver_drops\":%llu,",
+		   "\"driver_drops\":%llu,\"stamps_user\":%llu,",
 		(unsigned long long)stats[XHOP_STAT_RX_RB_FULL],
 		(unsigned long long)stats[XHOP_STAT_TX_RB_FULL], (unsigned long long)send_errors,
-		(unsigned long long)gen_dropped);
+		(unsigned long long)gen_dropped,
+		(unsigned long long)(sc->tx_open ? sender_stamps_user(&sc->tx) : 0));
 	fprintf(s, "\"window\":%u,\"bytes_per_target\":%zu,\"bytes_per_hop\":%zu,",
 		sc->window, (size_t)SCAN_TARGET_BYTES, (size_t)SCAN_HOP_BYTES);
 	/* backlog: the time probes were ready beyond the send queue, the

@@ -77,6 +77,27 @@ scan_run()
 	RC=$?
 }
 
+# rtt_checks NAME FILE: every answered hop of every trace has an RTT from
+# its two stamps, positive and far below the 1 s wait on this lab
+rtt_checks()
+{
+	local why
+	why=$(python3 - "$2" <<'EOF'
+import json, sys
+bad, n = [], 0
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    for h in t.get("hops", []):
+        n += 1
+        if not 0 < h.get("rtt", -1) < 50:
+            bad.append(f"{t['dst']} TTL {h['probe_ttl']}: rtt {h.get('rtt')}")
+print(f"{n} hops" if n and not bad else "; ".join(bad[:5]) or "no hops")
+EOF
+)
+	if [[ $why == *" hops" ]]; then ok "$1: RTTs from stamps, 0 < rtt < 50 ms ($why)"; else
+		fail "$1: RTTs from stamps, 0 < rtt < 50 ms" "$why"; fi
+}
+
 sum_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$@" 2>/dev/null; }
 
 RULES4=("${LAB_SCAN_RULES4[@]}")
@@ -170,7 +191,15 @@ scan_checks paths auto "$TMP/auto.out" "$TMP/t4" "${RULES4[@]}"
 
 # --- 3. every rung x method x family against the lab's truth ------------------------
 
+# Every stamp is the kernel's: veth stamps AF_PACKET frames in the driver;
+# AF_XDP frames carry TX metadata from kernel 6.8 (before, the clock
+# around the kick stands in, and the summary counts it)
+read -r KMAJ KMIN < <(uname -r | sed -E 's/^([0-9]+)\.([0-9]+).*/\1 \2/')
 for sender in kernel xdp packet raw; do
+	STAMPS_USER="== 0"
+	if [[ $sender == xdp ]] && ((KMAJ < 6 || (KMAJ == 6 && KMIN < 8))); then
+		STAMPS_USER="== s[\"probes_sent\"]"
+	fi
 	if [[ $sender == kernel && -n $KERNEL_WHY ]]; then
 		skip "scans through the kernel rung (6 runs)" "$KERNEL_WHY"
 		continue
@@ -191,7 +220,8 @@ for sender in kernel xdp packet raw; do
 			scan_checks paths "$name" "$TMP/m.out" "$list" "${rules[@]}"
 			scan_checks summary "$name" "$TMP/m.sum" "s[\"sender\"] == \"$sender\"" \
 				's["send_errors"] == 0' 's["replies_ignored"] == 0' \
-				's["targets_done"] == s["targets"]'
+				's["targets_done"] == s["targets"]' "s[\"stamps_user\"] $STAMPS_USER"
+			rtt_checks "$name" "$TMP/m.out"
 		done
 	done
 done

@@ -102,7 +102,8 @@ static int open_xdp(struct sender *s, const struct sender_cfg *cfg, int f, char 
 
 	if (err || s->xsk)
 		return err;
-	return xsk_sender_open(&s->xsk, s->ifname, &s->xsk_zerocopy, why, SENDER_WHY_MAX);
+	return xsk_sender_open(&s->xsk, s->ifname, &s->xsk_zerocopy, &s->xsk_stamped, why,
+			       SENDER_WHY_MAX);
 }
 
 static int open_packet(struct sender *s, const struct sender_cfg *cfg, int f, char *why)
@@ -409,6 +410,12 @@ __u64 sender_driver_drops(struct sender *s)
 	if (s->xsk)
 		n += xsk_sender_dropped(s->xsk);
 	return n;
+}
+
+__u64 sender_stamps_user(const struct sender *s)
+{
+	return (s->xsk ? xsk_sender_unstamped(s->xsk) : 0) +
+	       (s->pkt ? packet_sender_unstamped(s->pkt) : 0);
 }
 
 void sender_close(struct sender *s)

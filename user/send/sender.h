@@ -85,6 +85,7 @@ struct sender {
 	struct gen_sender *gen[2];
 	struct xsk_sender *xsk;	   /* one per interface, both families */
 	int xsk_zerocopy;
+	int xsk_stamped;	   /* the kernel stamps its frames (TX metadata) */
 	struct packet_sender *pkt; /* one per interface, both families */
 	struct raw_sender raw[2];
 	struct probe_spec base[2];
@@ -120,6 +121,12 @@ int sender_failing(const struct sender *s);
 const char *sender_name(const struct sender *s, int fam);
 /* Frames a driver took and then dropped (generator, AF_XDP) */
 __u64 sender_driver_drops(struct sender *s);
+/*
+ * Probes whose send stamp is a userspace clock reading, not the kernel's
+ * (AF_XDP without TX metadata, AF_PACKET on a driver without software
+ * transmit stamps): 0 where every stamp is the kernel's
+ */
+__u64 sender_stamps_user(const struct sender *s);
 void sender_close(struct sender *s);
 
 #endif

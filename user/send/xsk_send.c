@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * AF_XDP, TX only. The socket, its umem and rings are set up here with
+ * the kernel's own calls rather than libxdp's xsk_umem__create(): libxdp
+ * 1.3.1 registers the umem without a TX metadata area, and that area is
+ * where the kernel writes each frame's transmit stamp. libxdp's ring
+ * helpers (xdp/xsk.h) run the rings.
+ */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <linux/if_xdp.h>
@@ -12,61 +20,169 @@
 #include "addr.h"
 #include "send/xsk_send.h"
 
+/*
+ * Kernel ABI newer than Debian 12's 6.1 UAPI headers: struct
+ * xdp_umem_reg with tx_metadata_len (6.8), its flag (6.11), the TX
+ * metadata a frame carries in front of it, and the descriptor option
+ * that says it does (Documentation/networking/xsk-tx-metadata.rst).
+ */
+struct xhop_umem_reg {
+	__u64 addr;
+	__u64 len;
+	__u32 chunk_size;
+	__u32 headroom;
+	__u32 flags;
+	__u32 tx_metadata_len;
+};
+
+#define XHOP_UMEM_TX_METADATA_LEN (1 << 2)
+#define XHOP_XDP_TX_METADATA	  (1 << 1)
+#define XHOP_TXMD_FLAGS_TIMESTAMP (1 << 0)
+
+struct xhop_tx_metadata {
+	__u64 flags;
+	union {
+		struct {
+			__u16 csum_start;
+			__u16 csum_offset;
+			__u32 _pad;
+			__u64 launch_time; /* 6.14 */
+		} request;
+		struct {
+			__u64 tx_timestamp; /* CLOCK_TAI, written at completion */
+		} completion;
+	};
+};
+
+_Static_assert(sizeof(struct xhop_tx_metadata) == 24, "xsk_tx_metadata ABI changed");
+
+#define XSK_MD_LEN sizeof(struct xhop_tx_metadata)
 /* the fill ring is for receiving: the smallest a TX-only socket may have */
 #define XSK_FILL_SIZE 64
 /* kicks of one batch before giving up on a driver that takes nothing */
 #define XSK_KICKS_MAX 1024
 
 struct xsk_sender {
-	struct xsk_umem *umem;
-	struct xsk_socket *xsk;
-	struct xsk_ring_prod fq, tx;
+	struct xsk_ring_prod tx;
 	struct xsk_ring_cons cq;
 	void *area;
 	size_t area_len;
+	void *tx_map, *cq_map;
+	size_t tx_map_len, cq_map_len;
 	__u64 submitted; /* frames put on the TX ring */
 	__u64 completed; /* of them, back on the completion ring */
 	__u64 dropped;	 /* kicks that reported a driver drop */
+	__u64 unstamped; /* frames whose stamp is the userspace reading */
 	int fd;
+	int md;		 /* frames carry TX metadata: the kernel stamps them */
 };
 
-/* Take back the frames the kernel is done with; how many are still out */
-static __u64 reap(struct xsk_sender *x)
+/* Where frame chunk k's data starts: its metadata lies just before */
+static __u64 chunk_addr(__u64 k)
 {
-	__u64 out = x->submitted - x->completed;
-	__u32 idx, n;
-
-	n = xsk_ring_cons__peek(&x->cq, XSK_FRAMES, &idx);
-	/*
-	 * Never more than we put out: libxdp 1.3.1 was seen to report a
-	 * whole ring of completions right after the umem was made
-	 */
-	if (n > out)
-		n = (__u32)out;
-	if (n) {
-		xsk_ring_cons__release(&x->cq, n);
-		x->completed += n;
-	}
-	return x->submitted - x->completed;
+	return (k % XSK_FRAMES) * XSK_FRAME_SIZE + XSK_MD_LEN;
 }
 
-int xsk_sender_open(struct xsk_sender **out, const char *ifname, int *zerocopy, char *why,
-		    size_t why_len)
+static struct xhop_tx_metadata *md_of(struct xsk_sender *x, __u64 addr)
 {
-	struct xsk_umem_config ucfg = {
-		.fill_size = XSK_FILL_SIZE,
-		.comp_size = XSK_FRAMES,
-		.frame_size = XSK_FRAME_SIZE,
-		.frame_headroom = 0,
-		.flags = 0,
+	return (struct xhop_tx_metadata *)((__u8 *)x->area + addr - XSK_MD_LEN);
+}
+
+/*
+ * Register the umem with room for TX metadata where the kernel knows it
+ * (6.11 wants the flag; 6.8-6.10 know the length but not the flag), else
+ * without. Returns 0 (x->md says which) or -errno.
+ */
+static int umem_register(struct xsk_sender *x)
+{
+	struct xhop_umem_reg r = {
+		.addr = (__u64)(unsigned long)x->area,
+		.len = x->area_len,
+		.chunk_size = XSK_FRAME_SIZE,
+		.flags = XHOP_UMEM_TX_METADATA_LEN,
+		.tx_metadata_len = XSK_MD_LEN,
 	};
-	struct xsk_socket_config scfg = {
-		.rx_size = 0,
-		.tx_size = XSK_FRAMES,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.xdp_flags = 0,
-		.bind_flags = XDP_ZEROCOPY,
-	};
+
+	x->md = 1;
+	if (!setsockopt(x->fd, SOL_XDP, XDP_UMEM_REG, &r, sizeof(r)))
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	r.flags = 0;
+	if (!setsockopt(x->fd, SOL_XDP, XDP_UMEM_REG, &r, sizeof(r)))
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	x->md = 0;
+	r.tx_metadata_len = 0;
+	return setsockopt(x->fd, SOL_XDP, XDP_UMEM_REG, &r, sizeof(r)) ? -errno : 0;
+}
+
+/* Map the TX and completion rings into libxdp's ring structs */
+static int rings_map(struct xsk_sender *x)
+{
+	struct xdp_mmap_offsets off;
+	socklen_t optlen = sizeof(off);
+	int size = XSK_FRAMES, fill = XSK_FILL_SIZE;
+
+	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_FILL_RING, &fill, sizeof(fill)) ||
+	    setsockopt(x->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &size, sizeof(size)) ||
+	    setsockopt(x->fd, SOL_XDP, XDP_TX_RING, &size, sizeof(size)) ||
+	    getsockopt(x->fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen))
+		return -errno;
+	x->tx_map_len = off.tx.desc + XSK_FRAMES * sizeof(struct xdp_desc);
+	x->tx_map = mmap(NULL, x->tx_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+			 x->fd, XDP_PGOFF_TX_RING);
+	if (x->tx_map == MAP_FAILED) {
+		x->tx_map = NULL;
+		return -errno;
+	}
+	x->cq_map_len = off.cr.desc + XSK_FRAMES * sizeof(__u64);
+	x->cq_map = mmap(NULL, x->cq_map_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+			 x->fd, XDP_UMEM_PGOFF_COMPLETION_RING);
+	if (x->cq_map == MAP_FAILED) {
+		x->cq_map = NULL;
+		return -errno;
+	}
+	x->tx.mask = XSK_FRAMES - 1;
+	x->tx.size = XSK_FRAMES;
+	x->tx.producer = (__u32 *)((__u8 *)x->tx_map + off.tx.producer);
+	x->tx.consumer = (__u32 *)((__u8 *)x->tx_map + off.tx.consumer);
+	x->tx.flags = (__u32 *)((__u8 *)x->tx_map + off.tx.flags);
+	x->tx.ring = (__u8 *)x->tx_map + off.tx.desc;
+	x->tx.cached_prod = *x->tx.producer;
+	/* a producer's cached_cons runs a ring ahead: free = cons + size - prod */
+	x->tx.cached_cons = *x->tx.consumer + XSK_FRAMES;
+	x->cq.mask = XSK_FRAMES - 1;
+	x->cq.size = XSK_FRAMES;
+	x->cq.producer = (__u32 *)((__u8 *)x->cq_map + off.cr.producer);
+	x->cq.consumer = (__u32 *)((__u8 *)x->cq_map + off.cr.consumer);
+	x->cq.flags = (__u32 *)((__u8 *)x->cq_map + off.cr.flags);
+	x->cq.ring = (__u8 *)x->cq_map + off.cr.desc;
+	x->cq.cached_prod = *x->cq.producer;
+	x->cq.cached_cons = *x->cq.consumer;
+	return 0;
+}
+
+void xsk_sender_close(struct xsk_sender *x)
+{
+	if (!x)
+		return;
+	if (x->tx_map)
+		munmap(x->tx_map, x->tx_map_len);
+	if (x->cq_map)
+		munmap(x->cq_map, x->cq_map_len);
+	if (x->fd >= 0)
+		close(x->fd);
+	if (x->area)
+		munmap(x->area, x->area_len);
+	free(x);
+}
+
+int xsk_sender_open(struct xsk_sender **out, const char *ifname, int *zerocopy, int *stamped,
+		    char *why, size_t why_len)
+{
+	struct sockaddr_xdp sxdp = { .sxdp_family = AF_XDP, .sxdp_queue_id = 0 };
 	struct xsk_sender *x;
 	int err;
 
@@ -76,65 +192,81 @@ int xsk_sender_open(struct xsk_sender **out, const char *ifname, int *zerocopy, 
 		snprintf(why, why_len, "out of memory");
 		return -ENOMEM;
 	}
+	x->fd = -1;
+	sxdp.sxdp_ifindex = if_nametoindex(ifname);
+	x->fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (x->fd < 0) {
+		/* a policy, or no AF_XDP in this kernel */
+		err = -errno;
+		snprintf(why, why_len, "AF_XDP socket %s (%s)",
+			 err == -EPERM || err == -EACCES ? "refused" : "failed", strerror(-err));
+		goto err_close;
+	}
 	x->area_len = (size_t)XSK_FRAMES * XSK_FRAME_SIZE;
 	x->area = mmap(NULL, x->area_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
 		       -1, 0);
 	if (x->area == MAP_FAILED) {
+		x->area = NULL;
 		err = -errno;
 		snprintf(why, why_len, "umem of %zu KiB: %s", x->area_len / 1024, strerror(-err));
-		x->area = NULL;
-		goto err_free;
+		goto err_close;
 	}
-	err = xsk_umem__create(&x->umem, x->area, x->area_len, &x->fq, &x->cq, &ucfg);
-	if (err == -EPERM || err == -EACCES || err == -EAFNOSUPPORT) {
-		/* the socket itself (a policy, or no AF_XDP in this kernel) */
-		snprintf(why, why_len, "AF_XDP socket refused (%s)", strerror(-err));
-		x->umem = NULL;
-		goto err_unmap;
-	}
+	err = umem_register(x);
 	if (err) {
 		/* pinned pages over RLIMIT_MEMLOCK without CAP_IPC_LOCK: ENOBUFS */
 		snprintf(why, why_len, "umem of %zu KiB: %s%s", x->area_len / 1024,
 			 strerror(-err),
 			 err == -ENOBUFS || err == -ENOMEM ? " (over RLIMIT_MEMLOCK)" : "");
-		x->umem = NULL;
-		goto err_unmap;
+		goto err_close;
 	}
+	err = rings_map(x);
+	if (err) {
+		snprintf(why, why_len, "AF_XDP rings: %s", strerror(-err));
+		goto err_close;
+	}
+	/* most drivers (veth among them) have no zero-copy: copy mode */
 	*zerocopy = 1;
-	err = xsk_socket__create(&x->xsk, ifname, 0, x->umem, NULL, &x->tx, &scfg);
-	if (err) {
-		/* most drivers (veth among them) have no zero-copy: copy mode */
-		scfg.bind_flags = XDP_COPY;
+	sxdp.sxdp_flags = XDP_ZEROCOPY;
+	if (bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp))) {
 		*zerocopy = 0;
-		err = xsk_socket__create(&x->xsk, ifname, 0, x->umem, NULL, &x->tx, &scfg);
+		sxdp.sxdp_flags = XDP_COPY;
+		if (bind(x->fd, (struct sockaddr *)&sxdp, sizeof(sxdp))) {
+			err = -errno;
+			snprintf(why, why_len, "AF_XDP socket on %s queue 0: %s", ifname,
+				 strerror(-err));
+			goto err_close;
+		}
 	}
-	if (err) {
-		snprintf(why, why_len, "AF_XDP socket on %s queue 0: %s", ifname, strerror(-err));
-		x->xsk = NULL;
-		goto err_umem;
-	}
-	x->fd = xsk_socket__fd(x->xsk);
+	*stamped = x->md;
 	*out = x;
 	return 0;
 
-err_umem:
-	xsk_umem__delete(x->umem);
-err_unmap:
-	munmap(x->area, x->area_len);
-err_free:
-	free(x);
+err_close:
+	xsk_sender_close(x);
 	return err;
 }
 
+/* Take back the frames the kernel is done with; how many are still out */
+static __u64 reap(struct xsk_sender *x)
+{
+	__u32 idx, n = xsk_ring_cons__peek(&x->cq, XSK_FRAMES, &idx);
+
+	if (n) {
+		xsk_ring_cons__release(&x->cq, n);
+		x->completed += n;
+	}
+	return x->submitted - x->completed;
+}
+
 /*
- * Hand what is on the TX ring to the driver: in copy mode each sendto()
- * transmits a few dozen descriptors (and the lab's whole answer, in
- * softirq, before it returns) and says EAGAIN while more wait. A frame's
- * stamp is the clock just before the call that consumed its descriptor
- * (the ring's consumer index tells which): never after the frame left.
- * stamp[k]: descriptor ring0 + k. Returns 0 or -errno.
+ * Hand what is on the TX ring to the driver, and wait for its completion
+ * (the stamp): in copy mode each sendto() transmits a few dozen
+ * descriptors (and the lab's whole answer, in softirq, before it returns)
+ * and says EAGAIN while more wait. kick_ns[k]: the clock just before the
+ * call that consumed descriptor ring0 + k (never after the frame left),
+ * the stamp when the kernel gives none. Returns 0 or -errno.
  */
-static int kick(struct xsk_sender *x, __u32 ring0, int n, __u64 *stamp)
+static int kick(struct xsk_sender *x, __u32 ring0, int n, __u64 *kick_ns)
 {
 	__u32 seen = ring0;
 
@@ -143,16 +275,15 @@ static int kick(struct xsk_sender *x, __u32 ring0, int n, __u64 *stamp)
 		__u64 t;
 		int err = 0;
 
-		reap(x);
-		if (cons - ring0 >= (__u32)n && x->completed == x->submitted)
+		if (reap(x) == 0 && cons - ring0 >= (__u32)n)
 			return 0;
 		t = clock_mono_ns();
 		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0)
 			err = -errno;
 		cons = __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE);
 		for (; seen != cons && seen - ring0 < (__u32)n; seen++)
-			if (stamp)
-				stamp[seen - ring0] = t;
+			if (kick_ns)
+				kick_ns[seen - ring0] = t;
 		switch (err) {
 		case 0:
 		case -EAGAIN:
@@ -169,30 +300,59 @@ static int kick(struct xsk_sender *x, __u32 ring0, int n, __u64 *stamp)
 	return -ETIMEDOUT;
 }
 
+/*
+ * The stamp of a sent frame: the kernel's transmit stamp (CLOCK_TAI, made
+ * CLOCK_MONOTONIC with the offset of the moment) when it lies within the
+ * kick that sent the frame, as it must; else the clock before that kick
+ */
+static __u64 frame_stamp(struct xsk_sender *x, __u64 addr, __u64 kick_ns, __u64 end_ns,
+			 __s64 tai_off)
+{
+	const struct xhop_tx_metadata *m = md_of(x, addr);
+	__u64 tai = m->completion.tx_timestamp, mono;
+
+	if (x->md && tai) {
+		mono = (__u64)((__s64)tai - tai_off);
+		if (mono >= kick_ns && mono <= end_ns)
+			return mono;
+	}
+	x->unstamped++;
+	return kick_ns;
+}
+
+/* CLOCK_TAI - CLOCK_MONOTONIC now: the two tick alike, only their origins differ */
+static __s64 tai_offset(void)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_TAI, &a);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return ((__s64)a.tv_sec - b.tv_sec) * 1000000000LL + (a.tv_nsec - b.tv_nsec);
+}
+
 int xsk_sender_send(struct xsk_sender *x, const struct frame_tmpl *tmpl,
 		    const struct send_probe *p, int n, struct send_result *res)
 {
-	__u64 stamp[XSK_FRAMES / 2];
+	__u64 kick_ns[XSK_FRAMES / 2], addrs[XSK_FRAMES / 2], end_ns;
 	int slot[XSK_FRAMES / 2];
 	int err, built = 0;
+	__s64 tai_off;
 	__u32 idx;
 
 	if (n <= 0)
 		return 0;
 	if (n > XSK_FRAMES / 2)
 		n = XSK_FRAMES / 2;
-	/* room for the batch: frames in use are still out */
-	if (reap(x) + (__u64)n > XSK_FRAMES &&
-	    (err = kick(x, x->tx.cached_prod, 0, NULL)))
-		goto err_all;
+	/* the last batch is completed before a send returns: the ring is free */
 	if (xsk_ring_prod__reserve(&x->tx, (__u32)n, &idx) != (__u32)n) {
 		err = -ENOBUFS;
 		goto err_all;
 	}
 	for (int i = 0; i < n; i++) {
-		__u64 addr = ((x->submitted + (__u64)built) % XSK_FRAMES) * XSK_FRAME_SIZE;
+		__u64 addr = chunk_addr(x->submitted + (__u64)built);
 		struct xdp_desc *d = xsk_ring_prod__tx_desc(&x->tx, idx + (__u32)built);
-		ssize_t len = frame_build(tmpl, &p[i], (__u8 *)x->area + addr, XSK_FRAME_SIZE);
+		ssize_t len = frame_build(tmpl, &p[i], (__u8 *)x->area + addr,
+					  XSK_FRAME_SIZE - XSK_MD_LEN);
 
 		res[i].tx_ns = 0;
 		res[i].err = len < 0 ? (int)len : 0;
@@ -201,7 +361,15 @@ int xsk_sender_send(struct xsk_sender *x, const struct frame_tmpl *tmpl,
 		d->addr = addr;
 		d->len = (__u32)len;
 		d->options = 0;
-		stamp[built] = 0;
+		if (x->md) {
+			struct xhop_tx_metadata *m = md_of(x, addr);
+
+			memset(m, 0, sizeof(*m));
+			m->flags = XHOP_TXMD_FLAGS_TIMESTAMP;
+			d->options = XHOP_XDP_TX_METADATA;
+		}
+		kick_ns[built] = 0;
+		addrs[built] = addr;
 		slot[built++] = i;
 	}
 	/* descriptors are taken in order: give back the unused tail */
@@ -210,11 +378,13 @@ int xsk_sender_send(struct xsk_sender *x, const struct frame_tmpl *tmpl,
 		return 0;
 	xsk_ring_prod__submit(&x->tx, (__u32)built);
 	x->submitted += (__u64)built;
-	err = kick(x, idx, built, stamp);
+	tai_off = tai_offset();
+	err = kick(x, idx, built, kick_ns);
+	end_ns = clock_mono_ns();
 	if (err)
 		goto err_all;
 	for (int k = 0; k < built; k++)
-		res[slot[k]].tx_ns = stamp[k];
+		res[slot[k]].tx_ns = frame_stamp(x, addrs[k], kick_ns[k], end_ns, tai_off);
 	return built;
 
 err_all:
@@ -230,12 +400,7 @@ __u64 xsk_sender_dropped(const struct xsk_sender *x)
 	return x->dropped;
 }
 
-void xsk_sender_close(struct xsk_sender *x)
+__u64 xsk_sender_unstamped(const struct xsk_sender *x)
 {
-	if (!x)
-		return;
-	xsk_socket__delete(x->xsk);
-	xsk_umem__delete(x->umem);
-	munmap(x->area, x->area_len);
-	free(x);
+	return x->unstamped;
 }
