@@ -13,6 +13,7 @@
 #include "lines.h"
 #include "monitor_run.h"
 #include "probe_build.h"
+#include "send/sender.h"
 
 enum {
 	OPT_JSON = 256,
@@ -43,6 +44,7 @@ static const struct cli_option mon_options[] = {
 	{ "targets", OPT_TARGETS, required_argument, "FILE", "targets from FILE, one per line" },
 	{ "source", 's', required_argument, "ADDR", "source address" },
 	{ "interface", 'i', required_argument, "IFACE", "send and listen on this interface" },
+	{ "sender", CLI_OPT_SENDER, required_argument, "S", "raw (default), " CLI_SENDER_HELP },
 	{ "tos", 't', required_argument, "TOS", "IPv4 TOS / IPv6 traffic class (default 0)" },
 	{ "size", OPT_SIZE, required_argument, "BYTES", "probe size, IP header included" },
 	{ "no-resolve", 'n', no_argument, NULL, "addresses only, no name lookups" },
@@ -178,9 +180,12 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 		.method = &o->method, .port = &o->port, .tos = &o->tos,
 		.verbose = &o->verbose, .source = &o->source, .ifname = &o->ifname,
 		.family = &o->family, .first_ttl = &o->first_ttl, .max_ttl = &o->max_ttl,
+		.sender = &o->sender,
 	};
 
 	memset(o, 0, sizeof(*o));
+	/* a cycle's probes are spread over the interval: raw sockets, tc stamps */
+	o->sender = SENDER_RAW;
 	o->first_ttl = 1;
 	o->max_ttl = 30;
 	o->max_unknown = 5;
