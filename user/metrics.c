@@ -220,7 +220,7 @@ static void render_process(FILE *out, struct monitor *m)
 	fprintf(out, "xhop_targets %zu\n", m->n);
 	counter(out, "xhop_cycles_total", "Probing cycles started.", m->cycle);
 	counter(out, "xhop_probes_sent_total", "Probes sent, all targets.", m->probes_sent);
-	counter(out, "xhop_probe_send_errors_total", "Probes the socket refused.", m->send_errors);
+	counter(out, "xhop_probe_send_errors_total", "Probes that could not be sent.", m->send_errors);
 	counter(out, "xhop_replies_late_total",
 		"Answers after their probe's wait: counted as lost, in no cycle.", m->late);
 	counter(out, "xhop_replies_unmatched_total",
