@@ -2,12 +2,10 @@
 /* xhop: an exact, fast traceroute on an XDP receive path. */
 #include <stdio.h>
 #include <string.h>
-#include "cli.h"
-#include "monitor_run.h"
-#include "output.h"
-#include "scan.h"
-#include "signals.h"
-#include "trace.h"
+#include "cli/cli.h"
+#include "cli/monitor_cmd.h"
+#include "cli/scan_cmd.h"
+#include "core/signals.h"
 
 static int run_scan(int argc, char **argv)
 {
@@ -25,7 +23,6 @@ static int run_scan(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct trace_renderer r;
 	struct trace_opts o;
 	int rc;
 
@@ -41,9 +38,5 @@ int main(int argc, char **argv)
 		perror("xhop: sigaction");
 		return EXIT_RUNTIME;
 	}
-	if (o.json)
-		output_json_renderer(&r, stdout);
-	else
-		output_text_renderer(&r, stdout);
-	return trace_main(&o, &r);
+	return trace_run(&o);
 }

@@ -13,7 +13,7 @@
 #include <linux/rtnetlink.h>
 #include "net/neigh.h"
 #include "net/netdev.h"
-#include "route.h"
+#include "net/route.h"
 
 static int neigh_usable(__u16 state)
 {

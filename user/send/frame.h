@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <linux/types.h>
-#include "probe_build.h"
+#include "core/probe_build.h"
 #include "send/send_probe.h"
 
 #define FRAME_ETH_LEN 14

@@ -18,7 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "net/netdev.h"
-#include "probe_build.h"
+#include "core/probe_build.h"
 #include "send/gen_send.h"
 #include "xhop_gen.h" /* the skeleton's .bss holds struct xhop_gen_state */
 #include "xhop.skel.h"

@@ -12,7 +12,7 @@
 
 #include <netinet/in.h>
 #include <linux/types.h>
-#include "loader.h"
+#include "engine/loader.h"
 #include "send/send_probe.h"
 #include "xhop_gen.h"
 #include "xhop_probe.h"

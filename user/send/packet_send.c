@@ -9,7 +9,7 @@
 #include <linux/errqueue.h>
 #include <linux/if_packet.h>
 #include <linux/net_tstamp.h>
-#include "addr.h"
+#include "net/addr.h"
 #include "send/packet_send.h"
 
 #define PKT_BATCH_MAX 256

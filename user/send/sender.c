@@ -5,10 +5,10 @@
 #include <string.h>
 #include <net/if.h>
 #include <net/if_arp.h>
-#include "addr.h"
+#include "net/addr.h"
 #include "net/neigh.h"
 #include "net/netdev.h"
-#include "path_table.h" /* PATH_WARMUP_ID */
+#include "plan/path_table.h" /* PATH_WARMUP_ID */
 #include "send/gen_send.h"
 #include "send/packet_send.h"
 #include "send/sender.h"

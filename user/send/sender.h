@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <netinet/in.h>
 #include <linux/types.h>
-#include "probe_build.h"
+#include "core/probe_build.h"
 #include "send/frame.h"
 #include "send/raw_send.h"
 #include "send/send_probe.h"

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
-#include "addr.h"
+#include "net/addr.h"
 #include "send/txq.h"
 
 #define NS_PER_S 1000000000ULL

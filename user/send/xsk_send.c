@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <linux/if_xdp.h>
 #include <xdp/xsk.h>
-#include "addr.h"
+#include "net/addr.h"
 #include "send/xsk_send.h"
 
 /*

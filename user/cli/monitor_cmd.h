@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* xhop monitor: the options and the run (loader, sender, poll loop). */
+#ifndef XHOP_MONITOR_CMD_H
+#define XHOP_MONITOR_CMD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct mon_opts {
+	char **targets;	      /* as given on the command line and in --targets */
+	size_t n_targets;
+	size_t cap_targets;
+	const char *targets_file;
+	const char *source;   /* -s */
+	const char *ifname;   /* -i */
+	const char *events_path; /* --events */
+	const char *metrics_addr; /* --metrics ADDR:PORT */
+	double interval_s;    /* --interval */
+	double wait_s;	      /* -w */
+	double stale_s;	      /* --stale: responder series unseen this long go */
+	int family;	      /* 0, 4, 6 */
+	int method;	      /* enum probe_method */
+	int first_ttl;
+	int max_ttl;
+	int max_unknown;
+	int port;
+	int size;	      /* --size: probe size; 0 default */
+	int tos;
+	int no_resolve;
+	int json;
+	int report;
+	long cycles;	      /* 0: until stopped */
+	int confirm;
+	int verbose;
+	int sender;	      /* --sender: enum sender_kind */
+};
+
+/*
+ * Parse `xhop monitor [options] TARGET...` (argv[0] is "monitor"). -1:
+ * run; else the exit code (0 after --help, 2 on a usage error, reported).
+ * Free with mon_opts_free().
+ */
+int cli_parse_monitor(int argc, char **argv, struct mon_opts *o);
+void mon_opts_free(struct mon_opts *o);
+/*
+ * Targets from a file: one per line, '#' starts a comment, blank lines
+ * skipped. A bad line is reported as "xhop: NAME:LINE: ..." and -EINVAL
+ * returned; -ENOMEM.
+ */
+int mon_targets_read(struct mon_opts *o, FILE *f, const char *name);
+int mon_targets_add(struct mon_opts *o, const char *target);
+
+/* Exit code: 0, 1 runtime failure, 2 a target does not resolve, 130/143 */
+int monitor_main(const struct mon_opts *o);
+/* `xhop monitor ...` from main(): parse, run, exit code */
+int monitor_cli_main(int argc, char **argv);
+
+#endif

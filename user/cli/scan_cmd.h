@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* xhop scan: its options and its run */
+#ifndef XHOP_SCAN_CMD_H
+#define XHOP_SCAN_CMD_H
+
+#include "plan/scan.h"
+
+struct scan_opts {
+	struct scan_cfg plan;	    /* the list, the probing: the planner's */
+	const char *output_file;    /* --output FILE (default stdout) */
+	const char *summary_file;   /* --summary FILE (default stderr) */
+	const char *ifname;	    /* -i */
+	const char *source;	    /* -s */
+	int port;		    /* -p: UDP/TCP destination port (0: default) */
+	int progress;		    /* --progress (else only on a terminal) */
+	int sender;		    /* enum sender_kind (send/sender.h) */
+	int verbose;
+};
+
+/*
+ * Parse `xhop scan [options] [TARGET|PREFIX ...]` (argv[0] is "scan").
+ * Returns -1 when the scan should run, else the exit code (0 after
+ * --help, 2 on a usage error, reported on stderr).
+ */
+int cli_parse_scan(int argc, char **argv, struct scan_opts *o);
+
+/*
+ * Run a scan. Returns the exit code: 0 done, 1 runtime failure, 2 bad
+ * target list, 130/143 when interrupted (partial traces and the summary
+ * are written first).
+ */
+int scan_main(const struct scan_opts *o);
+
+#endif

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Finished records: what a planner hands over and a sink renders. They
+ * live below both, so neither knows the other: a planner fills them from
+ * its own state, a sink reads them and nothing else of the planner's.
+ */
+#ifndef XHOP_RECORD_H
+#define XHOP_RECORD_H
+
+#include <time.h>
+#include <netinet/in.h>
+#include <linux/types.h>
+#include "core/reply.h"
+
+/* Probes of one TTL at most (xhop HOST -q) */
+#define RECORD_QUERIES_MAX 10
+
+/* One probe as a sink sees it */
+struct probe_rec {
+	struct hop_reply reply; /* when answered */
+	__u64 tx_ns;		/* its kernel send stamp, CLOCK_MONOTONIC; 0: unknown */
+	__u8 ttl;
+	__u8 attempt;		/* 0-based */
+	__u8 answered;
+};
+
+/* The RTT of an answered probe in ns from its two kernel stamps; -1 if none */
+static inline __s64 probe_rec_rtt_ns(const struct probe_rec *p)
+{
+	if (!p->answered || !p->tx_ns || p->reply.rx_ns < p->tx_ns)
+		return -1;
+	return (__s64)(p->reply.rx_ns - p->tx_ns);
+}
+
+/* What scamper's trace object says before its hops */
+struct trace_head {
+	const char *host_name;	/* as given, or the canonical name (xhop HOST) */
+	struct in6_addr src;
+	struct in6_addr dst;
+	int family;
+	int method;		/* enum probe_method */
+	__u16 sport, dport;	/* UDP, TCP */
+	__u16 icmp_sum;		/* ICMP: the flow's constant checksum */
+	int stop_reason;	/* enum stop_reason */
+	int stop_data;
+	struct timespec start;	/* wall clock */
+	int hop_count, attempts, hoplimit, firsthop;
+	double wait_s;
+	int tos, probe_size;
+	__u64 probe_count;
+	__s64 real_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, for tx */
+};
+
+/* A hop below a Doubletree stop that the stop set knows (xhop scan) */
+struct inferred_hop {
+	struct in6_addr addr;
+	__u8 ttl;
+};
+
+#define RECORD_INFERRED_MAX 32
+
+/* One finished trace */
+struct trace_rec {
+	struct trace_head h;
+	const struct probe_rec *hops; /* answered probes, by TTL then attempt */
+	int nhops;
+	/* xhop scan: where Doubletree stopped it (dt_stop_ttl 0: it did not) */
+	int dt_stop_ttl;
+	struct in6_addr dt_stop_addr;
+	struct inferred_hop inferred[RECORD_INFERRED_MAX];
+	int ninferred;
+};
+
+/* One TTL of xhop HOST once all its probes settled: a text line */
+struct ttl_rec {
+	int ttl;
+	int family;
+	int queries;
+	struct probe_rec q[RECORD_QUERIES_MAX];
+};
+
+enum record_kind {
+	REC_NONE = 0,
+	REC_TTL,     /* rec.ttl */
+	REC_TRACE,   /* rec.trace */
+	REC_CHANGE,  /* rec.change: a path change xhop monitor confirmed */
+};
+
+#define PC_ADDRS 4 /* addresses kept per TTL (a per-packet balancer's branches) */
+
+/* What changed in a path (plan/path_change.h decides when) */
+enum pc_kind {
+	PC_HOP = 1,
+	PC_HOP_COUNT,
+	PC_REACH,
+	PC_KIND_MAX,
+};
+
+struct pc_event {
+	int kind;
+	int ttl;	/* PC_HOP: the TTL; PC_HOP_COUNT: the new count; PC_REACH:
+			 * the hop count when reachable, else 0 */
+	struct in6_addr before[PC_ADDRS];
+	struct in6_addr after[PC_ADDRS];
+	int n_before;
+	int n_after;
+	int before_val; /* PC_HOP_COUNT: hop counts; PC_REACH: 0/1 */
+	int after_val;
+	__u32 cycle;
+};
+
+/* "hop", "hop_count", "reach" */
+const char *pc_kind_name(int kind);
+
+/* A path change, as xhop monitor's events carry it */
+struct change_rec {
+	struct pc_event ev;
+	const char *target;  /* as given */
+	struct in6_addr dst;
+	struct timespec when;
+};
+
+struct record {
+	int kind; /* enum record_kind */
+	union {
+		const struct ttl_rec *ttl;
+		const struct trace_rec *trace;
+		struct change_rec change;
+	};
+};
+
+#endif

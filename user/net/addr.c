@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <arpa/inet.h>
+#include "net/addr.h"
+
+int addr_family(const struct in6_addr *a)
+{
+	return IN6_IS_ADDR_V4MAPPED(a) ? 4 : 6;
+}
+
+const char *addr_str(const struct in6_addr *a, char buf[ADDR_STRLEN])
+{
+	if (addr_family(a) == 4)
+		inet_ntop(AF_INET, &a->s6_addr[12], buf, ADDR_STRLEN);
+	else
+		inet_ntop(AF_INET6, a, buf, ADDR_STRLEN);
+	return buf;
+}
+
+int addr_parse(const char *s, int family, struct in6_addr *out, int *out_family)
+{
+	struct in_addr v4;
+
+	memset(out, 0, sizeof(*out));
+	if (family != 6 && inet_pton(AF_INET, s, &v4) == 1) {
+		out->s6_addr[10] = out->s6_addr[11] = 0xff;
+		memcpy(&out->s6_addr[12], &v4, 4);
+		*out_family = 4;
+		return 0;
+	}
+	/* a mapped IPv6 literal is an IPv4 target in disguise: refuse it */
+	if (family != 4 && inet_pton(AF_INET6, s, out) == 1 && !IN6_IS_ADDR_V4MAPPED(out)) {
+		*out_family = 6;
+		return 0;
+	}
+	memset(out, 0, sizeof(*out));
+	return -EINVAL;
+}
+
+__u64 clock_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+__s64 clock_real_offset_ns(void)
+{
+	struct timespec r, m;
+
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	clock_gettime(CLOCK_REALTIME, &r);
+	return ((__s64)r.tv_sec - m.tv_sec) * 1000000000LL + ((__s64)r.tv_nsec - m.tv_nsec);
+}
+
+__u64 addr_hash(const struct in6_addr *a, __u64 salt)
+{
+	__u64 w0, w1;
+
+	memcpy(&w0, a->s6_addr, 8);
+	memcpy(&w1, a->s6_addr + 8, 8);
+	/* splitmix64's finaliser over both halves */
+	w0 ^= (w1 + salt) * 0x9e3779b97f4a7c15ULL;
+	w0 ^= w0 >> 30;
+	w0 *= 0xbf58476d1ce4e5b9ULL;
+	w0 ^= w0 >> 27;
+	w0 *= 0x94d049bb133111ebULL;
+	return w0 ^ (w0 >> 31);
+}
