@@ -8,7 +8,7 @@
 #include <netinet/ip6.h>
 #include <linux/if_ether.h>
 #include "pkt.h"
-#include "probe_build.h"
+#include "core/probe_build.h"
 #include "xhop_proto.h"
 
 #define IP4_HLEN 20

@@ -8,7 +8,7 @@
 #include <netinet/ip.h>
 #include <netinet/ip6.h>
 #include <linux/types.h>
-#include "probe_build.h"
+#include "core/probe_build.h"
 
 #define PKT_MAX 2048
 

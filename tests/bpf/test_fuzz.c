@@ -47,8 +47,8 @@
 #include "xhop_test.h"
 #include "xhop_proto.h"
 #include "pkt.h"
-#include "loader.h"
-#include "probe_build.h"
+#include "engine/loader.h"
+#include "core/probe_build.h"
 
 #define FUZZ_COUNT_DEFAULT 1000000ULL
 #define FUZZ_SEED_DEFAULT  0x78686f702d667a31ULL /* "xhop-fz1" */

@@ -27,10 +27,10 @@
 #include "xhop_test.h"
 #include "xhop_proto.h"
 #include "pkt.h"
-#include "loader.h"
+#include "engine/loader.h"
 #include "send/gen_send.h"
 #include "xhop.skel.h"
-#include "probe_build.h"
+#include "core/probe_build.h"
 
 #define GOT_MAX 8
 #define ITEMS 600 /* more than two batches */

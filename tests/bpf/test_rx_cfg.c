@@ -15,8 +15,8 @@
 #include "xhop_test.h"
 #include "xhop_proto.h"
 #include "pkt.h"
-#include "loader.h"
-#include "probe_build.h"
+#include "engine/loader.h"
+#include "core/probe_build.h"
 
 static int n_got;
 

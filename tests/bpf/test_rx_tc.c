@@ -12,8 +12,8 @@
 #include "xhop_test.h"
 #include "xhop_proto.h"
 #include "pkt.h"
-#include "loader.h"
-#include "probe_build.h"
+#include "engine/loader.h"
+#include "core/probe_build.h"
 
 static struct xhop_event got;
 static int n_got;

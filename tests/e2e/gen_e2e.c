@@ -24,8 +24,8 @@
 #include "net/neigh.h"
 #include "send/gen_send.h"
 #include "peer_count.h"
-#include "probe_build.h"
-#include "route.h"
+#include "core/probe_build.h"
+#include "net/route.h"
 
 static const struct xhop_key key = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
 

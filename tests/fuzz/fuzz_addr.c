@@ -7,7 +7,7 @@
  * first 16 bytes, as an address, also survive addr_str -> addr_parse.
  */
 #include <errno.h>
-#include "addr.h"
+#include "net/addr.h"
 #include "fuzz.h"
 
 static void round_trip(const struct in6_addr *a, int family)

@@ -10,9 +10,9 @@
  */
 #include <getopt.h>
 #include <string.h>
-#include "cli.h"
+#include "cli/cli.h"
 #include "fuzz.h"
-#include "scan.h"
+#include "cli/scan_cmd.h"
 #include "send/sender.h"
 
 #define ARGS_MAX 64
@@ -31,19 +31,19 @@ static void check_scan(int argc, char **argv)
 	FUZZ_CHECK(rc == -1 || rc == EXIT_OK || rc == EXIT_USAGE, "scan rc %d", rc);
 	if (rc != -1)
 		return;
-	FUZZ_CHECK(o.nargs > 0 || o.targets_file, "a run without targets");
+	FUZZ_CHECK(o.plan.nargs > 0 || o.plan.targets_file, "a run without targets");
 	/* getopt moves the operands to the end of argv */
-	FUZZ_CHECK(o.nargs < argc && o.args == argv + (argc - o.nargs), "operands %d of %d",
-		   o.nargs, argc);
-	FUZZ_CHECK(o.rate >= 1 && o.rate <= SCAN_MAX_RATE, "rate %g", o.rate);
-	FUZZ_CHECK(o.max_ttl >= 1 && o.max_ttl <= SCAN_MAX_TTL, "max-ttl %d", o.max_ttl);
-	FUZZ_CHECK(o.split_ttl >= 1 && o.split_ttl <= o.max_ttl, "split %d", o.split_ttl);
-	FUZZ_CHECK(o.gap_limit >= 1 && o.gap_limit <= SCAN_MAX_TTL, "gap %d", o.gap_limit);
-	FUZZ_CHECK(o.shards >= 1 && o.shard >= 0 && o.shard < o.shards, "shard %d/%d", o.shard,
-		   o.shards);
-	FUZZ_CHECK(o.wait_s >= 0.001 && o.wait_s <= 60, "wait %g", o.wait_s);
-	FUZZ_CHECK(o.max_targets >= 1, "max-targets 0");
-	FUZZ_CHECK(o.method >= METHOD_ICMP && o.method <= METHOD_TCP, "method %d", o.method);
+	FUZZ_CHECK(o.plan.nargs < argc && o.plan.args == argv + (argc - o.plan.nargs), "operands %d of %d",
+		   o.plan.nargs, argc);
+	FUZZ_CHECK(o.plan.rate >= 1 && o.plan.rate <= SCAN_MAX_RATE, "rate %g", o.plan.rate);
+	FUZZ_CHECK(o.plan.max_ttl >= 1 && o.plan.max_ttl <= SCAN_MAX_TTL, "max-ttl %d", o.plan.max_ttl);
+	FUZZ_CHECK(o.plan.split_ttl >= 1 && o.plan.split_ttl <= o.plan.max_ttl, "split %d", o.plan.split_ttl);
+	FUZZ_CHECK(o.plan.gap_limit >= 1 && o.plan.gap_limit <= SCAN_MAX_TTL, "gap %d", o.plan.gap_limit);
+	FUZZ_CHECK(o.plan.shards >= 1 && o.plan.shard >= 0 && o.plan.shard < o.plan.shards, "shard %d/%d", o.plan.shard,
+		   o.plan.shards);
+	FUZZ_CHECK(o.plan.wait_s >= 0.001 && o.plan.wait_s <= 60, "wait %g", o.plan.wait_s);
+	FUZZ_CHECK(o.plan.max_targets >= 1, "max-targets 0");
+	FUZZ_CHECK(o.plan.method >= METHOD_ICMP && o.plan.method <= METHOD_TCP, "method %d", o.plan.method);
 	FUZZ_CHECK(o.sender >= SENDER_AUTO && o.sender <= SENDER_RAW, "sender %d", o.sender);
 }
 

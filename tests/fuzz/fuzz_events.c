@@ -24,8 +24,10 @@
  * object.
  */
 #include <errno.h>
-#include "output.h"
-#include "path_table.h"
+#include "core/probe_build.h"
+#include "out/text.h"
+#include "out/trace_json.h"
+#include "plan/path_table.h"
 #include "xhop_proto.h"
 #include "fuzz.h"
 
@@ -110,50 +112,47 @@ static void run_op(struct path *p, __u8 op, struct xhop_event *ev)
 	}
 }
 
-static char *render_text(struct trace *t, size_t *len)
+/* The text sink's lines: one per TTL, each a whole line */
+static char *render_text(struct path *p, int no_resolve, size_t *len)
 {
-	struct trace_renderer r;
-	struct fuzz_stdio io;
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
 
 	FUZZ_CHECK(f, "open_memstream");
-	output_text_renderer(&r, f);
-	fuzz_quiet(&io); /* the header line goes to stderr */
-	r.start(r.ctx, t);
-	fuzz_loud(&io);
-	for (int ttl = t->path.first_ttl; ttl <= t->path.max_ttl; ttl++) {
+	for (int ttl = p->first_ttl; ttl <= p->max_ttl; ttl++) {
+		struct ttl_rec r;
 		size_t before;
 
 		fflush(f);
 		before = *len;
-		r.hop(r.ctx, t, ttl);
+		path_ttl_rec(p, ttl, &r);
+		text_ttl_line(f, &r, NULL, no_resolve);
 		fflush(f);
 		FUZZ_CHECK(*len > before && buf[*len - 1] == '\n', "TTL %d: no line", ttl);
 		FUZZ_CHECK(memchr(buf + before, '\n', *len - before) == buf + *len - 1,
 			   "TTL %d: more than one line", ttl);
 	}
-	r.end(r.ctx, t);
 	FUZZ_CHECK(fclose(f) == 0, "fclose");
 	return buf;
 }
 
-static char *render_json(struct trace *t, size_t *len)
+static char *render_json(struct trace_rec *t, size_t *len)
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
 
 	FUZZ_CHECK(f, "open_memstream");
-	output_json_trace(f, t);
+	trace_json_write(f, t, NULL);
 	FUZZ_CHECK(fclose(f) == 0, "fclose");
 	return buf;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct trace_opts o = { .wait_s = 5.0 };
-	struct trace t = { .o = &o };
-	struct path *p = &t.path;
+	static struct probe_rec recs[255 * 255];
+	struct trace_rec t = { .h = { .wait_s = 5.0, .host_name = "fuzz.example" } };
+	struct path path, *p = &path;
+	int no_resolve, last_ttl;
 	char *text, *json;
 	size_t tlen = 0, jlen = 0;
 	__u64 hops = 0, answered = 0;
@@ -161,37 +160,39 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < HDR_LEN)
 		return 0;
-	t.family = data[0] & 1 ? 6 : 4;
-	if (t.family == 4) {
-		t.dst.s6_addr[10] = t.dst.s6_addr[11] = 0xff;
-		t.dst.s6_addr[12] = 198, t.dst.s6_addr[13] = 19, t.dst.s6_addr[15] = 77;
+	t.h.family = data[0] & 1 ? 6 : 4;
+	if (t.h.family == 4) {
+		t.h.dst.s6_addr[10] = t.h.dst.s6_addr[11] = 0xff;
+		t.h.dst.s6_addr[12] = 198, t.h.dst.s6_addr[13] = 19, t.h.dst.s6_addr[15] = 77;
 	} else {
-		t.dst.s6_addr[0] = 0x20, t.dst.s6_addr[1] = 0x01, t.dst.s6_addr[3] = 0x02;
-		t.dst.s6_addr[15] = 0x77;
+		t.h.dst.s6_addr[0] = 0x20, t.h.dst.s6_addr[1] = 0x01, t.h.dst.s6_addr[3] = 0x02;
+		t.h.dst.s6_addr[15] = 0x77;
 	}
-	o.method = data[1] % 3;
-	o.no_resolve = data[7] & 1;
-	o.host = "fuzz.example";
-	err = path_init(p, &t.dst, t.family,
-			o.method == METHOD_UDP ? XHOP_IPPROTO_UDP
-			: o.method == METHOD_TCP ? XHOP_IPPROTO_TCP
-			: t.family == 6	       ? XHOP_IPPROTO_ICMPV6
-					       : XHOP_IPPROTO_ICMP,
+	t.h.method = data[1] % 3;
+	no_resolve = data[7] & 1;
+	err = path_init(p, &t.h.dst, t.h.family,
+			t.h.method == METHOD_UDP ? XHOP_IPPROTO_UDP
+			: t.h.method == METHOD_TCP ? XHOP_IPPROTO_TCP
+			: t.h.family == 6	   ? XHOP_IPPROTO_ICMPV6
+						   : XHOP_IPPROTO_ICMP,
 			data[2], data[3], data[4]);
 	if (err) {
 		FUZZ_CHECK(err == -EINVAL && !p->probes, "path_init: %d", err);
 		return 0;
 	}
-	t.last_ttl = data[5] % (p->max_ttl + 1);
-	t.stop_reason = data[6];
-	t.sport = le16(data + 8);
-	t.dport = le16(data + 10);
-	t.icmp_sum = le16(data + 12);
-	t.probe_size = le16(data + 14);
-	memcpy(&t.src, data + 16, sizeof(t.src));
-	t.real_offset_ns = (__s64)le64(data + 32);
-	t.start.tv_sec = 1700000000;
-	snprintf(t.host_name, sizeof(t.host_name), "%s", o.host);
+	last_ttl = data[5] % (p->max_ttl + 1);
+	t.h.hop_count = last_ttl;
+	t.h.stop_reason = data[6];
+	t.h.sport = le16(data + 8);
+	t.h.dport = le16(data + 10);
+	t.h.icmp_sum = le16(data + 12);
+	t.h.probe_size = le16(data + 14);
+	memcpy(&t.h.src, data + 16, sizeof(t.h.src));
+	t.h.real_offset_ns = (__s64)le64(data + 32);
+	t.h.start.tv_sec = 1700000000;
+	t.h.attempts = p->queries;
+	t.h.hoplimit = p->max_ttl;
+	t.h.firsthop = p->first_ttl;
 
 	for (size_t off = HDR_LEN; off + REC_LEN <= size; off += REC_LEN) {
 		struct xhop_event ev;
@@ -201,7 +202,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_table(p);
 	}
 
-	text = render_text(&t, &tlen);
+	text = render_text(p, no_resolve, &tlen);
+	t.hops = recs;
+	t.nhops = path_answered(p, last_ttl, recs);
 	json = render_json(&t, &jlen);
 	if (getenv("FUZZ_DUMP")) /* to see what a seed or a crash renders */
 		dprintf(2, "%s%s\n", text, json);
@@ -211,7 +214,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(strlen(json) == jlen, "NUL in the JSON");
 	FUZZ_CHECK(fuzz_json_valid(json, jlen), "not JSON: %s", json);
 	/* one hop object per answered probe up to the last TTL rendered */
-	for (int ttl = p->first_ttl; ttl <= t.last_ttl; ttl++)
+	for (int ttl = p->first_ttl; ttl <= last_ttl; ttl++)
 		for (int q = 0; q < p->queries; q++)
 			answered += path_probe(p, ttl, q)->state == PROBE_ANSWERED;
 	for (const char *s = json; (s = strstr(s, "{\"addr\":")); s++)

@@ -12,9 +12,9 @@
  */
 #include <errno.h>
 #include <arpa/inet.h>
-#include "lines.h"
-#include "metrics.h"
-#include "monitor_run.h"
+#include "net/lines.h"
+#include "out/metrics.h"
+#include "cli/monitor_cmd.h"
 #include "fuzz.h"
 
 /* cli_monitor.c's: the most one monitor takes; its file's bounds follow */

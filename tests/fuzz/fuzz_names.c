@@ -7,8 +7,8 @@
  * output is strict JSON whenever its input is UTF-8 (xhop feeds it only
  * sanitised, ASCII names; raw bytes >= 0x80 pass through as they are).
  */
-#include "json.h"
-#include "resolve.h"
+#include "out/json.h"
+#include "net/resolve.h"
 #include "fuzz.h"
 
 /* The contract of resolve.h, written out again independently */

@@ -12,11 +12,10 @@
  * slot, direction, reply kind), with operands in the following bytes.
  */
 #include <errno.h>
-#include "doubletree.h"
+#include "plan/doubletree.h"
 #include "fuzz.h"
-#include "json_trace.h"
-#include "scan_engine.h"
-#include "trace.h"
+#include "out/trace_json.h"
+#include "plan/scan.h"
 #include "xhop_proto.h"
 
 #define TARGETS 8
@@ -26,21 +25,33 @@ static void check_target(const struct scan *sc, const struct scan_target *t)
 	for (int dir = 0; dir < SCAN_DIRS; dir++) {
 		int next = t->next_ttl[dir], id = t->out_id[dir];
 
-		FUZZ_CHECK(next == 0 || next == FIRST_TTL_PENDING || next <= sc->o->max_ttl,
+		FUZZ_CHECK(next == 0 || next == FIRST_TTL_PENDING || next <= sc->c->max_ttl,
 			   "next TTL %d", next);
 		if (id) {
 			int ttl = scan_probe_ttl((__u16)id);
 
-			FUZZ_CHECK(ttl >= 1 && ttl <= sc->o->max_ttl, "outstanding TTL %d", ttl);
+			FUZZ_CHECK(ttl >= 1 && ttl <= sc->c->max_ttl, "outstanding TTL %d", ttl);
 			FUZZ_CHECK(scan_probed(t, ttl), "outstanding TTL %d not marked probed", ttl);
 		}
 	}
-	FUZZ_CHECK(!t->end_ttl || t->end_ttl <= sc->o->max_ttl, "end TTL %d", t->end_ttl);
+	FUZZ_CHECK(!t->end_ttl || t->end_ttl <= sc->c->max_ttl, "end TTL %d", t->end_ttl);
 	FUZZ_CHECK(!t->dst_ttl || t->dst_ttl >= t->end_ttl, "destination %d below the end %d",
 		   t->dst_ttl, t->end_ttl);
 	for (__u32 h = t->hops, last = 0; h != SCAN_NONE; h = sc->tab.hops[h].next) {
 		FUZZ_CHECK(sc->tab.hops[h].ttl > last, "hops out of order");
 		last = sc->tab.hops[h].ttl;
+	}
+}
+
+/* The engine's part after each event: the finished records, written */
+static void drain(struct scan *sc, FILE *out)
+{
+	struct planner p = scan_planner(sc);
+	struct record rec;
+
+	while (p.ops->take(p.st, &rec)) {
+		trace_json_write(out, rec.trace, NULL);
+		fputc('\n', out);
 	}
 }
 
@@ -65,8 +76,10 @@ static struct hop_reply reply_of(const uint8_t *op, int family)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct in6_addr addrs[TARGETS];
-	struct scan_opts o = { .max_ttl = 32, .split_ttl = 16, .gap_limit = 5, .wait_s = 1 };
+	struct scan_cfg o = { .max_ttl = 32, .split_ttl = 16, .gap_limit = 5, .wait_s = 1 };
+	struct session ss = { .base[0].size = 60 };
 	struct scan *sc = calloc(1, sizeof(*sc));
+	FILE *out;
 	__u32 slot_of[TARGETS];
 	char *json = NULL;
 	size_t json_len = 0;
@@ -80,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.gap_limit = 1 + (data[0] >> 5);
 	}
 	o.no_doubletree = size > 1 && (data[1] & 1);
-	sc->o = &o;
+	sc->c = &o;
 	for (int i = 0; i < TARGETS; i++) {
 		memset(&addrs[i], 0, sizeof(addrs[i]));
 		addrs[i].s6_addr[10] = addrs[i].s6_addr[11] = 0xff;
@@ -89,10 +102,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		addrs[i].s6_addr[15] = (__u8)i;
 		slot_of[i] = SCAN_NONE;
 	}
-	if (scan_table_init(&sc->tab, TARGETS, addrs) || dt_init(&sc->dt, 2, 3))
+	sc->targets.v = malloc(sizeof(addrs));
+	if (!sc->targets.v)
 		abort();
-	sc->out = open_memstream(&json, &json_len);
-	sc->fam[0].probe_size = 60;
+	memcpy(sc->targets.v, addrs, sizeof(addrs));
+	sc->window = TARGETS;
+	if (scan_init(sc, &ss))
+		abort();
+	/* a Doubletree that stops early: the edges of its rules */
+	dt_free(&sc->dt);
+	if (dt_init(&sc->dt, 2, 3))
+		abort();
+	out = open_memstream(&json, &json_len);
 
 	for (size_t i = 2; i + 4 <= size; i += 4) {
 		const uint8_t *op = data + i;
@@ -100,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__u32 s = slot_of[idx];
 		struct scan_target *t;
 
-		if (s != SCAN_NONE && sc->tab.slots[s].state != SLOT_ACTIVE)
+		if (s != SCAN_NONE && sc->tab.slots[s].state != TARGET_ACTIVE)
 			s = slot_of[idx] = SCAN_NONE; /* it finished */
 		switch (op[0] & 3) {
 		case 0: /* a target enters */
@@ -129,10 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			scan_timeout(sc, s, dir, scan_probe_ttl(sc->tab.slots[s].out_id[dir]));
 			break;
 		}
+		drain(sc, out);
 		FUZZ_CHECK(!sc->oom, "out of memory");
 		for (__u32 k = 0; k < sc->tab.nslots; k++) {
 			t = &sc->tab.slots[k];
-			if (t->state == SLOT_ACTIVE)
+			if (t->state == TARGET_ACTIVE)
 				check_target(sc, t);
 		}
 	}
@@ -143,7 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (__u32 k = 0; k < sc->tab.nslots; k++) {
 			struct scan_target *t = &sc->tab.slots[k];
 
-			for (int dir = 0; t->state == SLOT_ACTIVE && dir < SCAN_DIRS; dir++)
+			for (int dir = 0; t->state == TARGET_ACTIVE && dir < SCAN_DIRS; dir++)
 				if (t->out_id[dir])
 					scan_unsent(sc, k, dir, scan_probe_ttl(t->out_id[dir]));
 		}
@@ -151,11 +173,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   (unsigned long long)sc->outstanding);
 	}
 	/* what is still in flight is written cut short, as SIGINT does */
-	for (__u32 k = 0; k < sc->tab.nslots; k++)
-		if (sc->tab.slots[k].state == SLOT_ACTIVE)
-			scan_finish_target(sc, k, 1);
+	scan_planner(sc).ops->stop(sc, 1);
+	drain(sc, out);
 	FUZZ_CHECK(sc->tab.hops_used == 0, "%u hop records leaked", sc->tab.hops_used);
-	fclose(sc->out);
+	fclose(out);
 	for (char *line = json, *end; line && *line; line = end + 1) {
 		end = strchr(line, '\n');
 		FUZZ_CHECK(end, "a trace without its newline");
@@ -163,9 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(fuzz_json_valid(line, (size_t)(end - line)), "not JSON: %s", line);
 	}
 	free(json);
-	scan_table_free(&sc->tab);
-	dt_free(&sc->dt);
-	scan_free_sets(sc);
+	scan_free(sc);
 	free(sc);
 	return 0;
 }

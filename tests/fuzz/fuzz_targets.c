@@ -15,9 +15,9 @@
  * once.
  */
 #include <errno.h>
-#include "addr.h"
-#include "lines.h"
-#include "targets.h"
+#include "net/addr.h"
+#include "net/lines.h"
+#include "net/targets.h"
 #include "fuzz.h"
 
 #define HDR_LEN 11

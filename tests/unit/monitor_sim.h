@@ -7,8 +7,8 @@
 
 #include <string.h>
 #include <arpa/inet.h>
-#include "monitor.h"
-#include "path_table.h"
+#include "plan/monitor.h"
+#include "plan/path_table.h"
 #include "xhop_proto.h"
 
 #define MS 1000000ULL
@@ -102,7 +102,13 @@ static inline void run_cycle(struct monitor *m, struct world *w, __u64 t0)
 			continue;
 		monitor_apply(m, &ev);
 	}
-	monitor_expire(m, t0 + m->cfg.interval_ns - 1);
+	/* the engine's part: every probe whose wait is over by the cycle's
+	 * end is lost (engine/deadline.h keeps the deadlines)
+	 */
+	for (size_t i = 0; i < m->plan_n; i++)
+		if (t0 + i * 1000 + m->cfg.wait_ns <= t0 + m->cfg.interval_ns - 1)
+			monitor_timeout(m, m->plan[i].target,
+					mon_probe_id(m->cycle, m->plan[i].ttl));
 }
 
 #endif

@@ -5,7 +5,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include "xhop_test.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 #define ARGV(...) ((char *[]){ "xhop", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "xhop", __VA_ARGS__ }) / sizeof(char *)))

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xhop_test.h"
-#include "cli.h"
+#include "cli/cli.h"
 
 #define ARGV(...) ((char *[]){ "xhop", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "xhop", __VA_ARGS__ }) / sizeof(char *)))

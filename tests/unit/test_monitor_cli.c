@@ -9,11 +9,11 @@
 #include <arpa/inet.h>
 #include <sys/wait.h>
 #include "xhop_test.h"
-#include "cli.h"
-#include "lines.h"
-#include "metrics.h"
-#include "monitor_run.h"
-#include "probe_build.h"
+#include "cli/cli.h"
+#include "net/lines.h"
+#include "out/metrics.h"
+#include "cli/monitor_cmd.h"
+#include "core/probe_build.h"
 
 #define ARGV(...) ((char *[]){ "monitor", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "monitor", __VA_ARGS__ }) / sizeof(char *)))

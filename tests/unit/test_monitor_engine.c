@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "xhop_test.h"
+#include "engine/deadline.h"
 #include "unit/monitor_sim.h"
 
 static void test_probe_ids(void)
@@ -196,8 +197,18 @@ static void test_late(void)
 	id1 = mon_probe_id(1, 1);
 	ev = ev_of(XHOP_EV_TX, &dst, &dst, id1, 10);
 	monitor_apply(&m, &ev);
-	EXPECT(monitor_expire(&m, 499 * MS) == 0, "not yet");
-	EXPECT(monitor_expire(&m, 500 * MS) == 1, "expired at the wait");
+	{
+		/* the engine's deadline of the probe, as engine.c keeps it */
+		struct deadlines dl;
+		struct plan_probe pp = { .target = 0, .p.probe_id = id1, .p.ttl = 1 }, due;
+
+		deadlines_init(&dl, m.cfg.wait_ns);
+		deadlines_push(&dl, &pp, 0);
+		EXPECT(!deadlines_due(&dl, 499 * MS, &due), "not yet");
+		EXPECT(deadlines_due(&dl, 500 * MS, &due) &&
+		       monitor_timeout(&m, due.target, due.p.probe_id) == 1, "expired at the wait");
+		deadlines_free(&dl);
+	}
 	monitor_cycle_begin(&m, SEC);
 	monitor_probe_sent(&m, &m.plan[0], SEC, 1, 0);
 	id2 = mon_probe_id(2, 1);

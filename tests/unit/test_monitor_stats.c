@@ -4,7 +4,7 @@
  */
 #include <math.h>
 #include "xhop_test.h"
-#include "monitor_stats.h"
+#include "plan/monitor_stats.h"
 
 #define NEAR(a, b, eps) (fabs((a) - (b)) <= (eps))
 

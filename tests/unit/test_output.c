@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Renderers: traceroute's line format, annotations, scamper JSON fields. */
+/* Sinks: traceroute's line format, annotations, scamper JSON fields. */
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include "xhop_test.h"
-#include "output.h"
+#include "core/probe_build.h"
+#include "out/text.h"
+#include "out/trace_json.h"
+#include "plan/path_table.h"
 #include "xhop_proto.h"
 
 static struct in6_addr v4(const char *s)
@@ -34,88 +37,94 @@ static void answer(struct path *p, int ttl, int q, const char *from, __u64 tx, _
 	pr->reply.q_ipl = 60;
 }
 
-static char *render_hop(struct trace *t, int ttl)
+static char *render_hop(struct path *p, int ttl, int no_resolve)
 {
-	struct trace_renderer r;
+	struct ttl_rec r;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	output_text_renderer(&r, f);
-	r.hop(r.ctx, t, ttl);
+	path_ttl_rec(p, ttl, &r);
+	text_ttl_line(f, &r, NULL, no_resolve);
 	fclose(f);
 	return buf;
 }
 
 int main(void)
 {
-	struct trace_opts o = { .no_resolve = 1, .method = METHOD_ICMP, .wait_s = 1 };
-	struct trace t = { .o = &o, .family = 4, .probe_size = 60 };
+	struct trace_rec t = { .h = { .family = 4, .probe_size = 60, .method = METHOD_ICMP,
+				      .wait_s = 1, .attempts = 3, .hoplimit = 30, .firsthop = 1 } };
+	struct probe_rec hops[30 * 3];
+	struct path path;
+	int no_resolve = 1;
 	char note[16], *s, *json = NULL;
 	size_t jlen = 0;
 	FILE *f;
 
-	t.dst = v4("198.19.0.77");
-	t.src = v4("198.18.1.1");
-	EXPECT(path_init(&t.path, &t.dst, 4, XHOP_IPPROTO_ICMP, 1, 30, 3) == 0, "init");
-	answer(&t.path, 1, 0, "198.18.1.2", 1000, 22000, XHOP_EV_TTL, 0);
-	answer(&t.path, 1, 1, "198.18.1.2", 1000, 15000, XHOP_EV_TTL, 0);
-	answer(&t.path, 1, 2, "198.18.1.2", 1000, 14000, XHOP_EV_TTL, 0);
-	s = render_hop(&t, 1);
+	t.h.dst = v4("198.19.0.77");
+	t.h.src = v4("198.18.1.1");
+	EXPECT(path_init(&path, &t.h.dst, 4, XHOP_IPPROTO_ICMP, 1, 30, 3) == 0, "init");
+	answer(&path, 1, 0, "198.18.1.2", 1000, 22000, XHOP_EV_TTL, 0);
+	answer(&path, 1, 1, "198.18.1.2", 1000, 15000, XHOP_EV_TTL, 0);
+	answer(&path, 1, 2, "198.18.1.2", 1000, 14000, XHOP_EV_TTL, 0);
+	s = render_hop(&path, 1, no_resolve);
 	EXPECT(!strcmp(s, " 1  198.18.1.2  0.021 ms  0.014 ms  0.013 ms\n"), "got '%s'", s);
 	free(s);
 
 	for (int q = 0; q < 3; q++)
-		path_probe(&t.path, 2, q)->state = PROBE_LOST;
-	s = render_hop(&t, 2);
+		path_probe(&path, 2, q)->state = PROBE_LOST;
+	s = render_hop(&path, 2, no_resolve);
 	EXPECT(!strcmp(s, " 2  * * *\n"), "got '%s'", s);
 	free(s);
 
 	/* two responders in one line, a lost probe between */
-	answer(&t.path, 3, 0, "198.18.3.2", 0, 40000, XHOP_EV_TTL, 0);
-	path_probe(&t.path, 3, 0)->tx_ns = 1000;
-	path_probe(&t.path, 3, 1)->state = PROBE_LOST;
-	answer(&t.path, 3, 2, "198.18.4.2", 1000, 37000, XHOP_EV_TTL, 0);
-	s = render_hop(&t, 3);
+	answer(&path, 3, 0, "198.18.3.2", 0, 40000, XHOP_EV_TTL, 0);
+	path_probe(&path, 3, 0)->tx_ns = 1000;
+	path_probe(&path, 3, 1)->state = PROBE_LOST;
+	answer(&path, 3, 2, "198.18.4.2", 1000, 37000, XHOP_EV_TTL, 0);
+	s = render_hop(&path, 3, no_resolve);
 	EXPECT(!strcmp(s, " 3  198.18.3.2  0.039 ms * 198.18.4.2  0.036 ms\n"), "got '%s'", s);
 	free(s);
 
 	/* unreachable annotated after each time */
 	for (int q = 0; q < 3; q++)
-		answer(&t.path, 4, q, "198.18.7.1", 1000, 41000, XHOP_EV_UNREACH, XHOP_ICMP_HOST_UNREACH);
-	s = render_hop(&t, 4);
+		answer(&path, 4, q, "198.18.7.1", 1000, 41000, XHOP_EV_UNREACH, XHOP_ICMP_HOST_UNREACH);
+	s = render_hop(&path, 4, no_resolve);
 	EXPECT(!strcmp(s, " 4  198.18.7.1  0.040 ms !H  0.040 ms !H  0.040 ms !H\n"), "got '%s'", s);
 	free(s);
 
 	/* names when not -n: "addr (addr)" without a resolver */
-	o.no_resolve = 0;
-	s = render_hop(&t, 1);
+	no_resolve = 0;
+	s = render_hop(&path, 1, no_resolve);
 	EXPECT(!strcmp(s, " 1  198.18.1.2 (198.18.1.2)  0.021 ms  0.014 ms  0.013 ms\n"), "got '%s'", s);
 	free(s);
 
-	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 0, note), " !N"), "!N");
-	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 2, note), " !P"), "!P");
-	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 3, note), ""), "port: none");
-	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 9, note), " !A"), "!A");
-	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 10, note), " !Z"), "!Z");
-	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 13, note), " !X"), "!X");
-	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 5, note), " !S"), "!S");
-	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_UNREACH, 8, note), " !<8>"), "!<8>");
-	EXPECT(!strcmp(output_unreach_note(6, XHOP_EV_UNREACH, 0, note), " !N"), "v6 !N");
-	EXPECT(!strcmp(output_unreach_note(6, XHOP_EV_UNREACH, 1, note), " !X"), "v6 !X");
-	EXPECT(!strcmp(output_unreach_note(6, XHOP_EV_UNREACH, 3, note), " !H"), "v6 !H");
-	EXPECT(!strcmp(output_unreach_note(6, XHOP_EV_UNREACH, 4, note), ""), "v6 port: none");
-	EXPECT(!strcmp(output_unreach_note(4, XHOP_EV_TTL, 1, note), ""), "not unreach: none");
+	EXPECT(!strcmp(text_unreach_note(4, XHOP_EV_UNREACH, 0, note), " !N"), "!N");
+	EXPECT(!strcmp(text_unreach_note(4, XHOP_EV_UNREACH, 2, note), " !P"), "!P");
+	EXPECT(!strcmp(text_unreach_note(4, XHOP_EV_UNREACH, 3, note), ""), "port: none");
+	EXPECT(!strcmp(text_unreach_note(4, XHOP_EV_UNREACH, 9, note), " !A"), "!A");
+	EXPECT(!strcmp(text_unreach_note(4, XHOP_EV_UNREACH, 10, note), " !Z"), "!Z");
+	EXPECT(!strcmp(text_unreach_note(4, XHOP_EV_UNREACH, 13, note), " !X"), "!X");
+	EXPECT(!strcmp(text_unreach_note(4, XHOP_EV_UNREACH, 5, note), " !S"), "!S");
+	EXPECT(!strcmp(text_unreach_note(4, XHOP_EV_UNREACH, 8, note), " !<8>"), "!<8>");
+	EXPECT(!strcmp(text_unreach_note(6, XHOP_EV_UNREACH, 0, note), " !N"), "v6 !N");
+	EXPECT(!strcmp(text_unreach_note(6, XHOP_EV_UNREACH, 1, note), " !X"), "v6 !X");
+	EXPECT(!strcmp(text_unreach_note(6, XHOP_EV_UNREACH, 3, note), " !H"), "v6 !H");
+	EXPECT(!strcmp(text_unreach_note(6, XHOP_EV_UNREACH, 4, note), ""), "v6 port: none");
+	EXPECT(!strcmp(text_unreach_note(4, XHOP_EV_TTL, 1, note), ""), "not unreach: none");
 
 	/* JSON: scamper's field names and units; answered probes only */
-	t.last_ttl = 4;
-	t.stop_reason = STOP_UNREACH;
-	t.stop_data = 1;
-	t.probes_sent = 12;
-	path_probe(&t.path, 1, 0)->reply.mpls_count = 1;
-	path_probe(&t.path, 1, 0)->reply.mpls[0] = 16u << 12 | 1u << 8 | 1;
+	t.h.hop_count = 4;
+	t.h.stop_reason = STOP_UNREACH;
+	t.h.stop_data = 1;
+	t.h.probe_count = 12;
+	path_probe(&path, 1, 0)->reply.mpls_count = 1;
+	path_probe(&path, 1, 0)->reply.mpls[0] = 16u << 12 | 1u << 8 | 1;
+	/* the trace record: every answered probe up to the last TTL */
+	t.hops = hops;
+	t.nhops = path_answered(&path, 4, hops);
 	f = open_memstream(&json, &jlen);
-	output_json_trace(f, &t);
+	trace_json_write(f, &t, NULL);
 	fclose(f);
 	EXPECT(strstr(json, "\"type\":\"trace\"") && strstr(json, "\"method\":\"icmp-echo-paris\""), "%s", json);
 	EXPECT(strstr(json, "\"stop_reason\":\"UNREACH\",\"stop_data\":1"), "stop");
@@ -135,6 +144,6 @@ int main(void)
 	}
 	EXPECT(json[jlen - 1] == '}' && json[0] == '{', "one object");
 	free(json);
-	path_free(&t.path);
+	path_free(&path);
 	return TEST_SUMMARY();
 }

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "xhop_test.h"
-#include "path_table.h"
+#include "plan/path_table.h"
 #include "xhop_proto.h"
 
 static struct in6_addr v4(const char *s)

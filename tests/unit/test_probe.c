@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <arpa/inet.h>
 #include "xhop_test.h"
-#include "probe_build.h"
+#include "core/probe_build.h"
 #include "xhop_proto.h"
 
 /* Reference SipHash-c-d over a byte string (the paper's definition) */

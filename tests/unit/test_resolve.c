@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include "resolve.h"
+#include "net/resolve.h"
 #include "xhop_test.h"
 
 #define DNSMASQ "/usr/sbin/dnsmasq"

@@ -11,11 +11,13 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "xhop_test.h"
-#include "addr.h"
-#include "cli.h"
-#include "doubletree.h"
-#include "scan_engine.h"
-#include "trace.h"
+#include "net/addr.h"
+#include "cli/cli.h"
+#include "plan/doubletree.h"
+#include "cli/scan_cmd.h"
+#include "out/trace_json.h"
+#include "plan/scan.h"
+#include "send/sender.h"
 #include "xhop_proto.h"
 
 static struct in6_addr v4(const char *s)
@@ -200,7 +202,9 @@ static void test_doubletree(void)
 
 struct plan_env {
 	struct scan sc;
-	struct scan_opts o;
+	struct scan_cfg o;
+	struct session s;
+	FILE *out;
 	struct in6_addr addrs[8];
 	char *json;
 	size_t json_len;
@@ -214,25 +218,25 @@ static void env_init(struct plan_env *e, int no_doubletree)
 	e->o.gap_limit = 5;
 	e->o.wait_s = 1;
 	e->o.no_doubletree = no_doubletree;
-	e->sc.o = &e->o;
+	e->sc.c = &e->o;
 	for (int i = 0; i < 8; i++) {
 		e->addrs[i] = v4("198.19.0.0");
 		e->addrs[i].s6_addr[15] = (__u8)(i + 1);
 	}
-	e->sc.fam[0].src = v4("198.18.1.1");
-	e->sc.fam[0].probe_size = 60;
-	scan_table_init(&e->sc.tab, 8, e->addrs);
-	dt_init(&e->sc.dt, DT_STABLE_OBS, DT_RECHECK);
-	e->sc.out = open_memstream(&e->json, &e->json_len);
+	e->s.src[0] = v4("198.18.1.1");
+	e->s.base[0].size = 60;
+	e->sc.targets.v = malloc(sizeof(e->addrs));
+	memcpy(e->sc.targets.v, e->addrs, sizeof(e->addrs));
+	e->sc.window = 8;
+	scan_init(&e->sc, &e->s);
+	e->out = open_memstream(&e->json, &e->json_len);
 }
 
 static void env_free(struct plan_env *e)
 {
-	fclose(e->sc.out);
+	fclose(e->out);
 	free(e->json);
-	scan_table_free(&e->sc.tab);
-	dt_free(&e->sc.dt);
-	scan_free_sets(&e->sc);
+	scan_free(&e->sc);
 }
 
 static __u32 start(struct plan_env *e, int idx)
@@ -260,19 +264,33 @@ static struct hop_reply reply(const char *from, int kind, int code, int reply_tt
 	return r;
 }
 
+/* What the engine does after each event: the finished records to a sink */
+static void drain(struct plan_env *e)
+{
+	struct planner p = scan_planner(&e->sc);
+	struct record rec;
+
+	while (p.ops->take(p.st, &rec)) {
+		trace_json_write(e->out, rec.trace, NULL);
+		fputc('\n', e->out);
+	}
+}
+
 static void answer(struct plan_env *e, __u32 s, int dir, int ttl, struct hop_reply r)
 {
 	scan_answer(&e->sc, s, dir, &r, ttl);
+	drain(e);
 }
 
 static void silence(struct plan_env *e, __u32 s, int dir, int ttl)
 {
 	scan_timeout(&e->sc, s, dir, ttl);
+	drain(e);
 }
 
 static const char *json_of(struct plan_env *e)
 {
-	fflush(e->sc.out);
+	fflush(e->out);
 	return e->json ? e->json : "";
 }
 
@@ -304,7 +322,7 @@ static void test_plan_reached(void)
 		EXPECT(take(&e, s, DIR_BACK) == ttl, "probe at %d", ttl);
 		silence(&e, s, DIR_BACK, ttl);
 	}
-	EXPECT(t->state == SLOT_FREE, "finished and freed");
+	EXPECT(t->state == TARGET_FREE, "finished and freed");
 	EXPECT(strstr(json_of(&e), "\"dst\":\"198.19.0.1\"") &&
 	       strstr(json_of(&e), "\"stop_reason\":\"COMPLETED\"") &&
 	       strstr(json_of(&e), "\"hop_count\":5,") && strstr(json_of(&e), "\"probe_count\":6,"),
@@ -338,7 +356,7 @@ static void test_plan_gap(void)
 		EXPECT(take(&e, s, DIR_BACK) == ttl, "backward %d", ttl);
 		answer(&e, s, DIR_BACK, ttl, reply("198.18.1.2", XHOP_EV_TTL, 0, 64));
 	}
-	EXPECT(t->state == SLOT_FREE && strstr(json_of(&e), "\"stop_reason\":\"GAPLIMIT\""),
+	EXPECT(t->state == TARGET_FREE && strstr(json_of(&e), "\"stop_reason\":\"GAPLIMIT\""),
 	       "written as GAPLIMIT: %s", json_of(&e));
 	env_free(&e);
 }
@@ -410,14 +428,14 @@ static void test_plan_doubletree(void)
 		t = &e.sc.tab.slots[s];
 		take(&e, s, DIR_BACK);
 		answer(&e, s, DIR_BACK, 16, reply("198.19.0.9", XHOP_EV_ECHO, 0, 60));
-		while (t->state == SLOT_ACTIVE && t->next_ttl[DIR_BACK]) {
+		while (t->state == TARGET_ACTIVE && t->next_ttl[DIR_BACK]) {
 			int ttl = take(&e, s, DIR_BACK);
 
 			answer(&e, s, DIR_BACK, ttl,
 			       ttl == 5 ? reply("198.19.0.9", XHOP_EV_ECHO, 0, 60) :
 					  reply(path[ttl - 1], XHOP_EV_TTL, 0, 65 - ttl));
 		}
-		if (t->state == SLOT_ACTIVE)
+		if (t->state == TARGET_ACTIVE)
 			scan_table_release(&e.sc.tab, s);
 	}
 	EXPECT(e.sc.dt.stops > 0, "later targets stop: %llu stops", (unsigned long long)e.sc.dt.stops);
@@ -453,12 +471,13 @@ static void test_plan_send_failed(void)
 	answer(&e, s, DIR_BACK, 5, reply("198.18.5.2", XHOP_EV_TTL, 0, 60));
 	EXPECT(take(&e, s, DIR_FWD) == 6, "forward 6");
 	scan_send_failed(&e.sc, s, DIR_FWD, 6);
+	drain(&e);
 	EXPECT(!scan_probed(t, 6), "the failed TTL counts as unprobed");
 	EXPECT(t->next_ttl[DIR_FWD] == 0 && t->next_ttl[DIR_BACK] == 0 && !t->out_id[DIR_FWD],
 	       "the target probes nothing more");
 	EXPECT(e.sc.outstanding == 0, "nothing outstanding: %llu",
 	       (unsigned long long)e.sc.outstanding);
-	EXPECT(t->state == SLOT_FREE, "finished and freed");
+	EXPECT(t->state == TARGET_FREE, "finished and freed");
 	EXPECT(strstr(json_of(&e), "\"stop_reason\":\"ERROR\"") &&
 	       strstr(json_of(&e), "\"probe_ttl\":5") && !strstr(json_of(&e), "\"probe_ttl\":6"),
 	       "written as ERROR with the hop it measured: %s", json_of(&e));
@@ -471,16 +490,16 @@ static void test_cli(void)
 	struct scan_opts o;
 
 	EXPECT(SCAN_PARSE(&o, "198.18.0.0/15") == -1, "a prefix runs");
-	EXPECT(o.rate == SCAN_DEFAULT_RATE && o.max_ttl == 32 && o.gap_limit == 5 &&
-	       o.split_ttl == 16 && o.wait_s == 1.0 && o.shards == 1 && o.method == METHOD_ICMP &&
-	       o.nargs == 1 && !o.every_address && o.sender == SENDER_AUTO, "defaults");
+	EXPECT(o.plan.rate == SCAN_DEFAULT_RATE && o.plan.max_ttl == 32 && o.plan.gap_limit == 5 &&
+	       o.plan.split_ttl == 16 && o.plan.wait_s == 1.0 && o.plan.shards == 1 && o.plan.method == METHOD_ICMP &&
+	       o.plan.nargs == 1 && !o.plan.every_address && o.sender == SENDER_AUTO, "defaults");
 	EXPECT(SCAN_PARSE(&o, "--rate", "100000", "a", "--shard", "2/4", "--seed=7", "-U", "b",
 			  "--max-ttl", "12", "--gap-limit", "3", "--every-address", "--no-doubletree",
 			  "--sender", "raw", "-w", "0.5") == -1, "options and operands mixed");
-	EXPECT(o.rate == 100000 && o.shard == 2 && o.shards == 4 && o.seed == 7 && o.seed_set &&
-	       o.method == METHOD_UDP && o.nargs == 2 && o.max_ttl == 12 && o.split_ttl == 12 &&
-	       o.gap_limit == 3 && o.every_address && o.no_doubletree && o.sender == SENDER_RAW &&
-	       o.wait_s == 0.5, "values");
+	EXPECT(o.plan.rate == 100000 && o.plan.shard == 2 && o.plan.shards == 4 && o.plan.seed == 7 && o.plan.seed_set &&
+	       o.plan.method == METHOD_UDP && o.plan.nargs == 2 && o.plan.max_ttl == 12 && o.plan.split_ttl == 12 &&
+	       o.plan.gap_limit == 3 && o.plan.every_address && o.plan.no_doubletree && o.sender == SENDER_RAW &&
+	       o.plan.wait_s == 0.5, "values");
 	dup2(devnull, 2);
 	EXPECT(SCAN_PARSE(&o, "--rate", "0", "a") == 2, "rate 0");
 	EXPECT(SCAN_PARSE(&o, "--shard", "4/4", "a") == 2, "shard I >= N");

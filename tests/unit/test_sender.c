@@ -13,8 +13,8 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include "xhop_test.h"
-#include "cli.h"
-#include "monitor_run.h"
+#include "cli/cli.h"
+#include "cli/monitor_cmd.h"
 #include "send/frame.h"
 #include "send/sender.h"
 

@@ -8,9 +8,9 @@
 #include <arpa/inet.h>
 #include <sys/wait.h>
 #include "xhop_test.h"
-#include "lines.h"
-#include "scan.h"
-#include "targets.h"
+#include "net/lines.h"
+#include "cli/scan_cmd.h"
+#include "net/targets.h"
 
 static struct in6_addr a4(const char *s)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <time.h>
 #include "xhop_test.h"
-#include "addr.h"
+#include "net/addr.h"
 #include "send/txq.h"
 
 #define MAX_CALLS 100000

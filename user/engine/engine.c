@@ -40,8 +40,7 @@ int engine_open(struct engine *e, const struct engine_cfg *cfg)
 {
 	memset(e, 0, sizeof(*e));
 	e->cfg = *cfg;
-	e->wait_ns = (__u64)(cfg->wait_s * NS_PER_S);
-	if (fifo_init(&e->deadlines, sizeof(struct engine_deadline))) {
+	if (deadlines_init(&e->deadlines, (__u64)(cfg->wait_s * NS_PER_S))) {
 		fprintf(stderr, "xhop: out of memory\n");
 		return 1;
 	}
@@ -65,7 +64,7 @@ void engine_close(struct engine *e)
 		sender_close(&e->tx);
 	e->tx_open = 0;
 	loader_stop(&e->ld); /* detaches XDP and tcx */
-	fifo_free(&e->deadlines);
+	deadlines_free(&e->deadlines);
 }
 
 /* Wait up to deadline for the ring to bring what cond() wants */
@@ -111,14 +110,10 @@ static void deliver(struct engine *e)
 /* Probes whose wait is over: silent */
 static void expire(struct engine *e, __u64 now)
 {
-	struct engine_deadline *dl;
+	struct plan_probe pp;
 
-	while ((dl = fifo_peek(&e->deadlines)) && dl->at_ns <= now) {
-		struct plan_probe pp = dl->pp;
-
-		fifo_pop(&e->deadlines);
+	while (deadlines_due(&e->deadlines, now, &pp))
 		e->p.ops->timeout(e->p.st, &pp);
-	}
 }
 
 static int sinks_busy(const struct engine *e)
@@ -147,14 +142,13 @@ static __u64 min_nz(__u64 a, __u64 b)
 /* When the loop must look again, whatever else happens */
 static __u64 next_wake(struct engine *e, __u64 now, int running)
 {
-	struct engine_deadline *dl = fifo_peek(&e->deadlines);
+	__u64 dl = deadlines_next(&e->deadlines);
 	__u64 wake = now + IDLE_NS;
 	int ms;
 
 	if (running) {
 		wake = min_nz(wake, e->p.ops->wake_at(e->p.st, now));
-		if (dl)
-			wake = min_nz(wake, dl->at_ns);
+		wake = min_nz(wake, dl);
 		/* answers do not wake us: look while probes are out */
 		if (e->cfg.no_wakeup && dl && now + RX_POLL_NS < wake)
 			wake = now + RX_POLL_NS;
@@ -252,7 +246,7 @@ static __u64 begin_stop(struct engine *e, __u64 now)
 	e->q_running = 0;
 	engine_resolve_sent(e);
 	engine_replay_parked(e);
-	return now + e->wait_ns;
+	return now + e->deadlines.wait_ns;
 }
 
 /* Probes sent and still waiting: the planner knows, else the deadlines say */
@@ -260,7 +254,7 @@ static int in_flight(struct engine *e)
 {
 	if (e->p.ops->outstanding)
 		return e->p.ops->outstanding(e->p.st) != 0;
-	return fifo_peek(&e->deadlines) != NULL;
+	return deadlines_pending(&e->deadlines);
 }
 
 static int run_loop(struct engine *e)

@@ -19,7 +19,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <linux/types.h>
-#include "core/fifo.h"
+#include "engine/deadline.h"
 #include "core/planner.h"
 #include "core/probe_build.h"
 #include "core/session.h"
@@ -75,8 +75,7 @@ struct engine {
 	const struct addrmap *targets; /* the planner's: dst -> target */
 	struct sink sinks[ENGINE_SINKS_MAX];
 	int nsinks;
-	struct fifo deadlines;	   /* struct engine_deadline, in send order */
-	__u64 wait_ns;
+	struct deadlines deadlines; /* one per probe sent, in send order */
 	struct run_stats st;
 	__u32 fail_run;		   /* sends failed in a row */
 	int fail_err;

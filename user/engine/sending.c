@@ -24,7 +24,6 @@
 int engine_sent(struct engine *e, const struct plan_probe *pp, const struct send_result *r,
 		__u64 left_ns)
 {
-	struct engine_deadline dl = { .at_ns = left_ns + e->wait_ns, .pp = *pp };
 	int rc;
 
 	if (r->err == -ECANCELED) {
@@ -39,7 +38,7 @@ int engine_sent(struct engine *e, const struct plan_probe *pp, const struct send
 	} else {
 		e->st.probes_sent++;
 		e->fail_run = 0;
-		if (fifo_push(&e->deadlines, &dl) && !e->st.send_failed)
+		if (deadlines_push(&e->deadlines, pp, left_ns) && !e->st.send_failed)
 			e->st.send_failed = -ENOMEM;
 	}
 	rc = e->p.ops->sent(e->p.st, pp, r, left_ns);

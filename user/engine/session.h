@@ -5,12 +5,6 @@
 
 #include "engine/engine.h"
 
-/* A probe's deadline, in send order (one wait for every probe of a run) */
-struct engine_deadline {
-	__u64 at_ns;
-	struct plan_probe pp;
-};
-
 /* session.c: privileges, interface, sources, key, receiver, sender. Exit code or 0 */
 int engine_session_open(struct engine *e, void *ctx, loader_event_fn on_event);
 

@@ -133,3 +133,38 @@ __s64 hop_probe_rtt_ns(const struct hop_probe *pr)
 		return -1;
 	return (__s64)(pr->reply.rx_ns - pr->tx_ns);
 }
+
+static void probe_rec_of(const struct hop_probe *pr, struct probe_rec *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->reply = pr->reply;
+	o->tx_ns = pr->tx_ns;
+	o->ttl = pr->ttl;
+	o->attempt = pr->attempt;
+	o->answered = pr->state == PROBE_ANSWERED;
+}
+
+void path_ttl_rec(struct path *p, int ttl, struct ttl_rec *r)
+{
+	r->ttl = ttl;
+	r->family = p->family;
+	/* xhop HOST takes -q up to RECORD_QUERIES_MAX; a larger table shows that many */
+	r->queries = p->queries < RECORD_QUERIES_MAX ? p->queries : RECORD_QUERIES_MAX;
+	for (int q = 0; q < r->queries; q++)
+		probe_rec_of(path_probe(p, ttl, q), &r->q[q]);
+}
+
+int path_answered(struct path *p, int last_ttl, struct probe_rec *out)
+{
+	int n = 0;
+
+	for (int ttl = p->first_ttl; ttl <= last_ttl && ttl <= p->max_ttl; ttl++) {
+		for (int q = 0; q < p->queries; q++) {
+			const struct hop_probe *pr = path_probe(p, ttl, q);
+
+			if (pr->state == PROBE_ANSWERED)
+				probe_rec_of(pr, &out[n++]);
+		}
+	}
+	return n;
+}

@@ -9,7 +9,7 @@
 
 #include <netinet/in.h>
 #include <linux/types.h>
-#include "core/reply.h"
+#include "core/record.h"
 #include "xhop_event.h"
 
 enum probe_state {
@@ -66,6 +66,10 @@ int path_answer(struct path *p, struct hop_probe *pr, const struct hop_reply *r)
 int path_expire(struct path *p, __u64 now_ns);
 /* All probes of a TTL answered or lost */
 int path_hop_settled(struct path *p, int ttl);
+/* One TTL as a record (core/record.h): every probe, answered or not */
+void path_ttl_rec(struct path *p, int ttl, struct ttl_rec *r);
+/* The answered probes of TTLs up to last_ttl, in order, into out: how many */
+int path_answered(struct path *p, int last_ttl, struct probe_rec *out);
 /* RTT of an answered probe in ns from the two kernel stamps; -1 if none */
 __s64 hop_probe_rtt_ns(const struct hop_probe *pr);
 

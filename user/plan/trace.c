@@ -184,24 +184,6 @@ static int done(void *st)
 	       (p->final_ttl && t->taken_ttl >= p->final_ttl);
 }
 
-static void fill_ttl(struct trace_plan *t, int ttl)
-{
-	t->ttl.ttl = ttl;
-	t->ttl.family = t->c.family;
-	t->ttl.queries = t->path.queries;
-	for (int q = 0; q < t->path.queries; q++) {
-		const struct hop_probe *pr = path_probe(&t->path, ttl, q);
-		struct probe_rec *o = &t->ttl.q[q];
-
-		memset(o, 0, sizeof(*o));
-		o->reply = pr->reply;
-		o->tx_ns = pr->tx_ns;
-		o->ttl = pr->ttl;
-		o->attempt = pr->attempt;
-		o->answered = pr->state == PROBE_ANSWERED;
-	}
-}
-
 /* Why the trace stopped, from its final TTL */
 static void finish_reason(struct trace_plan *t, struct trace_head *h)
 {
@@ -253,21 +235,7 @@ static void fill_trace(struct trace_plan *t)
 	h->probe_count = t->probes_sent;
 	h->real_offset_ns = s->real_offset_ns;
 	t->rec.hops = t->hops;
-	for (int ttl = p->first_ttl; t->taken_ttl && ttl <= t->taken_ttl; ttl++) {
-		for (int q = 0; q < p->queries; q++) {
-			const struct hop_probe *pr = path_probe(p, ttl, q);
-			struct probe_rec *o = &t->hops[t->rec.nhops];
-
-			if (pr->state != PROBE_ANSWERED)
-				continue;
-			o->reply = pr->reply;
-			o->tx_ns = pr->tx_ns;
-			o->ttl = pr->ttl;
-			o->attempt = pr->attempt;
-			o->answered = 1;
-			t->rec.nhops++;
-		}
-	}
+	t->rec.nhops = path_answered(p, t->taken_ttl, t->hops);
 }
 
 static int take(void *st, struct record *rec)
@@ -276,7 +244,7 @@ static int take(void *st, struct record *rec)
 	int ttl = next_ttl_rec(t);
 
 	if (ttl) {
-		fill_ttl(t, ttl);
+		path_ttl_rec(&t->path, ttl, &t->ttl);
 		t->taken_ttl = ttl;
 		rec->kind = REC_TTL;
 		rec->ttl = &t->ttl;
