@@ -149,7 +149,7 @@ test-e2e-asan: $(ASAN_BUILD)/xhop
 # hand-over between the planner and the sending thread
 TSAN_BUILD  := build-tsan
 TSAN_TESTS  := $(TSAN_BUILD)/tests/unit/test_txq
-$(TSAN_BUILD)/tests/unit/test_txq: tests/unit/test_txq.c user/send/txq.c user/addr.c | $(BUILD)/xhop
+$(TSAN_BUILD)/tests/unit/test_txq: tests/unit/test_txq.c user/send/txq.c user/net/addr.c | $(BUILD)/xhop
 	@mkdir -p $(@D)
 	$(CC) -g -O1 -fsanitize=thread -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude \
 		-I$(BUILD) -Iuser -Itests -o $@ $^ -pthread

@@ -30,10 +30,10 @@
 #include <bpf/libbpf.h>
 #include "net/neigh.h"
 #include "send/gen_send.h"
-#include "loader.h"
+#include "engine/loader.h"
 #include "peer_count.h"
-#include "probe_build.h"
-#include "route.h"
+#include "core/probe_build.h"
+#include "net/route.h"
 #include "send_bare.skel.h"
 
 #define NPROBES 256

@@ -25,11 +25,11 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "addr.h"
+#include "net/addr.h"
 #include "net/neigh.h"
 #include "send/gen_send.h"
-#include "probe_build.h"
-#include "route.h"
+#include "core/probe_build.h"
+#include "net/route.h"
 #include "send_bare.skel.h"
 #include "xdp_count.skel.h"
 

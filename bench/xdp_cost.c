@@ -21,8 +21,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "pkt.h"
-#include "loader.h"
-#include "probe_build.h"
+#include "engine/loader.h"
+#include "core/probe_build.h"
 #include "xhop_proto.h"
 #include "xdp_floor.skel.h"
 

@@ -319,7 +319,7 @@ json_checks "$TMP/j" \
 # xhop's own XDP counters, sampled while it waits at the silent TTL 5: the
 # flood reaches XDP and passes on, only the real answers are consumed:
 # TTLs 1-4 x 3 queries, and the warm-up probes (user/trace.c)
-WARMUP=$(sed -n 's/^#define WARMUP_PROBES \([0-9]*\).*/\1/p' "$ROOT/user/trace.c")
+WARMUP=$(sed -n 's/^#define WARMUP_PROBES \([0-9]*\).*/\1/p' "$ROOT/user/engine/engine.c")
 WARMUP=${WARMUP:-0}
 sample_stats()
 {

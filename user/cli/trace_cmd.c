@@ -58,7 +58,9 @@ static int run(struct trace_run *r, const struct trace_opts *o, struct resolver 
 	if (trace_plan_init(&r->plan, &pc))
 		return 1;
 	tc.dst = pc.dst;
-	sink = o->json ? trace_json_sink(&r->json, stdout, res) : text_sink(&r->text, &tc);
+	sink = o->json ? trace_json_sink(&r->json, stdout, o->no_resolve ? NULL : res,
+					 tc.name_wait_ns)
+		       : text_sink(&r->text, &tc);
 	err = engine_run(&r->e, trace_planner(&r->plan), &r->plan.map, &sink, 1);
 	return xhop_stop ? signals_exit_code() : err ? 1 : 0;
 }

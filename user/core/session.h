@@ -33,6 +33,7 @@ struct run_stats {
 	__u64 send_errors;    /* handed to the sender, did not leave */
 	__u64 replies;	      /* answers matched to an outstanding probe */
 	__u64 ignored;	      /* verified answers that fit no outstanding probe */
+	__u64 warmup_replies; /* answers to the warm-up and the sender's trial probes */
 	__u64 backlog_ns;     /* time with probes due beyond what the sender took */
 	__u64 backlog_probes; /* probes that left meanwhile */
 	int interrupted;      /* a signal stopped the run */

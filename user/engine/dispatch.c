@@ -64,7 +64,7 @@ int engine_on_event(void *ctx, const struct xhop_event *ev)
 
 	/* the warm-up's and the sender ladder's trial probes: no target's */
 	if (ev->probe_id == PLAN_WARMUP_ID) {
-		e->warmup_answered += ev->kind != XHOP_EV_TX;
+		e->st.warmup_replies += ev->kind != XHOP_EV_TX;
 		return 0;
 	}
 	memcpy(&dst, ev->dst, 16);

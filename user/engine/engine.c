@@ -21,8 +21,9 @@
  * The first packets after attaching meet a cold path: the programs, the
  * socket, the driver's XDP ring. Measured against a far-side capture, the
  * first probe of a trace came back 20-35 us late while later ones were
- * within 3 us. So two TTL-1 probes go out first, and their answers are
- * awaited (at most WARMUP_WAIT_MS each) and discarded.
+ * within 3 us. So two TTL-1 probes go out first (the sender ladder's
+ * trial probe is the first), and their answers are awaited (at most
+ * WARMUP_WAIT_MS each) and discarded.
  */
 #define WARMUP_PROBES 2
 #define WARMUP_WAIT_MS 50
@@ -72,7 +73,7 @@ static void wait_ring(struct engine *e, __u64 deadline, int want)
 {
 	struct pollfd pfd = { .fd = loader_epoll_fd(&e->ld), .events = POLLIN };
 
-	while (e->warmup_answered < want && !xhop_stop) {
+	while (e->st.warmup_replies < (__u64)want && !xhop_stop) {
 		__u64 now = clock_mono_ns();
 
 		if (now >= deadline)
@@ -90,7 +91,8 @@ static void warmup(struct engine *e)
 
 	for (int i = 0; i < WARMUP_PROBES && !xhop_stop; i++) {
 		memset(&r, 0, sizeof(r));
-		if (sender_send(&e->tx, f, &p, 1, &r) != 1)
+		/* the first is the sender layer's trial probe, sent already */
+		if (i && sender_send(&e->tx, f, &p, 1, &r) != 1)
 			return;
 		wait_ring(e, clock_mono_ns() + WARMUP_WAIT_MS * NS_PER_MS, i + 1);
 	}
@@ -359,7 +361,12 @@ int engine_run(struct engine *e, struct planner p, const struct addrmap *map,
 	deliver(e);
 	e->s.end_ns = clock_mono_ns();
 	e->st.interrupted = xhop_stop != 0;
+	/* the receiver's counters, then what it counted and queued since:
+	 * every answer it counted as ours is then counted here too
+	 */
 	end_stats(e);
+	loader_consume(&e->ld);
+	deliver(e);
 	if (e->st.send_failed && !err)
 		fprintf(stderr, "%s: probes cannot leave through sender %s on %s: %s\n",
 			e->cfg.who, sender_name(&e->tx, e->cfg.has[0] ? 0 : 1), e->s.ifname,

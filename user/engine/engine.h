@@ -79,7 +79,6 @@ struct engine {
 	struct run_stats st;
 	__u32 fail_run;		   /* sends failed in a row */
 	int fail_err;
-	int warmup_answered;
 	/* answers that came before their probe's send was reported */
 	struct xhop_event parked[ENGINE_PARK_MAX];
 	__u32 nparked;

@@ -158,9 +158,10 @@ static void put_counts(FILE *f, const struct scan_summary_sink *m)
 		(unsigned long long)st->blocked, (unsigned long long)st->duplicates);
 	fprintf(f, "\"targets_done\":%llu,\"targets_reached\":%llu,",
 		(unsigned long long)m->done, (unsigned long long)m->reached);
-	fprintf(f, "\"probes_sent\":%llu,\"replies\":%llu,\"replies_ignored\":%llu,",
+	fprintf(f, "\"probes_sent\":%llu,\"replies\":%llu,\"replies_ignored\":%llu,"
+		   "\"warmup_replies\":%llu,",
 		(unsigned long long)run->probes_sent, (unsigned long long)run->replies,
-		(unsigned long long)run->ignored);
+		(unsigned long long)run->ignored, (unsigned long long)run->warmup_replies);
 	fprintf(f, "\"interfaces\":%u,\"router_interfaces\":%u,\"probes_per_interface\":%.2f,",
 		m->ifaces.n, m->routers.n,
 		m->ifaces.n ? (double)run->probes_sent / (double)m->ifaces.n : 0.0);

@@ -5,6 +5,7 @@
  * unchanged: rtt in milliseconds, tx as {sec, usec}, answered probes
  * only. One writer for xhop HOST and xhop scan.
  */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "core/probe_build.h"
@@ -193,25 +194,104 @@ void trace_json_write(FILE *out, const struct trace_rec *t, struct resolver *res
 }
 
 
+/* Ask for the names of these probes' responders; 1 once all are known */
+static int names_ready(struct resolver *res, const struct probe_rec *p, int n)
+{
+	int ready = 1;
+
+	for (int i = 0; res && i < n; i++) {
+		const char *name;
+
+		if (!p[i].answered)
+			continue;
+		resolver_ptr_start(res, &p[i].reply.from);
+		if (!resolver_ptr_get(res, &p[i].reply.from, &name))
+			ready = 0;
+	}
+	return ready;
+}
+
+static void write_held(struct trace_json_sink *j)
+{
+	trace_json_write(j->out, &j->rec, j->res);
+	fputc('\n', j->out);
+	fflush(j->out);
+	j->held = 0;
+	free(j->hops);
+	j->hops = NULL;
+}
+
 static void json_sink_record(void *st, const struct record *rec)
 {
 	struct trace_json_sink *j = st;
+	size_t len;
 
+	if (rec->kind == REC_TTL) {
+		names_ready(j->res, rec->ttl->q, rec->ttl->queries);
+		return;
+	}
 	if (rec->kind != REC_TRACE)
 		return;
-	trace_json_write(j->out, rec->trace, j->res);
-	fputc('\n', j->out);
-	fflush(j->out);
+	/* the record lives until the planner's next one: keep a copy */
+	j->rec = *rec->trace;
+	len = sizeof(*j->hops) * (size_t)(j->rec.nhops ? j->rec.nhops : 1);
+	j->hops = malloc(len);
+	if (j->hops)
+		memcpy(j->hops, rec->trace->hops, sizeof(*j->hops) * (size_t)j->rec.nhops);
+	else
+		j->rec.nhops = 0; /* out of memory: the head, without hops */
+	j->rec.hops = j->hops;
+	j->held = 1;
+	j->held_until = clock_mono_ns() + j->name_wait_ns;
+	if (names_ready(j->res, j->hops, j->rec.nhops))
+		write_held(j);
+}
+
+static void json_sink_tick(void *st, __u64 now)
+{
+	struct trace_json_sink *j = st;
+
+	if (j->held && (now >= j->held_until || names_ready(j->res, j->hops, j->rec.nhops)))
+		write_held(j);
+}
+
+static __u64 json_sink_wake_at(void *st, __u64 now)
+{
+	struct trace_json_sink *j = st;
+
+	(void)now;
+	return j->held ? j->held_until : 0;
+}
+
+static int json_sink_busy(void *st)
+{
+	return ((struct trace_json_sink *)st)->held;
+}
+
+static int json_sink_close(void *st)
+{
+	struct trace_json_sink *j = st;
+
+	if (j->held)
+		write_held(j); /* cut short: the names known by now */
+	return 0;
 }
 
 static const struct sink_ops trace_json_ops = {
 	.name = "trace json",
 	.record = json_sink_record,
+	.tick = json_sink_tick,
+	.wake_at = json_sink_wake_at,
+	.busy = json_sink_busy,
+	.close = json_sink_close,
 };
 
-struct sink trace_json_sink(struct trace_json_sink *j, FILE *out, struct resolver *res)
+struct sink trace_json_sink(struct trace_json_sink *j, FILE *out, struct resolver *res,
+			    __u64 name_wait_ns)
 {
+	memset(j, 0, sizeof(*j));
 	j->out = out;
 	j->res = res;
+	j->name_wait_ns = name_wait_ns;
 	return (struct sink){ .ops = &trace_json_ops, .st = j };
 }

@@ -4,6 +4,7 @@
 #define XHOP_TRACE_JSON_H
 
 #include <stdio.h>
+#include <linux/types.h>
 #include "core/record.h"
 #include "core/sink.h"
 
@@ -15,12 +16,22 @@ struct resolver;
  */
 void trace_json_write(FILE *out, const struct trace_rec *t, struct resolver *res);
 
-/* xhop HOST --json: the trace object on one line of out when it ends */
+/*
+ * xhop HOST --json: the trace object on one line of out when it ends,
+ * with the names of its hops: each TTL's are asked for as it settles,
+ * and the object waits for them at most name_wait_ns
+ */
 struct trace_json_sink {
 	FILE *out;
-	struct resolver *res;
+	struct resolver *res;	/* NULL: no names */
+	__u64 name_wait_ns;
+	struct trace_rec rec;	/* the trace, held until its names are in */
+	struct probe_rec *hops;
+	int held;
+	__u64 held_until;
 };
 
-struct sink trace_json_sink(struct trace_json_sink *j, FILE *out, struct resolver *res);
+struct sink trace_json_sink(struct trace_json_sink *j, FILE *out, struct resolver *res,
+			    __u64 name_wait_ns);
 
 #endif
