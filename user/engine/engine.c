@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/log.h"
 #include "core/units.h"
 #include "engine/session.h"
 #include "core/signals.h"
@@ -42,7 +43,7 @@ int engine_open(struct engine *e, const struct engine_cfg *cfg)
 	memset(e, 0, sizeof(*e));
 	e->cfg = *cfg;
 	if (deadlines_init(&e->deadlines, (__u64)(cfg->wait_s * NS_PER_S))) {
-		fprintf(stderr, "xhop: out of memory\n");
+		log_err("xhop: out of memory\n");
 		return 1;
 	}
 	loader_set_verbose(cfg->verbose);
@@ -208,7 +209,7 @@ static int wait_events(struct engine *e, __u64 now, __u64 wake, int running)
 	if (ppoll(fds, (nfds_t)nfds, &ts, NULL) < 0 && errno != EINTR) {
 		int err = -errno;
 
-		fprintf(stderr, "%s: poll: %s\n", e->cfg.who, strerror(-err));
+		log_err("%s: poll: %s\n", e->cfg.who, strerror(-err));
 		return err;
 	}
 	if (e->cfg.res)
@@ -368,7 +369,7 @@ int engine_run(struct engine *e, struct planner p, const struct addrmap *map,
 	loader_consume(&e->ld);
 	deliver(e);
 	if (e->st.send_failed && !err)
-		fprintf(stderr, "%s: probes cannot leave through sender %s on %s: %s\n",
+		log_err("%s: probes cannot leave through sender %s on %s: %s\n",
 			e->cfg.who, sender_name(&e->tx, e->cfg.has[0] ? 0 : 1), e->s.ifname,
 			strerror(-e->st.send_failed));
 	for (int i = 0; i < e->nsinks; i++)

@@ -16,6 +16,7 @@
 #include <linux/if_link.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include "core/log.h"
 #include "engine/loader.h"
 #include "xhop_gen.h" /* the skeleton's .bss holds struct xhop_gen_state */
 #include "xhop.skel.h"
@@ -33,20 +34,16 @@
 #define XHOP_BPF_TCX_EGRESS BPF_TCX_EGRESS
 #endif
 
-static int log_verbose;
-
+/* libbpf's own messages at xhop's levels: -v, and the verifier's with -vv */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && log_verbose < 2)
-		return 0;
-	if (!log_verbose)
-		return 0;
-	return vfprintf(stderr, fmt, args);
+	log_vmsg(level == LIBBPF_DEBUG ? LOG_DEBUG : LOG_INFO, fmt, args);
+	return 0;
 }
 
 void loader_set_verbose(int verbose)
 {
-	log_verbose = verbose;
+	log_set_verbose(verbose);
 	libbpf_set_print(libbpf_print);
 }
 
@@ -55,7 +52,7 @@ static void report(const char *what, const char *obj, int err)
 	char msg[128];
 
 	libbpf_strerror(err, msg, sizeof(msg));
-	fprintf(stderr, "xhop: %s %s: %s\n", what, obj, msg);
+	log_err("xhop: %s %s: %s\n", what, obj, msg);
 }
 
 static int ring_cb(void *ctx, void *data, size_t size)
@@ -86,8 +83,7 @@ int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_even
 {
 	int err;
 
-	if (!log_verbose)
-		loader_set_verbose(0);
+	libbpf_set_print(libbpf_print);
 	memset(ld, 0, sizeof(*ld));
 	ld->tx_link_fd = -1;
 	ld->rx_tc_link_fd = -1;
@@ -108,7 +104,7 @@ int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_even
 	err = xhop_bpf__load(ld->skel);
 	if (err) {
 		if (err == -EPERM || err == -EACCES)
-			fprintf(stderr, "xhop: load BPF programs: %s (needs CAP_BPF, "
+			log_err("xhop: load BPF programs: %s (needs CAP_BPF, "
 					"CAP_PERFMON and CAP_NET_ADMIN, or root)\n", strerror(-err));
 		else
 			report("load", "BPF programs (-vv shows the verifier log)", err);
@@ -220,13 +216,13 @@ static int attach_rx_behind(struct loader *ld)
 			     XHOP_BPF_TCX_INGRESS, NULL);
 	if (fd < 0) {
 		err = -errno;
-		fprintf(stderr, "xhop: attach to %s: XDP is held by another program (%s) and "
+		log_err("xhop: attach to %s: XDP is held by another program (%s) and "
 				"tcx ingress failed (%s); xhop does not replace it\n",
 			ld->ifname, holder, strerror(-err));
 		return err;
 	}
 	ld->rx_tc_link_fd = fd;
-	fprintf(stderr, "xhop: warning: %s: XDP is held by another program (%s), left in "
+	log_warn("xhop: warning: %s: XDP is held by another program (%s), left in "
 			"place; receiving at tcx ingress behind it (RTTs include more of the "
 			"stack)\n", ld->ifname, holder);
 	return 0;
@@ -270,7 +266,7 @@ int loader_start_cfg(struct loader *ld, int ifindex, const struct loader_cfg *st
 		ld->xdp_generic = xdp_is_generic(ifindex);
 	}
 	if (ld->xdp_generic)
-		fprintf(stderr, "xhop: warning: %s has no native XDP; using generic mode "
+		log_warn("xhop: warning: %s has no native XDP; using generic mode "
 				"(slower, RTTs include more of the stack)\n", ifname);
 
 	fd = bpf_link_create(bpf_program__fd(ld->skel->progs.xhop_tx), ifindex,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdio.h>
+#include "core/log.h"
 #include "engine/names.h"
 #include "core/signals.h"
 #include "net/addr.h"
@@ -42,7 +43,7 @@ int engine_resolve_host(struct resolver *res, const char *host, int family, stru
 	if (err == -EINTR || xhop_stop)
 		return signals_exit_code();
 	if (err) {
-		fprintf(stderr, "xhop: %s: %s\n", host, why(err, family));
+		log_err("xhop: %s: %s\n", host, why(err, family));
 		return 2;
 	}
 	return 0;

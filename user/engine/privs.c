@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <linux/capability.h>
+#include "core/log.h"
 #include "engine/privs.h"
 
 #ifndef CAP_BPF
@@ -27,7 +28,7 @@ int privs_check(void)
 	if (syscall(SYS_capget, &h, d)) {
 		int err = -errno;
 
-		fprintf(stderr, "xhop: read capabilities: %s\n", strerror(-err));
+		log_err("xhop: read capabilities: %s\n", strerror(-err));
 		return err;
 	}
 	if (!has_cap(d, CAP_NET_RAW))
@@ -45,7 +46,7 @@ int privs_check(void)
 	}
 	if (!missing[0])
 		return 0;
-	fprintf(stderr, "xhop: missing privileges:%s (run as root, or grant them with "
+	log_err("xhop: missing privileges:%s (run as root, or grant them with "
 			"setcap cap_net_raw,cap_net_admin,cap_bpf,cap_perfmon+ep)\n", missing);
 	return -EPERM;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/random.h>
+#include "core/log.h"
 #include "core/units.h"
 #include "engine/engine.h"
 #include "engine/privs.h"
@@ -37,7 +38,7 @@ static int route_of(const struct in6_addr *a, const char *name, int oif, int *if
 	int err = route_lookup(a, addr_is_v4(a) ? 4 : 6, oif, &ri);
 
 	if (err) {
-		fprintf(stderr, "xhop: route to %s: %s\n", target_str(name, a, t, sizeof(t)),
+		log_err("xhop: route to %s: %s\n", target_str(name, a, t, sizeof(t)),
 			strerror(-err));
 		return 1;
 	}
@@ -53,7 +54,7 @@ static int two_interfaces(const struct engine *e, const struct in6_addr *a0, con
 
 	if_indextoname((unsigned int)if0, i0);
 	if_indextoname((unsigned int)if1, i1);
-	fprintf(stderr, "%s: targets route via different interfaces: %s via %s, %s via %s; one run "
+	log_err("%s: targets route via different interfaces: %s via %s, %s via %s; one run "
 			"watches one interface (run one per interface, or pick one with -i)\n",
 		e->cfg.who, target_str(n0, a0, t0, sizeof(t0)), i0, target_str(n1, a1, t1, sizeof(t1)),
 		i1);
@@ -71,7 +72,7 @@ static int pick_interface(struct engine *e)
 	if (c->ifname) {
 		oif = (int)if_nametoindex(c->ifname);
 		if (!oif) {
-			fprintf(stderr, "xhop: interface %s: %s\n", c->ifname, strerror(errno));
+			log_err("xhop: interface %s: %s\n", c->ifname, strerror(errno));
 			return 2;
 		}
 	}
@@ -105,20 +106,20 @@ static int pick_source(struct engine *e, int f)
 
 	if (c->source) {
 		if (addr_parse(c->source, family, &e->s.src[f], &fam)) {
-			fprintf(stderr, "xhop: -s: '%s' is not an IPv%d address (the targets include "
+			log_err("xhop: -s: '%s' is not an IPv%d address (the targets include "
 					"IPv%d)\n", c->source, family, family);
 			return 2;
 		}
 		err = route_source_is_local(&e->s.src[f], family, c->ifname);
 		if (err) {
-			fprintf(stderr, "xhop: -s %s: %s\n", c->source, strerror(-err));
+			log_err("xhop: -s %s: %s\n", c->source, strerror(-err));
 			return 1;
 		}
 		return 0;
 	}
 	err = route_source(&c->first[f], family, c->ifname, &e->s.src[f]);
 	if (err) {
-		fprintf(stderr, "xhop: source address for %s: %s\n",
+		log_err("xhop: source address for %s: %s\n",
 			target_str(c->first_name[f], &c->first[f], t, sizeof(t)), strerror(-err));
 		return 1;
 	}
@@ -149,7 +150,7 @@ static int pick_key_and_flow(struct engine *e)
 
 	if (getrandom(&e->s.key, sizeof(e->s.key), 0) != sizeof(e->s.key) ||
 	    getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
-		fprintf(stderr, "xhop: getrandom: %s\n", strerror(errno));
+		log_err("xhop: getrandom: %s\n", strerror(errno));
 		return 1;
 	}
 	e->s.sport = (__u16)(1024 + rnd[0] % (65536 - 1024)); /* ~2^15.98 choices */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
+#include "core/log.h"
 #include "net/lines.h"
 
 #define LINES_PER_ENTRY 4
@@ -48,7 +49,7 @@ FILE *line_open(const char *path, const char *what)
 	if (!f) {
 		int err = errno;
 
-		fprintf(stderr, "xhop: %s %s: %s\n", what, path, strerror(err));
+		log_err("xhop: %s %s: %s\n", what, path, strerror(err));
 		errno = err;
 	}
 	return f;
@@ -78,9 +79,9 @@ void line_error(const struct line_reader *r, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "xhop: %s:%llu: ", r->name, r->lineno);
+	log_err("xhop: %s:%llu: ", r->name, r->lineno);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_vmsg(LOG_ERR, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -11,6 +10,7 @@
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include "core/log.h"
 #include "net/neigh.h"
 #include "net/netdev.h"
 #include "net/route.h"
@@ -148,12 +148,12 @@ int neigh_nexthop_mac(int ifindex, int family, const struct in6_addr *dst, __u8 
 	if (!err)
 		err = netdev_mac(ifname, src_mac);
 	if (err) {
-		fprintf(stderr, "xhop: next hop: interface %d: %s\n", ifindex, strerror(-err));
+		log_err("xhop: next hop: interface %d: %s\n", ifindex, strerror(-err));
 		return err;
 	}
 	err = route_lookup(dst, family, ifindex, &ri);
 	if (err) {
-		fprintf(stderr, "xhop: next hop: no route on %s: %s\n", ifname, strerror(-err));
+		log_err("xhop: next hop: no route on %s: %s\n", ifname, strerror(-err));
 		return err;
 	}
 	nh = ri.has_gw ? &ri.gw : dst;
@@ -171,14 +171,16 @@ int neigh_nexthop_mac(int ifindex, int family, const struct in6_addr *dst, __u8 
 			err = -EHOSTUNREACH;
 			break;
 		}
-		poll(NULL, 0, 5); /* the neighbour table has no event to wait on here */
+		/* The neighbour table has no event to wait on without a
+		 * netlink subscription; a 5 ms nap bounds the resolve. */
+		nanosleep(&(struct timespec){ .tv_nsec = 5000000 }, NULL);
 	}
 	if (err) {
 		char a[INET6_ADDRSTRLEN] = "?";
 
 		inet_ntop(family == 6 ? AF_INET6 : AF_INET,
 			  family == 6 ? (const void *)nh : &nh->s6_addr[12], a, sizeof(a));
-		fprintf(stderr, "xhop: next hop %s on %s: %s\n", a, ifname,
+		log_err("xhop: next hop %s on %s: %s\n", a, ifname,
 			err == -EHOSTUNREACH ? "no neighbour entry (unresolved)" : strerror(-err));
 	}
 	return err;

@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <sys/random.h>
 #include <ares.h>
+#include "core/log.h"
 #include "net/resolve.h"
 #include "xhop_siphash.h"
 
@@ -552,34 +553,34 @@ static struct resolver *resolver_create(const char *servers)
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		err = -ENOMEM;
-		fprintf(stderr, "xhop: create resolver: %s\n", strerror(-err));
+		log_err("xhop: create resolver: %s\n", strerror(-err));
 		goto err_out;
 	}
 	if (ares_users++ == 0) {
 		status = ares_library_init(ARES_LIB_INIT_ALL);
 		if (status != ARES_SUCCESS) {
 			err = ares_to_errno(status);
-			fprintf(stderr, "xhop: init c-ares: %s\n", ares_strerror(status));
+			log_err("xhop: init c-ares: %s\n", ares_strerror(status));
 			goto err_lib;
 		}
 	}
 	status = channel_new(&r->fwd, servers);
 	if (status != ARES_SUCCESS) {
 		err = ares_to_errno(status);
-		fprintf(stderr, "xhop: configure resolver from %s: %s\n", what, ares_strerror(status));
+		log_err("xhop: configure resolver from %s: %s\n", what, ares_strerror(status));
 		goto err_lib;
 	}
 	status = channel_new(&r->ptr, servers);
 	if (status != ARES_SUCCESS) {
 		err = ares_to_errno(status);
-		fprintf(stderr, "xhop: configure resolver from %s: %s\n", what, ares_strerror(status));
+		log_err("xhop: configure resolver from %s: %s\n", what, ares_strerror(status));
 		goto err_fwd;
 	}
 	r->slots = calloc(RESOLVER_CACHE_MAX, sizeof(*r->slots));
 	r->buckets = malloc(RESOLVER_BUCKETS * sizeof(*r->buckets));
 	if (!r->slots || !r->buckets) {
 		err = -ENOMEM;
-		fprintf(stderr, "xhop: create name cache: %s\n", strerror(-err));
+		log_err("xhop: create name cache: %s\n", strerror(-err));
 		goto err_table;
 	}
 	memset(r->buckets, 0xff, RESOLVER_BUCKETS * sizeof(*r->buckets)); /* all -1 */
@@ -614,7 +615,7 @@ struct resolver *resolver_new_with_server(const char *servers)
 {
 	if (!servers || !*servers) {
 		errno = EINVAL;
-		fprintf(stderr, "xhop: create resolver: no DNS server given\n");
+		log_err("xhop: create resolver: no DNS server given\n");
 		return NULL;
 	}
 	return resolver_create(servers);

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <microhttpd.h>
+#include "core/log.h"
 #include "net/addr.h"
 #include "out/metrics.h"
 #include "plan/monitor.h"
@@ -503,7 +504,7 @@ int metrics_start(struct metrics_server *s, const char *addr, struct monitor *m)
 	s->listen_fd = -1;
 	s->m = m;
 	if (metrics_addr_parse(addr, &ss, &len)) {
-		fprintf(stderr, "xhop: --metrics: '%s' is not ADDR:PORT (e.g. 127.0.0.1:9464, "
+		log_err("xhop: --metrics: '%s' is not ADDR:PORT (e.g. 127.0.0.1:9464, "
 				"[::1]:9464)\n", addr);
 		return -EINVAL;
 	}
@@ -511,13 +512,13 @@ int metrics_start(struct metrics_server *s, const char *addr, struct monitor *m)
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		err = -errno;
-		fprintf(stderr, "xhop: --metrics %s: socket: %s\n", addr, strerror(-err));
+		log_err("xhop: --metrics %s: socket: %s\n", addr, strerror(-err));
 		return err;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
 		err = -errno;
-		fprintf(stderr, "xhop: --metrics %s: %s\n", addr, strerror(-err));
+		log_err("xhop: --metrics %s: %s\n", addr, strerror(-err));
 		close(fd);
 		return err;
 	}
@@ -530,7 +531,7 @@ int metrics_start(struct metrics_server *s, const char *addr, struct monitor *m)
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_CONN_MEMORY,
 				MHD_OPTION_END);
 	if (!s->d) {
-		fprintf(stderr, "xhop: --metrics %s: libmicrohttpd did not start\n", addr);
+		log_err("xhop: --metrics %s: libmicrohttpd did not start\n", addr);
 		close(fd);
 		s->listen_fd = -1;
 		return -EIO;

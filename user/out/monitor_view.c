@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "core/log.h"
 #include "net/addr.h"
 #include "plan/monitor.h"
 #include "out/monitor_report.h"
@@ -21,7 +22,7 @@ int mon_view_open(struct mon_view *v)
 {
 	memset(v, 0, sizeof(*v));
 	if (!newterm(NULL, stdout, stdin)) {
-		fprintf(stderr, "xhop: the terminal (TERM=%s) cannot show the live view; "
+		log_err("xhop: the terminal (TERM=%s) cannot show the live view; "
 				"use --report or redirect stdout\n", getenv("TERM") ? getenv("TERM") : "");
 		return -1;
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/log.h"
 #include "core/units.h"
 #include "net/addr.h"
 #include "out/scan_sinks.h"
@@ -22,7 +23,7 @@ static FILE *open_out(const char *path, const char *what)
 	FILE *f = fopen(path, "w");
 
 	if (!f)
-		fprintf(stderr, "xhop: %s %s: %s\n", what, path, strerror(errno));
+		log_err("xhop: %s %s: %s\n", what, path, strerror(errno));
 	return f;
 }
 
@@ -62,7 +63,7 @@ static int json_close(void *st)
 	if (!j->out)
 		return 0;
 	if (fflush(j->out) || ferror(j->out)) {
-		fprintf(stderr, "xhop scan: writing the traces: %s\n", strerror(errno));
+		log_err("xhop scan: writing the traces: %s\n", strerror(errno));
 		err = -1;
 	}
 	if (j->owned)
@@ -196,7 +197,7 @@ static int summary_close(void *st)
 	FILE *f = m->out;
 
 	if (m->oom)
-		fprintf(stderr, "xhop scan: out of memory counting interfaces\n");
+		log_err("xhop scan: out of memory counting interfaces\n");
 	fprintf(f, "{\"type\":\"scan-summary\",\"version\":\"0.1\",\"method\":\"%s\",",
 		method_name(m->info.method));
 	fprintf(f, "\"sender\":\"%s\",\"seed\":%llu,\"shard\":%d,\"shards\":%d,", run->sender,
@@ -244,7 +245,7 @@ int scan_summary_open(struct scan_summary_sink *m, const char *path,
 	m->s = s;
 	if (addrmap_init(&m->ifaces.map, 1024, set_key, &m->ifaces, 0) ||
 	    addrmap_init(&m->routers.map, 1024, set_key, &m->routers, 0)) {
-		fprintf(stderr, "xhop scan: out of memory\n");
+		log_err("xhop scan: out of memory\n");
 		if (m->owned)
 			fclose(m->out);
 		return -1;

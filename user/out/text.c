@@ -9,6 +9,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "core/log.h"
 #include "core/probe_build.h"
 #include "net/addr.h"
 #include "net/resolve.h"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include "core/log.h"
 #include "net/addr.h"
 #include "net/lines.h"
 #include "plan/scan.h"
@@ -51,35 +52,28 @@ static int list_rc(int err)
 	return err == -ENOMEM ? 1 : 2;
 }
 
-int scan_load_targets(struct scan *sc)
+/* The blocklist (--blocklist, or the built-in one). 0 or an exit code */
+static int read_blocklist(const struct scan_cfg *o, struct prefix_list *block)
 {
-	const struct scan_cfg *o = sc->c;
-	struct prefix_list block = { 0 }, list = { 0 };
-	__u64 seed = o->seed, n;
-	int rc = 2, err;
+	struct line_bounds b = line_bounds_for(BLOCKLIST_MAX, "the most a blocklist holds");
+	int err = o->blocklist_file ? read_list_file(block, o->blocklist_file, "--blocklist", &b)
+				    : blocklist_default(block);
 
-	if (o->blocklist_file) {
-		struct line_bounds b = line_bounds_for(BLOCKLIST_MAX, "the most a blocklist holds");
+	return err ? list_rc(err) : 0;
+}
 
-		err = read_list_file(&block, o->blocklist_file, "--blocklist", &b);
-	} else {
-		err = blocklist_default(&block);
-	}
-	if (err) {
-		rc = list_rc(err);
-		goto out;
-	}
+/* The operands and --targets into list. 0 or an exit code */
+static int read_list(const struct scan_cfg *o, struct prefix_list *list)
+{
 	for (int i = 0; i < o->nargs; i++) {
 		struct prefix p;
 
 		if (prefix_parse(o->args[i], &p)) {
-			fprintf(stderr, "xhop scan: '%s' is not an address or prefix\n", o->args[i]);
-			goto out;
+			log_err("xhop scan: '%s' is not an address or prefix\n", o->args[i]);
+			return 2;
 		}
-		if (prefix_list_add(&list, &p)) {
-			rc = 1;
-			goto out;
-		}
+		if (prefix_list_add(list, &p))
+			return 1;
 	}
 	if (o->targets_file) {
 		/* an entry expands to at least one target unless blocked: a
@@ -88,43 +82,43 @@ int scan_load_targets(struct scan *sc)
 		 */
 		size_t max = o->max_targets < SIZE_MAX ? (size_t)o->max_targets : SIZE_MAX;
 		struct line_bounds b = line_bounds_for(max, "--max-targets");
+		int err = read_list_file(list, o->targets_file, "--targets", &b);
 
-		err = read_list_file(&list, o->targets_file, "--targets", &b);
-		if (err) {
-			rc = list_rc(err);
-			goto out;
-		}
+		if (err)
+			return list_rc(err);
 	}
-	if (!o->seed_set && getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
-		fprintf(stderr, "xhop: getrandom: %s\n", strerror(errno));
-		rc = 1;
-		goto out;
-	}
-	for (size_t i = 0; i < list.n; i++) {
-		err = targets_expand(&sc->targets, &list.v[i], o->every_address, seed, &block,
-				     o->max_targets);
+	return 0;
+}
+
+/* Every prefix of list expanded into sc's targets. 0 or an exit code */
+static int expand(struct scan *sc, const struct prefix_list *list,
+		  const struct prefix_list *block, __u64 seed)
+{
+	const struct scan_cfg *o = sc->c;
+
+	for (size_t i = 0; i < list->n; i++) {
+		int err = targets_expand(&sc->targets, &list->v[i], o->every_address, seed, block,
+					 o->max_targets);
+
 		if (err == -E2BIG) {
-			fprintf(stderr, "xhop scan: more than %llu targets (--max-targets)\n",
+			log_err("xhop scan: more than %llu targets (--max-targets)\n",
 				(unsigned long long)o->max_targets);
-			goto out;
+			return 2;
 		}
 		if (err) {
-			fprintf(stderr, "xhop scan: target list: %s\n", strerror(-err));
-			rc = 1;
-			goto out;
+			log_err("xhop scan: target list: %s\n", strerror(-err));
+			return 1;
 		}
 	}
-	n = sc->targets.n;
-	if (!n) {
-		fprintf(stderr, "xhop scan: no target left (%llu blocked by the %s)\n",
-			(unsigned long long)sc->targets.blocked,
-			o->blocklist_file ? "blocklist" : "built-in blocklist; see --blocklist");
-		goto out;
-	}
-	if (n > 0xfffffffeULL) {
-		fprintf(stderr, "xhop scan: more than 2^32 targets in one run: use --shard\n");
-		goto out;
-	}
+	return 0;
+}
+
+/* The order, this shard's share, the families, the window */
+static void arrange(struct scan *sc, __u64 seed)
+{
+	const struct scan_cfg *o = sc->c;
+	__u64 n = sc->targets.n;
+
 	for (__u64 i = 0; i < n; i++) {
 		int f = addr_is_v4(&sc->targets.v[i]) ? 0 : 1;
 
@@ -148,8 +142,36 @@ int scan_load_targets(struct scan *sc)
 	}
 	if (sc->window > sc->shard_targets)
 		sc->window = (__u32)(sc->shard_targets ? sc->shard_targets : 1);
-	rc = 0;
-out:
+}
+
+int scan_load_targets(struct scan *sc)
+{
+	const struct scan_cfg *o = sc->c;
+	struct prefix_list block = { 0 }, list = { 0 };
+	__u64 seed = o->seed;
+	int rc;
+
+	rc = read_blocklist(o, &block);
+	if (!rc)
+		rc = read_list(o, &list);
+	if (!rc && !o->seed_set && getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
+		log_err("xhop: getrandom: %s\n", strerror(errno));
+		rc = 1;
+	}
+	if (!rc)
+		rc = expand(sc, &list, &block, seed);
+	if (!rc && !sc->targets.n) {
+		log_err("xhop scan: no target left (%llu blocked by the %s)\n",
+			(unsigned long long)sc->targets.blocked,
+			o->blocklist_file ? "blocklist" : "built-in blocklist; see --blocklist");
+		rc = 2;
+	}
+	if (!rc && sc->targets.n > 0xfffffffeULL) {
+		log_err("xhop scan: more than 2^32 targets in one run: use --shard\n");
+		rc = 2;
+	}
+	if (!rc)
+		arrange(sc, seed);
 	prefix_list_free(&block);
 	prefix_list_free(&list);
 	return rc;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/log.h"
 #include "core/units.h"
 #include "core/session.h"
 #include "plan/trace.h"
@@ -33,12 +34,12 @@ int trace_plan_init(struct trace_plan *t, const struct trace_plan_cfg *c)
 	err = path_init(&t->path, &c->dst, c->family, probe_method_proto(c->family, c->method),
 			c->first_ttl, c->max_ttl, c->queries);
 	if (err) {
-		fprintf(stderr, "xhop: path table: %s\n", strerror(-err));
+		log_err("xhop: path table: %s\n", strerror(-err));
 		return err;
 	}
 	t->hops = calloc((size_t)n, sizeof(*t->hops));
 	if (!t->hops || addrmap_init(&t->map, 1, key_of, t, 0) || addrmap_put(&t->map, 0) < 0) {
-		fprintf(stderr, "xhop: out of memory\n");
+		log_err("xhop: out of memory\n");
 		trace_plan_free(t);
 		return -ENOMEM;
 	}

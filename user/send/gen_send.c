@@ -17,6 +17,7 @@
 #include <linux/if_ether.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "core/log.h"
 #include "net/netdev.h"
 #include "core/probe_build.h"
 #include "send/gen_send.h"
@@ -59,7 +60,7 @@ static void refuse(const struct gen_cfg *cfg, const char *fmt, ...)
 	if (cfg->why)
 		snprintf(cfg->why, GEN_WHY_MAX, "%s", msg);
 	else
-		fprintf(stderr, "xhop: generator: %s\n", msg);
+		log_err("xhop: generator: %s\n", msg);
 }
 
 static void report(const struct gen_cfg *cfg, const char *what, const char *obj, int err)
@@ -180,7 +181,7 @@ static int check_device(const struct gen_cfg *cfg, const char *ifname)
 		return -EOPNOTSUPP;
 	}
 	if (err && err != -EOPNOTSUPP && !cfg->why)
-		fprintf(stderr, "xhop: generator on %s: warning: cannot query XDP features "
+		log_warn("xhop: generator on %s: warning: cannot query XDP features "
 				"(%s); counting what the driver takes\n", ifname, strerror(-err));
 	return 0;
 }
@@ -241,15 +242,11 @@ static int build_template(struct gen_sender *g, const struct gen_cfg *cfg)
 	return 0;
 }
 
-int gen_open(struct gen_sender **out, const struct gen_cfg *cfg)
+/* 0 if cfg describes a probe the generator can make, else -EINVAL (said) */
+static int check_cfg(const struct gen_cfg *cfg, char ifname[IF_NAMESIZE])
 {
-	char ifname[IF_NAMESIZE] = "?";
-	struct bpf_program *xmit;
-	struct gen_sender *g;
-	__u32 csum_ip, csum_l4;
 	int err;
 
-	*out = NULL;
 	if ((cfg->family != 4 && cfg->family != 6) || cfg->method < METHOD_ICMP ||
 	    cfg->method > METHOD_TCP || !cfg->key ||
 	    (cfg->family == 4) != !!addr_is_v4(&cfg->src)) {
@@ -261,7 +258,78 @@ int gen_open(struct gen_sender **out, const struct gen_cfg *cfg)
 		refuse(cfg, "interface %d: %s", cfg->ifindex, strerror(-err));
 		return err;
 	}
-	err = check_device(cfg, ifname);
+	return check_device(cfg, ifname);
+}
+
+/*
+ * The program that generates: the running receiver's xhop_rx (it stays
+ * in the kernel's XDP dispatcher), or one of its own. *xmit: its
+ * xdp_devmap_xmit tracepoint program. 0 or -errno (said)
+ */
+static int pick_program(struct gen_sender *g, const struct gen_cfg *cfg,
+			struct bpf_program **xmit)
+{
+	int err;
+
+	if (cfg->rx) {
+		struct xhop_bpf *rs = cfg->rx->skel;
+
+		if (!rs || rs->rodata->key0 != cfg->key->k0 || rs->rodata->key1 != cfg->key->k1) {
+			refuse(cfg, "the receiver is not loaded with this key");
+			return -EINVAL;
+		}
+		g->rx = cfg->rx;
+		g->st = &rs->bss->gen;
+		*xmit = rs->progs.xhop_gen_xmit;
+		g->prog_fd = bpf_program__fd(rs->progs.xhop_rx);
+		return 0;
+	}
+	g->skel = xhop_gen_bpf__open();
+	if (!g->skel) {
+		err = -errno;
+		report(cfg, "open", "generator BPF object", err);
+		return err;
+	}
+	g->skel->rodata->key0 = cfg->key->k0;
+	g->skel->rodata->key1 = cfg->key->k1;
+	err = xhop_gen_bpf__load(g->skel);
+	if (err) {
+		report(cfg, "load", "generator BPF program (-vv shows the verifier log)", err);
+		return err;
+	}
+	g->st = &g->skel->bss->gen;
+	*xmit = g->skel->progs.xhop_gen_xmit;
+	g->prog_fd = bpf_program__fd(g->skel->progs.xhop_gen);
+	return 0;
+}
+
+/* The template's constants into the program's state */
+static void configure(struct gen_sender *g, const struct gen_cfg *cfg)
+{
+	__u32 csum_ip, csum_l4;
+
+	const_sums(cfg, g->frame + ETH_HLEN, g->frame_len - ETH_HLEN, g->proto, &csum_ip,
+		   &csum_l4);
+	memset(g->st, 0, sizeof(*g->st));
+	g->st->conf.out_ifindex = cfg->ifindex;
+	g->st->conf.csum_ip = csum_ip;
+	g->st->conf.csum_l4 = csum_l4;
+	g->st->conf.ports = g->ports;
+	g->st->conf.family = cfg->family;
+	g->st->conf.method = cfg->method;
+	g->st->conf.proto = g->proto;
+	g->st->conf.mac_in_bpf = !g->mac_user;
+}
+
+int gen_open(struct gen_sender **out, const struct gen_cfg *cfg)
+{
+	char ifname[IF_NAMESIZE] = "?";
+	struct bpf_program *xmit;
+	struct gen_sender *g;
+	int err;
+
+	*out = NULL;
+	err = check_cfg(cfg, ifname);
 	if (err)
 		return err;
 	g = calloc(1, sizeof(*g));
@@ -279,48 +347,10 @@ int gen_open(struct gen_sender **out, const struct gen_cfg *cfg)
 		refuse(cfg, "build template probe: %s", strerror(-err));
 		goto err_free;
 	}
-	const_sums(cfg, g->frame + ETH_HLEN, g->frame_len - ETH_HLEN, g->proto, &csum_ip,
-		   &csum_l4);
-
-	if (cfg->rx) {
-		struct xhop_bpf *rs = cfg->rx->skel;
-
-		if (!rs || rs->rodata->key0 != cfg->key->k0 || rs->rodata->key1 != cfg->key->k1) {
-			refuse(cfg, "the receiver is not loaded with this key");
-			err = -EINVAL;
-			goto err_free;
-		}
-		g->rx = cfg->rx;
-		g->st = &rs->bss->gen;
-		xmit = rs->progs.xhop_gen_xmit;
-		g->prog_fd = bpf_program__fd(rs->progs.xhop_rx);
-	} else {
-		g->skel = xhop_gen_bpf__open();
-		if (!g->skel) {
-			err = -errno;
-			report(cfg, "open", "generator BPF object", err);
-			goto err_free;
-		}
-		g->skel->rodata->key0 = cfg->key->k0;
-		g->skel->rodata->key1 = cfg->key->k1;
-		err = xhop_gen_bpf__load(g->skel);
-		if (err) {
-			report(cfg, "load", "generator BPF program (-vv shows the verifier log)", err);
-			goto err_destroy;
-		}
-		g->st = &g->skel->bss->gen;
-		xmit = g->skel->progs.xhop_gen_xmit;
-		g->prog_fd = bpf_program__fd(g->skel->progs.xhop_gen);
-	}
-	memset(g->st, 0, sizeof(*g->st));
-	g->st->conf.out_ifindex = cfg->ifindex;
-	g->st->conf.csum_ip = csum_ip;
-	g->st->conf.csum_l4 = csum_l4;
-	g->st->conf.ports = g->ports;
-	g->st->conf.family = cfg->family;
-	g->st->conf.method = cfg->method;
-	g->st->conf.proto = g->proto;
-	g->st->conf.mac_in_bpf = !g->mac_user;
+	err = pick_program(g, cfg, &xmit);
+	if (err)
+		goto err_destroy;
+	configure(g, cfg);
 	/* tests that run the program without live frames skip the trial too */
 	if (!cfg->no_dev_check) {
 		err = check_live_frames(g, cfg);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
+#include "core/log.h"
 #include "send/raw_send.h"
 
 #define SEND_MANY_MAX 256
@@ -38,7 +39,7 @@ err_report:
 	if (why)
 		snprintf(why, why_len, "%s", msg);
 	else
-		fprintf(stderr, "xhop: %s\n", msg);
+		log_err("xhop: %s\n", msg);
 	return err;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include "core/log.h"
 #include "net/addr.h"
 #include "net/neigh.h"
 #include "net/netdev.h"
@@ -231,15 +232,15 @@ static int open_family(struct sender *s, const struct sender_cfg *cfg, int f,
 		err = open_rung(s, cfg, f, k, why[k]);
 		if (!err)
 			return 0;
-		if (cfg->verbose && cfg->kind == SENDER_AUTO)
-			fprintf(stderr, "%s: IPv%d sender %s: %s\n", cfg->who, f ? 6 : 4,
+		if (cfg->kind == SENDER_AUTO)
+			log_info("%s: IPv%d sender %s: %s\n", cfg->who, f ? 6 : 4,
 				kind_names[k], why[k]);
 	}
 	if (cfg->kind != SENDER_AUTO)
-		fprintf(stderr, "%s: --sender %s: %s\n", cfg->who, kind_names[cfg->kind],
+		log_err("%s: --sender %s: %s\n", cfg->who, kind_names[cfg->kind],
 			why[cfg->kind]);
 	else
-		fprintf(stderr, "%s: no sender works on %s for IPv%d: raw: %s\n", cfg->who,
+		log_err("%s: no sender works on %s for IPv%d: raw: %s\n", cfg->who,
 			s->ifname, f ? 6 : 4, why[SENDER_RAW]);
 	return err;
 }
@@ -260,7 +261,7 @@ int sender_open(struct sender *s, const struct sender_cfg *cfg)
 	s->base[1] = cfg->base[1];
 	if (!if_indextoname((unsigned int)cfg->ifindex, s->ifname)) {
 		err = -errno;
-		fprintf(stderr, "%s: interface %d: %s\n", cfg->who, cfg->ifindex, strerror(-err));
+		log_err("%s: interface %d: %s\n", cfg->who, cfg->ifindex, strerror(-err));
 		return err;
 	}
 	for (int f = 0; f < 2; f++) {
@@ -281,12 +282,12 @@ int sender_open(struct sender *s, const struct sender_cfg *cfg)
 	if (!cfg->has[0] || !cfg->has[1] || s->kind[0] == s->kind[1]) {
 		int f = cfg->has[0] ? 0 : 1;
 
-		fprintf(stderr, "%s: sender %s%s on %s%s%s%s\n", cfg->who, kind_names[s->kind[f]],
+		log_notice("%s: sender %s%s on %s%s%s%s\n", cfg->who, kind_names[s->kind[f]],
 			s->kind[f] == SENDER_XDP ? (s->xsk_zerocopy ? " (zero-copy)" : " (copy mode)")
 						 : "",
 			s->ifname, above[f][0] ? " (" : "", above[f], above[f][0] ? ")" : "");
 	} else {
-		fprintf(stderr, "%s: senders %s (IPv4), %s (IPv6) on %s%s%s%s%s%s\n", cfg->who,
+		log_notice("%s: senders %s (IPv4), %s (IPv6) on %s%s%s%s%s%s\n", cfg->who,
 			kind_names[s->kind[0]], kind_names[s->kind[1]], s->ifname,
 			above[0][0] || above[1][0] ? " (" : "", above[0],
 			above[0][0] && above[1][0] ? "; " : "", above[1],

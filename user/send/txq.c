@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include "core/log.h"
 #include "net/addr.h"
 #include "send/txq.h"
 
@@ -192,7 +193,7 @@ int txq_start(struct txq *q, txq_send_fn send, void *send_ctx, double rate,
 	q->work_fd = q->room_fd = -1;
 	q->ring = calloc(cap, sizeof(*q->ring));
 	if (!q->ring) {
-		fprintf(stderr, "xhop: send queue: out of memory\n");
+		log_err("xhop: send queue: out of memory\n");
 		return -ENOMEM;
 	}
 	q->mask = cap - 1;
@@ -204,12 +205,12 @@ int txq_start(struct txq *q, txq_send_fn send, void *send_ctx, double rate,
 	q->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (q->work_fd < 0 || q->room_fd < 0) {
 		err = -errno;
-		fprintf(stderr, "xhop: send queue: eventfd: %s\n", strerror(errno));
+		log_err("xhop: send queue: eventfd: %s\n", strerror(errno));
 		goto err_free;
 	}
 	err = -pthread_create(&q->thread, NULL, sender_main, q);
 	if (err) {
-		fprintf(stderr, "xhop: sending thread: %s\n", strerror(-err));
+		log_err("xhop: sending thread: %s\n", strerror(-err));
 		goto err_free;
 	}
 	q->running = 1;
