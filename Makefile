@@ -208,11 +208,18 @@ $(BUILD)/xdp_floor.skel.h: $(BUILD)/xdp_floor.bpf.o
 
 BENCH_SKELS := $(BUILD)/xdp_count.skel.h $(BUILD)/send_bare.skel.h
 
-$(BUILD)/bench/send_rate: bench/send_rate.c bench/peer_count.c bench/peer_count.h $(USER_OBJS) \
-		$(SKELS) $(BENCH_SKELS)
+$(BUILD)/bench/send_rate: bench/send_rate.c bench/bare_send.c bench/bare_send.h bench/peer_count.c \
+		bench/peer_count.h $(USER_OBJS) $(SKELS) $(BENCH_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/send_rate.c bench/peer_count.c $(USER_OBJS) \
-		$(LDLIBS) -lpthread
+	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/send_rate.c bench/bare_send.c bench/peer_count.c \
+		$(USER_OBJS) $(LDLIBS) -lpthread
+
+# The lab's ceiling from whichever bare sender the kernel allows (live
+# frames, else AF_XDP, else AF_PACKET): scripts/bench_scan.sh
+$(BUILD)/bench/flood: bench/flood.c bench/bare_send.c bench/bare_send.h $(USER_OBJS) $(SKELS) \
+		$(BENCH_SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/flood.c bench/bare_send.c $(USER_OBJS) $(LDLIBS)
 
 $(BUILD)/bench/te_flood: bench/te_flood.c $(USER_OBJS) $(BUILD)/send_bare.skel.h $(BUILD)/xdp_count.skel.h
 	@mkdir -p $(@D)

@@ -1,15 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Send rate of one thread (and of two), in ONE run, into a veth whose
- * peer drops with XDP and counts what arrived (bench/xdp_count.bpf.c):
- * IPPROTO_RAW sendto and sendmmsg, AF_PACKET + PACKET_QDISC_BYPASS +
- * sendmmsg, the bare live-frames sender (bench/send_bare.bpf.c: TTL, ID,
- * seq and checksums from a counter) and xhop's generator through
- * gen_send(), userspace work included (work items, MACs). 60-byte IPv4
- * ICMP echo probes. Run by scripts/bench_send.sh inside its namespaces:
- *   send_rate IF PEER_NS PEER_IF [SECONDS]
+ * Send rate of one thread, in ONE run, into a veth whose peer drops with
+ * XDP and counts what arrived (bench/xdp_count.bpf.c): each mechanism's
+ * bare sender (bench/bare_send.h: prebuilt frames, the least a sender of
+ * it can do) against xhop's rung of the same mechanism through the sender
+ * layer (user/send/sender.h), which builds every probe of every call
+ * (distinct destinations, ids and TTLs; SipHash MAC, checksums) as xhop
+ * scan's sending thread does, with xhop's receiver and stamper attached
+ * as in a scan. The bare frames are what xhop builds for its first
+ * NFRAMES probes: identical frames. A rate counts the frames that
+ * arrived at the peer, so a sender that overruns the peer's ring earns
+ * nothing by it; AF_XDP is measured bare with and without the kernel's
+ * per-frame TX stamps, which xhop's rung asks for.
+ *
+ * This VM's speed drifts by tens of percent within minutes, so every
+ * sender runs once per round, several rounds, and a ratio is taken
+ * between senders of the same round (then the median over rounds).
+ * Numbers are printed, never asserted. Run by scripts/bench_send.sh
+ * inside its namespaces:
+ *   send_rate IF PEER_NS PEER_IF [SECONDS [ROUNDS [ONLY]]]
+ * ONLY: run just the senders whose name contains it (for a profile).
  * The peer's receive work runs on the sender's core (veth NAPI), as it
- * would for any sender here; numbers are printed, never asserted.
+ * would for any sender here.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,61 +33,87 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <sys/socket.h>
+#include <netinet/in.h>
 #include <linux/bpf.h>
-#include <linux/if_ether.h>
 #include <linux/if_link.h>
-#include <linux/if_packet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "net/neigh.h"
-#include "send/gen_send.h"
+#include "bare_send.h"
 #include "engine/loader.h"
+#include "net/neigh.h"
 #include "peer_count.h"
 #include "core/probe_build.h"
 #include "net/route.h"
-#include "send_bare.skel.h"
+#include "send/frame.h"
+#include "send/gen_send.h"
+#include "send/sender.h"
 
-#define NPROBES 256
-#define MMSG 64
+#define NFRAMES 1024	  /* distinct frames (destinations), as many in each bare sender */
+#define FRAME_STRIDE 128
+#define ROUNDS_MAX 15
+#define WARM_S 0.1	  /* each sender's first calls, before its clock starts */
+#define SETTLE_NS 5000000 /* for the peer's NAPI to count the last frames */
+#define WHY_MAX 256
+#define BUSY_TRIES 100
+#define BUSY_WAIT_NS 10000000
 
 static const struct xhop_key key = { 0x0123456789abcdefULL, 0xfedcba9876543210ULL };
 
 struct env {
 	int ifindex;
 	const char *ifname;
-	struct in6_addr src, base;
-	__u8 src_mac[6], dst_mac[6];
 	double secs;
+	int rounds;
+	const char *only;
 	struct peer_count pc;
-	/* prebuilt probes for the socket senders */
-	__u8 pkt[NPROBES][ETH_HLEN + 64];
-	size_t len;
-	struct gen_probe gp[NPROBES];
-	struct loader ld; /* xhop_rx on IF: the generator of gen_send() */
+	struct frame_tmpl tmpl;		   /* what xhop's frame senders build from */
+	struct in6_addr dst[NFRAMES];
+	__u8 frames[NFRAMES][FRAME_STRIDE] __attribute__((aligned(8)));
+	size_t len;			   /* one frame, Ethernet header included */
 };
 
-/*
- * A test run of an XDP program that is attached nowhere patches the
- * kernel's XDP dispatcher in and out (1.4 ms per call here); attached, it
- * stays there. xhop_rx is attached to IF; the bare sender and a second
- * generator get the same by a generic-mode attach to the bench
- * namespace's lo, where nothing else runs.
- */
-static int pin_dispatcher(int prog_fd)
-{
-	return bpf_xdp_attach(1, prog_fd, XDP_FLAGS_SKB_MODE, NULL);
-}
+enum who { BARE, XHOP, XHOP_GEN_MANY };
 
-static void unpin_dispatcher(void)
-{
-	bpf_xdp_detach(1, XDP_FLAGS_SKB_MODE, NULL);
-}
-
-struct result {
-	__u64 sent;
-	double secs;
+struct scase {
+	const char *name;
+	int who;		 /* enum who */
+	int kind;		 /* enum bare_kind or enum sender_kind */
+	int batch;		 /* frames per call */
+	__u32 budget;		 /* bare AF_XDP: descriptors per kick (0: the kernel's 32) */
+	int stamp;		 /* bare AF_XDP: with the kernel's TX stamps */
+	/* results */
+	int refused;		 /* could not open: why */
+	char why[WHY_MAX];
+	int failed;		 /* rounds whose run stopped on a send error: fail_why */
+	char fail_why[WHY_MAX];
+	double mpps[ROUNDS_MAX]; /* per round: frames that arrived per second; 0 no run */
+	__u64 sent, arrived;
 };
+
+/* designated initializers: the results start zeroed, and -Wextra stays quiet */
+#define C(n, w, k, b, bud, st) \
+	{ .name = n, .who = w, .kind = k, .batch = b, .budget = bud, .stamp = st }
+static struct scase cases[] = {
+	C("bare IPPROTO_RAW sendto", BARE, BARE_RAW, 256, 0, 0),
+	C("bare IPPROTO_RAW sendmmsg (256)", BARE, BARE_RAW_MMSG, 256, 0, 0),
+	C("bare AF_PACKET bypass sendmmsg (256)", BARE, BARE_PACKET, 256, 0, 0),
+	C("bare AF_PACKET bypass TX ring (256)", BARE, BARE_TX_RING, 256, 0, 0),
+	C("bare AF_XDP copy (kick: 32)", BARE, BARE_XSK, 256, 0, 0),
+	C("bare AF_XDP copy (kick: 256)", BARE, BARE_XSK, 256, 256, 0),
+	C("bare AF_XDP copy, TX stamps (kick: 32)", BARE, BARE_XSK, 256, 0, 1),
+	C("bare live frames (256 per call)", BARE, BARE_LIVE, 256, 0, 0),
+	C("bare live frames (16384 per call)", BARE, BARE_LIVE, 16384, 0, 0),
+	C("xhop kernel (192 per call)", XHOP, SENDER_KERNEL, 192, 0, 0),
+	C("xhop kernel (256 per call)", XHOP, SENDER_KERNEL, 256, 0, 0),
+	C("xhop xdp (192 per call)", XHOP, SENDER_XDP, 192, 0, 0),
+	C("xhop xdp (256 per call)", XHOP, SENDER_XDP, 256, 0, 0),
+	C("xhop packet (192 per call)", XHOP, SENDER_PACKET, 192, 0, 0),
+	C("xhop packet (256 per call)", XHOP, SENDER_PACKET, 256, 0, 0),
+	C("xhop raw (192 per call)", XHOP, SENDER_RAW, 192, 0, 0),
+	C("xhop raw (256 per call)", XHOP, SENDER_RAW, 256, 0, 0),
+	C("xhop gen_send_many (4096 per call)", XHOP_GEN_MANY, SENDER_KERNEL, 4096, 0, 0),
+};
+#define NCASES ((int)(sizeof(cases) / sizeof(cases[0])))
 
 static double now_s(void)
 {
@@ -83,6 +121,13 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void settle(void)
+{
+	struct timespec ts = { 0, SETTLE_NS };
+
+	nanosleep(&ts, NULL);
 }
 
 static void pin(int cpu)
@@ -94,220 +139,12 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-static void dst_of(struct env *e, int i, struct sockaddr_in *sin)
+/* Probe k of a run: the bare frames are probes 0..NFRAMES-1 of it */
+static void probe_k(const struct env *e, __u64 k, struct send_probe *p)
 {
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	memcpy(&sin->sin_addr, &e->gp[i].dst.s6_addr[12], 4);
-}
-
-static struct result run_raw(struct env *e, int mmsg)
-{
-	struct result r = { 0 };
-	struct sockaddr_in sin[MMSG];
-	struct mmsghdr msg[MMSG];
-	struct iovec iov[MMSG];
-	double t0, end;
-	int fd, k = 0;
-
-	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, e->ifname, strlen(e->ifname) + 1)) {
-		perror("send_rate: raw socket");
-		return r;
-	}
-	t0 = now_s();
-	end = t0 + e->secs;
-	while (now_s() < end) {
-		for (int j = 0; j < 1024 / (mmsg ? MMSG : 1); j++) {
-			if (!mmsg) {
-				dst_of(e, k, &sin[0]);
-				if (sendto(fd, e->pkt[k] + ETH_HLEN, e->len, 0, (struct sockaddr *)&sin[0],
-					   sizeof(sin[0])) > 0)
-					r.sent++;
-				k = (k + 1) % NPROBES;
-				continue;
-			}
-			for (int m = 0; m < MMSG; m++, k = (k + 1) % NPROBES) {
-				dst_of(e, k, &sin[m]);
-				iov[m].iov_base = e->pkt[k] + ETH_HLEN;
-				iov[m].iov_len = e->len;
-				memset(&msg[m], 0, sizeof(msg[m]));
-				msg[m].msg_hdr.msg_name = &sin[m];
-				msg[m].msg_hdr.msg_namelen = sizeof(sin[m]);
-				msg[m].msg_hdr.msg_iov = &iov[m];
-				msg[m].msg_hdr.msg_iovlen = 1;
-			}
-			int n = sendmmsg(fd, msg, MMSG, 0);
-
-			if (n > 0)
-				r.sent += n;
-		}
-	}
-	r.secs = now_s() - t0;
-	close(fd);
-	return r;
-}
-
-static struct result run_packet(struct env *e)
-{
-	struct result r = { 0 };
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = e->ifindex };
-	struct mmsghdr msg[MMSG];
-	struct iovec iov[MMSG];
-	int fd, one = 1, k = 0;
-	double t0, end;
-
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
-		perror("send_rate: packet socket");
-		return r;
-	}
-	t0 = now_s();
-	end = t0 + e->secs;
-	while (now_s() < end) {
-		for (int j = 0; j < 16; j++) {
-			for (int m = 0; m < MMSG; m++, k = (k + 1) % NPROBES) {
-				iov[m].iov_base = e->pkt[k];
-				iov[m].iov_len = ETH_HLEN + e->len;
-				memset(&msg[m], 0, sizeof(msg[m]));
-				msg[m].msg_hdr.msg_iov = &iov[m];
-				msg[m].msg_hdr.msg_iovlen = 1;
-			}
-			int n = sendmmsg(fd, msg, MMSG, 0);
-
-			if (n > 0)
-				r.sent += n;
-		}
-	}
-	r.secs = now_s() - t0;
-	close(fd);
-	return r;
-}
-
-static struct result run_bare(struct env *e, __u32 repeat)
-{
-	struct result r = { 0 };
-	struct send_bare_bpf *skel = send_bare_bpf__open();
-	double t0, end;
-
-	if (!skel)
-		return r;
-	skel->rodata->out_ifindex = e->ifindex;
-	if (send_bare_bpf__load(skel) || pin_dispatcher(bpf_program__fd(skel->progs.bare_send))) {
-		send_bare_bpf__destroy(skel);
-		return r;
-	}
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = e->pkt[0], .data_size_in = ETH_HLEN + e->len,
-		    .repeat = repeat, .batch_size = GEN_BATCH_MAX,
-		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-	t0 = now_s();
-	end = t0 + e->secs;
-	while (now_s() < end) {
-		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.bare_send), &opts)) {
-			perror("send_rate: bare test run");
-			break;
-		}
-		r.sent += repeat;
-	}
-	r.secs = now_s() - t0;
-	unpin_dispatcher();
-	send_bare_bpf__destroy(skel);
-	return r;
-}
-
-static int gen_cfg_of(struct env *e, struct gen_cfg *cfg, int mac_where)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->rx = &e->ld;
-	cfg->ifindex = e->ifindex;
-	cfg->family = 4;
-	cfg->method = METHOD_ICMP;
-	cfg->src = e->src;
-	memcpy(cfg->src_mac, e->src_mac, 6);
-	memcpy(cfg->dst_mac, e->dst_mac, 6);
-	cfg->key = &key;
-	cfg->icmp_sum = 0xbeef;
-	cfg->size = 60;
-	cfg->mac_where = mac_where;
-	return 0;
-}
-
-/* gen_send() as a scan would call it: new work items every call */
-static struct result run_gen(struct env *e, int batch, int mac_where, int cpu_off)
-{
-	struct result r = { 0 };
-	static __thread struct gen_probe gp[GEN_ITEMS_MAX];
-	struct gen_sender *g;
-	struct gen_cfg cfg;
-	__u32 id = 1 + cpu_off * 0x4000;
-	double t0, end;
-	__u64 tx;
-
-	gen_cfg_of(e, &cfg, mac_where);
-	if (cpu_off) /* the receiver generates for one sender: the second has its own */
-		cfg.rx = NULL;
-	if (gen_open(&g, &cfg))
-		return r;
-	if (cpu_off && pin_dispatcher(gen_prog_fd(g))) {
-		gen_close(g);
-		return r;
-	}
-	for (int i = 0; i < GEN_ITEMS_MAX; i++)
-		gp[i] = e->gp[i % NPROBES];
-	t0 = now_s();
-	end = t0 + e->secs;
-	while (now_s() < end) {
-		for (int j = 0; j < 16; j++) {
-			for (int i = 0; i < batch; i++) {
-				gp[i].probe_id = id++;
-				gp[i].ttl = 1 + (id & 31);
-			}
-			int n = batch > GEN_BATCH_MAX ? gen_send_many(g, gp, batch, NULL)
-						       : gen_send(g, gp, batch, &tx);
-
-			if (n < 0) {
-				fprintf(stderr, "send_rate: gen_send: %s\n", strerror(-n));
-				goto out;
-			}
-			r.sent += n;
-		}
-	}
-out:
-	r.secs = now_s() - t0;
-	if (cpu_off)
-		unpin_dispatcher();
-	gen_close(g);
-	return r;
-}
-
-struct job {
-	struct env *e;
-	int kind; /* 0 bare, 1 gen */
-	int cpu;
-	int bare_fd;
-	struct result r;
-};
-
-static void *job_run(void *arg)
-{
-	struct job *j = arg;
-	double t0, end;
-
-	pin(j->cpu);
-	if (j->kind) {
-		j->r = run_gen(j->e, GEN_ITEMS_MAX, GEN_MAC_USER, j->cpu);
-		return NULL;
-	}
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = j->e->pkt[0],
-		    .data_size_in = ETH_HLEN + j->e->len, .repeat = 64 * GEN_BATCH_MAX,
-		    .batch_size = GEN_BATCH_MAX, .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-	t0 = now_s();
-	end = t0 + j->e->secs;
-	while (now_s() < end && !bpf_prog_test_run_opts(j->bare_fd, &opts))
-		j->r.sent += opts.repeat;
-	j->r.secs = now_s() - t0;
-	return NULL;
+	p->dst = e->dst[k % NFRAMES];
+	p->probe_id = (__u16)(1 + k % 60000); /* never PATH_WARMUP_ID */
+	p->ttl = (__u8)(1 + k % 30);
 }
 
 static int on_event(void *ctx, const struct xhop_event *ev)
@@ -317,15 +154,493 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 	return 0;
 }
 
-static double report(struct env *e, const char *name, struct result r, __u64 before)
-{
-	__u64 arrived = peer_count(&e->pc) - before;
-	double mpps = r.secs > 0 ? r.sent / r.secs / 1e6 : 0;
+/* ---- xhop's senders ------------------------------------------------------------ */
 
-	printf("  %-44s %6.2f Mpps  sent %9llu  arrived %9llu  loss %lld\n", name, mpps,
-	       (unsigned long long)r.sent, (unsigned long long)arrived,
-	       (long long)r.sent - (long long)arrived);
-	return mpps;
+struct xrun {
+	struct loader ld;
+	struct sender s;
+	struct gen_sender *g;
+	int ld_up, s_up;
+	int batch;
+	__u64 k;
+	struct send_probe p[SENDER_BATCH_MAX];
+	struct send_result res[SENDER_BATCH_MAX];
+	struct gen_probe *gp; /* gen_send_many: GEN_ITEMS_MAX */
+};
+
+/*
+ * sender_open() says a refusal on stderr ("send_rate: --sender kernel:
+ * REASON"), once, its own way: keep REASON for the report instead
+ */
+static int sender_open_why(struct sender *s, const struct sender_cfg *cfg, char *why, size_t len)
+{
+	char *buf = NULL, *at, pat[64];
+	size_t n = 0;
+	FILE *saved = stderr, *mem = open_memstream(&buf, &n);
+	int err;
+
+	if (mem)
+		stderr = mem;
+	err = sender_open(s, cfg);
+	if (mem) {
+		stderr = saved;
+		fclose(mem);
+	}
+	snprintf(pat, sizeof(pat), "--sender %s: ", sender_kind_name(cfg->kind));
+	at = buf ? strstr(buf, pat) : NULL;
+	if (err)
+		snprintf(why, len, "%s", at ? at + strlen(pat) : buf && *buf ? buf : strerror(-err));
+	else if (buf && *buf)
+		fputs(buf, stderr);
+	why[strcspn(why, "\n")] = 0;
+	free(buf);
+	return err;
+}
+
+static int xrun_open(struct env *e, struct xrun *x, const struct scase *c, char *why, size_t len)
+{
+	struct loader_cfg lc = { .key = &key, .proto = IPPROTO_ICMP, .rx_no_wakeup = 1 };
+	struct sender_cfg cfg = {
+		.kind = c->kind,
+		.ifindex = e->ifindex,
+		.ifname = e->ifname,
+		.key = &key,
+		.rx = &x->ld,
+		.has = { 1, 0 },
+		.base = { e->tmpl.base },
+		.first = { e->dst[0] },
+		.who = "send_rate",
+	};
+	int err;
+
+	x->batch = c->batch;
+	/* xhop's receiver and tc stamper, attached as in a scan */
+	err = loader_start_cfg(&x->ld, e->ifindex, &lc, on_event, NULL);
+	if (err) {
+		snprintf(why, len, "xhop's receiver: %s", strerror(-err));
+		return err;
+	}
+	x->ld_up = 1;
+	if (c->who == XHOP_GEN_MANY) {
+		char gwhy[GEN_WHY_MAX] = "";
+		struct gen_cfg gc = {
+			.ifindex = e->ifindex, .family = 4, .method = METHOD_ICMP,
+			.src = e->tmpl.base.src, .key = &key, .icmp_sum = e->tmpl.base.icmp_sum,
+			.size = e->tmpl.base.size, .rx = &x->ld, .why = gwhy,
+		};
+
+		memcpy(gc.src_mac, e->tmpl.src_mac, 6);
+		memcpy(gc.dst_mac, e->tmpl.dst_mac, 6);
+		x->gp = calloc(GEN_ITEMS_MAX, sizeof(*x->gp));
+		if (!x->gp)
+			return -ENOMEM;
+		err = gen_open(&x->g, &gc);
+		if (err)
+			snprintf(why, len, "%s", gwhy);
+		return err;
+	}
+	err = sender_open_why(&x->s, &cfg, why, len);
+	x->s_up = !err;
+	return err;
+}
+
+/* One call as xhop scan's sending thread makes it: every probe new */
+static int xrun_send(struct env *e, struct xrun *x)
+{
+	int n, err;
+
+	if (x->g) {
+		for (int i = 0; i < x->batch; i++)
+			probe_k(e, x->k++, &x->gp[i]);
+		return gen_send_many(x->g, x->gp, x->batch, NULL);
+	}
+	for (int i = 0; i < x->batch; i++)
+		probe_k(e, x->k++, &x->p[i]);
+	n = sender_send(&x->s, 0, x->p, x->batch, x->res);
+	err = sender_failing(&x->s);
+	if (err)
+		return err;
+	/* the raw rung's tc stamps: a scan's planner reads them (elsewhere) */
+	loader_consume(&x->ld);
+	return n;
+}
+
+static void xrun_close(struct xrun *x)
+{
+	if (x->s_up)
+		sender_close(&x->s);
+	gen_close(x->g);
+	free(x->gp);
+	if (x->ld_up)
+		loader_stop(&x->ld);
+	memset(x, 0, sizeof(*x));
+}
+
+/* ---- one sender, one round -------------------------------------------------------- */
+
+static struct bare_cfg bare_cfg_of(struct env *e, const struct scase *c)
+{
+	struct bare_cfg bc = {
+		.kind = c->kind, .ifindex = e->ifindex, .ifname = e->ifname,
+		.frames = &e->frames[0][0], .stride = FRAME_STRIDE, .len = e->len,
+		.nframes = NFRAMES, .batch = c->batch, .xsk_budget = c->budget, .xsk_stamp = c->stamp,
+	};
+
+	return bc;
+}
+
+/* Frames that left in one call of c (or -errno) */
+static int call(struct env *e, const struct scase *c, struct bare *b, struct xrun *x)
+{
+	return c->who == BARE ? bare_send(b) : xrun_send(e, x);
+}
+
+static void run_case(struct env *e, struct scase *c, int round)
+{
+	static struct xrun x;
+	struct bare *b = NULL;
+	__u64 sent = 0, before, arrived;
+	double t0, end, secs;
+	int n = 0, err;
+
+	/*
+	 * The kernel frees a closed AF_XDP socket's hold on its queue in a
+	 * work item, later: until then a new socket on the queue gets EBUSY
+	 */
+	for (int tries = 0;; tries++) {
+		if (c->who == BARE) {
+			struct bare_cfg bc = bare_cfg_of(e, c);
+
+			err = bare_open(&b, &bc, c->why, sizeof(c->why));
+		} else {
+			err = xrun_open(e, &x, c, c->why, sizeof(c->why));
+			if (err)
+				xrun_close(&x);
+		}
+		if (err != -EBUSY || tries == BUSY_TRIES)
+			break;
+		nanosleep(&(struct timespec){ 0, BUSY_WAIT_NS }, NULL);
+	}
+	if (err) {
+		c->refused = 1;
+		goto out;
+	}
+	/* untimed first calls: page faults, caches, the neighbour entry */
+	for (t0 = now_s(); now_s() < t0 + WARM_S && n >= 0;)
+		n = call(e, c, b, &x);
+	if (b && n >= 0)
+		n = bare_drain(b);
+	settle();
+	before = peer_count(&e->pc);
+	t0 = now_s();
+	end = t0 + e->secs;
+	while (n >= 0 && now_s() < end) {
+		n = call(e, c, b, &x);
+		if (n > 0)
+			sent += (__u64)n;
+	}
+	/* frames still in a ring have not left yet: they count when they do */
+	if (b && n >= 0) {
+		n = bare_drain(b);
+		if (n > 0)
+			sent += (__u64)n;
+	}
+	secs = now_s() - t0;
+	settle();
+	if (n < 0) {
+		/* xhop would have stopped its run here: no rate for this round */
+		snprintf(c->fail_why, sizeof(c->fail_why), "a send failed: %s", strerror(-n));
+		c->failed++;
+		goto out;
+	}
+	arrived = peer_count(&e->pc) - before;
+	/* what arrived: a sender that overruns the peer's ring earns nothing by it */
+	c->mpps[round] = (arrived < sent ? arrived : sent) / secs / 1e6;
+	c->sent += sent;
+	c->arrived += arrived;
+out:
+	if (b)
+		bare_close(b);
+	else
+		xrun_close(&x);
+}
+
+/* ---- the report -------------------------------------------------------------------- */
+
+static int rounds; /* of the run: results are per round */
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median of the rounds that have a value (v[r] > 0) */
+static double median(const double *v)
+{
+	double s[ROUNDS_MAX];
+	int n = 0;
+
+	for (int r = 0; r < rounds; r++)
+		if (v[r] > 0)
+			s[n++] = v[r];
+	if (!n)
+		return 0;
+	qsort(s, (size_t)n, sizeof(*s), cmp_d);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static double best(const double *v)
+{
+	double m = 0;
+
+	for (int r = 0; r < rounds; r++)
+		m = v[r] > m ? v[r] : m;
+	return m;
+}
+
+static int ran(const struct scase *c)
+{
+	return best(c->mpps) > 0;
+}
+
+/* "0.91 0.93 -": a value per round, "-" where there is none */
+static void list_rounds(const double *v, double scale, const char *fmt, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (int r = 0; r < rounds && off < len; r++) {
+		off += (size_t)snprintf(buf + off, len - off, "%s", r ? " " : "");
+		if (off < len && v[r] > 0)
+			off += (size_t)snprintf(buf + off, len - off, fmt, scale * v[r]);
+		else if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "-");
+	}
+}
+
+static void print_case(const struct scase *c)
+{
+	char list[128];
+
+	if (!ran(c)) {
+		printf("  %-38s %s (%s)\n", c->name, c->refused ? "refused" : "failed",
+		       c->refused ? c->why : c->fail_why);
+		return;
+	}
+	list_rounds(c->mpps, 1, "%.2f", list, sizeof(list));
+	printf("  %-38s %5.2f %6.2f   %-20s %9llu/%-9llu %s\n", c->name, best(c->mpps),
+	       median(c->mpps), list, (unsigned long long)c->arrived, (unsigned long long)c->sent,
+	       c->arrived == c->sent ? "(all)" : "(loss!)");
+	if (c->failed)
+		printf("  %-38s failed in %d round(s): %s\n", "", c->failed, c->fail_why);
+}
+
+/* x against y round by round (same round: same drift), where both ran */
+static void print_ratio(const char *label, const struct scase *x, const struct scase *y)
+{
+	double v[ROUNDS_MAX];
+	char list[128];
+
+	if (!ran(x) || !ran(y)) {
+		const struct scase *r = ran(x) ? y : x;
+
+		printf("  %-50s n/a: %s %s (%s)\n", label, r->name,
+		       r->refused ? "refused" : "failed", r->refused ? r->why : r->fail_why);
+		return;
+	}
+	for (int r = 0; r < rounds; r++)
+		v[r] = x->mpps[r] > 0 && y->mpps[r] > 0 ? x->mpps[r] / y->mpps[r] : 0;
+	list_rounds(v, 100, "%.0f%%", list, sizeof(list));
+	printf("  %-50s %4.0f%%  (rounds: %s; best/best %.0f%%)\n", label, 100 * median(v), list,
+	       100 * best(x->mpps) / best(y->mpps));
+}
+
+static struct scase *find(const char *name)
+{
+	for (int i = 0; i < NCASES; i++)
+		if (!strcmp(cases[i].name, name))
+			return &cases[i];
+	return NULL;
+}
+
+/* The fastest of who's senders that ran, by median; NULL if none */
+static struct scase *fastest(int who)
+{
+	struct scase *f = NULL;
+
+	for (int i = 0; i < NCASES; i++) {
+		struct scase *c = &cases[i];
+
+		if (ran(c) && (c->who == who || (who == XHOP && c->who == XHOP_GEN_MANY)) &&
+		    (!f || median(c->mpps) > median(f->mpps)))
+			f = c;
+	}
+	return f;
+}
+
+static void report(struct env *e)
+{
+	static const char *const pairs[][3] = {
+		{ "xhop kernel (192 per call)", "bare live frames (256 per call)", "kernel 192" },
+		{ "xhop kernel (256 per call)", "bare live frames (256 per call)", "kernel 256" },
+		{ "xhop gen_send_many (4096 per call)", "bare live frames (16384 per call)",
+		  "kernel, gen_send_many 4096 / bare 16384 per call" },
+		{ "xhop xdp (192 per call)", "bare AF_XDP copy, TX stamps (kick: 32)", "xdp 192" },
+		{ "xhop xdp (256 per call)", "bare AF_XDP copy, TX stamps (kick: 32)", "xdp 256" },
+		{ "xhop xdp (256 per call)", "bare AF_XDP copy (kick: 32)",
+		  "xdp 256 / bare AF_XDP without stamps" },
+		{ "xhop xdp (256 per call)", "bare AF_XDP copy (kick: 256)",
+		  "xdp 256 / bare AF_XDP, no stamps, 256 per kick" },
+		{ "bare AF_XDP copy, TX stamps (kick: 32)", "bare AF_XDP copy (kick: 32)",
+		  "(bare AF_XDP: with TX stamps / without)" },
+		{ "xhop packet (192 per call)", "bare AF_PACKET bypass sendmmsg (256)", "packet 192" },
+		{ "xhop packet (256 per call)", "bare AF_PACKET bypass sendmmsg (256)", "packet 256" },
+		{ "xhop raw (192 per call)", "bare IPPROTO_RAW sendmmsg (256)", "raw 192" },
+		{ "xhop raw (256 per call)", "bare IPPROTO_RAW sendmmsg (256)", "raw 256" },
+	};
+	struct scase *fx = fastest(XHOP), *fb = fastest(BARE), pseudo_x, pseudo_b;
+
+	printf("\nSend rate, one thread on CPU 0, %zu-byte frames (%zu-byte IPv4 ICMP echo probes), "
+	       "into an XDP_DROP veth peer; %d interleaved rounds of %.1f s per sender:\n",
+	       e->len, e->len - 14, e->rounds, e->secs);
+	printf("  %-38s %5s %6s   %-20s %19s\n", "sender", "best", "median", "Mpps per round",
+	       "arrived/sent");
+	for (int i = 0; i < NCASES; i++)
+		if (!e->only || strstr(cases[i].name, e->only))
+			print_case(&cases[i]);
+	if (e->only)
+		return;
+
+	printf("\nxhop's rungs against the bare sender of the same mechanism "
+	       "(median of per-round ratios):\n");
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)
+		print_ratio(pairs[i][2], find(pairs[i][0]), find(pairs[i][1]));
+
+	/*
+	 * The goal: xhop's best rung at least 90% of the fastest bare
+	 * sender the kernel allows. Per round: the best of xhop's senders
+	 * that round against the best bare sender that round.
+	 */
+	printf("\nxhop's best rung against the fastest bare sender the kernel allows (goal 90%%):\n");
+	if (!fx || !fb) {
+		printf("  n/a: %s\n", fx ? "no bare sender ran" : "no xhop sender ran");
+		return;
+	}
+	memset(&pseudo_x, 0, sizeof(pseudo_x));
+	memset(&pseudo_b, 0, sizeof(pseudo_b));
+	pseudo_x.name = "xhop";
+	pseudo_b.name = "bare";
+	for (int i = 0; i < NCASES; i++) {
+		struct scase *c = &cases[i];
+		struct scase *p = c->who == BARE ? &pseudo_b : &pseudo_x;
+
+		for (int r = 0; r < rounds; r++)
+			if (c->mpps[r] > p->mpps[r])
+				p->mpps[r] = c->mpps[r];
+	}
+	printf("  fastest xhop rung: %s, median %.2f Mpps; fastest bare sender: %s, median %.2f Mpps\n",
+	       fx->name, median(fx->mpps), fb->name, median(fb->mpps));
+	print_ratio("xhop's best / the fastest bare sender, per round", &pseudo_x, &pseudo_b);
+	print_ratio("the same, medians of those two senders", fx, fb);
+	/* the generator's own goal, where live frames run */
+	printf("\nthe generator against the bare generator (goal 90%% where live frames run):\n");
+	print_ratio("xhop kernel 256 / bare live frames 256 per call", find("xhop kernel (256 per call)"),
+		    find("bare live frames (256 per call)"));
+}
+
+/* ---- where live frames run: two threads, and where the stamp lies ------------------ */
+
+struct job {
+	struct env *e;
+	struct bare *b;		/* shared by both threads: a test run has no state of its own */
+	struct gen_sender *g;	/* or a generator of each thread's own */
+	int cpu;
+	__u64 sent;
+	double secs;
+};
+
+static void *job_run(void *arg)
+{
+	struct job *j = arg;
+	static __thread struct gen_probe gp[GEN_ITEMS_MAX];
+	__u64 k = (__u64)j->cpu << 32;
+	double t0 = now_s(), end = t0 + j->e->secs;
+	int n = 0;
+
+	pin(j->cpu);
+	while (n >= 0 && now_s() < end) {
+		if (j->b) {
+			n = bare_send(j->b);
+		} else {
+			for (int i = 0; i < GEN_ITEMS_MAX; i++)
+				probe_k(j->e, k++, &gp[i]);
+			n = gen_send_many(j->g, gp, GEN_ITEMS_MAX, NULL);
+		}
+		if (n > 0)
+			j->sent += (__u64)n;
+	}
+	j->secs = now_s() - t0;
+	return NULL;
+}
+
+static void two_threads(struct env *e, struct loader *ld)
+{
+	struct bare_cfg bc = bare_cfg_of(e, find("bare live frames (16384 per call)"));
+	char why[WHY_MAX];
+	struct gen_cfg gc = {
+		.ifindex = e->ifindex, .family = 4, .method = METHOD_ICMP,
+		.src = e->tmpl.base.src, .key = &key, .icmp_sum = e->tmpl.base.icmp_sum,
+		.size = e->tmpl.base.size, .why = why,
+	};
+
+	memcpy(gc.src_mac, e->tmpl.src_mac, 6);
+	memcpy(gc.dst_mac, e->tmpl.dst_mac, 6);
+	printf("\nTwo threads (CPUs 0 and 1) on a two-queue veth:\n");
+	for (int kind = 0; kind < 2; kind++) {
+		struct job j[2] = { { .e = e, .cpu = 0 }, { .e = e, .cpu = 1 } };
+		pthread_t t[2];
+		__u64 before;
+		int pinned = 0, err = 0;
+
+		if (!kind) {
+			err = bare_open(&j[0].b, &bc, why, sizeof(why));
+			j[1].b = j[0].b;
+		} else {
+			/* the receiver generates for one thread, the other has its own */
+			gc.rx = ld;
+			err = gen_open(&j[0].g, &gc);
+			gc.rx = NULL;
+			if (!err)
+				err = gen_open(&j[1].g, &gc);
+			/* attached, its test runs stay cheap (bare_send.c says why) */
+			if (!err)
+				err = bpf_xdp_attach(1, gen_prog_fd(j[1].g), XDP_FLAGS_SKB_MODE, NULL);
+			pinned = !err;
+		}
+		if (err) {
+			printf("  %-38s refused (%s)\n", kind ? "xhop gen_send_many x2" : "bare x2", why);
+		} else {
+			before = peer_count(&e->pc);
+			for (int i = 0; i < 2; i++)
+				pthread_create(&t[i], NULL, job_run, &j[i]);
+			for (int i = 0; i < 2; i++)
+				pthread_join(t[i], NULL);
+			settle();
+			printf("  %-38s %5.2f Mpps  arrived %llu of %llu\n",
+			       kind ? "xhop gen_send_many x2, 4096 per call"
+				    : "bare live frames x2, 16384 per call",
+			       (j[0].sent + j[1].sent) / (j[0].secs > j[1].secs ? j[0].secs : j[1].secs) / 1e6,
+			       (unsigned long long)(peer_count(&e->pc) - before),
+			       (unsigned long long)(j[0].sent + j[1].sent));
+		}
+		if (pinned)
+			bpf_xdp_detach(1, XDP_FLAGS_SKB_MODE, NULL);
+		bare_close(j[0].b);
+		gen_close(j[0].g);
+		gen_close(j[1].g);
+	}
 }
 
 static int cmp_ll(const void *a, const void *b)
@@ -335,27 +650,33 @@ static int cmp_ll(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Where the stamp lies: the peer's first and last arrival after it */
-static void stamp_offsets(struct env *e)
+/* Where the generator's stamp lies: the peer's first and last arrival after it */
+static void stamp_offsets(struct env *e, struct loader *ld)
 {
 	static const int sizes[] = { 1, 16, 64, 256 };
+	struct gen_probe gp[GEN_BATCH_MAX];
 	struct gen_sender *g;
-	struct gen_cfg cfg;
-	long long df[200], dl[200];
+	struct gen_cfg gc = {
+		.ifindex = e->ifindex, .family = 4, .method = METHOD_ICMP,
+		.src = e->tmpl.base.src, .key = &key, .icmp_sum = e->tmpl.base.icmp_sum,
+		.size = e->tmpl.base.size, .rx = ld, .mac_where = GEN_MAC_USER,
+	};
+	long long df[200], dl[200], span[200];
 
-	gen_cfg_of(e, &cfg, GEN_MAC_USER);
-	if (gen_open(&g, &cfg))
+	memcpy(gc.src_mac, e->tmpl.src_mac, 6);
+	memcpy(gc.dst_mac, e->tmpl.dst_mac, 6);
+	for (int i = 0; i < GEN_BATCH_MAX; i++)
+		probe_k(e, (__u64)i, &gp[i]);
+	if (gen_open(&g, &gc))
 		return;
 	printf("\n  stamp (tx_ns) to the peer's XDP arrival, medians of 200 calls:\n");
 	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		struct gen_stats st;
-		long long span[200];
-
 		for (int i = 0; i < 200; i++) {
+			struct gen_stats st;
 			__u64 tx, first, last;
 
 			peer_stamp(&e->pc, 1);
-			gen_send(g, e->gp, sizes[s], &tx);
+			gen_send(g, gp, sizes[s], &tx);
 			peer_times(&e->pc, &first, &last);
 			gen_stats(g, &st);
 			df[i] = (long long)(first - tx);
@@ -372,99 +693,94 @@ static void stamp_offsets(struct env *e)
 	gen_close(g);
 }
 
+/* ---- set-up ------------------------------------------------------------------------ */
+
+static int env_init(struct env *e, int argc, char **argv)
+{
+	struct probe_spec *b = &e->tmpl.base;
+	int err;
+
+	e->ifname = argv[1];
+	e->ifindex = (int)if_nametoindex(argv[1]);
+	e->secs = argc > 4 ? atof(argv[4]) : 1.0;
+	e->rounds = argc > 5 ? atoi(argv[5]) : 3;
+	e->only = argc > 6 ? argv[6] : NULL;
+	if (!e->ifindex || e->secs <= 0 || e->rounds < 1 || e->rounds > ROUNDS_MAX) {
+		fprintf(stderr, "send_rate: bad interface, seconds or rounds (1..%d)\n", ROUNDS_MAX);
+		return -EINVAL;
+	}
+	/* targets 198.19.0.1.. behind the peer: one route, no neighbour each */
+	for (int i = 0; i < NFRAMES; i++) {
+		inet_pton(AF_INET6, "::ffff:198.19.0.0", &e->dst[i]);
+		e->dst[i].s6_addr[14] = (__u8)((1 + i) >> 8);
+		e->dst[i].s6_addr[15] = (__u8)(1 + i);
+	}
+	err = peer_open(&e->pc, argv[2], argv[3], XDP_DROP, 1);
+	if (err)
+		return err;
+	err = neigh_nexthop_mac(e->ifindex, 4, &e->dst[0], e->tmpl.dst_mac, e->tmpl.src_mac, 3000);
+	if (!err)
+		err = route_source(&e->dst[0], 4, e->ifname, &b->src);
+	if (err) {
+		fprintf(stderr, "send_rate: next hop or source towards 198.19.0.1: %s\n",
+			strerror(-err));
+		return err;
+	}
+	b->icmp_sum = 0xbeef;
+	b->size = 60;
+	b->family = 4;
+	b->method = METHOD_ICMP;
+	e->tmpl.key = &key;
+	/* the bare senders' frames: xhop's first NFRAMES probes, as it builds them */
+	for (int i = 0; i < NFRAMES; i++) {
+		struct send_probe p;
+		ssize_t len;
+
+		probe_k(e, (__u64)i, &p);
+		len = frame_build(&e->tmpl, &p, e->frames[i], FRAME_STRIDE);
+		if (len < 0)
+			return (int)len;
+		e->len = (size_t)len;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct env *e = calloc(1, sizeof(*e));
-	double bare, bare256, gen, gen_bpf, gen_many, gen_many_bpf;
-	struct result r;
-	__u64 b;
+	struct scase *live;
+	struct loader ld;
+	struct loader_cfg lc = { .key = &key, .proto = IPPROTO_ICMP };
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: send_rate IF PEER_NS PEER_IF [SECONDS]\n");
+	if (argc < 4 || argc > 7) {
+		fprintf(stderr, "usage: send_rate IF PEER_NS PEER_IF [SECONDS [ROUNDS [ONLY]]]\n");
 		return 2;
 	}
-	e->ifname = argv[1];
-	e->ifindex = if_nametoindex(argv[1]);
-	e->secs = argc > 4 ? atof(argv[4]) : 1.0;
-	inet_pton(AF_INET6, "::ffff:198.19.0.1", &e->base);
-	if (!e->ifindex || peer_open(&e->pc, argv[2], argv[3], XDP_DROP, 1))
+	if (!e || env_init(e, argc, argv))
 		return 1;
-	if (loader_start(&e->ld, e->ifindex, &key, 0, 0, on_event, NULL))
-		return 1;
-	if (neigh_nexthop_mac(e->ifindex, 4, &e->base, e->dst_mac, e->src_mac, 3000) ||
-	    route_source(&e->base, 4, e->ifname, &e->src))
-		return 1;
-	for (int i = 0; i < NPROBES; i++) {
-		struct probe_spec ps = { .src = e->src, .dst = e->base, .probe_id = 1 + i,
-					 .icmp_sum = 0xbeef, .size = 60, .family = 4,
-					 .method = METHOD_ICMP, .ttl = 1 + i % 30 };
-		struct ethhdr *eth = (struct ethhdr *)e->pkt[i];
-
-		ps.dst.s6_addr[15] = 1 + i % 200;
-		e->gp[i].dst = ps.dst;
-		e->gp[i].ttl = ps.ttl;
-		e->gp[i].probe_id = ps.probe_id;
-		e->len = probe_build(&ps, &key, e->pkt[i] + ETH_HLEN, 64);
-		memcpy(eth->h_dest, e->dst_mac, 6);
-		memcpy(eth->h_source, e->src_mac, 6);
-		eth->h_proto = htons(ETH_P_IP);
-	}
 	pin(0);
-	printf("Send rate, one thread, %zu-byte IPv4 ICMP probes into an XDP_DROP veth peer "
-	       "(%.1f s each):\n", e->len, e->secs);
-#define RUN(name, expr) (b = peer_count(&e->pc), r = (expr), report(e, name, r, b))
-	RUN("IPPROTO_RAW sendto", run_raw(e, 0));
-	RUN("IPPROTO_RAW sendmmsg (64)", run_raw(e, 1));
-	RUN("AF_PACKET qdisc bypass sendmmsg (64)", run_packet(e));
-	bare256 = RUN("bare live frames, 256 per call", run_bare(e, GEN_BATCH_MAX));
-	bare = RUN("bare live frames, 16384 per call (batch 256)", run_bare(e, 64 * GEN_BATCH_MAX));
-	RUN("xhop gen_send, 64 per call", run_gen(e, 64, GEN_MAC_USER, 0));
-	gen_bpf = RUN("xhop gen_send, 256 per call, MAC in BPF", run_gen(e, 256, GEN_MAC_BPF, 0));
-	gen = RUN("xhop gen_send, 256 per call, MAC in userspace", run_gen(e, 256, GEN_MAC_USER, 0));
-	gen_many = RUN("xhop gen_send_many, 4096 per call, MAC user",
-		       run_gen(e, GEN_ITEMS_MAX, GEN_MAC_USER, 0));
-	gen_many_bpf = RUN("xhop gen_send_many, 4096 per call, MAC BPF",
-			   run_gen(e, GEN_ITEMS_MAX, GEN_MAC_BPF, 0));
-	if (bare > 0 && bare256 > 0)
-		printf("  xhop gen / bare: %.0f%% of the bare sender at 256 per call, %.0f%% of it "
-		       "at 16384 per call (MAC in BPF: %.0f%%, %.0f%%)\n", 100 * gen / bare256,
-		       100 * gen / bare, 100 * gen_bpf / bare256, 100 * gen_bpf / bare);
-	if (bare > 0)
-		printf("  xhop gen_send_many (4096) / bare (16384 per call): %.0f%% (MAC in BPF: %.0f%%)\n",
-		       100 * gen_many / bare, 100 * gen_many_bpf / bare);
+	rounds = e->rounds;
+	for (int r = 0; r < e->rounds; r++) {
+		/* forward in even rounds, backward in odd ones: no sender always follows another */
+		for (int i = 0; i < NCASES; i++) {
+			struct scase *c = &cases[r % 2 ? NCASES - 1 - i : i];
 
-	printf("\nTwo threads (CPUs 0 and 1) on a two-queue veth:\n");
-	for (int kind = 0; kind < 2; kind++) {
-		struct send_bare_bpf *bs = send_bare_bpf__open();
-		struct job j[2] = { { e, kind, 0, -1, { 0, 0 } }, { e, kind, 1, -1, { 0, 0 } } };
-		pthread_t t[2];
-
-		if (!bs)
-			break;
-		bs->rodata->out_ifindex = e->ifindex;
-		if (!kind && (send_bare_bpf__load(bs) ||
-			      pin_dispatcher(bpf_program__fd(bs->progs.bare_send)))) {
-			send_bare_bpf__destroy(bs);
-			break;
+			if (c->refused || (e->only && !strstr(c->name, e->only)))
+				continue;
+			run_case(e, c, r);
 		}
-		if (!kind)
-			j[0].bare_fd = j[1].bare_fd = bpf_program__fd(bs->progs.bare_send);
-
-		b = peer_count(&e->pc);
-		for (int i = 0; i < 2; i++)
-			pthread_create(&t[i], NULL, job_run, &j[i]);
-		for (int i = 0; i < 2; i++)
-			pthread_join(t[i], NULL);
-		r.sent = j[0].r.sent + j[1].r.sent;
-		r.secs = j[0].r.secs > j[1].r.secs ? j[0].r.secs : j[1].r.secs;
-		report(e, kind ? "xhop gen_send_many x2, 4096 per call" : "bare live frames x2, 16384 per call",
-		       r, b);
-		if (!kind)
-			unpin_dispatcher();
-		send_bare_bpf__destroy(bs);
+		fprintf(stderr, "send_rate: round %d of %d done\n", r + 1, e->rounds);
 	}
-	stamp_offsets(e);
-	loader_stop(&e->ld);
+	report(e);
+	live = find("bare live frames (16384 per call)");
+	if (!e->only && ran(live) && !loader_start_cfg(&ld, e->ifindex, &lc, on_event, NULL)) {
+		two_threads(e, &ld);
+		stamp_offsets(e, &ld);
+		loader_stop(&ld);
+	} else if (!e->only) {
+		printf("\nTwo threads, and the generator's stamp against arrival: n/a (%s)\n",
+		       ran(live) ? "xhop's receiver did not start" : live->why);
+	}
 	peer_close(&e->pc);
 	free(e);
 	return 0;

@@ -50,11 +50,13 @@ def main():
         print(f"{name:<9}{n:>9}{w:>9.2f}{p:>10}{p / max(n, 1):>15.2f}{len(u):>12}"
               f"{p / w / 1000 if w else 0:>8.1f}")
     print()
-    print(f"speed-up (scamper wall / xhop wall): {sw / xw:.1f}x" if xw else "speed-up: n/a")
+    alltargets = set(x) | set(s)
+    speed = f"{sw / xw:.1f}x" if xw else "n/a"
+    print(f"xhop (sender {summ['sender']}) / scamper speed: {speed} (scamper wall / xhop wall), "
+          f"same interfaces for {same} of {len(alltargets)} targets")
     print(f"probes: xhop sends {x_probes / max(s_probes, 1):.2f} of scamper's")
     print(f"targets traced by both: {len(both)} (xhop only {len(set(x) - set(s))}, "
           f"scamper only {len(set(s) - set(x))})")
-    print(f"same interfaces per target: {same} of {len(both)}")
     for d in diff[:5]:
         print(f"  differs: {d}: xhop {sorted(x[d])} scamper {sorted(s[d])}")
     print(f"union of interfaces: xhop {len(ux)}, scamper {len(us)}, "

@@ -3,6 +3,8 @@
 # Send rates (bench/send_rate.c) in a namespace pair of its own, xs$$-a
 # and xs$$-b: one two-queue veth, 198.18.0.0/24 on it, targets in
 # 198.19.0.0/16 routed to the peer, no route out. Removed on exit.
+# SEND_SECS (1) per sender and round, SEND_ROUNDS (3) interleaved rounds;
+# SEND_ONLY=TEXT runs only the senders whose name contains TEXT.
 set -u
 cd "$(dirname "$0")/.."
 BIN=build/bench/send_rate
@@ -29,4 +31,4 @@ ip netns add "$A" && ip netns add "$B" &&
 	echo "bench_send: namespace setup failed"
 	exit 1
 }
-ip netns exec "$A" "$BIN" sa0 "$B" sb0 "${SEND_SECS:-1}"
+ip netns exec "$A" "$BIN" sa0 "$B" sb0 "${SEND_SECS:-1}" "${SEND_ROUNDS:-3}" ${SEND_ONLY:+"$SEND_ONLY"}
