@@ -24,7 +24,9 @@ UNIT_SRCS   := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_SRCS   := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS   := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
-TEST_HELPERS := $(filter-out $(BPFT_SRCS),$(wildcard tests/bpf/*.c))
+# testkit/: what tests/ and bench/ both build from (reply frames of
+# routers, a counting far end), so neither compiles the other's files
+TEST_HELPERS := $(filter-out $(BPFT_SRCS),$(wildcard tests/bpf/*.c)) testkit/pkt.c
 # Generated skeletons: the receiver/stamper and the probe generator
 SKELS       := $(BUILD)/xhop.skel.h $(BUILD)/xhop_gen.skel.h
 
@@ -53,7 +55,7 @@ FUZZ_TIME   ?= 20
 # Reached only through pattern rules: keep them, or make deletes them
 .SECONDARY: $(ASAN_OBJS) $(FUZZ_OBJS)
 
-.PHONY: all clean test test-unit test-bpf test-e2e bench demo deps
+.PHONY: all clean test test-build test-unit test-bpf test-e2e bench demo deps
 .PHONY: test-asan test-e2e-asan test-valgrind cppcheck fuzz-user fuzz-build
 all: $(BUILD)/xhop
 
@@ -85,7 +87,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(USER_OBJS) tests/xhop_test.h
 
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(USER_OBJS) tests/xhop_test.h $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Itests -Itests/bpf -o $@ $< $(TEST_HELPERS) $(USER_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Iuser -Itests -Itestkit -o $@ $< $(TEST_HELPERS) $(USER_OBJS) $(LDLIBS)
 
 # The same sources with ASan + UBSan (gcc runtime)
 $(ASAN_BUILD)/user/%.o: user/%.c $(SKELS)
@@ -95,17 +97,31 @@ $(ASAN_BUILD)/user/%.o: user/%.c $(SKELS)
 $(ASAN_BUILD)/xhop: $(ASAN_BUILD)/user/main.o $(ASAN_OBJS)
 	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
+# test_rx is its runner plus the parts of tests/bpf/rx/, one per concern
+RX_PARTS    := $(wildcard tests/bpf/rx/*.c)
+$(BUILD)/tests/bpf/test_rx: tests/bpf/test_rx.c $(RX_PARTS) $(TEST_HELPERS) $(USER_OBJS) \
+		tests/xhop_test.h tests/subtest.h $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -Itests -Itests/bpf -Itests/bpf/rx -Itestkit -o $@ $< $(RX_PARTS) \
+		$(TEST_HELPERS) $(USER_OBJS) $(LDLIBS)
+
 $(ASAN_BUILD)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS) tests/xhop_test.h
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_CFLAGS) -Iuser -Itests -o $@ $< $(ASAN_OBJS) $(LDLIBS)
 
-# The packet builders of tests/bpf cast wire headers at their Ethernet
+# The packet builders of testkit/ cast wire headers at their Ethernet
 # offsets (an IP header at byte 14 is 2 mod 4): fine on x86 but UB that
 # UBSan's alignment check reports. Only these test sources skip that one
 # check; the user objects they link keep it.
 $(ASAN_BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(ASAN_OBJS) tests/xhop_test.h $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -fno-sanitize=alignment -Iuser -Itests -Itests/bpf -o $@ $< $(TEST_HELPERS) $(ASAN_OBJS) $(LDLIBS)
+	$(CC) $(ASAN_CFLAGS) -fno-sanitize=alignment -Iuser -Itests -Itestkit -o $@ $< $(TEST_HELPERS) $(ASAN_OBJS) $(LDLIBS)
+
+$(ASAN_BUILD)/tests/bpf/test_rx: tests/bpf/test_rx.c $(RX_PARTS) $(TEST_HELPERS) $(ASAN_OBJS) \
+		tests/xhop_test.h tests/subtest.h $(SKELS)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -fno-sanitize=alignment -Iuser -Itests -Itests/bpf -Itests/bpf/rx \
+		-Itestkit -o $@ $< $(RX_PARTS) $(TEST_HELPERS) $(ASAN_OBJS) $(LDLIBS)
 
 $(FUZZ_BUILD)/user/%.o: user/%.c $(SKELS)
 	@mkdir -p $(@D)
@@ -149,7 +165,7 @@ test-e2e-asan: $(ASAN_BUILD)/xhop
 # hand-over between the planner and the sending thread
 TSAN_BUILD  := build-tsan
 TSAN_TESTS  := $(TSAN_BUILD)/tests/unit/test_txq
-$(TSAN_BUILD)/tests/unit/test_txq: tests/unit/test_txq.c user/send/txq.c user/net/addr.c | $(BUILD)/xhop
+$(TSAN_BUILD)/tests/unit/test_txq: tests/unit/test_txq.c user/send/txq.c user/net/addr.c user/core/log.c | $(BUILD)/xhop
 	@mkdir -p $(@D)
 	$(CC) -g -O1 -fsanitize=thread -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude \
 		-I$(BUILD) -Iuser -Itests -o $@ $^ -pthread
@@ -172,8 +188,11 @@ fuzz-user: $(FUZZ_BINS)
 	@tests/fuzz/run_fuzz.sh -max_total_time=$(FUZZ_TIME)
 
 # Every test layer; the last line is the total "N passed, N failed".
-test: $(BUILD)/xhop $(E2E_BINS) $(UNIT_BINS) $(BPFT_BINS) $(ASAN_BUILD)/xhop $(ASAN_UNIT) $(ASAN_BPFT) \
-	$(FUZZ_BINS) $(TSAN_TESTS)
+# everything make test runs, built without running it
+test-build: $(BUILD)/xhop $(E2E_BINS) $(UNIT_BINS) $(BPFT_BINS) $(ASAN_BUILD)/xhop $(ASAN_UNIT) \
+	$(ASAN_BPFT) $(FUZZ_BINS) $(TSAN_TESTS)
+
+test: test-build
 	@tests/run_all.sh
 
 bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate $(BUILD)/bench/te_flood
@@ -197,6 +216,10 @@ $(BUILD)/%.bpf.o: bench/%.bpf.c
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+$(BUILD)/%.bpf.o: testkit/%.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
 $(BUILD)/xdp_count.skel.h: $(BUILD)/xdp_count.bpf.o
 	$(BPFTOOL) gen skeleton $< name xdp_count_bpf > $@
 
@@ -208,10 +231,10 @@ $(BUILD)/xdp_floor.skel.h: $(BUILD)/xdp_floor.bpf.o
 
 BENCH_SKELS := $(BUILD)/xdp_count.skel.h $(BUILD)/send_bare.skel.h
 
-$(BUILD)/bench/send_rate: bench/send_rate.c bench/bare_send.c bench/bare_send.h bench/peer_count.c \
-		bench/peer_count.h $(USER_OBJS) $(SKELS) $(BENCH_SKELS)
+$(BUILD)/bench/send_rate: bench/send_rate.c bench/bare_send.c bench/bare_send.h testkit/peer_count.c \
+		testkit/peer_count.h $(USER_OBJS) $(SKELS) $(BENCH_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/send_rate.c bench/bare_send.c bench/peer_count.c \
+	$(CC) $(CFLAGS) -Iuser -Ibench -Itestkit -o $@ bench/send_rate.c bench/bare_send.c testkit/peer_count.c \
 		$(USER_OBJS) $(LDLIBS) -lpthread
 
 # The lab's ceiling from whichever bare sender the kernel allows (live
@@ -231,15 +254,15 @@ $(BUILD)/tests/e2e/seccomp_run: tests/e2e/seccomp_run.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
 
-$(BUILD)/tests/e2e/gen_e2e: tests/e2e/gen_e2e.c bench/peer_count.c bench/peer_count.h \
+$(BUILD)/tests/e2e/gen_e2e: tests/e2e/gen_e2e.c testkit/peer_count.c testkit/peer_count.h \
 		$(USER_OBJS) $(SKELS) $(BUILD)/xdp_count.skel.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ tests/e2e/gen_e2e.c bench/peer_count.c $(USER_OBJS) \
+	$(CC) $(CFLAGS) -Iuser -Itestkit -o $@ tests/e2e/gen_e2e.c testkit/peer_count.c $(USER_OBJS) \
 		$(LDLIBS)
 
-$(BUILD)/bench/xdp_cost: bench/xdp_cost.c tests/bpf/pkt.c $(USER_OBJS) $(SKELS) $(BUILD)/xdp_floor.skel.h
+$(BUILD)/bench/xdp_cost: bench/xdp_cost.c testkit/pkt.c $(USER_OBJS) $(SKELS) $(BUILD)/xdp_floor.skel.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Itests -Itests/bpf -o $@ bench/xdp_cost.c tests/bpf/pkt.c $(USER_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Iuser -Itestkit -o $@ bench/xdp_cost.c testkit/pkt.c $(USER_OBJS) $(LDLIBS)
 
 # The BPF fuzz harness at ten times the packets of make test
 .PHONY: fuzz

@@ -20,7 +20,7 @@ fi
 # libbpf_common.h is the one libbpf header it reads, for LIBBPF_OPTS().
 out=$(cppcheck --enable=warning,performance,portability --error-exitcode=1 -q \
 	--inline-suppr --std=c11 -D_GNU_SOURCE -j "$(nproc)" \
-	-Iinclude -Iuser -Itests -Itests/bpf \
+	-Iinclude -Iuser -Itests -Itests/bpf -Itestkit \
 	--include=/usr/include/bpf/libbpf_common.h \
 	$(find user tests -name '*.c' ! -name '*.bpf.c' | sort) 2>&1)
 rc=$?
