@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include "net/lines.h"
-#include "out/metrics.h"
+#include "sink/metrics.h"
 #include "cli/monitor_cmd.h"
 #include "fuzz.h"
 

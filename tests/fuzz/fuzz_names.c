@@ -7,7 +7,7 @@
  * output is strict JSON whenever its input is UTF-8 (xhop feeds it only
  * sanitised, ASCII names; raw bytes >= 0x80 pass through as they are).
  */
-#include "out/json.h"
+#include "sink/json.h"
 #include "net/resolve.h"
 #include "fuzz.h"
 

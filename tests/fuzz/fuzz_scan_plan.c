@@ -14,7 +14,7 @@
 #include <errno.h>
 #include "plan/doubletree.h"
 #include "fuzz.h"
-#include "out/trace_json.h"
+#include "sink/trace_json.h"
 #include "plan/scan.h"
 #include "xhop_proto.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include "xhop_test.h"
-#include "out/events.h"
+#include "sink/events.h"
 #include "plan/path_change.h"
 
 static struct in6_addr v4(const char *s)

@@ -11,7 +11,7 @@
 #include "xhop_test.h"
 #include "cli/cli.h"
 #include "net/lines.h"
-#include "out/metrics.h"
+#include "sink/metrics.h"
 #include "cli/monitor_cmd.h"
 #include "core/probe_build.h"
 

@@ -9,8 +9,8 @@
 #include "xhop_test.h"
 #include "unit/monitor_sim.h"
 #include "fuzz/fuzz.h"
-#include "out/metrics.h"
-#include "out/monitor_report.h"
+#include "sink/metrics.h"
+#include "sink/monitor_report.h"
 
 static struct monitor m;
 static struct world w[2];

@@ -5,8 +5,8 @@
 #include <arpa/inet.h>
 #include "xhop_test.h"
 #include "core/probe_build.h"
-#include "out/text.h"
-#include "out/trace_json.h"
+#include "sink/text.h"
+#include "sink/trace_json.h"
 #include "plan/path_table.h"
 #include "xhop_proto.h"
 

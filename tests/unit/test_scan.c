@@ -15,7 +15,7 @@
 #include "cli/cli.h"
 #include "plan/doubletree.h"
 #include "cli/scan_cmd.h"
-#include "out/trace_json.h"
+#include "sink/trace_json.h"
 #include "plan/scan.h"
 #include "send/sender.h"
 #include "xhop_proto.h"

@@ -17,8 +17,8 @@
 #include "core/signals.h"
 #include "net/addr.h"
 #include "net/resolve.h"
-#include "out/events.h"
-#include "out/monitor_sinks.h"
+#include "sink/events.h"
+#include "sink/monitor_sinks.h"
 #include "plan/monitor_plan.h"
 
 /* Sends of one cycle are spread over this share of the interval, so the

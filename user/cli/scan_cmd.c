@@ -10,7 +10,7 @@
 #include "cli/scan_cmd.h"
 #include "core/signals.h"
 #include "engine/engine.h"
-#include "out/scan_sinks.h"
+#include "sink/scan_sinks.h"
 #include "plan/scan.h"
 
 struct scan_run {

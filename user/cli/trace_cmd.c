@@ -11,8 +11,8 @@
 #include "engine/names.h"
 #include "core/signals.h"
 #include "net/resolve.h"
-#include "out/text.h"
-#include "out/trace_json.h"
+#include "sink/text.h"
+#include "sink/trace_json.h"
 #include "plan/trace.h"
 
 /* Everything of one trace run, on the heap (the text sink holds lines) */

@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "net/addr.h"
-#include "out/json.h"
+#include "sink/json.h"
 #include "plan/monitor.h"
-#include "out/monitor_report.h"
+#include "sink/monitor_report.h"
 #include "net/resolve.h"
 
 #define HOST_COL_MIN 24

@@ -7,8 +7,8 @@
 #include "core/log.h"
 #include "core/units.h"
 #include "net/addr.h"
-#include "out/scan_sinks.h"
-#include "out/trace_json.h"
+#include "sink/scan_sinks.h"
+#include "sink/trace_json.h"
 #include "plan/scan.h"
 
 /* traces leave in flushes: a reader of a pipe or a file sees them within

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 #include "net/addr.h"
-#include "out/events.h"
-#include "out/json.h"
+#include "sink/events.h"
+#include "sink/json.h"
 
 static void put_addrs(FILE *out, const struct in6_addr *v, int n)
 {

@@ -10,9 +10,9 @@
 #include <linux/types.h>
 #include "core/session.h"
 #include "core/sink.h"
-#include "out/metrics.h"
-#include "out/monitor_report.h"
-#include "out/monitor_view.h"
+#include "sink/metrics.h"
+#include "sink/monitor_report.h"
+#include "sink/monitor_view.h"
 
 struct monitor;
 

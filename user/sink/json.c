@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
-#include "out/json.h"
+#include "sink/json.h"
 
 void json_str(FILE *out, const char *s)
 {

@@ -10,7 +10,7 @@
 #include <microhttpd.h>
 #include "core/log.h"
 #include "net/addr.h"
-#include "out/metrics.h"
+#include "sink/metrics.h"
 #include "plan/monitor.h"
 
 #define METRICS_CONN_LIMIT 16

@@ -4,7 +4,7 @@
 #include "core/units.h"
 #include "net/addr.h"
 #include "net/resolve.h"
-#include "out/monitor_sinks.h"
+#include "sink/monitor_sinks.h"
 #include "plan/monitor.h"
 
 #define NAME_WAIT_NS (3 * NS_PER_S) /* names for the final report, at most */

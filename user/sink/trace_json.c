@@ -11,8 +11,8 @@
 #include "core/probe_build.h"
 #include "net/addr.h"
 #include "net/resolve.h"
-#include "out/json.h"
-#include "out/trace_json.h"
+#include "sink/json.h"
+#include "sink/trace_json.h"
 #include "xhop_proto.h"
 
 static void put_time(FILE *out, const char *key, __u64 ns)

@@ -13,7 +13,7 @@
 #include "core/probe_build.h"
 #include "net/addr.h"
 #include "net/resolve.h"
-#include "out/text.h"
+#include "sink/text.h"
 #include "xhop_proto.h"
 
 const char *text_unreach_note(int family, int kind, int code, char buf[16])

@@ -14,8 +14,8 @@
 #include "core/log.h"
 #include "net/addr.h"
 #include "plan/monitor.h"
-#include "out/monitor_report.h"
-#include "out/monitor_view.h"
+#include "sink/monitor_report.h"
+#include "sink/monitor_view.h"
 #include "net/resolve.h"
 
 int mon_view_open(struct mon_view *v)
