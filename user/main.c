@@ -7,36 +7,88 @@
 #include "cli/scan_cmd.h"
 #include "core/signals.h"
 
-static int run_scan(int argc, char **argv)
-{
-	struct scan_opts o;
-	int rc = cli_parse_scan(argc, argv, &o);
+/* Any command's options: main() holds them while the command runs */
+union cmd_opts {
+	struct trace_opts trace;
+	struct scan_opts scan;
+	struct mon_opts mon;
+};
 
-	if (rc >= 0)
-		return rc;
-	if (signals_install()) {
-		perror("xhop: sigaction");
-		return EXIT_RUNTIME;
-	}
-	return scan_main(&o);
+/*
+ * A command: its parser (-1: run, else the exit code), its run (the exit
+ * code) and what frees its options (NULL: nothing to free)
+ */
+struct command {
+	const char *name; /* argv[1]; NULL: xhop HOST */
+	int (*parse)(int argc, char **argv, union cmd_opts *o);
+	int (*run)(const union cmd_opts *o);
+	void (*free)(union cmd_opts *o);
+};
+
+static int cmd_trace_parse(int argc, char **argv, union cmd_opts *o)
+{
+	return cli_parse_trace(argc, argv, &o->trace);
 }
+
+static int cmd_trace_run(const union cmd_opts *o)
+{
+	return trace_run(&o->trace);
+}
+
+static int cmd_scan_parse(int argc, char **argv, union cmd_opts *o)
+{
+	return cli_parse_scan(argc, argv, &o->scan);
+}
+
+static int cmd_scan_run(const union cmd_opts *o)
+{
+	return scan_main(&o->scan);
+}
+
+static int cmd_monitor_parse(int argc, char **argv, union cmd_opts *o)
+{
+	return cli_parse_monitor(argc, argv, &o->mon);
+}
+
+static int cmd_monitor_run(const union cmd_opts *o)
+{
+	return monitor_main(&o->mon);
+}
+
+static void cmd_monitor_free(union cmd_opts *o)
+{
+	mon_opts_free(&o->mon);
+}
+
+/* Subcommands as bpftool and ip have them; the last entry takes the rest */
+static const struct command commands[] = {
+	{ "scan", cmd_scan_parse, cmd_scan_run, NULL },
+	{ "monitor", cmd_monitor_parse, cmd_monitor_run, cmd_monitor_free },
+	{ NULL, cmd_trace_parse, cmd_trace_run, NULL }, /* xhop HOST */
+};
 
 int main(int argc, char **argv)
 {
-	struct trace_opts o;
+	const struct command *c = commands;
+	union cmd_opts o;
 	int rc;
 
-	/* subcommands, as bpftool and ip have them; anything else is HOST */
-	if (argc > 1 && !strcmp(argv[1], "scan"))
-		return run_scan(argc - 1, argv + 1);
-	if (argc > 1 && !strcmp(argv[1], "monitor"))
-		return monitor_cli_main(argc - 1, argv + 1);
-	rc = cli_parse_trace(argc, argv, &o);
-	if (rc >= 0)
-		return rc;
-	if (signals_install()) {
-		perror("xhop: sigaction");
-		return EXIT_RUNTIME;
+	while (c->name && !(argc > 1 && !strcmp(argv[1], c->name)))
+		c++;
+	if (c->name) { /* the command's argv[0] is its name */
+		argc--;
+		argv++;
 	}
-	return trace_run(&o);
+	rc = c->parse(argc, argv, &o);
+	if (rc < 0) {
+		if (signals_install()) {
+			perror("xhop: sigaction");
+			rc = EXIT_RUNTIME;
+		} else {
+			rc = c->run(&o);
+		}
+	}
+	if (c->free)
+		c->free(&o);
+	return rc;
 }

@@ -17,7 +17,7 @@
 #include "cli/monitor_cmd.h"
 #include "fuzz.h"
 
-/* cli_monitor.c's: the most one monitor takes; its file's bounds follow */
+/* monitor_opts.c's: the most one monitor takes; its file's bounds follow */
 #define MON_TARGETS_MAX 16384
 
 static void check_addr(const char *s)

@@ -108,7 +108,7 @@ static void test_targets_file(void)
 
 /* ---- --targets files: bounded whatever the input (lines.c) ---- */
 
-#define MON_TARGETS_MAX 16384 /* cli_monitor.c: the most one monitor takes */
+#define MON_TARGETS_MAX 16384 /* monitor_opts.c: the most one monitor takes */
 
 static char *msg; /* stderr of the last read_file() or PARSE_KEPT() */
 static size_t msg_len;

@@ -222,23 +222,3 @@ int monitor_main(const struct mon_opts *o)
 	free(r);
 	return rc;
 }
-
-int monitor_cli_main(int argc, char **argv)
-{
-	struct mon_opts o;
-	int rc;
-
-	rc = cli_parse_monitor(argc, argv, &o);
-	if (rc >= 0) {
-		mon_opts_free(&o);
-		return rc;
-	}
-	if (signals_install()) {
-		perror("xhop: sigaction");
-		mon_opts_free(&o);
-		return EXIT_RUNTIME;
-	}
-	rc = monitor_main(&o);
-	mon_opts_free(&o);
-	return rc;
-}

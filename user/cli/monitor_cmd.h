@@ -5,34 +5,26 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include "cli/probe_opts.h"
 
 struct mon_opts {
+	PROBE_OPTS_GROUP;     /* -4 -6 -I -U -T -p -f -m -s -i --sender -t -v */
 	char **targets;	      /* as given on the command line and in --targets */
 	size_t n_targets;
 	size_t cap_targets;
 	const char *targets_file;
-	const char *source;   /* -s */
-	const char *ifname;   /* -i */
 	const char *events_path; /* --events */
 	const char *metrics_addr; /* --metrics ADDR:PORT */
 	double interval_s;    /* --interval */
 	double wait_s;	      /* -w */
 	double stale_s;	      /* --stale: responder series unseen this long go */
-	int family;	      /* 0, 4, 6 */
-	int method;	      /* enum probe_method */
-	int first_ttl;
-	int max_ttl;
 	int max_unknown;
-	int port;
 	int size;	      /* --size: probe size; 0 default */
-	int tos;
 	int no_resolve;
 	int json;
 	int report;
-	long cycles;	      /* 0: until stopped */
+	int cycles;	      /* -c; 0: until stopped */
 	int confirm;
-	int verbose;
-	int sender;	      /* --sender: enum sender_kind */
 };
 
 /*
@@ -52,7 +44,5 @@ int mon_targets_add(struct mon_opts *o, const char *target);
 
 /* Exit code: 0, 1 runtime failure, 2 a target does not resolve, 130/143 */
 int monitor_main(const struct mon_opts *o);
-/* `xhop monitor ...` from main(): parse, run, exit code */
-int monitor_cli_main(int argc, char **argv);
 
 #endif

@@ -3,18 +3,15 @@
 #ifndef XHOP_SCAN_CMD_H
 #define XHOP_SCAN_CMD_H
 
+#include "cli/probe_opts.h"
 #include "plan/scan.h"
 
 struct scan_opts {
+	PROBE_OPTS_GROUP;	    /* -I -U -T --method -p -s -i --sender -t -v */
 	struct scan_cfg plan;	    /* the list, the probing: the planner's */
 	const char *output_file;    /* --output FILE (default stdout) */
 	const char *summary_file;   /* --summary FILE (default stderr) */
-	const char *ifname;	    /* -i */
-	const char *source;	    /* -s */
-	int port;		    /* -p: UDP/TCP destination port (0: default) */
 	int progress;		    /* --progress (else only on a terminal) */
-	int sender;		    /* enum sender_kind (send/sender.h) */
-	int verbose;
 };
 
 /*

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * `xhop HOST` options: Debian traceroute's where they overlap (-n -m -f
+ * -q -w -I -U -T -p -s -i -N -t, packetlen after HOST), each with a long
+ * form. One table feeds the parser and --help.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include "cli/cli.h"
+#include "send/sender.h"
+
+#define OPT(name, type, field, ...) CLI_OPT(name, type, struct trace_opts, field, __VA_ARGS__)
+#define PROBE(r) PROBE_OPT(struct trace_opts, r)
+
+/* -N: also noted as given, for TCP's default of one (trace_cmd.c) */
+static int parse_sim_queries(void *opts, const struct cli_opt *row, const char *arg)
+{
+	struct trace_opts *o = opts;
+
+	if (cli_set_int(opts, row, arg))
+		return -1;
+	o->sim_set = 1;
+	return 0;
+}
+
+static const struct cli_opt trace_rows[] = {
+	PROBE(PROBE_IPV4),
+	PROBE(PROBE_IPV6),
+	PROBE(PROBE_ICMP),
+	PROBE(PROBE_UDP),
+	PROBE(PROBE_TCP),
+	PROBE(PROBE_PORT),
+	PROBE(PROBE_FIRST_HOP),
+	PROBE(PROBE_MAX_HOPS),
+	OPT("queries", CLI_INT, queries, .short_name = 'q', .min = 1, .max = 10, .arg = "N",
+	    .help = "probes per hop (default 3)"),
+	OPT("wait", CLI_DOUBLE, wait_s, .short_name = 'w', .min = 0.001, .max = 3600,
+	    .arg = "SECONDS", .help = "wait for each reply (default 5.0)"),
+	OPT("sim-queries", CLI_CUSTOM, sim_queries, .short_name = 'N', .parse = parse_sim_queries,
+	    .min = 1, .max = 255, .arg = "N", .help = "probes in flight (default 16; TCP: 1)"),
+	PROBE(PROBE_SOURCE),
+	PROBE(PROBE_INTERFACE),
+	PROBE(PROBE_SENDER),
+	PROBE(PROBE_TOS),
+	OPT("no-resolve", CLI_FLAG, no_resolve, .short_name = 'n',
+	    .help = "print addresses, do not look up names"),
+	OPT("json", CLI_FLAG, json, .help = "print one scamper trace JSON object"),
+	PROBE(PROBE_VERBOSE),
+	CLI_HELP_OPT,
+	CLI_VERSION_OPT,
+};
+_Static_assert(ARRAY_SIZE(trace_rows) <= CLI_OPTS_MAX, "raise CLI_OPTS_MAX");
+
+static const struct cli_cmd trace_cmd = {
+	.name = "xhop",
+	.usage = "Usage: xhop [options] HOST [packetlen]\n"
+		 "       xhop scan [options] [TARGET|PREFIX ...]   (see xhop scan --help)\n"
+		 "       xhop monitor [options] TARGET...          (see xhop monitor --help)\n"
+		 "Trace the path to HOST with an XDP receive path and kernel-stamped RTTs.\n\n"
+		 "Options:\n",
+	.epilog = "\nExit status: 0 the trace ran (reached or not), 1 runtime failure,\n"
+		  "2 usage error or HOST does not resolve, 130 interrupted (SIGINT).\n",
+	.opts = trace_rows,
+	.n_opts = ARRAY_SIZE(trace_rows),
+};
+
+static const struct trace_opts trace_defaults = {
+	/* one trace is a few dozen probes: the raw socket, stamped at tc egress */
+	.probe = PROBE_OPTS_DEFAULTS(SENDER_RAW),
+	.queries = 3,
+	.wait_s = 5.0,
+	.sim_queries = 16,
+};
+
+int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
+{
+	long v;
+	int rc;
+
+	*o = trace_defaults;
+	rc = cli_parse(&trace_cmd, argc, argv, o);
+	if (rc >= 0)
+		return rc;
+	if (optind >= argc) {
+		fprintf(stderr, "xhop: no HOST given\nTry 'xhop --help'.\n");
+		return EXIT_USAGE;
+	}
+	o->host = argv[optind++];
+	if (optind < argc) {
+		if (cli_parse_long("packetlen", argv[optind], 28, 1500, &v))
+			return EXIT_USAGE;
+		o->packetlen = v;
+		optind++;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "xhop: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (o->first_ttl > o->max_ttl) {
+		fprintf(stderr, "xhop: --first-hop %d is beyond --max-hops %d\n", o->first_ttl,
+			o->max_ttl);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
