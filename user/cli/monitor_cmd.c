@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "core/log.h"
 #include "cli/cli.h"
 #include "cli/monitor_cmd.h"
 #include "core/units.h"
@@ -53,12 +54,12 @@ static int add_targets(struct mon_run *r, const struct mon_opts *o)
 			return rc;
 		err = monitor_add_target(&r->p.m, name, &a, fam);
 		if (err == -EEXIST) {
-			fprintf(stderr, "xhop: warning: %s: %s is already a target; monitored once\n",
-				name, addr_str(&a, s));
+			log_warn("xhop: warning: %s: %s is already a target; monitored once\n",
+				 name, addr_str(&a, s));
 			continue;
 		}
 		if (err) {
-			fprintf(stderr, "xhop: target %s: %s\n", name, strerror(-err));
+			log_err("xhop: target %s: %s\n", name, strerror(-err));
 			return 1;
 		}
 	}
@@ -83,25 +84,25 @@ static int table_init(struct mon_run *r, const struct mon_opts *o)
 	cfg.spread_ns = (__u64)((double)cfg.interval_ns * SPREAD_SHARE);
 	err = monitor_init(&r->p.m, &cfg);
 	if (err == -E2BIG) {
-		fprintf(stderr, "xhop: --wait %g is too long for --interval %g (a probe may stay "
-				"out at most %d intervals)\n", o->wait_s, o->interval_s,
-			MON_SLOTS_MAX - 2);
+		log_err("xhop: --wait %g is too long for --interval %g (a probe may stay "
+			"out at most %d intervals)\n",
+			o->wait_s, o->interval_s, MON_SLOTS_MAX - 2);
 		return 2;
 	}
 	if (err || monitor_plan_init(&r->p, o->cycles)) {
-		fprintf(stderr, "xhop: monitor: %s\n", strerror(err ? -err : ENOMEM));
+		log_err("xhop: monitor: %s\n", strerror(err ? -err : ENOMEM));
 		return 2;
 	}
 	rc = add_targets(r, o);
 	if (rc)
 		return rc;
 	if (!r->p.m.n) {
-		fprintf(stderr, "xhop: no target left to monitor\n");
+		log_err("xhop: no target left to monitor\n");
 		return 2;
 	}
 	err = monitor_ready(&r->p.m);
 	if (err) {
-		fprintf(stderr, "xhop: monitor: %s\n", strerror(-err));
+		log_err("xhop: monitor: %s\n", strerror(-err));
 		return 1;
 	}
 	return 0;
@@ -121,7 +122,7 @@ static int open_engine(struct mon_run *r, const struct mon_opts *o)
 	r->check = calloc(m->n, sizeof(*r->check));
 	r->check_names = calloc(m->n, sizeof(*r->check_names));
 	if (!r->check || !r->check_names) {
-		fprintf(stderr, "xhop: out of memory\n");
+		log_err("xhop: out of memory\n");
 		return 1;
 	}
 	for (size_t i = m->n; i-- > 0;) {
@@ -156,7 +157,7 @@ static int open_sinks(struct mon_run *r, const struct mon_opts *o, struct sink *
 	if (o->events_path) {
 		events = fopen(o->events_path, "a");
 		if (!events) {
-			fprintf(stderr, "xhop: --events %s: %s\n", o->events_path, strerror(errno));
+			log_err("xhop: --events %s: %s\n", o->events_path, strerror(errno));
 			return 1;
 		}
 		setvbuf(events, NULL, _IOLBF, 0);
@@ -204,7 +205,7 @@ int monitor_main(const struct mon_opts *o)
 
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		fprintf(stderr, "xhop: out of memory\n");
+		log_err("xhop: out of memory\n");
 		return 1;
 	}
 	if (!o->no_resolve && !(r->res = resolver_new())) {

@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include "core/log.h"
 #include "cli/cli.h"
 #include "cli/scan_cmd.h"
 #include "core/signals.h"
@@ -78,7 +79,7 @@ static int run(struct scan_run *r, const struct scan_opts *o)
 	if (rc)
 		goto err_sinks;
 	if (scan_init(&r->sc, &r->e.s)) {
-		fprintf(stderr, "xhop scan: out of memory\n");
+		log_err("xhop scan: out of memory\n");
 		rc = 1;
 		goto err_sinks;
 	}
@@ -100,7 +101,7 @@ int scan_main(const struct scan_opts *o)
 	int rc;
 
 	if (!r) {
-		fprintf(stderr, "xhop: out of memory\n");
+		log_err("xhop: out of memory\n");
 		return 1;
 	}
 	rc = run(r, o);

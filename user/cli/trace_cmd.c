@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include "core/log.h"
 #include "cli/cli.h"
 #include "core/units.h"
 #include "engine/engine.h"
@@ -73,7 +74,7 @@ int trace_run(const struct trace_opts *o)
 
 	r = calloc(1, sizeof(*r));
 	if (!r) {
-		fprintf(stderr, "xhop: out of memory\n");
+		log_err("xhop: out of memory\n");
 		return 1;
 	}
 	if (!o->no_resolve && !(res = resolver_new())) {
