@@ -39,7 +39,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bare_send.h"
-#include "engine/loader.h"
+#include "recv/loader.h"
 #include "net/neigh.h"
 #include "peer_count.h"
 #include "core/probe_build.h"

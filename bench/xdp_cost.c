@@ -21,7 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "pkt.h"
-#include "engine/loader.h"
+#include "recv/loader.h"
 #include "core/probe_build.h"
 #include "xhop_proto.h"
 #include "xdp_floor.skel.h"

@@ -27,7 +27,7 @@
 #include "xhop_test.h"
 #include "xhop_proto.h"
 #include "pkt.h"
-#include "engine/loader.h"
+#include "recv/loader.h"
 #include "send/gen_send.h"
 #include "xhop.skel.h"
 #include "core/probe_build.h"

@@ -20,7 +20,7 @@
 #include "xhop_test.h"
 #include "xhop_proto.h"
 #include "pkt.h"
-#include "engine/loader.h"
+#include "recv/loader.h"
 #include "core/probe_build.h"
 
 #define GOT_MAX 8

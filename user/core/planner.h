@@ -18,7 +18,7 @@
 #include <netinet/in.h>
 #include <linux/types.h>
 #include "core/record.h"
-#include "send/send_probe.h"
+#include "core/send_probe.h"
 
 /* The warm-up and trial probes' id: no planner's */
 #define PLAN_WARMUP_ID 0xffff

@@ -24,7 +24,7 @@
 #include "core/probe_build.h"
 #include "core/session.h"
 #include "core/sink.h"
-#include "engine/loader.h"
+#include "recv/loader.h"
 #include "net/addrmap.h"
 #include "send/sender.h"
 #include "send/txq.h"

@@ -11,7 +11,7 @@
 #include <sys/types.h>
 #include <linux/types.h>
 #include "core/probe_build.h"
-#include "send/send_probe.h"
+#include "core/send_probe.h"
 
 #define FRAME_ETH_LEN 14
 #define FRAME_MAX (FRAME_ETH_LEN + PROBE_MAX_SIZE)

@@ -12,8 +12,8 @@
 
 #include <netinet/in.h>
 #include <linux/types.h>
-#include "engine/loader.h"
-#include "send/send_probe.h"
+#include "recv/loader.h"
+#include "core/send_probe.h"
 #include "xhop_gen.h"
 #include "xhop_probe.h"
 

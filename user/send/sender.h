@@ -26,7 +26,7 @@
 #include "core/probe_build.h"
 #include "send/frame.h"
 #include "send/raw_send.h"
-#include "send/send_probe.h"
+#include "core/send_probe.h"
 #include "xhop_probe.h"
 
 struct loader;
@@ -107,7 +107,7 @@ struct sender {
 int sender_open(struct sender *s, const struct sender_cfg *cfg);
 /*
  * Send n probes of family fam (0 IPv4, 1 IPv6), n <= SENDER_BATCH_MAX.
- * res[i] says whether probe i left and its stamp (send_probe.h). Returns
+ * res[i] says whether probe i left and its stamp (core/send_probe.h). Returns
  * how many left.
  */
 int sender_send(struct sender *s, int fam, const struct send_probe *p, int n,

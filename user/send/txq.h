@@ -26,11 +26,11 @@
 
 #include <pthread.h>
 #include <linux/types.h>
-#include "send/send_probe.h"
+#include "core/send_probe.h"
 
 /*
  * Send n probes of family fam (0 IPv4, 1 IPv6) as one batch; res[i]: did
- * probe i leave, and its stamp if the sender knows it (send_probe.h).
+ * probe i leave, and its stamp if the sender knows it (core/send_probe.h).
  * Returns how many left.
  */
 typedef int (*txq_send_fn)(void *ctx, int fam, const struct send_probe *p, int n,

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "send/frame.h"
-#include "send/send_probe.h"
+#include "core/send_probe.h"
 
 struct xsk_sender;
 

@@ -16,7 +16,7 @@
 #include "xhop_test.h"
 #include "xhop_proto.h"
 #include "pkt.h"
-#include "engine/loader.h"
+#include "recv/loader.h"
 #include "core/probe_build.h"
 #include "rx.h"
 

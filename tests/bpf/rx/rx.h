@@ -14,7 +14,7 @@
 #include "xhop_event.h"
 #include "xhop_proto.h"
 #include "pkt.h"
-#include "engine/loader.h"
+#include "recv/loader.h"
 #include "core/probe_build.h"
 
 #define GOT_MAX 8

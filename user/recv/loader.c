@@ -17,7 +17,7 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include "core/log.h"
-#include "engine/loader.h"
+#include "recv/loader.h"
 #include "xhop_gen.h" /* the skeleton's .bss holds struct xhop_gen_state */
 #include "xhop.skel.h"
 
