@@ -16,29 +16,36 @@
 #define GEN_NETDEV_A_DEV_IFINDEX       1
 #define GEN_NETDEV_A_DEV_XDP_FEATURES  3
 
-/* ARPHRD_* of the device and IFF_UP, through one ioctl socket */
-int netdev_type_up(const char *ifname, int *type, int *up)
+/* One interface ioctl on a throwaway socket: 0 or -errno */
+static int netdev_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
 {
-	struct ifreq ifr = { 0 };
 	int fd, err = 0;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	if (ioctl(fd, req, ifr))
 		err = -errno;
-		goto out;
-	}
-	*type = ifr.ifr_hwaddr.sa_family;
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr)) {
-		err = -errno;
-		goto out;
-	}
-	*up = !!(ifr.ifr_flags & IFF_UP);
-out:
 	close(fd);
 	return err;
+}
+
+/* ARPHRD_* of the device and IFF_UP */
+int netdev_type_up(const char *ifname, int *type, int *up)
+{
+	struct ifreq ifr = { 0 };
+	int err;
+
+	err = netdev_ioctl(ifname, SIOCGIFHWADDR, &ifr);
+	if (err)
+		return err;
+	*type = ifr.ifr_hwaddr.sa_family;
+	err = netdev_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+	if (err)
+		return err;
+	*up = !!(ifr.ifr_flags & IFF_UP);
+	return 0;
 }
 
 /* A generic netlink request; the reply lands in buf. -errno or its length */
@@ -141,16 +148,10 @@ out:
 int netdev_mac(const char *ifname, __u8 mac[6])
 {
 	struct ifreq ifr = { 0 };
-	int fd, err = 0;
+	int err;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
-		err = -errno;
-	else
+	err = netdev_ioctl(ifname, SIOCGIFHWADDR, &ifr);
+	if (!err)
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(fd);
 	return err;
 }

@@ -127,16 +127,13 @@ static void fwd_open_above(struct scan *sc, struct scan_target *t, int ttl, int 
 	fwd_normalize(sc, t);
 }
 
-/* A router answered a backward probe: learn, and maybe stop (Doubletree) */
-static void back_router(struct scan *sc, struct scan_target *t, const struct in6_addr *from,
-			int ttl)
+/*
+ * What a backward probe at ttl showed (node: the router, or a silent
+ * hop's placeholder): the link it makes with the hop below, and the
+ * Doubletree stop when the node is known from other targets already
+ */
+static void back_learn(struct scan *sc, struct scan_target *t, __u32 node, int ttl)
 {
-	__u32 node;
-
-	t->next_ttl[DIR_BACK] = (__u8)(ttl - 1);
-	if (sc->c->no_doubletree)
-		return;
-	node = dt_node(&sc->dt, from, ttl);
 	dt_observe(&sc->dt, t->dt_child, node);
 	t->dt_child = node;
 	if (node != DT_NONE && ttl > 1 && !dt_rechecks(&sc->dt, t->idx) && dt_stable(&sc->dt, node)) {
@@ -147,22 +144,22 @@ static void back_router(struct scan *sc, struct scan_target *t, const struct in6
 	}
 }
 
-static void back_silent(struct scan *sc, struct scan_target *t, int ttl)
+/* A router answered a backward probe: learn, and maybe stop (Doubletree) */
+static void back_router(struct scan *sc, struct scan_target *t, const struct in6_addr *from,
+			int ttl)
 {
-	__u32 node;
-
 	t->next_ttl[DIR_BACK] = (__u8)(ttl - 1);
 	if (sc->c->no_doubletree)
 		return;
-	node = dt_silent(&sc->dt, t->dt_child, ttl);
-	dt_observe(&sc->dt, t->dt_child, node);
-	t->dt_child = node;
-	if (node != DT_NONE && ttl > 1 && !dt_rechecks(&sc->dt, t->idx) && dt_stable(&sc->dt, node)) {
-		t->dt_stop = node;
-		t->next_ttl[DIR_BACK] = 0;
-		sc->dt.v[node].stopped_at = 1;
-		sc->dt.stops++;
-	}
+	back_learn(sc, t, dt_node(&sc->dt, from, ttl), ttl);
+}
+
+static void back_silent(struct scan *sc, struct scan_target *t, int ttl)
+{
+	t->next_ttl[DIR_BACK] = (__u8)(ttl - 1);
+	if (sc->c->no_doubletree)
+		return;
+	back_learn(sc, t, dt_silent(&sc->dt, t->dt_child, ttl), ttl);
 }
 
 static void maybe_finish(struct scan *sc, __u32 slot)
