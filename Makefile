@@ -195,7 +195,8 @@ test-build: $(BUILD)/xhop $(E2E_BINS) $(UNIT_BINS) $(BPFT_BINS) $(ASAN_BUILD)/xh
 test: test-build
 	@tests/run_all.sh
 
-bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate $(BUILD)/bench/te_flood
+bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate \
+	$(BUILD)/bench/flood
 	@scripts/bench.sh
 
 demo: $(BUILD)/xhop
@@ -243,10 +244,6 @@ $(BUILD)/bench/flood: bench/flood.c bench/bare_send.c bench/bare_send.h $(USER_O
 		$(BENCH_SKELS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/flood.c bench/bare_send.c $(USER_OBJS) $(LDLIBS)
-
-$(BUILD)/bench/te_flood: bench/te_flood.c $(USER_OBJS) $(BUILD)/send_bare.skel.h $(BUILD)/xdp_count.skel.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -o $@ bench/te_flood.c $(USER_OBJS) $(LDLIBS)
 
 # Runs a command with BPF test runs or AF_XDP/AF_PACKET sockets refused
 # (seccomp), so the e2e tests walk the sender ladder on any kernel

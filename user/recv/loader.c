@@ -290,11 +290,6 @@ err_close:
 	return err;
 }
 
-int loader_poll(struct loader *ld, int timeout_ms)
-{
-	return ring_buffer__poll(ld->rb, timeout_ms);
-}
-
 int loader_consume(struct loader *ld)
 {
 	return ring_buffer__consume(ld->rb);

@@ -50,7 +50,7 @@ struct loader_cfg {
 	__u8 proto;	/* answers only for this probe protocol (0: any) */
 	__u8 l3_only;	/* frames start at the IP header (tun, ipip, ...) */
 	/* additions */
-	__u8 rx_no_wakeup; /* answers never wake loader_poll(): the caller looks itself */
+	__u8 rx_no_wakeup; /* answers never wake a poll of the ring buffer fd: the caller looks itself */
 };
 
 int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_event_fn on_event,
@@ -59,7 +59,6 @@ int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_even
 int loader_open_sport(struct loader *ld, const struct xhop_key *key, __u16 sport,
 		      loader_event_fn on_event, void *ctx);
 /* Wait up to timeout_ms for events and dispatch them; count or -errno */
-int loader_poll(struct loader *ld, int timeout_ms);
 int loader_epoll_fd(struct loader *ld);
 /* Dispatch what is queued now, without waiting */
 int loader_consume(struct loader *ld);
