@@ -70,3 +70,24 @@ __u64 addr_hash(const struct in6_addr *a, __u64 salt)
 	w0 *= 0x94d049bb133111ebULL;
 	return w0 ^ (w0 >> 31);
 }
+
+socklen_t addr_sockaddr(const struct in6_addr *a, int family, __u16 port,
+			struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = *a;
+		s6->sin6_port = htons(port);
+		return sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, &a->s6_addr[12], 4);
+		s4->sin_port = htons(port);
+		return sizeof(*s4);
+	}
+}

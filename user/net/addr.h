@@ -4,6 +4,7 @@
 #define XHOP_ADDR_H
 
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <linux/types.h>
 
 #define ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
@@ -13,6 +14,9 @@ const char *addr_str(const struct in6_addr *a, char buf[ADDR_STRLEN]);
 /* Parse a literal; family 0 takes either. 0, or -EINVAL. */
 int addr_parse(const char *s, int family, struct in6_addr *out, int *out_family);
 int addr_family(const struct in6_addr *a);
+/* a (family 4: mapped) as a socket address of its family; its length */
+socklen_t addr_sockaddr(const struct in6_addr *a, int family, __u16 port,
+			struct sockaddr_storage *ss);
 
 /*
  * A 64-bit mix of an address (and a salt) for hash tables of addresses

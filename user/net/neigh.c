@@ -11,6 +11,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include "core/log.h"
+#include "core/units.h"
+#include "net/addr.h"
 #include "net/neigh.h"
 #include "net/netdev.h"
 #include "net/route.h"
@@ -92,7 +94,7 @@ out:
  */
 static int neigh_trigger(const char *ifname, int family, const struct in6_addr *dst)
 {
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
 	socklen_t slen;
 	int fd, one = 1, err = 0;
 
@@ -105,21 +107,7 @@ static int neigh_trigger(const char *ifname, int family, const struct in6_addr *
 		err = -errno;
 		goto out;
 	}
-	if (family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = *dst;
-		s6->sin6_port = htons(33434);
-		slen = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, &dst->s6_addr[12], 4);
-		s4->sin_port = htons(33434);
-		slen = sizeof(*s4);
-	}
+	slen = addr_sockaddr(dst, family, DEFAULT_UDP_PORT, &ss);
 	if (sendto(fd, "", 1, 0, (struct sockaddr *)&ss, slen) < 0)
 		err = -errno;
 out:

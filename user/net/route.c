@@ -13,6 +13,8 @@
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include "core/units.h"
+#include "net/addr.h"
 #include "net/route.h"
 
 struct route_req {
@@ -129,27 +131,6 @@ static int udp_socket(int family, const char *ifname)
 	return fd;
 }
 
-static socklen_t sockaddr_of(const struct in6_addr *a, int family, __u16 port,
-			     struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_addr = *a;
-		s6->sin6_port = htons(port);
-		return sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, &a->s6_addr[12], 4);
-		s4->sin_port = htons(port);
-		return sizeof(*s4);
-	}
-}
-
 int route_source(const struct in6_addr *dst, int family, const char *ifname, struct in6_addr *src)
 {
 	struct sockaddr_storage ss, local = { 0 };
@@ -163,7 +144,7 @@ int route_source(const struct in6_addr *dst, int family, const char *ifname, str
 	 * routing table: the kernel's choice of source address, with its
 	 * rules for IPv6 (RFC 6724)
 	 */
-	slen = sockaddr_of(dst, family, 33434, &ss);
+	slen = addr_sockaddr(dst, family, DEFAULT_UDP_PORT, &ss);
 	if (connect(fd, (struct sockaddr *)&ss, slen) ||
 	    getsockname(fd, (struct sockaddr *)&local, &llen)) {
 		err = -errno;
@@ -188,7 +169,7 @@ int route_source_is_local(const struct in6_addr *src, int family, const char *if
 	if (fd < 0)
 		return fd;
 	/* port 0: bind() only asks whether the address is ours */
-	slen = sockaddr_of(src, family, 0, &ss);
+	slen = addr_sockaddr(src, family, 0, &ss);
 	if (bind(fd, (struct sockaddr *)&ss, slen))
 		err = -errno;
 	close(fd);

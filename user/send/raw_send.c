@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include "core/log.h"
+#include "net/addr.h"
 #include "send/raw_send.h"
 
 #define SEND_MANY_MAX 256
@@ -43,31 +44,11 @@ err_report:
 	return err;
 }
 
-/* The destination as a socket address of the sender's family */
-static socklen_t dst_sockaddr(const struct raw_sender *s, const struct in6_addr *dst,
-			      struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (s->family == 6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_addr = *dst;
-		return sizeof(*sin6);
-	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		memcpy(&sin->sin_addr, &dst->s6_addr[12], 4);
-		return sizeof(*sin);
-	}
-}
-
 int raw_sender_send(struct raw_sender *s, const __u8 *pkt, size_t len,
 		    const struct in6_addr *dst)
 {
 	struct sockaddr_storage ss;
-	socklen_t slen = dst_sockaddr(s, dst, &ss);
+	socklen_t slen = addr_sockaddr(dst, s->family, 0, &ss);
 	ssize_t n;
 
 	n = sendto(s->fd, pkt, len, 0, (struct sockaddr *)&ss, slen);
@@ -94,7 +75,7 @@ int raw_sender_send_many(struct raw_sender *s, __u8 *const *pkts, const size_t *
 		iov[i].iov_len = lens[i];
 		memset(&msgs[i], 0, sizeof(msgs[i]));
 		msgs[i].msg_hdr.msg_name = &ss[i];
-		msgs[i].msg_hdr.msg_namelen = dst_sockaddr(s, &dsts[i], &ss[i]);
+		msgs[i].msg_hdr.msg_namelen = addr_sockaddr(&dsts[i], s->family, 0, &ss[i]);
 		msgs[i].msg_hdr.msg_iov = &iov[i];
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}

@@ -13,10 +13,10 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include "core/log.h"
+#include "core/units.h"
 #include "net/addr.h"
 #include "send/txq.h"
 
-#define NS_PER_S 1000000000ULL
 /* a sleeping sender looks at the ring at least this often, whatever happens */
 #define IDLE_POLL_MS 20
 
