@@ -199,6 +199,12 @@ bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate \
 	$(BUILD)/bench/flood
 	@scripts/bench.sh
 
+# this checkout's speed against a base revision's (BASE_REV=..., default
+# the merge-base with main), interleaved in one run; it builds both itself
+.PHONY: bench-compare
+bench-compare:
+	@scripts/bench_compare.sh $(BASE_REV)
+
 demo: $(BUILD)/xhop
 	@scripts/demo.sh
 

@@ -18,10 +18,19 @@
 # mtr one round of hops per 0.1 s. Paced probes meet colder caches, so the
 # wire RTTs differ per tool; errors are per probe, so they stay comparable.
 #
-# Usage: scripts/bench_rtt.sh [-k] [-r RUNS]   (as root, from anywhere)
+# Usage: scripts/bench_rtt.sh [-k] [-a] [-r RUNS] [-t TOOL,..] [-x NAME=XHOP]..
+#                             [-o FILE]   (as root, from anywhere)
 #   -r RUNS  traces per tool and condition (default 3; 10 probes per hop,
 #            so 40 probes per trace; about 15 s per run)
 #   -k       keep the pcaps and tool outputs (the directory is printed)
+#   -t TOOLS only these tools, in this order (comma-separated names of
+#            the tools below, or of -x)
+#   -x NAME=XHOP  one more tool: the xhop binary XHOP, traced as xhop is
+#            (scripts/bench_compare.sh: the base revision's binary)
+#   -a       every second run takes the tools in reverse order (ABBA), so
+#            a drift of the machine's speed weighs on all of them alike
+#   -o FILE  write the per-probe pairs (tool, cond, run, error..) to FILE
+# The xhop traced as "xhop" is $XHOP (default: build/xhop of this tree).
 #
 # Safety: only 198.18.0.0/15 addresses, IPv6 off in every namespace, no
 # default route anywhere, nothing probes from the root namespace; all
@@ -30,7 +39,7 @@ set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 top=$(cd "$here/.." && pwd)
-xhop=$top/build/xhop
+xhop=${XHOP:-$top/build/xhop}
 analyze=$here/bench_rtt_analyze.py
 
 PFX="xb$$-"
@@ -47,10 +56,18 @@ BUSY_PER_CORE=4
 
 runs=3
 keep=0
-while getopts "kr:h" o; do
+abba=0
+only=
+extra=()
+pairs_out=
+while getopts "kr:t:x:ao:h" o; do
 	case $o in
 	k) keep=1 ;;
 	r) runs=$OPTARG ;;
+	t) only=$OPTARG ;;
+	x) extra+=("$OPTARG") ;;
+	a) abba=1 ;;
+	o) pairs_out=$OPTARG ;;
 	h)
 		sed -n '4,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'
 		exit 0
@@ -68,6 +85,9 @@ for c in ip tcpdump python3 timeout nproc ethtool; do
 	command -v "$c" >/dev/null || die "$c not found"
 done
 [[ -x $xhop ]] || die "$xhop missing: run make first"
+for x in "${extra[@]}"; do
+	[[ $x =~ ^[A-Za-z0-9_.-]+=.+$ && -x ${x#*=} ]] || die "-x $x: not NAME=an executable xhop"
+done
 
 # --- cleanup -------------------------------------------------------------
 
@@ -293,6 +313,18 @@ declare -A CMD=(
 	[mtr]="mtr --raw -n -c $QUERIES -i 0.1 -G 1 $DST"
 	[scamper]="scamper -O json -c 'trace -P icmp-paris -q $QUERIES -Q -w 1' -i $DST"
 )
+for x in "${extra[@]}"; do
+	t=${x%%=*}
+	TOOLS+=("$t")
+	FMT[$t]="xhop-json"
+	CMD[$t]=${CMD[xhop]/#"$xhop "/"${x#*=} "}
+done
+if [[ -n $only ]]; then
+	IFS=, read -ra TOOLS <<<"$only"
+	for t in "${TOOLS[@]}"; do
+		[[ -n ${CMD[$t]:-} ]] || die "-t: no tool '$t' (${!CMD[*]})"
+	done
+fi
 for t in traceroute mtr scamper; do
 	read -r bin _ <<<"${CMD[$t]}"
 	command -v "$bin" >/dev/null || CMD[$t]="missing: $bin not installed"
@@ -337,9 +369,11 @@ run_tool()
 
 run_cond()
 {
-	local cond=$1 n t
+	local cond=$1 n t i
 	for ((n = 1; n <= runs; n++)); do
-		for t in "${TOOLS[@]}"; do
+		for ((i = 0; i < ${#TOOLS[@]}; i++)); do
+			t=${TOOLS[i]}
+			((abba && n % 2 == 0)) && t=${TOOLS[${#TOOLS[@]} - 1 - i]}
 			run_tool "$t" "$cond" "$n"
 		done
 	done
@@ -388,4 +422,5 @@ echo
 python3 "$analyze" report --dump "$work/pairs.tsv" "$manifest"
 rc=$?
 ((keep)) && log "per-probe pairs: $work/pairs.tsv"
+[[ -z $pairs_out ]] || cp "$work/pairs.tsv" "$pairs_out" || rc=1
 exit $rc

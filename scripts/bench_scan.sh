@@ -18,6 +18,15 @@
 # Usage: scripts/bench_scan.sh [-q]   (as root; -q: skip the 1M-target run)
 # Safety: only 198.18.0.0/15 and 2001:2::/48, namespaces xbs<pid>-*,
 # removed on exit; nothing probes from the root namespace.
+#
+# Sourced (scripts/bench_compare.sh does), it defines the lab and the
+# per-run functions below and stops before measuring anything: the caller
+# sets WORK (a private directory) and XHOP, and owns the cleanup traps.
+#   scan_lab_up PREFIX   the lab, the target list and an empty blocklist
+#   run_xhop NAME ARGS.. one scan of the list with $XHOP, into $WORK/NAME.*
+#   exact NAME           how many targets of that run match the lab's truth
+#   inexact NAME         the first targets that did not, and how
+#   run_scamper          scamper over the same list; its wall time in SWALL
 set -u
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -25,6 +34,66 @@ ROOT=$(cd "$HERE/.." && pwd)
 # shellcheck source=scripts/lab.sh
 source "$HERE/lab.sh"
 XHOP=${XHOP:-$ROOT/build/xhop}
+PFX=(198.19.128.0/17 198.19.64.0/18 198.19.4.0/22)
+
+# scan_lab_up PREFIX: lab.sh's lab with the three prefixes routed and
+# answered, the generator's GRO on r1, $WORK/targets and $WORK/noblock
+scan_lab_up()
+{
+	LAB_QUIET=1 lab_up "$1" || return 1
+	lab_exec r4 ip route add 198.19.128.0/17 via 198.18.7.2 &&
+		lab_exec r4 ip route add 198.19.64.0/18 via 198.18.8.2 &&
+		lab_exec r4 ip route add unreachable 198.19.4.0/22 &&
+		lab_exec r5 ip route add 198.19.64.0/18 via 198.18.9.2 &&
+		lab_exec dst ip route add local 198.19.128.0/17 dev lo &&
+		lab_exec dst2 ip route add local 198.19.64.0/18 dev lo || return 1
+	# lab_up made it already (the 1M-target run scans inside it)
+	lab_exec dst ip -6 route add local 2001:2:0:100::/64 dev lo 2>/dev/null
+	lab_gen_ready || { echo "bench_scan: GRO on r1's v1 (ethtool)" >&2; return 1; }
+	python3 -c '
+import ipaddress, sys
+for p in sys.argv[1:]:
+    for a in ipaddress.ip_network(p):
+        print(a)' "${PFX[@]}" >"$WORK/targets" || return 1
+	printf '# the lab is special-use space: nothing blocked\n' >"$WORK/noblock"
+}
+kv() { python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(s[sys.argv[2]])' "$@"; }
+
+# run_xhop NAME ARGS..: 1 when the run failed (its stderr in $WORK/NAME.err)
+run_xhop()
+{
+	local name=$1
+	shift
+	/usr/bin/time -f "%e %M %U %S" -o "$WORK/$name.time" ip netns exec "$(lab_ns src)" \
+		"$XHOP" scan --blocklist "$WORK/noblock" --targets "$WORK/targets" --every-address \
+		--wait 1 --summary "$WORK/$name.sum" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
+}
+# every run against the lab's truth (tests/e2e/scan_check.py)
+R=$LAB_SCAN_R4
+RULES=("198.19.128.0/17=$R,SELF:COMPLETED" "198.19.64.0/18=$R,*,SELF:COMPLETED"
+	"198.19.4.0/22=$R:UNREACH")
+exact() {
+	python3 "$ROOT/tests/e2e/scan_check.py" exact "$1" "$WORK/$1.out" "$WORK/targets" \
+		"${RULES[@]}" | sed -n 's/^EXACT \([0-9]*\) .*/\1/p'
+}
+# the first targets of a run that missed the lab's truth, and how
+inexact() {
+	python3 "$ROOT/tests/e2e/scan_check.py" paths "$1" "$WORK/$1.out" "$WORK/targets" \
+		"${RULES[@]}" | sed -n 's/^     | /    /p' | head -n 3
+}
+# run_scamper: scamper over the list into $WORK/scamper.json; SWALL its wall s
+run_scamper()
+{
+	local start
+	start=$(date +%s.%N)
+	ip netns exec "$(lab_ns src)" scamper -O json -p 10000 -c "trace -P icmp-paris -w 1" \
+		-f "$WORK/targets" >"$WORK/scamper.json" 2>"$WORK/scamper.err" || return 1
+	SWALL=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
+}
+
+# Sourced: the functions are all the caller wants
+[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
+
 QUICK=0
 [[ ${1:-} == -q ]] && QUICK=1
 
@@ -39,23 +108,7 @@ trap '[[ $BASHPID != "$$" ]] || { LAB_QUIET=1 lab_down "$PREFIX"; rm -rf "$WORK"
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-LAB_QUIET=1 lab_up "$PREFIX" || die "lab_up failed"
-lab_exec r4 ip route add 198.19.128.0/17 via 198.18.7.2 &&
-	lab_exec r4 ip route add 198.19.64.0/18 via 198.18.8.2 &&
-	lab_exec r4 ip route add unreachable 198.19.4.0/22 &&
-	lab_exec r5 ip route add 198.19.64.0/18 via 198.18.9.2 &&
-	lab_exec dst ip route add local 198.19.128.0/17 dev lo &&
-	lab_exec dst2 ip route add local 198.19.64.0/18 dev lo &&
-	lab_exec dst ip -6 route add local 2001:2:0:100::/64 dev lo 2>/dev/null
-lab_gen_ready || die "GRO on r1's v1 (ethtool)"
-PFX=(198.19.128.0/17 198.19.64.0/18 198.19.4.0/22)
-python3 -c '
-import ipaddress, sys
-for p in sys.argv[1:]:
-    for a in ipaddress.ip_network(p):
-        print(a)' "${PFX[@]}" >"$WORK/targets"
-printf '# the lab is special-use space: nothing blocked\n' >"$WORK/noblock"
-kv() { python3 -c 'import json,sys; s=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print(s[sys.argv[2]])' "$@"; }
+scan_lab_up "$PREFIX" || die "lab_up failed"
 
 echo "xhop scan vs scamper, $(wc -l <"$WORK/targets") targets (${PFX[*]}), $(uname -r), $(nproc) cores"
 echo
@@ -103,28 +156,6 @@ done
 echo
 
 # --- xhop --------------------------------------------------------------------------
-# run_xhop NAME ARGS..: 1 when the run failed (its stderr in $WORK/NAME.err)
-run_xhop()
-{
-	local name=$1
-	shift
-	/usr/bin/time -f "%e %M %U %S" -o "$WORK/$name.time" ip netns exec "$(lab_ns src)" \
-		"$XHOP" scan --blocklist "$WORK/noblock" --targets "$WORK/targets" --every-address \
-		--wait 1 --summary "$WORK/$name.sum" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
-}
-# every run against the lab's truth (tests/e2e/scan_check.py)
-R=$LAB_SCAN_R4
-RULES=("198.19.128.0/17=$R,SELF:COMPLETED" "198.19.64.0/18=$R,*,SELF:COMPLETED"
-	"198.19.4.0/22=$R:UNREACH")
-exact() {
-	python3 "$ROOT/tests/e2e/scan_check.py" exact "$1" "$WORK/$1.out" "$WORK/targets" \
-		"${RULES[@]}" | sed -n 's/^EXACT \([0-9]*\) .*/\1/p'
-}
-# the first targets of a run that missed the lab's truth, and how
-inexact() {
-	python3 "$ROOT/tests/e2e/scan_check.py" paths "$1" "$WORK/$1.out" "$WORK/targets" \
-		"${RULES[@]}" | sed -n 's/^     | /    /p' | head -n 3
-}
 printf '%-30s %-7s %7s %8s %11s %9s %9s %8s %7s %7s\n' "xhop run" sender wall_s kpps \
 	backlog_kpps probes replies "%ceiling" exact rss_MB
 # auto (whatever the ladder takes here) at three rates, then every rung
@@ -194,10 +225,7 @@ echo "xhop's probe rate, median round: $(sort -n "$WORK/rounds" | sed -n 2p)% of
 echo
 
 # --- scamper ------------------------------------------------------------------------
-start=$(date +%s.%N)
-ip netns exec "$(lab_ns src)" scamper -O json -p 10000 -c "trace -P icmp-paris -w 1" \
-	-f "$WORK/targets" >"$WORK/scamper.json" 2>"$WORK/scamper.err" || die "scamper failed"
-SWALL=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
+run_scamper || die "scamper failed"
 
 echo "fastest exact xhop run ($BEST) against scamper -p 10000 -c 'trace -P icmp-paris -w 1':"
 python3 "$HERE/bench_scan_compare.py" "$WORK/$BEST.out" "$WORK/$BEST.sum" \

@@ -214,9 +214,61 @@ static void test_bad_specs(void)
 	EXPECT(probe_build(&ps, &key, p, sizeof(p)) < 0, "unknown method refused");
 }
 
+/*
+ * csum_add() against RFC 1071 as written: 16-bit big-endian words summed
+ * with end-around carry, an odd byte padded with zero. Random buffers
+ * at every offset and length, random starting sums.
+ */
+static __u16 ref_sum(__u32 start, const __u8 *p, size_t len)
+{
+	__u32 sum = start;
+
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		sum += ((__u32)p[i] << 8) | p[i + 1];
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	if (len & 1)
+		sum += (__u32)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+static void test_csum(void)
+{
+	__u8 buf[PROBE_MAX_SIZE + 8];
+	__u32 seed = 12345;
+	int bad = 0, runs = 0;
+
+	for (int round = 0; round < 2000; round++) {
+		size_t off = (size_t)round % 8, len;
+		__u32 start;
+
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* a quarter of the rounds all 0xff: carries at every step */
+			buf[i] = round % 4 == 3 ? 0xff : (__u8)(seed >> 16);
+		}
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 8) % (PROBE_MAX_SIZE + 1);
+		start = round % 3 ? seed >> 12 : 0xffff;
+		runs++;
+		if (csum_fold(csum_add(start & 0xffff, buf + off, len)) !=
+		    ref_sum(start & 0xffff, buf + off, len))
+			bad++;
+	}
+	EXPECT(bad == 0, "%d of %d sums differ from RFC 1071's", bad, runs);
+	/* composable: a sum carried on from an even part equals the whole's */
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (__u8)(i * 37 + 11);
+	EXPECT(csum_fold(csum_add(csum_add(0, buf, 36), buf + 36, 65)) == ref_sum(0, buf, 101),
+	       "a sum in two parts differs");
+}
+
 int main(void)
 {
 	test_siphash();
+	test_csum();
 	for (int f = 4; f <= 6; f += 2)
 		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++)
 			test_build(f, m);

@@ -18,19 +18,33 @@
 #define L4_HLEN_UDP 8
 #define L4_HLEN_TCP 20
 
+/*
+ * Big-endian 32-bit words into a 64-bit sum: 2^16 = 1 modulo 0xffff, so
+ * a word adds what its two halves add (RFC 1071 section 2), in half the
+ * steps of byte pairs; the send path builds every probe through here.
+ * The result is folded to 16 bits, so callers may add small terms to it.
+ */
 __u32 csum_add(__u32 sum, const void *data, size_t len)
 {
 	const __u8 *p = data;
+	__u64 acc = sum;
 
-	/* byte pairs as big-endian words: the sum is then in network order */
-	while (len > 1) {
-		sum += ((__u32)p[0] << 8) | p[1];
+	for (; len >= 4; p += 4, len -= 4) {
+		__u32 w;
+
+		memcpy(&w, p, 4); /* any alignment */
+		acc += ntohl(w);
+	}
+	if (len >= 2) {
+		acc += ((__u32)p[0] << 8) | p[1];
 		p += 2;
 		len -= 2;
 	}
 	if (len)
-		sum += (__u32)p[0] << 8;
-	return sum;
+		acc += (__u32)p[0] << 8;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (__u32)acc;
 }
 
 __u16 csum_fold(__u32 sum)
