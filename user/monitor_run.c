@@ -365,7 +365,8 @@ static void warmup(struct mon_run *r)
 	for (int i = 0; i < WARMUP_PROBES && !xhop_stop; i++) {
 		__u64 deadline = clock_mono_ns() + WARMUP_WAIT_MS * NS_PER_MS;
 
-		if (send_one(r, t, r->o->first_ttl, PATH_WARMUP_ID, &tx_ns))
+		/* the first is the sender layer's trial probe, sent already */
+		if (i && send_one(r, t, r->o->first_ttl, PATH_WARMUP_ID, &tx_ns))
 			return;
 		while (r->warmup_answered <= i && !xhop_stop) {
 			__u64 now = clock_mono_ns();

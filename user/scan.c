@@ -77,8 +77,10 @@ static int on_event(void *ctx, const struct xhop_event *ev)
 	int dir, f;
 
 	/* the sender ladder's trial probes (send/sender.h): no target's */
-	if (ev->probe_id == PATH_WARMUP_ID)
+	if (ev->probe_id == PATH_WARMUP_ID) {
+		sc->warmup_replies += ev->kind != XHOP_EV_TX;
 		return 0;
+	}
 	memcpy(&dst, ev->dst, 16);
 	slot = scan_table_find(&sc->tab, &dst);
 	if (slot == SCAN_NONE) {

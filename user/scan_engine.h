@@ -87,6 +87,7 @@ struct scan {
 	/* counts */
 	__u64 admitted, finished, reached, duplicates;
 	__u64 probes_sent, replies, ignored;
+	__u64 warmup_replies; /* answers to the sender's trial probes */
 	__u64 send_errors;  /* probes handed to the sender that did not leave */
 	__u32 fail_run;	    /* ... in a row, none leaving between */
 	int fail_err;	    /* the last one's -errno */

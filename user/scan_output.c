@@ -295,9 +295,10 @@ void scan_write_summary(struct scan *sc)
 		(unsigned long long)sc->targets.blocked, (unsigned long long)sc->duplicates);
 	fprintf(s, "\"targets_done\":%llu,\"targets_reached\":%llu,",
 		(unsigned long long)sc->finished, (unsigned long long)sc->reached);
-	fprintf(s, "\"probes_sent\":%llu,\"replies\":%llu,\"replies_ignored\":%llu,",
+	fprintf(s, "\"probes_sent\":%llu,\"replies\":%llu,\"replies_ignored\":%llu,"
+		   "\"warmup_replies\":%llu,",
 		(unsigned long long)sc->probes_sent, (unsigned long long)sc->replies,
-		(unsigned long long)sc->ignored);
+		(unsigned long long)sc->ignored, (unsigned long long)sc->warmup_replies);
 	fprintf(s, "\"interfaces\":%llu,\"router_interfaces\":%llu,\"probes_per_interface\":%.2f,",
 		(unsigned long long)sc->ifaces.n, (unsigned long long)sc->routers.n,
 		sc->ifaces.n ? (double)sc->probes_sent / (double)sc->ifaces.n : 0.0);

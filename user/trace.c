@@ -36,7 +36,8 @@
  * The first packets after attaching meet a cold path: the programs, the
  * socket, the driver's XDP ring. Measured against a far-side capture, the
  * first probe of a trace came back 20-35 us late while later ones were
- * within 3 us. So two TTL-1 probes go out first, and their answers are
+ * within 3 us. So two TTL-1 probes go out first (the sender ladder's trial
+ * probe is the first), and their answers are
  * awaited (at most WARMUP_WAIT_MS each) and discarded.
  */
 #define WARMUP_PROBES 2
@@ -258,7 +259,8 @@ static void warmup(struct engine *e)
 	for (int i = 0; i < WARMUP_PROBES && !xhop_stop; i++) {
 		__u64 deadline = clock_mono_ns() + WARMUP_WAIT_MS * NS_PER_MS;
 
-		if (send_one(e, 1, PATH_WARMUP_ID, &tx_ns))
+		/* the first is the sender layer's trial probe, sent already */
+		if (i && send_one(e, 1, PATH_WARMUP_ID, &tx_ns))
 			return;
 		while (e->warmup_answered <= i && !xhop_stop) {
 			__u64 now = clock_mono_ns();
