@@ -52,8 +52,9 @@
 # 5. Interfaces without native XDP: on the macvlan, generic mode with a
 #    warning and exact hops; on the tun, exact hops or a clear refusal.
 #
-# The last line is "N passed, N failed". XHOP=/path/to/binary overrides
-# build/xhop. Needs root (namespaces), clang (the neighbour program).
+# The last line is "N passed, N failed, N skipped". XHOP=/path/to/binary
+# overrides build/xhop. Needs root (namespaces), clang (the neighbour
+# program).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -73,7 +74,11 @@ FORGE_MIN=120000    # forged packets at least (the flood goes on until then)
 FORGE_RATE=25000    # packets/s: a flood, yet leaves the 2-CPU lab room to route
 
 e2e_require ip tc nft /usr/sbin/dnsmasq python3 bpftool timeout flock clang capsh setpriv
-[[ -c /dev/net/tun ]] || skip_all "no /dev/net/tun"
+# a device, like a tool, is there or the machine is broken: not a skip
+if [[ ! -c /dev/net/tun ]]; then
+	fail "/dev/net/tun exists" "the tun prober (l3) needs it: modprobe tun"
+	e2e_stop
+fi
 
 PREFIX=xh$$-
 TMP=$(mktemp -d /tmp/xhop-hostile.XXXXXX)

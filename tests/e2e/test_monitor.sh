@@ -17,7 +17,7 @@
 #   5. the live view, run in tmux, shows the table and obeys its keys;
 #   6. SIGINT and SIGTERM write the final report and leave nothing attached;
 #      exit codes for bad targets, two interfaces, a taken metrics port.
-# The last line is "N passed, N failed". Needs root (namespaces).
+# The last line is "N passed, N failed, N skipped". Needs root (namespaces).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)

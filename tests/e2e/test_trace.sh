@@ -7,7 +7,7 @@
 # prefixes, dnsmasq) and must print exactly the lab's ground truth, as
 # text and as scamper JSON; exit with the documented codes; and leave no
 # XDP or tcx program behind, whether it ends normally, by SIGINT or by
-# SIGKILL. The last line is "N passed, N failed".
+# SIGKILL. The last line is "N passed, N failed, N skipped".
 #
 # XHOP=/path/to/binary overrides build/xhop. Needs root (namespaces).
 set -u

@@ -127,30 +127,43 @@ for p in sys.argv[1:]:
         print(a)' "$@" >"$f"
 }
 
+# e2e_stop: the test cannot go on (a check above failed and the rest
+# depend on it): the summary now, and a failed exit (the EXIT trap tears
+# down what exists)
+e2e_stop()
+{
+	summary
+	exit 1
+}
+
 # e2e_lab_up: build the lab under $PREFIX as one check; on failure the
-# test ends there with its summary (the EXIT trap tears down what exists)
+# test ends there
 e2e_lab_up()
 {
 	if ! LAB_QUIET=1 lab_up "$PREFIX"; then
 		fail "lab is up" "lab_up $PREFIX failed"
-		summary
-		exit 1
+		e2e_stop
 	fi
 	ok "lab is up"
 }
 
 # e2e_require TOOL...: root, the tools and a built $XHOP, or the test ends
-# here: skipped (no root, a tool missing) or failed (xhop not built)
+# here. Without root it is skipped: the namespaces are refused. A missing
+# tool is a failed check each, never a skip: scripts/install-deps.sh
+# installs them all, so a skip would only hide a broken test machine.
 e2e_require()
 {
-	local tool
+	local tool missing=0
 	[[ $(id -u) -eq 0 ]] || skip_all "needs root to build namespace labs"
 	for tool in "$@"; do
-		command -v "$tool" >/dev/null || skip_all "$tool is not installed"
+		if ! command -v "$tool" >/dev/null; then
+			fail "$tool is installed" "scripts/install-deps.sh installs it"
+			missing=1
+		fi
 	done
 	if [[ ! -x $XHOP ]]; then
 		fail "xhop is built" "$XHOP is missing: run make"
-		summary
-		exit 1
+		missing=1
 	fi
+	((missing == 0)) || e2e_stop
 }
