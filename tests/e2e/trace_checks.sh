@@ -115,6 +115,20 @@ scan_checks()
 	T_FAIL=$((T_FAIL + ${f:-1}))
 }
 
+# prog_held ID: a live process holds the BPF program, by an fd of its own
+# or of a link to it (either fdinfo names the prog_id). The test's xhop
+# has exited by the time this is asked, so a held program is another
+# run's on this machine (an xhop, a bench, a BPF test); one no process
+# holds, still loaded, is what a finished run left behind.
+prog_held() { grep -qsx "prog_id:[[:space:]]*$1" /proc/[0-9]*/fdinfo/*; }
+
+# unheld ID...: those of the programs no process holds
+unheld()
+{
+	local id
+	for id in "$@"; do prog_held "$id" || echo "$id"; done
+}
+
 # prefix_addrs FILE PREFIX...: every address of the prefixes, one per line
 prefix_addrs()
 {
