@@ -211,15 +211,17 @@ for round in 1 2 3; do
 		((got > c)) && c=$got
 	done
 	x=0
+	senders=
 	for r in 400000 800000; do
 		run_xhop "round$round-$r" --rate "$r" ||
 			die "xhop round $round failed: $(head -c 300 "$WORK/round$round-$r.err")"
 		bl=$(python3 -c "print(round($(kv "$WORK/round$round-$r.sum" backlog_pps)))")
 		((bl > x)) && x=$bl
+		senders+="${senders:+ and }$(kv "$WORK/round$round-$r.sum" sender)"
 	done
 	pct=$(python3 -c "print(round($x * 100 / $c))")
 	echo "$pct" >>"$WORK/rounds"
-	echo "  round $round: ceiling $c/s, xhop $x/s: $pct%"
+	echo "  round $round: ceiling $c/s, xhop $x/s: $pct% (senders: $senders)"
 done
 echo "xhop's probe rate, median round: $(sort -n "$WORK/rounds" | sed -n 2p)% of the lab's ceiling"
 echo

@@ -2,11 +2,13 @@
 # shellcheck shell=bash
 #
 # Assertions for the end-to-end tests. One check = one pass or one fail;
-# a failure says what was expected and what came. summary prints the
-# "N passed, N failed" line tests/run_suite.sh counts, as the last line.
+# a failure says what was expected and what came; a skip is a third
+# count, never a pass. summary prints the "N passed, N failed, N skipped"
+# line tests/run_suite.sh counts, as the last line.
 
 T_PASS=0
 T_FAIL=0
+T_SKIP=0
 
 ok()
 {
@@ -64,16 +66,29 @@ wait_for()
 	done
 }
 
-# skip_all REASON: nothing to count, say why
+# skip NAME REASON...: a check that cannot run here, counted apart. Only
+# for a facility the system refuses (no root); a missing tool or device is
+# a failure: scripts/install-deps.sh installs what the tests need.
+skip()
+{
+	local name=$1
+	shift
+	T_SKIP=$((T_SKIP + 1))
+	echo "skip $name: $*"
+}
+
+# skip_all REASON...: the whole script cannot run here; it counts as one
+# skip (with what was counted before it), so the suite shows it skipped
+# rather than an empty "0 passed, 0 failed" that reads as ok
 skip_all()
 {
-	echo "skip: $1"
-	echo "0 passed, 0 failed"
-	exit 0
+	skip "$(basename "$0")" "$@"
+	summary
+	exit
 }
 
 summary()
 {
-	echo "$T_PASS passed, $T_FAIL failed"
+	echo "$T_PASS passed, $T_FAIL failed, $T_SKIP skipped"
 	[[ $T_FAIL -eq 0 ]]
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # End to end: the in-kernel probe generator (bpf/xhop_gen.bpf.c through
-# user/gen_send.c) on a veth pair of two namespaces of its own. For each
+# user/send/gen_send.c) on a veth pair of two namespaces of its own. For each
 # family x method, build/tests/e2e/gen_e2e sends COUNT live frames in
 # batches of every size 1..256; the peer's XDP program counts them (and
 # passes them on) while tcpdump captures them. Sent, generated and

@@ -17,7 +17,7 @@
 #   5. the live view, run in tmux, shows the table and obeys its keys;
 #   6. SIGINT and SIGTERM write the final report and leave nothing attached;
 #      exit codes for bad targets, two interfaces, a taken metrics port.
-# The last line is "N passed, N failed". Needs root (namespaces).
+# The last line is "N passed, N failed, N skipped". Needs root (namespaces).
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -156,15 +156,18 @@ for t in "${PARIS6[@]}"; do
 done
 
 # Sends are paced over the interval, not one burst: a capture in r1 of
-# one run's probes, 20 targets x 5 TTLs per 0.5 s cycle
+# one run's probes, 20 targets x 5 TTLs per 0.5 s cycle (-m 5: a cycle
+# that begins before the last one's answers are in looks further than
+# TTL 5 for a target whose end it has not seen yet)
 PACE_TARGETS=()
 for i in $(seq 40 59); do PACE_TARGETS+=("198.19.0.$i"); done
 ip netns exec "$(lab_ns r1)" tcpdump -i v1 -n -U -tt -l \
 	'icmp[icmptype] == icmp-echo and dst net 198.19.0.0/24' >"$TMP/pace" 2>"$TMP/pace.err" &
 CAP_PID=$!
 cap_ready() { grep -q "listening on" "$TMP/pace.err"; }
-wait_for 5 cap_ready
-xrun -n --report -c 4 --interval 0.5 -w 0.3 "${PACE_TARGETS[@]}"
+if wait_for 5 cap_ready; then ok "pacing: the capture in r1 is listening"; else
+	fail "pacing: the capture in r1 is listening" "$(cat "$TMP/pace.err")"; fi
+xrun -n --report -c 4 --interval 0.5 -w 0.3 -m 5 "${PACE_TARGETS[@]}"
 # every probe sent has been captured (4 x 100 and 2 warm-up) before the
 # capture ends
 all_captured() { (($(wc -l <"$TMP/pace") >= 402)); }
@@ -172,29 +175,56 @@ wait_for 5 all_captured
 kill "$CAP_PID" 2>/dev/null
 wait "$CAP_PID" 2>/dev/null
 CAP_PID=
-python3 - "$TMP/pace" >"$TMP/pcheck" 2>&1 <<'EOF'
-import sys
-ts = sorted(float(l.split()[0]) for l in open(sys.argv[1]) if l.strip())
+python3 - "$TMP/pace" "${PACE_TARGETS[0]}" >"$TMP/pcheck" 2>&1 <<'EOF'
+import collections, re, sys
+lines = [l.split() for l in open(sys.argv[1]) if l.strip()]
+ts = sorted(float(w[0]) for w in lines)
 def chk(name, cond, why=''):
     print(('ok   ' if cond else 'FAIL ') + 'pacing: ' + name + ('' if cond else ': ' + str(why)))
-chk('every probe captured (4 cycles x 100, + 2 warm-up)', len(ts) == 402, len(ts))
-# cycles start 0.5 s apart: split where the gap is the pause between them
-cycles, cur = [], ts[:1]
-for a, b in zip(ts, ts[1:]):
-    if b - a > 0.04:
-        cycles.append(cur)
-        cur = []
-    cur.append(b)
-cycles.append(cur)
-full = [c for c in cycles if len(c) >= 90]
-spans = [c[-1] - c[0] for c in full]
-big = max((b - a for c in full for a, b in zip(c, c[1:])), default=0)
-print(f'     (cycles of 100 probes spread over {", ".join(f"{x * 1000:.0f}" for x in spans)} ms; '
-      f'largest gap inside a cycle {big * 1000:.1f} ms)')
-chk('4 cycles of 100 probes', len(full) == 4, [len(c) for c in cycles])
-chk('each spread over most of 90% of the interval (>= 0.3 s)', all(x >= 0.3 for x in spans), spans)
-dense = max((sum(1 for y in c if x <= y < x + 0.01) for c in full for x in c), default=99)
-chk('no burst: at most 10 probes in any 10 ms', dense <= 10, dense)
+# on a miscount, the probes per destination (20 each; the first target
+# also has the warm-ups), and those of an odd one, tell a lost or an
+# extra probe from a stray packet
+dst = lambda w: w[4].rstrip(':') if len(w) > 4 else '?'
+per = collections.Counter(dst(w) for w in lines)
+odd = {d: n for d, n in sorted(per.items()) if n != (22 if d == sys.argv[2] else 20)}
+chk('every probe captured (4 cycles x 100, + 2 warm-up)', len(ts) == 402,
+    f'{len(ts)}; per destination, other than 20 (22 for {sys.argv[2]}): {odd}')
+if len(ts) != 402:
+    for w in [w for w in lines if dst(w) in odd][:40]:
+        print('     | ' + ' '.join(w))
+# A probe's ICMP sequence is its id, cycle << 8 | TTL (user/plan/monitor.h;
+# 0xffff: a warm-up), so the cycles are told apart by their probes, not
+# by the pauses between them: a busy CPU opens gaps inside a cycle too
+by = collections.defaultdict(list)
+for w in lines:
+    m = re.search(r'\bseq (\d+),', ' '.join(w))
+    if m and int(m.group(1)) != 0xffff:
+        by[int(m.group(1)) >> 8].append(float(w[0]))
+cycles = [sorted(by[c]) for c in sorted(by)]
+spans = [c[-1] - c[0] for c in cycles]
+big = max((b - a for c in cycles for a, b in zip(c, c[1:])), default=0)
+print(f'     (cycles of {"/".join(str(len(c)) for c in cycles)} probes spread over '
+      f'{", ".join(f"{x * 1000:.0f}" for x in spans)} ms; largest gap inside a cycle {big * 1000:.1f} ms)')
+chk('4 cycles of 100 probes', [len(c) for c in cycles] == [100] * 4, {c: len(by[c]) for c in sorted(by)})
+chk('each spread over most of 90% of the interval (>= 0.3 s)',
+    spans and all(x >= 0.3 for x in spans), spans)
+# No burst, judged against the schedule rather than a window count: a
+# busy CPU stalls the sender now and then, and its catch-up (on time for
+# the code) packs a few probes into a few ms. xhop sends a cycle's k-th
+# probe once cycle start + k x 0.45 s / 100 has come (send_due in
+# user/plan/monitor_plan.c), never before; cycles start every 0.5 s, from the
+# earliest-starting one (a late start only moves its cycle later). A
+# burst sends probes before their turn; sending in chunks, even late
+# ones, leaves most probes no gap to the one before.
+I, P = 0.5, 0.45 / 100
+T = min((c[0] - i * I for i, c in enumerate(cycles)), default=0)
+early = max((T + i * I + k * P - t for i, c in enumerate(cycles) for k, t in enumerate(c)), default=0)
+chk('no burst: no probe before its turn (cycle start + its rank x 4.5 ms)', early <= 0.001,
+    f'one {early * 1000:.1f} ms early')
+gaps = sorted(b - a for c in cycles for a, b in zip(c, c[1:]))
+median = gaps[len(gaps) // 2] if gaps else 0
+chk('no burst: the median gap between probes is most of 4.5 ms (>= 3 ms)', median >= 0.003,
+    f'{median * 1000:.2f} ms')
 EOF
 cat "$TMP/pcheck"
 T_PASS=$((T_PASS + $(grep -c '^ok ' "$TMP/pcheck")))
@@ -404,7 +434,8 @@ if wait_for 4 events_in; then ok "events: one per affected target arrived"; else
 	fail "events: one per affected target arrived" "$(cat "$TMP/events" 2>/dev/null)"; fi
 # then four more cycles, for any event that should not come
 later() { local c; c=$(cycles_now); [[ -n $c ]] && ((c >= C0 + CONFIRM + 5)); }
-wait_for 10 later
+if wait_for 10 later; then ok "events: $((CONFIRM + 5)) cycles ran since the change"; else
+	fail "events: $((CONFIRM + 5)) cycles ran since the change" "cycle $(cycles_now), change during $C0"; fi
 python3 - "$TMP/events" "$C0" "$T0" "$CONFIRM" "$INTERVAL" "${AFFECTED[*]}" "${CH_TARGETS[*]}" \
 	>"$TMP/echeck" 2>&1 <<'EOF'
 import json, sys, datetime
@@ -452,9 +483,23 @@ expect_clean "SIGINT"
 lab_exec r2 ip route replace 198.18.0.0/15 nexthop via 198.18.3.2 dev v3 nexthop via 198.18.4.2 dev v4
 lab_exec r2 ip -6 route replace 2001:2::/48 nexthop via 2001:2:0:3::2 dev v3 nexthop via 2001:2:0:4::2 dev v4
 
-# SIGTERM during a long report: 143 and the report so far
-bg_start src monitor -n --report -c 1000 --interval 0.2 "$LAB_DST4"
+# SIGTERM during a long report: 143 and the report so far. The signal
+# waits until xhop has the first cycle's answer from the destination at
+# TTL 5, as its /metrics says: sent as soon as the programs were attached,
+# it came before that answer on a busy 2-CPU machine, and the report had
+# no TTL 5 row to show.
+bg_start src monitor -n --report -c 1000 --interval 0.2 --metrics "127.0.0.1:$MPORT" "$LAB_DST4"
 capture_ids "SIGTERM"
+ttl5_answered()
+{
+	local d=${LAB_DST4//./\\.}
+	metrics >"$TMP/mt" 2>/dev/null &&
+		grep -Eq "^xhop_hop_replies_total\{target=\"$d\",ttl=\"5\",responder=\"$d\"\} [1-9]" "$TMP/mt"
+}
+if wait_for 10 ttl5_answered; then ok "SIGTERM: the destination's TTL 5 answer is in before the signal"; else
+	fail "SIGTERM: the destination's TTL 5 answer is in before the signal" "$(cat "$TMP/mt" 2>/dev/null)" \
+		"$(cat "$TMP/bg.err")"
+fi
 kill -TERM "$BG_PID"
 bg_end 5
 expect_eq "SIGTERM: exit 143" "$BG_RC" 143
@@ -555,7 +600,8 @@ import socket, sys, time
 s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(20)' "$TAKEN" &
 HOLDER=$!
 port_taken() { [[ -n $(lab_exec src ss -Htln "sport = :$TAKEN") ]]; }
-wait_for 5 port_taken
+if wait_for 5 port_taken; then ok "exit: another process listens on $TAKEN"; else
+	fail "exit: another process listens on $TAKEN" "$(lab_exec src ss -Htln)"; fi
 xrun -n --report -c 1 --metrics "127.0.0.1:$TAKEN" "$LAB_DST4"
 expect_rc "exit: metrics port taken is 1" 1
 expect_match "exit: metrics port taken is named" "$ERR" "metrics 127\.0\.0\.1:$TAKEN: Address already in use"

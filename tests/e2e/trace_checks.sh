@@ -115,6 +115,20 @@ scan_checks()
 	T_FAIL=$((T_FAIL + ${f:-1}))
 }
 
+# prog_held ID: a live process holds the BPF program, by an fd of its own
+# or of a link to it (either fdinfo names the prog_id). The test's xhop
+# has exited by the time this is asked, so a held program is another
+# run's on this machine (an xhop, a bench, a BPF test); one no process
+# holds, still loaded, is what a finished run left behind.
+prog_held() { grep -qsx "prog_id:[[:space:]]*$1" /proc/[0-9]*/fdinfo/*; }
+
+# unheld ID...: those of the programs no process holds
+unheld()
+{
+	local id
+	for id in "$@"; do prog_held "$id" || echo "$id"; done
+}
+
 # prefix_addrs FILE PREFIX...: every address of the prefixes, one per line
 prefix_addrs()
 {
@@ -127,30 +141,43 @@ for p in sys.argv[1:]:
         print(a)' "$@" >"$f"
 }
 
+# e2e_stop: the test cannot go on (a check above failed and the rest
+# depend on it): the summary now, and a failed exit (the EXIT trap tears
+# down what exists)
+e2e_stop()
+{
+	summary
+	exit 1
+}
+
 # e2e_lab_up: build the lab under $PREFIX as one check; on failure the
-# test ends there with its summary (the EXIT trap tears down what exists)
+# test ends there
 e2e_lab_up()
 {
 	if ! LAB_QUIET=1 lab_up "$PREFIX"; then
 		fail "lab is up" "lab_up $PREFIX failed"
-		summary
-		exit 1
+		e2e_stop
 	fi
 	ok "lab is up"
 }
 
 # e2e_require TOOL...: root, the tools and a built $XHOP, or the test ends
-# here: skipped (no root, a tool missing) or failed (xhop not built)
+# here. Without root it is skipped: the namespaces are refused. A missing
+# tool is a failed check each, never a skip: scripts/install-deps.sh
+# installs them all, so a skip would only hide a broken test machine.
 e2e_require()
 {
-	local tool
+	local tool missing=0
 	[[ $(id -u) -eq 0 ]] || skip_all "needs root to build namespace labs"
 	for tool in "$@"; do
-		command -v "$tool" >/dev/null || skip_all "$tool is not installed"
+		if ! command -v "$tool" >/dev/null; then
+			fail "$tool is installed" "scripts/install-deps.sh installs it"
+			missing=1
+		fi
 	done
 	if [[ ! -x $XHOP ]]; then
 		fail "xhop is built" "$XHOP is missing: run make"
-		summary
-		exit 1
+		missing=1
 	fi
+	((missing == 0)) || e2e_stop
 }

@@ -73,7 +73,7 @@ static inline char *fuzz_strndup(const uint8_t *data, size_t size)
 
 /*
  * The first line (from 1) of a list file that a bounded line reader
- * (user/lines.h) must refuse: more than max_len bytes before its newline,
+ * (user/net/lines.h) must refuse: more than max_len bytes before its newline,
  * a NUL byte, or past max_lines lines or max_bytes bytes (newlines
  * counted); 0 if there is none. Byte by byte, the plain way, to judge the
  * reader's block-wise one by.

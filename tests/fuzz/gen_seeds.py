@@ -7,7 +7,7 @@ The seeds are committed as text (corpus/fuzz_events/*.hex); run_fuzz.sh
 turns them into bytes. List seeds are plain text, or commented hex where
 they hold a NUL byte. Rerun this after changing the input format in
 fuzz_events.c, fuzz_targets.c or fuzz_monitor_args.c, struct xhop_event
-or LINE_LEN_MAX (user/lines.h):  tests/fuzz/gen_seeds.py
+or LINE_LEN_MAX (user/net/lines.h):  tests/fuzz/gen_seeds.py
 """
 import ipaddress
 import os
@@ -15,7 +15,7 @@ import struct
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
 HERE = os.path.join(CORPUS, "fuzz_events")
-LINE_LEN_MAX = 1024  # user/lines.h
+LINE_LEN_MAX = 1024  # user/net/lines.h
 
 # enum xhop_event_kind
 TX, TTL, UNREACH, ECHO, TCP = 1, 2, 3, 4, 5

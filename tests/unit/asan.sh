@@ -6,9 +6,10 @@
 # report (gcc's UBSan recovers and carries on by default, which would let a
 # test print "0 failed" after one). Every report exits non-zero, and
 # run_suite.sh counts a non-zero exit as a failure.
-# Usage: asan.sh NAME TEST...   (as run_suite.sh)
+# Usage: asan.sh NAME TEST...   (as run_suite.sh; its last line is
+# "NAME: N passed, N failed, N skipped")
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export LSAN_OPTIONS=suppressions=$PWD/tests/unit/lsan.supp:print_suppressions=0

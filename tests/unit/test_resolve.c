@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * user/resolve.c without network or root. Literals and the cache run
+ * user/net/resolve.c without network or root. Literals and the cache run
  * against a "silent" server: a UDP socket the test binds and never reads,
  * so any query that should not be sent shows up in its queue, and any
  * query that is sent never gets an answer. Real answers come from a

@@ -6,13 +6,17 @@
 # runtime in the way). Any memcheck error or definite/possible leak exits 1,
 # which run_suite.sh counts as a failure even when the test's own checks
 # all passed.
-# Usage: valgrind.sh TEST...   (writes "valgrind: N passed, N failed" last)
+# Usage: valgrind.sh TEST...
+# (writes "valgrind: N passed, N failed, N skipped" last)
 set -u
 shopt -s nullglob
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
+# A missing tool is a failure, not a skip: scripts/install-deps.sh
+# installs it, and a skipped layer would read as a clean one
 if ! command -v valgrind >/dev/null; then
-	echo "valgrind: skipped: valgrind is not installed"
-	exit 0
+	echo "FAIL valgrind is installed: scripts/install-deps.sh installs it"
+	echo "valgrind: 0 passed, 1 failed, 0 skipped"
+	exit 1
 fi
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

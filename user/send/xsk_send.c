@@ -7,6 +7,7 @@
  * helpers (xdp/xsk.h) run the rings.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,15 @@ _Static_assert(sizeof(struct xhop_tx_metadata) == 24, "xsk_tx_metadata ABI chang
 #define XSK_MD_LEN sizeof(struct xhop_tx_metadata)
 /* the fill ring is for receiving: the smallest a TX-only socket may have */
 #define XSK_FILL_SIZE 64
-/* kicks of one batch before giving up on a driver that takes nothing */
-#define XSK_KICKS_MAX 1024
+/*
+ * How long one batch may take before the driver is taken to accept
+ * nothing: time, not a count of kicks, so that a preempted sender does
+ * not give up on a driver that is only slow
+ */
+#define XSK_KICK_BUDGET_NS 200000000ULL
+/* tries at a CLOCK_TAI read bracketed tightly by two CLOCK_MONOTONIC reads */
+#define TAI_TRIES 8
+#define TAI_BRACKET_NS 1000
 
 struct xsk_sender {
 	struct xsk_ring_prod tx;
@@ -268,16 +276,19 @@ static __u64 reap(struct xsk_sender *x)
  */
 static int kick(struct xsk_sender *x, __u32 ring0, int n, __u64 *kick_ns)
 {
+	__u64 give_up = clock_mono_ns() + XSK_KICK_BUDGET_NS;
 	__u32 seen = ring0;
 
-	for (int k = 0; k < XSK_KICKS_MAX; k++) {
+	for (;;) {
 		__u32 cons = __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE);
-		__u64 t;
+		__u64 out = reap(x), t;
 		int err = 0;
 
-		if (reap(x) == 0 && cons - ring0 >= (__u32)n)
+		if (out == 0 && cons - ring0 >= (__u32)n)
 			return 0;
 		t = clock_mono_ns();
+		if (t > give_up)
+			return -ETIMEDOUT;
 		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0)
 			err = -errno;
 		cons = __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE);
@@ -296,8 +307,10 @@ static int kick(struct xsk_sender *x, __u32 ring0, int n, __u64 *kick_ns)
 		default:
 			return err;
 		}
+		/* nothing moved: let the softirq or the peer run before the next kick */
+		if (__atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE) == cons && reap(x) == out)
+			sched_yield();
 	}
-	return -ETIMEDOUT;
 }
 
 /*
@@ -320,14 +333,38 @@ static __u64 frame_stamp(struct xsk_sender *x, __u64 addr, __u64 kick_ns, __u64 
 	return kick_ns;
 }
 
-/* CLOCK_TAI - CLOCK_MONOTONIC now: the two tick alike, only their origins differ */
+static __s64 ts_ns(const struct timespec *t)
+{
+	return (__s64)t->tv_sec * 1000000000LL + t->tv_nsec;
+}
+
+/*
+ * CLOCK_TAI - CLOCK_MONOTONIC now: the two tick alike, only their origins
+ * differ. The TAI read is bracketed by two MONOTONIC reads and the
+ * tightest bracket of a few tries is kept: a sender preempted between two
+ * bare reads would shift every stamp of its batch by the time it lost
+ * (8 ms was seen under load), pushing stamps past their answers.
+ */
 static __s64 tai_offset(void)
 {
-	struct timespec a, b;
+	__s64 best_off = 0, best_gap = -1;
 
-	clock_gettime(CLOCK_TAI, &a);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return ((__s64)a.tv_sec - b.tv_sec) * 1000000000LL + (a.tv_nsec - b.tv_nsec);
+	for (int i = 0; i < TAI_TRIES; i++) {
+		struct timespec m0, tai, m1;
+		__s64 gap;
+
+		clock_gettime(CLOCK_MONOTONIC, &m0);
+		clock_gettime(CLOCK_TAI, &tai);
+		clock_gettime(CLOCK_MONOTONIC, &m1);
+		gap = ts_ns(&m1) - ts_ns(&m0);
+		if (best_gap < 0 || gap < best_gap) {
+			best_gap = gap;
+			best_off = ts_ns(&tai) - (ts_ns(&m0) + gap / 2);
+		}
+		if (gap < TAI_BRACKET_NS)
+			break;
+	}
+	return best_off;
 }
 
 int xsk_sender_send(struct xsk_sender *x, const struct frame_tmpl *tmpl,
