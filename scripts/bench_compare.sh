@@ -111,6 +111,7 @@ make -C "$ROOT" build/xhop >"$TOP/after.build" 2>&1 ||
 	die "make build/xhop in $ROOT failed: $(tail -n 20 "$TOP/after.build")"
 mkdir -p "$TOP/after" "$TOP/base"
 cp "$ROOT/build/xhop" "$TOP/after/xhop" || die "copy of build/xhop"
+HEAD_AT_BUILD=$(git -C "$ROOT" rev-parse HEAD)
 # the sources of the binary that differ from HEAD: "after" is what is on disk
 DIRTY=$(git -C "$ROOT" status --porcelain --untracked-files=no -- user bpf include Makefile | wc -l)
 AFTER_DESC="$(git -C "$ROOT" rev-parse --short HEAD)$( ((DIRTY)) && echo " + $DIRTY modified source files")"
@@ -353,7 +354,9 @@ for key, label, better, good, bad, dec in METRICS:
         verdict = "within noise"
     else:
         verdict = good if (ratio < 1) == (better == "lower") else bad
-    rows.append((label, f"{hb:,.{dec}f}", f"{ha:,.{dec}f}", f"{ratio:.3f}",
+    # a ratio that rounds to 1 but is not (17 targets of 50,176) shows its digits
+    rtxt = f"{ratio:.3f}" if ha == hb or round(ratio, 3) != 1 else f"{ratio:.5f}"
+    rows.append((label, f"{hb:,.{dec}f}", f"{ha:,.{dec}f}", rtxt,
                  "" if sp is None else f"{sp:.3f}", verdict))
 w = [max(len(r[i]) for r in rows) for i in range(6)]
 print("== summary")
@@ -373,5 +376,9 @@ T_END=$(now)
 echo
 echo "took $((T_END - T_START)) s: build $((T_BUILT - T_START)) s, scan $((T_SCAN - T_BUILT)) s," \
 	"monitor $((T_MON - T_SCAN)) s, trace $((T_RTT - T_MON)) s"
+# others commit in this checkout too: say when "after" is no longer HEAD
+[[ $(git -C "$ROOT" rev-parse HEAD) == "$HEAD_AT_BUILD" ]] ||
+	echo "note: HEAD moved to $(git -C "$ROOT" rev-parse --short HEAD) during the run;" \
+		"after is the tree as built at the start ($AFTER_DESC)"
 ((fail)) && echo "bench_compare: some runs failed (above); their metrics are n/a or from fewer rounds"
 exit "$fail"
