@@ -271,3 +271,18 @@ $(BUILD)/bench/xdp_cost: bench/xdp_cost.c testkit/pkt.c $(USER_OBJS) $(SKELS) $(
 .PHONY: fuzz
 fuzz: $(BUILD)/tests/bpf/test_fuzz
 	XHOP_FUZZ_COUNT=10000000 $<
+
+# A tc egress generator that multiplies one trigger with bpf_clone_redirect,
+# against AF_XDP copy (bench/clone_rate.c); root, namespaces of its own:
+#   build/bench/clone_rate [SECONDS [ROUNDS [ONLY]]]
+$(BUILD)/clone_send.bpf.o: bench/clone_send.h
+
+$(BUILD)/clone_send.skel.h: $(BUILD)/clone_send.bpf.o
+	$(BPFTOOL) gen skeleton $< name clone_send_bpf > $@
+
+$(BUILD)/bench/clone_rate: bench/clone_rate.c bench/clone_send.h bench/bare_send.c bench/bare_send.h \
+		testkit/peer_count.c testkit/peer_count.h $(USER_OBJS) $(SKELS) $(BENCH_SKELS) \
+		$(BUILD)/clone_send.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -Ibench -Itestkit -o $@ bench/clone_rate.c bench/bare_send.c \
+		testkit/peer_count.c $(USER_OBJS) $(LDLIBS)
