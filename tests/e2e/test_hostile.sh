@@ -460,6 +460,37 @@ scan_checks paths "scan flood" "$TMP/scan.out" "$TMP/scan.targets" "${LAB_SCAN_R
 scan_checks summary "scan flood" "$TMP/scan.sum" 's["xdp_foreign"] >= 1000' 's["replies_ignored"] == 0' \
 	's["xdp_ours"] == s["replies"] + s["replies_ignored"] + s["warmup_replies"]' 's["targets_done"] == 768'
 
+# The run's source port is part of every UDP and TCP answer's check. An
+# ICMP run over both families has no single protocol to filter on, so the
+# port is all that shuts out forged UDP and TCP answers (a 16-bit MAC
+# alone): it must be set for ICMP runs too. Read from the running XDP
+# program's read-only data, for a scan and a monitor over both families.
+# filter_of FIELD: the running xhop's XDP program's value of FIELD
+filter_of() { python3 "$HERE/xdp_rodata.py" "$(xdp_ids)" 2>/dev/null | sed -n "s/^$1 //p"; }
+filter_up() { [[ -n $(filter_of run_sport) ]]; }
+check_filter()
+{
+	local what=$1 pid=$2 sport proto
+	if wait_for 10 filter_up; then
+		sport=$(filter_of run_sport)
+		proto=$(filter_of run_proto)
+		if ((sport >= 1024)); then ok "$what: the run's source port is in the filter ($sport)"; else
+			fail "$what: the run's source port is in the filter" "run_sport $sport"
+		fi
+		expect_eq "$what: no single protocol to filter on" "$proto" 0
+	else
+		fail "$what: its XDP program's filter can be read" "no xhop XDP program on $IF"
+	fi
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+ip netns exec "$NS" timeout -k 2 "$RUN_LIMIT" "$XHOP" scan --blocklist "$TMP/noblock" \
+	--every-address --rate 100 --wait 1 198.19.0.0/24 2001:2:0:100::/120 >/dev/null 2>&1 &
+check_filter "icmp scan over both families" $!
+ip netns exec "$NS" timeout -k 2 "$RUN_LIMIT" "$XHOP" monitor -n --interval 1 "$LAB_DST4" \
+	"$LAB_DST6" >/dev/null 2>&1 &
+check_filter "icmp monitor over both families" $!
+
 # === 2. neighbours ===============================================================
 # Another program holds the XDP hook: xhop leaves it in place, says so in
 # one warning naming it, and receives at tcx ingress behind it. The

@@ -7,6 +7,7 @@
  */
 #include <sched.h>
 #include <string.h>
+#include "core/log.h"
 #include "engine/session.h"
 #include "core/signals.h"
 #include "net/addr.h"
@@ -18,6 +19,21 @@ static int park(struct engine *e, const struct xhop_event *ev)
 		return -1;
 	e->parked[e->nparked++] = *ev;
 	return 0;
+}
+
+/* -vv: which verified answers fit no probe, and how old they are */
+static void log_ignored(const struct engine *e, const struct xhop_event *ev,
+			const struct in6_addr *dst, const char *why)
+{
+	char d[ADDR_STRLEN], f[ADDR_STRLEN];
+	struct in6_addr from;
+
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	memcpy(&from, ev->from, 16);
+	log_debug("%s: answer ignored (%s): to probe %u for %s, from %s, kind %u, %.3f ms old\n",
+		  e->cfg.who, why, ev->probe_id, addr_str(dst, d), addr_str(&from, f), ev->kind,
+		  (double)(clock_mono_ns() - ev->ts_ns) / 1e6);
 }
 
 static int match(struct engine *e, const struct in6_addr *dst, __u16 id, struct probe_ref *ref)
@@ -70,7 +86,10 @@ int engine_on_event(void *ctx, const struct xhop_event *ev)
 	memcpy(&dst, ev->dst, 16);
 	if (match(e, &dst, ev->probe_id, &ref) == MATCH_NONE) {
 		/* a late answer (its probe settled), a duplicate, another target */
-		e->st.ignored += ev->kind != XHOP_EV_TX;
+		if (ev->kind != XHOP_EV_TX) {
+			e->st.ignored++;
+			log_ignored(e, ev, &dst, "no probe outstanding");
+		}
 		return 0;
 	}
 	if (ev->kind == XHOP_EV_TX) {
@@ -91,8 +110,10 @@ int engine_on_event(void *ctx, const struct xhop_event *ev)
 	hop_reply_from_event(&r, ev, f ? 6 : 4);
 	if (e->p.ops->answer(e->p.st, &ref, &r))
 		e->st.replies++;
-	else
+	else {
 		e->st.ignored++; /* a duplicate, or late: its probe settled */
+		log_ignored(e, ev, &dst, "its probe settled");
+	}
 	return 0;
 }
 

@@ -180,7 +180,11 @@ static int start_receiver(struct engine *e, void *ctx, loader_event_fn on_event)
 	int f = c->has[0] ? 0 : 1;
 	struct loader_cfg lc = {
 		.key = &e->s.key,
-		.sport = c->method == METHOD_ICMP ? 0 : e->s.sport,
+		/* for ICMP too: with both families the protocol filter is off,
+		 * and the run's port is then what shuts out forged UDP and TCP
+		 * answers, whose MAC is 16 bits
+		 */
+		.sport = e->s.sport,
 		.proto = probe_method_proto(f ? 6 : 4, c->method),
 		.rx_no_wakeup = (__u8)c->no_wakeup,
 	};
