@@ -37,7 +37,8 @@ XHOP=${XHOP:-$ROOT/build/xhop}
 PFX=(198.19.128.0/17 198.19.64.0/18 198.19.4.0/22)
 
 # scan_lab_up PREFIX: lab.sh's lab with the three prefixes routed and
-# answered, the generator's GRO on r1, $WORK/targets and $WORK/noblock
+# answered, the generator's GRO on r1, receive work spread over the CPUs
+# (lab_spread_rx), $WORK/targets and $WORK/noblock
 scan_lab_up()
 {
 	LAB_QUIET=1 lab_up "$1" || return 1
@@ -50,6 +51,7 @@ scan_lab_up()
 	# lab_up made it already (the 1M-target run scans inside it)
 	lab_exec dst ip -6 route add local 2001:2:0:100::/64 dev lo 2>/dev/null
 	lab_gen_ready || { echo "bench_scan: GRO on r1's v1 (ethtool)" >&2; return 1; }
+	lab_spread_rx || { echo "bench_scan: RPS on the lab's veths" >&2; return 1; }
 	python3 -c '
 import ipaddress, sys
 for p in sys.argv[1:]:

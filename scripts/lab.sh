@@ -501,6 +501,22 @@ lab_down()
 # to raw sockets
 lab_gen_ready() { lab_exec r1 ethtool -K v1 gro on >/dev/null; }
 
+# lab_spread_rx: every node's receive work on every CPU (RPS on each veth
+# queue), as a router's NIC spreads its queues over its cores. A veth has
+# one queue, so without this the whole lab forwards in softirq on the CPU
+# that sends: the sender and every router share one core, and the lab's
+# ceiling is that core's. For benchmarks that measure rates (the scan).
+lab_spread_rx()
+{
+	local mask node q
+	mask=$(printf '%x' $(((1 << $(nproc)) - 1)))
+	for node in "${LAB_NODES[@]}"; do
+		for q in $(lab_exec "$node" sh -c 'ls -d /sys/class/net/*/queues/rx-*' 2>/dev/null); do
+			lab_exec "$node" sh -c "echo $mask > $q/rps_cpus" || return 1
+		done
+	done
+}
+
 # Run as a script: build a lab that stays up for poking around, or remove it.
 #   bash scripts/lab.sh up PREFIX    then e.g.: ip netns exec PREFIXsrc traceroute -n 198.19.0.77
 #   bash scripts/lab.sh down PREFIX
