@@ -238,18 +238,22 @@ $(BUILD)/xdp_floor.skel.h: $(BUILD)/xdp_floor.bpf.o
 
 BENCH_SKELS := $(BUILD)/xdp_count.skel.h $(BUILD)/send_bare.skel.h
 
-$(BUILD)/bench/send_rate: bench/send_rate.c bench/bare_send.c bench/bare_send.h testkit/peer_count.c \
+$(BUILD)/bench/send_rate: bench/send_rate.c bench/bare_send.c bench/bare_send.h bench/rounds.c \
+		bench/rounds.h testkit/peer_count.c \
 		testkit/peer_count.h $(USER_OBJS) $(SKELS) $(BENCH_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Ibench -Itestkit -o $@ bench/send_rate.c bench/bare_send.c testkit/peer_count.c \
+	$(CC) $(CFLAGS) -Iuser -Ibench -Itestkit -o $@ bench/send_rate.c bench/bare_send.c \
+		bench/rounds.c testkit/peer_count.c \
 		$(USER_OBJS) $(LDLIBS) -lpthread
 
 # The lab's ceiling from whichever bare sender the kernel allows (live
 # frames, else AF_XDP, else AF_PACKET): scripts/bench_scan.sh
-$(BUILD)/bench/flood: bench/flood.c bench/bare_send.c bench/bare_send.h $(USER_OBJS) $(SKELS) \
+$(BUILD)/bench/flood: bench/flood.c bench/bare_send.c bench/bare_send.h bench/rounds.c \
+		bench/rounds.h $(USER_OBJS) $(SKELS) \
 		$(BENCH_SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/flood.c bench/bare_send.c $(USER_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/flood.c bench/bare_send.c bench/rounds.c \
+		$(USER_OBJS) $(LDLIBS)
 
 # Runs a command with BPF test runs or AF_XDP/AF_PACKET sockets refused
 # (seccomp), so the e2e tests walk the sender ladder on any kernel
@@ -281,8 +285,9 @@ $(BUILD)/clone_send.skel.h: $(BUILD)/clone_send.bpf.o
 	$(BPFTOOL) gen skeleton $< name clone_send_bpf > $@
 
 $(BUILD)/bench/clone_rate: bench/clone_rate.c bench/clone_send.h bench/bare_send.c bench/bare_send.h \
+		bench/rounds.c bench/rounds.h \
 		testkit/peer_count.c testkit/peer_count.h $(USER_OBJS) $(SKELS) $(BENCH_SKELS) \
 		$(BUILD)/clone_send.skel.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Ibench -Itestkit -o $@ bench/clone_rate.c bench/bare_send.c \
+	$(CC) $(CFLAGS) -Iuser -Ibench -Itestkit -o $@ bench/clone_rate.c bench/bare_send.c bench/rounds.c \
 		testkit/peer_count.c $(USER_OBJS) $(LDLIBS)

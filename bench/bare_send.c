@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/xsk.h>
 #include "bare_send.h"
+#include "send/xsk_abi.h"
 #include "send_bare.skel.h"
 
 /* Linux 6.17: how many descriptors one sendto() of a copy-mode socket may send */
@@ -25,25 +26,8 @@
 #define XDP_MAX_TX_SKB_BUDGET 9
 #endif
 
-/*
- * TX metadata (6.8+, the flag 6.11+), newer than Debian 12's headers:
- * struct xdp_umem_reg with tx_metadata_len, and the 24 bytes in front of
- * a frame where a descriptor with XDP_TX_METADATA asks for a transmit
- * stamp and the kernel writes it at completion
- */
-struct umem_reg_md {
-	__u64 addr;
-	__u64 len;
-	__u32 chunk_size;
-	__u32 headroom;
-	__u32 flags;
-	__u32 tx_metadata_len;
-};
-
-#define UMEM_TX_METADATA_LEN (1 << 2)
-#define TX_METADATA (1 << 1)
-#define TXMD_TIMESTAMP (1 << 0)
-#define MD_LEN 24 /* struct xsk_tx_metadata: flags, then request or completion */
+/* TX metadata (6.8+): the AF_XDP rung's own copy of the kernel ABI */
+#define MD_LEN sizeof(struct xhop_tx_metadata)
 
 #define XSK_FRAME 2048 /* umem chunk: 1024 x 2 KiB = 2 MiB pinned, within 8 MiB of RLIMIT_MEMLOCK */
 #define RING_FRAME 128 /* TX ring slot: tpacket2_hdr, then a frame of up to 96 bytes */
@@ -316,9 +300,9 @@ static void *ring_map(struct bare *b, __u64 pgoff, const struct xdp_ring_offset 
  */
 static int open_xsk_stamped(struct bare *b, char *why, size_t why_len)
 {
-	struct umem_reg_md reg = {
+	struct xhop_umem_reg reg = {
 		.addr = (__u64)(unsigned long)b->ring, .len = b->ring_len, .chunk_size = XSK_FRAME,
-		.flags = UMEM_TX_METADATA_LEN, .tx_metadata_len = MD_LEN,
+		.flags = XHOP_UMEM_TX_METADATA_LEN, .tx_metadata_len = MD_LEN,
 	};
 	struct sockaddr_xdp sxdp = {
 		.sxdp_family = AF_XDP, .sxdp_ifindex = (__u32)b->cfg.ifindex, .sxdp_flags = XDP_COPY,
@@ -392,7 +376,7 @@ static int open_xsk(struct bare *b, char *why, size_t why_len)
 		return err;
 	}
 	b->data_off = b->cfg.xsk_stamp ? MD_LEN : 0;
-	b->opts = b->cfg.xsk_stamp ? TX_METADATA : 0;
+	b->opts = b->cfg.xsk_stamp ? XHOP_XDP_TX_METADATA : 0;
 	/*
 	 * umem chunk i holds frame i for good, and (stamped) its request for
 	 * a stamp, which the kernel's completion leaves in place: a send
@@ -402,7 +386,7 @@ static int open_xsk(struct bare *b, char *why, size_t why_len)
 		__u8 *chunk = (__u8 *)b->ring + (size_t)i * XSK_FRAME;
 
 		if (b->cfg.xsk_stamp)
-			*(__u64 *)chunk = TXMD_TIMESTAMP;
+			*(__u64 *)chunk = XHOP_TXMD_FLAGS_TIMESTAMP;
 		memcpy(chunk + b->data_off, frame_at(b, i), b->cfg.len);
 	}
 	if (b->cfg.xsk_stamp)

@@ -50,6 +50,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bare_send.h"
+#include "rounds.h"
 #include "clone_send.h"
 #include "clone_send.skel.h"
 #include "peer_count.h"
@@ -135,30 +136,6 @@ static struct ccase cases[] = {
 	CL("clone rewrite 256 +hash", 256, CL_REWRITE | CL_HASH, 0),
 };
 #define NCASES ((int)(sizeof(cases) / sizeof(cases[0])))
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ns(long ns)
-{
-	struct timespec ts = { ns / 1000000000L, ns % 1000000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
 
 /* ---- namespaces: made by the parent, removed by it ------------------------------ */
 
@@ -406,7 +383,7 @@ static int verify_one(struct env *e, const char *what, __u32 start, __u32 count,
 
 	keep_reset(e);
 	done = trigger(e, start, count, flags);
-	sleep_ns(20000000);
+	bench_sleep_ns(20000000);
 	n = keep_frames(e, got, CL_VERIFY_MAX);
 	memset(hit, 0, sizeof(hit));
 	for (int i = 0; i < n; i++) {
@@ -468,7 +445,7 @@ static void tcpdump_sample(struct env *e)
 	}
 	/* until it listens (at most 3 s) */
 	for (int i = 0; i < 300 && !seen; i++) {
-		sleep_ns(10000000);
+		bench_sleep_ns(10000000);
 		f = fopen(tmp, "r");
 		while (f && fgets(line, sizeof(line), f))
 			seen |= !!strstr(line, "listening on");
@@ -482,7 +459,7 @@ static void tcpdump_sample(struct env *e)
 			pid = 0;
 			break;
 		}
-		sleep_ns(10000000);
+		bench_sleep_ns(10000000);
 	}
 	if (pid) {
 		kill(pid, SIGTERM); /* the tcpdump this function started */
@@ -539,7 +516,7 @@ static void stamper_check(struct env *e, int stamper_first)
 	memset(tx_id_hit, 0, sizeof(tx_id_hit));
 	loader_stats(&ld, st0);
 	done = trigger(e, 0, 256, 0);
-	sleep_ns(20000000);
+	bench_sleep_ns(20000000);
 	loader_consume(&ld);
 	loader_stats(&ld, st1);
 	printf("  xhop's tc stamper %s the generator: trigger of 256 -> %d copies, stamper counted "
@@ -696,7 +673,7 @@ static void run_case(struct env *e, struct ccase *c, int round)
 			err = bare_open(&b, &bc, c->why, sizeof(c->why));
 			if (err != -EBUSY || tries == BUSY_TRIES)
 				break;
-			sleep_ns(BUSY_WAIT_NS);
+			bench_sleep_ns(BUSY_WAIT_NS);
 		}
 		if (err) {
 			c->refused = 1;
@@ -704,17 +681,17 @@ static void run_case(struct env *e, struct ccase *c, int round)
 		}
 	}
 #define CALL() (b ? bare_send(b) : clone_call_stamped(e, c))
-	for (t0 = now_s(); now_s() < t0 + WARM_S && n >= 0;)
+	for (t0 = bench_now_s(); bench_now_s() < t0 + WARM_S && n >= 0;)
 		n = CALL();
 	if (b && n >= 0)
 		n = bare_drain(b);
-	sleep_ns(SETTLE_NS);
+	bench_sleep_ns(SETTLE_NS);
 	before = peer_count(&e->pc);
 	full0 = sum(e->skel->bss->st_full);
 	calls0 = c->calls;
-	t0 = now_s();
+	t0 = bench_now_s();
 	end = t0 + e->secs;
-	while (n >= 0 && now_s() < end) {
+	while (n >= 0 && bench_now_s() < end) {
 		n = CALL();
 		if (n > 0)
 			sent += (__u64)n;
@@ -724,8 +701,8 @@ static void run_case(struct env *e, struct ccase *c, int round)
 		if (n > 0)
 			sent += (__u64)n;
 	}
-	secs = now_s() - t0;
-	sleep_ns(SETTLE_NS);
+	secs = bench_now_s() - t0;
+	bench_sleep_ns(SETTLE_NS);
 	bare_close(b);
 	if (stamper_up) {
 		loader_consume(&stamper);
@@ -749,41 +726,6 @@ static void run_case(struct env *e, struct ccase *c, int round)
 
 static int rounds;
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(const double *v)
-{
-	double s[ROUNDS_MAX];
-	int n = 0;
-
-	for (int r = 0; r < rounds; r++)
-		if (v[r] > 0)
-			s[n++] = v[r];
-	if (!n)
-		return 0;
-	qsort(s, (size_t)n, sizeof(*s), cmp_d);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
-static void list_rounds(const double *v, double scale, const char *fmt, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = 0;
-	for (int r = 0; r < rounds && off < len; r++) {
-		off += (size_t)snprintf(buf + off, len - off, "%s", r ? " " : "");
-		if (off < len && v[r] > 0)
-			off += (size_t)snprintf(buf + off, len - off, fmt, scale * v[r]);
-		else if (off < len)
-			off += (size_t)snprintf(buf + off, len - off, "-");
-	}
-}
-
 static struct ccase *find(const char *name)
 {
 	for (int i = 0; i < NCASES; i++)
@@ -799,12 +741,12 @@ static void print_ratio(const char *xn, const char *yn, const char *label)
 	double v[ROUNDS_MAX];
 	char list[160];
 
-	if (!x || !y || median(x->mpps) <= 0 || median(y->mpps) <= 0)
+	if (!x || !y || rounds_median(x->mpps, rounds) <= 0 || rounds_median(y->mpps, rounds) <= 0)
 		return;
 	for (int r = 0; r < rounds; r++)
 		v[r] = x->mpps[r] > 0 && y->mpps[r] > 0 ? x->mpps[r] / y->mpps[r] : 0;
-	list_rounds(v, 100, "%.0f%%", list, sizeof(list));
-	printf("  %-56s %5.0f%%  (rounds: %s)\n", label, 100 * median(v), list);
+	rounds_list(v, rounds, 100, "%.0f%%", list, sizeof(list));
+	printf("  %-56s %5.0f%%  (rounds: %s)\n", label, 100 * rounds_median(v, rounds), list);
 }
 
 static void report(struct env *e)
@@ -820,12 +762,12 @@ static void report(struct env *e)
 
 		if (e->only && !strstr(c->name, e->only))
 			continue;
-		if (median(c->mpps) <= 0) {
+		if (rounds_median(c->mpps, rounds) <= 0) {
 			printf("  %-38s refused/failed (%s)\n", c->name, c->why);
 			continue;
 		}
-		list_rounds(c->mpps, 1, "%.3f", list, sizeof(list));
-		printf("  %-38s %6.3f   %-34s %llu/%llu", c->name, median(c->mpps), list,
+		rounds_list(c->mpps, rounds, 1, "%.3f", list, sizeof(list));
+		printf("  %-38s %6.3f   %-34s %llu/%llu", c->name, rounds_median(c->mpps, rounds), list,
 		       (unsigned long long)c->arrived, (unsigned long long)c->sent);
 		if (c->kind == K_CLONE)
 			printf(", %llu dropped by the veth (%.0f per trigger)",
@@ -840,13 +782,13 @@ static void report(struct env *e)
 		struct ccase *c = &cases[i];
 		double v[ROUNDS_MAX];
 
-		if ((e->only && !strstr(c->name, e->only)) || median(c->mpps) <= 0 ||
-		    median(ref->mpps) <= 0)
+		if ((e->only && !strstr(c->name, e->only)) || rounds_median(c->mpps, rounds) <= 0 ||
+		    rounds_median(ref->mpps, rounds) <= 0)
 			continue;
 		for (int r = 0; r < rounds; r++)
 			v[r] = c->mpps[r] > 0 && ref->mpps[r] > 0 ? c->mpps[r] / ref->mpps[r] : 0;
-		list_rounds(v, 100, "%.0f%%", list, sizeof(list));
-		printf("  %-38s %5.0f%%  (rounds: %s)\n", c->name, 100 * median(v), list);
+		rounds_list(v, rounds, 100, "%.0f%%", list, sizeof(list));
+		printf("  %-38s %5.0f%%  (rounds: %s)\n", c->name, 100 * rounds_median(v, rounds), list);
 	}
 	print_ratio("clone copy 256 +hash, xhop stamper", "bare AF_XDP copy, TX stamps (kick: 32)",
 		    "stamped: clone + xhop's tc stamper / AF_XDP + TX stamps");
@@ -928,7 +870,7 @@ static int bench(struct env *e)
 		fprintf(stderr, "clone_rate: enter %s: %s\n", e->ns_a, strerror(errno));
 		return 1;
 	}
-	pin(0);
+	bench_pin(0);
 	e->link_fd = -1;
 	if (env_init(e)) {
 		env_close(e);

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "net/addr.h"
 #include "bare_send.h"
+#include "rounds.h"
 #include "net/neigh.h"
 #include "core/probe_build.h"
 #include "net/route.h"
@@ -38,14 +39,6 @@
 #define SETTLE_NS 100000000 /* for answers still in the lab */
 
 static const struct xhop_key key = { 1, 2 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static __u64 answers(struct xdp_count_bpf *count)
 {
@@ -147,8 +140,8 @@ int main(int argc, char **argv)
 	/* the trial frames' answers are no part of the flood */
 	clock_nanosleep(CLOCK_MONOTONIC, 0, &(struct timespec){ .tv_nsec = SETTLE_NS }, NULL);
 	base = answers(count);
-	t0 = now_s();
-	while (n >= 0 && now_s() < t0 + secs) {
+	t0 = bench_now_s();
+	while (n >= 0 && bench_now_s() < t0 + secs) {
 		if (rate) {
 			/* the next call when the rate allows it */
 			double at = t0 + (double)sent / rate;
@@ -171,7 +164,7 @@ int main(int argc, char **argv)
 		if (n > 0)
 			sent += (__u64)n;
 	}
-	el = now_s() - t0;
+	el = bench_now_s() - t0;
 	if (n < 0) {
 		fprintf(stderr, "flood: send with %s: %s\n", name, strerror(-n));
 		goto out;

@@ -39,6 +39,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bare_send.h"
+#include "rounds.h"
 #include "recv/loader.h"
 #include "net/neigh.h"
 #include "peer_count.h"
@@ -115,28 +116,11 @@ static struct scase cases[] = {
 };
 #define NCASES ((int)(sizeof(cases) / sizeof(cases[0])))
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void settle(void)
 {
 	struct timespec ts = { 0, SETTLE_NS };
 
 	nanosleep(&ts, NULL);
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
 }
 
 /* Probe k of a run: the bare frames are probes 0..NFRAMES-1 of it */
@@ -326,15 +310,15 @@ static void run_case(struct env *e, struct scase *c, int round)
 		goto out;
 	}
 	/* untimed first calls: page faults, caches, the neighbour entry */
-	for (t0 = now_s(); now_s() < t0 + WARM_S && n >= 0;)
+	for (t0 = bench_now_s(); bench_now_s() < t0 + WARM_S && n >= 0;)
 		n = call(e, c, b, &x);
 	if (b && n >= 0)
 		n = bare_drain(b);
 	settle();
 	before = peer_count(&e->pc);
-	t0 = now_s();
+	t0 = bench_now_s();
 	end = t0 + e->secs;
-	while (n >= 0 && now_s() < end) {
+	while (n >= 0 && bench_now_s() < end) {
 		n = call(e, c, b, &x);
 		if (n > 0)
 			sent += (__u64)n;
@@ -345,7 +329,7 @@ static void run_case(struct env *e, struct scase *c, int round)
 		if (n > 0)
 			sent += (__u64)n;
 	}
-	secs = now_s() - t0;
+	secs = bench_now_s() - t0;
 	settle();
 	if (n < 0) {
 		/* xhop would have stopped its run here: no rate for this round */
@@ -369,55 +353,9 @@ out:
 
 static int rounds; /* of the run: results are per round */
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Median of the rounds that have a value (v[r] > 0) */
-static double median(const double *v)
-{
-	double s[ROUNDS_MAX];
-	int n = 0;
-
-	for (int r = 0; r < rounds; r++)
-		if (v[r] > 0)
-			s[n++] = v[r];
-	if (!n)
-		return 0;
-	qsort(s, (size_t)n, sizeof(*s), cmp_d);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
-
-static double best(const double *v)
-{
-	double m = 0;
-
-	for (int r = 0; r < rounds; r++)
-		m = v[r] > m ? v[r] : m;
-	return m;
-}
-
 static int ran(const struct scase *c)
 {
-	return best(c->mpps) > 0;
-}
-
-/* "0.91 0.93 -": a value per round, "-" where there is none */
-static void list_rounds(const double *v, double scale, const char *fmt, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = 0;
-	for (int r = 0; r < rounds && off < len; r++) {
-		off += (size_t)snprintf(buf + off, len - off, "%s", r ? " " : "");
-		if (off < len && v[r] > 0)
-			off += (size_t)snprintf(buf + off, len - off, fmt, scale * v[r]);
-		else if (off < len)
-			off += (size_t)snprintf(buf + off, len - off, "-");
-	}
+	return rounds_best(c->mpps, rounds) > 0;
 }
 
 static void print_case(const struct scase *c)
@@ -429,9 +367,10 @@ static void print_case(const struct scase *c)
 		       c->refused ? c->why : c->fail_why);
 		return;
 	}
-	list_rounds(c->mpps, 1, "%.2f", list, sizeof(list));
-	printf("  %-38s %5.2f %6.2f   %-20s %9llu/%-9llu %s\n", c->name, best(c->mpps),
-	       median(c->mpps), list, (unsigned long long)c->arrived, (unsigned long long)c->sent,
+	rounds_list(c->mpps, rounds, 1, "%.2f", list, sizeof(list));
+	printf("  %-38s %5.2f %6.2f   %-20s %9llu/%-9llu %s\n", c->name,
+	       rounds_best(c->mpps, rounds), rounds_median(c->mpps, rounds), list,
+	       (unsigned long long)c->arrived, (unsigned long long)c->sent,
 	       c->arrived == c->sent ? "(all)" : "(loss!)");
 	if (c->failed)
 		printf("  %-38s failed in %d round(s): %s\n", "", c->failed, c->fail_why);
@@ -452,9 +391,10 @@ static void print_ratio(const char *label, const struct scase *x, const struct s
 	}
 	for (int r = 0; r < rounds; r++)
 		v[r] = x->mpps[r] > 0 && y->mpps[r] > 0 ? x->mpps[r] / y->mpps[r] : 0;
-	list_rounds(v, 100, "%.0f%%", list, sizeof(list));
-	printf("  %-50s %4.0f%%  (rounds: %s; best/best %.0f%%)\n", label, 100 * median(v), list,
-	       100 * best(x->mpps) / best(y->mpps));
+	rounds_list(v, rounds, 100, "%.0f%%", list, sizeof(list));
+	printf("  %-50s %4.0f%%  (rounds: %s; best/best %.0f%%)\n", label,
+	       100 * rounds_median(v, rounds), list,
+	       100 * rounds_best(x->mpps, rounds) / rounds_best(y->mpps, rounds));
 }
 
 static struct scase *find(const char *name)
@@ -474,7 +414,7 @@ static struct scase *fastest(int who)
 		struct scase *c = &cases[i];
 
 		if (ran(c) && (c->who == who || (who == XHOP && c->who == XHOP_GEN_MANY)) &&
-		    (!f || median(c->mpps) > median(f->mpps)))
+		    (!f || rounds_median(c->mpps, rounds) > rounds_median(f->mpps, rounds)))
 			f = c;
 	}
 	return f;
@@ -541,7 +481,7 @@ static void report(struct env *e)
 				p->mpps[r] = c->mpps[r];
 	}
 	printf("  fastest xhop rung: %s, median %.2f Mpps; fastest bare sender: %s, median %.2f Mpps\n",
-	       fx->name, median(fx->mpps), fb->name, median(fb->mpps));
+	       fx->name, rounds_median(fx->mpps, rounds), fb->name, rounds_median(fb->mpps, rounds));
 	print_ratio("xhop's best / the fastest bare sender, per round", &pseudo_x, &pseudo_b);
 	print_ratio("the same, medians of those two senders", fx, fb);
 	/* the generator's own goal, where live frames run */
@@ -566,11 +506,11 @@ static void *job_run(void *arg)
 	struct job *j = arg;
 	static __thread struct gen_probe gp[GEN_ITEMS_MAX];
 	__u64 k = (__u64)j->cpu << 32;
-	double t0 = now_s(), end = t0 + j->e->secs;
+	double t0 = bench_now_s(), end = t0 + j->e->secs;
 	int n = 0;
 
-	pin(j->cpu);
-	while (n >= 0 && now_s() < end) {
+	bench_pin(j->cpu);
+	while (n >= 0 && bench_now_s() < end) {
 		if (j->b) {
 			n = bare_send(j->b);
 		} else {
@@ -581,7 +521,7 @@ static void *job_run(void *arg)
 		if (n > 0)
 			j->sent += (__u64)n;
 	}
-	j->secs = now_s() - t0;
+	j->secs = bench_now_s() - t0;
 	return NULL;
 }
 
@@ -758,7 +698,7 @@ int main(int argc, char **argv)
 	}
 	if (!e || env_init(e, argc, argv))
 		return 1;
-	pin(0);
+	bench_pin(0);
 	rounds = e->rounds;
 	for (int r = 0; r < e->rounds; r++) {
 		/* forward in even rounds, backward in odd ones: no sender always follows another */

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <sys/wait.h>
 #include "xhop_test.h"
+#include "endless.h"
 #include "cli/cli.h"
 #include "net/lines.h"
 #include "sink/metrics.h"
@@ -162,35 +163,6 @@ static int read_text(struct mon_opts *o, const char *text, size_t len)
 	err = read_file(o, f, "t");
 	fclose(f);
 	return err;
-}
-
-/* A pipe whose writer repeats unit until the reader closes it */
-static FILE *endless(const char *unit, pid_t *pid)
-{
-	char block[4096];
-	size_t n = strlen(unit), fill = sizeof(block) / n * n;
-	int fd[2];
-
-	for (size_t i = 0; i < fill; i += n)
-		memcpy(block + i, unit, n);
-	if (pipe(fd))
-		return NULL;
-	*pid = fork();
-	if (*pid == 0) {
-		close(fd[0]);
-		signal(SIGPIPE, SIG_DFL);
-		while (write(fd[1], block, fill) > 0)
-			;
-		_exit(0);
-	}
-	close(fd[1]);
-	return fdopen(fd[0], "r");
-}
-
-static void endless_end(FILE *f, pid_t pid)
-{
-	fclose(f);
-	waitpid(pid, NULL, 0);
 }
 
 /* A file of n lines "198.19.x.y" for x.y from 0: n targets */

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <sys/wait.h>
 #include "xhop_test.h"
+#include "endless.h"
 #include "net/lines.h"
 #include "cli/scan_cmd.h"
 #include "net/targets.h"
@@ -170,38 +171,6 @@ static void test_binary(void)
 	if (f)
 		fclose(f);
 	prefix_list_free(&l);
-}
-
-/* A pipe whose writer repeats unit forever (until the reader closes it) */
-static FILE *endless(const char *unit, pid_t *pid)
-{
-	char block[4096];
-	size_t n = strlen(unit), fill = sizeof(block) / n * n;
-	int fd[2];
-
-	for (size_t i = 0; i < fill; i += n)
-		memcpy(block + i, unit, n);
-	if (pipe(fd))
-		return NULL;
-	*pid = fork();
-	if (*pid == 0) {
-		close(fd[0]);
-		signal(SIGPIPE, SIG_DFL);
-		while (write(fd[1], block, fill) > 0)
-			;
-		_exit(0);
-	}
-	close(fd[1]);
-	return fdopen(fd[0], "r");
-}
-
-static int endless_end(FILE *f, pid_t pid)
-{
-	int status = 0;
-
-	fclose(f); /* the writer's next write fails: it ends */
-	waitpid(pid, &status, 0);
-	return status;
 }
 
 static void test_endless(void)
