@@ -50,6 +50,30 @@ int pc_hop_observe(struct pc_hop *h, int ttl, const struct in6_addr *from, int c
 	return 1;
 }
 
+/*
+ * A known value observed once more: 1 and ev filled (kind, before, after)
+ * when it has differed from the established one for confirm cycles in a
+ * row; then val is the new established value
+ */
+static int value_changed(struct pc_value *v, int val, int confirm, int kind,
+			 struct pc_event *ev)
+{
+	if (val == v->est) {
+		v->cand_cycles = 0;
+		return 0;
+	}
+	v->cand = val;
+	if (++v->cand_cycles < confirm)
+		return 0;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->before_val = v->est;
+	ev->after_val = val;
+	v->est = val;
+	v->cand_cycles = 0;
+	return 1;
+}
+
 int pc_count_observe(struct pc_value *v, int hops, int confirm, struct pc_event *ev)
 {
 	if (hops <= 0)
@@ -59,20 +83,10 @@ int pc_count_observe(struct pc_value *v, int hops, int confirm, struct pc_event 
 		v->known = 1;
 		return 0;
 	}
-	if (hops == v->est) {
-		v->cand_cycles = 0;
+	/* the latest: a path still settling ends where it ends */
+	if (!value_changed(v, hops, confirm, PC_HOP_COUNT, ev))
 		return 0;
-	}
-	v->cand = hops; /* the latest: a path still settling ends where it ends */
-	if (++v->cand_cycles < confirm)
-		return 0;
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = PC_HOP_COUNT;
 	ev->ttl = hops;
-	ev->before_val = v->est;
-	ev->after_val = hops;
-	v->est = hops;
-	v->cand_cycles = 0;
 	return 1;
 }
 
@@ -92,17 +106,5 @@ int pc_reach_observe(struct pc_value *v, int reached, int confirm, struct pc_eve
 		}
 		return 0;
 	}
-	if (reached == v->est) {
-		v->cand_cycles = 0;
-		return 0;
-	}
-	if (++v->cand_cycles < confirm)
-		return 0;
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = PC_REACH;
-	ev->before_val = v->est;
-	ev->after_val = reached;
-	v->est = reached;
-	v->cand_cycles = 0;
-	return 1;
+	return value_changed(v, reached, confirm, PC_REACH, ev);
 }

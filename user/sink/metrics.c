@@ -141,7 +141,9 @@ static int hop_live(const struct monitor *m, const struct mon_hop *h, __u64 now_
 	return !m->cfg.stale_ns || h->last_sent_ns + m->cfg.stale_ns >= now_ns;
 }
 
-static void render_rtt(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
+/* Every series of responders at the live TTLs of t, to fn with its labels */
+static void each_resp(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns,
+		      void (*fn)(FILE *out, const char *lab, const struct mon_resp *r))
 {
 	char lab[METRICS_LABELS_MAX];
 
@@ -151,24 +153,37 @@ static void render_rtt(FILE *out, struct monitor *m, const struct mon_target *t,
 		if (!hop_live(m, h, now_ns))
 			continue;
 		for (int k = 0; k < MON_RESP_MAX; k++) {
-			const struct mon_resp *r = &h->resp[k];
-			__u64 cum = 0;
-
-			if (!r->used)
+			if (!h->resp[k].used)
 				continue;
-			labels_resp_str(lab, sizeof(lab), t, ttl, r);
-			for (int b = 0; b < MON_BUCKETS; b++) {
-				cum += r->bucket[b];
-				fprintf(out, "xhop_hop_rtt_seconds_bucket%s,le=\"%g\"} %llu\n", lab,
-					mon_bucket_le[b], (unsigned long long)cum);
-			}
-			fprintf(out, "xhop_hop_rtt_seconds_bucket%s,le=\"+Inf\"} %llu\n", lab,
-				(unsigned long long)r->rtt_count);
-			fprintf(out, "xhop_hop_rtt_seconds_sum%s} %.9g\n", lab, r->rtt_sum);
-			fprintf(out, "xhop_hop_rtt_seconds_count%s} %llu\n", lab,
-				(unsigned long long)r->rtt_count);
+			labels_resp_str(lab, sizeof(lab), t, ttl, &h->resp[k]);
+			fn(out, lab, &h->resp[k]);
 		}
 	}
+}
+
+static void rtt_series(FILE *out, const char *lab, const struct mon_resp *r)
+{
+	__u64 cum = 0;
+
+	for (int b = 0; b < MON_BUCKETS; b++) {
+		cum += r->bucket[b];
+		fprintf(out, "xhop_hop_rtt_seconds_bucket%s,le=\"%g\"} %llu\n", lab, mon_bucket_le[b],
+			(unsigned long long)cum);
+	}
+	fprintf(out, "xhop_hop_rtt_seconds_bucket%s,le=\"+Inf\"} %llu\n", lab,
+		(unsigned long long)r->rtt_count);
+	fprintf(out, "xhop_hop_rtt_seconds_sum%s} %.9g\n", lab, r->rtt_sum);
+	fprintf(out, "xhop_hop_rtt_seconds_count%s} %llu\n", lab, (unsigned long long)r->rtt_count);
+}
+
+static void replies_series(FILE *out, const char *lab, const struct mon_resp *r)
+{
+	fprintf(out, "xhop_hop_replies_total%s} %llu\n", lab, (unsigned long long)r->replies);
+}
+
+static void render_rtt(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
+{
+	each_resp(out, m, t, now_ns, rtt_series);
 }
 
 static void render_sent(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
@@ -186,21 +201,7 @@ static void render_sent(FILE *out, struct monitor *m, const struct mon_target *t
 
 static void render_replies(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
 {
-	char lab[METRICS_LABELS_MAX];
-
-	for (int ttl = m->cfg.first_ttl; ttl <= t->probed_ttl; ttl++) {
-		const struct mon_hop *h = &t->hops[ttl - m->cfg.first_ttl];
-
-		if (!hop_live(m, h, now_ns))
-			continue;
-		for (int k = 0; k < MON_RESP_MAX; k++) {
-			if (!h->resp[k].used)
-				continue;
-			labels_resp_str(lab, sizeof(lab), t, ttl, &h->resp[k]);
-			fprintf(out, "xhop_hop_replies_total%s} %llu\n", lab,
-				(unsigned long long)h->resp[k].replies);
-		}
-	}
+	each_resp(out, m, t, now_ns, replies_series);
 }
 
 static void target_labels(FILE *out, const struct mon_target *t)
