@@ -116,7 +116,10 @@ static int open_engine(struct mon_run *r, const struct mon_opts *o)
 		.who = "xhop monitor", .ifname = o->ifname, .source = o->source,
 		.method = o->method, .port = o->port, .tos = o->tos, .size = o->size,
 		.sender = o->sender, .verbose = o->verbose, .wait_s = o->wait_s, .warmup = 1,
-		.res = r->res, .ncheck = m->n,
+		/* answers are read each millisecond while probes are out, as
+		 * the probes go out in millisecond batches (monitor_plan.c)
+		 */
+		.no_wakeup = 1, .res = r->res, .ncheck = m->n,
 	};
 
 	r->check = calloc(m->n, sizeof(*r->check));

@@ -3,7 +3,11 @@
 #include <string.h>
 #include <time.h>
 #include "core/sink.h"
+#include "core/units.h"
 #include "plan/monitor_plan.h"
+
+/* how finely a cycle's probes are spread in time */
+#define SEND_GRAIN_NS NS_PER_MS
 
 /* monitor.c confirms a change: kept for take() */
 static void on_change(void *ctx, struct monitor *m, __u32 ti, const struct pc_event *ev)
@@ -137,9 +141,15 @@ static __u64 wake_at(void *st, __u64 now)
 	(void)now;
 	if (p->stopped)
 		return 0;
-	if (m->plan_next < m->plan_n)
-		wake = m->cycle_start_ns + m->cfg.spread_ns * m->plan_next / m->plan_n;
-	else if (!p->paused && cycles_left(p))
+	if (m->plan_next < m->plan_n) {
+		/* the next probe's turn, on a 1 ms grain: the probes due
+		 * within a millisecond leave together, one wake-up and one
+		 * send call for them (5,000 probes a second woke the loop
+		 * 5,000 times); none leaves before its turn
+		 */
+		wake = m->cfg.spread_ns * m->plan_next / m->plan_n;
+		wake = m->cycle_start_ns + (wake + SEND_GRAIN_NS - 1) / SEND_GRAIN_NS * SEND_GRAIN_NS;
+	} else if (!p->paused && cycles_left(p))
 		wake = p->next_cycle_ns;
 	return wake;
 }
