@@ -722,6 +722,16 @@ static void run_case(struct env *e, struct ccase *c, int round)
 	c->full += sum(e->skel->bss->st_full) - full0;
 }
 
+/* Case i in round r, unless the kernel refused it or ONLY leaves it out */
+static void run_one(void *ctx, int i, int round)
+{
+	struct env *e = ctx;
+	struct ccase *c = &cases[i];
+
+	if (!c->refused && (!e->only || strstr(c->name, e->only)))
+		run_case(e, c, round);
+}
+
 /* ---- the report ---------------------------------------------------------------- */
 
 static int rounds;
@@ -882,16 +892,7 @@ static int bench(struct env *e)
 		return 1;
 	}
 	rounds = e->rounds;
-	for (int r = 0; r < e->rounds; r++) {
-		for (int i = 0; i < NCASES; i++) {
-			struct ccase *c = &cases[r % 2 ? NCASES - 1 - i : i];
-
-			if (c->refused || (e->only && !strstr(c->name, e->only)))
-				continue;
-			run_case(e, c, r);
-		}
-		fprintf(stderr, "clone_rate: round %d of %d done\n", r + 1, e->rounds);
-	}
+	rounds_interleave(e->rounds, NCASES, run_one, e, "clone_rate");
 	report(e);
 	printf("\ngenerator totals: %llu triggers, %llu copies taken, %llu marked copies seen at "
 	       "the hook again, %llu dropped by the veth, %llu helper errors\n",

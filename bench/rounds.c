@@ -77,3 +77,13 @@ void rounds_list(const double *v, int n, double scale, const char *fmt, char *bu
 			off += (size_t)snprintf(buf + off, len - off, "-");
 	}
 }
+
+void rounds_interleave(int rounds, int n, void (*run_one)(void *ctx, int i, int round),
+		       void *ctx, const char *who)
+{
+	for (int r = 0; r < rounds; r++) {
+		for (int i = 0; i < n; i++)
+			run_one(ctx, r % 2 ? n - 1 - i : i, r);
+		fprintf(stderr, "%s: round %d of %d done\n", who, r + 1, rounds);
+	}
+}

@@ -19,4 +19,13 @@ double rounds_best(const double *v, int n);
 /* "0.91 0.93 -": v[r] * scale in fmt, "-" where a round has no value */
 void rounds_list(const double *v, int n, double scale, const char *fmt, char *buf, size_t len);
 
+/*
+ * The rounds of a run: case i of n in round r is run_one(ctx, i, r), in
+ * order in even rounds and in reverse in odd ones, so that no case always
+ * follows another (a sender leaves the peer's queue and the CPU's caches
+ * to the next); "WHO: round r of N done" on stderr after each
+ */
+void rounds_interleave(int rounds, int n, void (*run_one)(void *ctx, int i, int round),
+		       void *ctx, const char *who);
+
 #endif

@@ -349,6 +349,16 @@ out:
 		xrun_close(&x);
 }
 
+/* Case i in round r, unless the kernel refused it or ONLY leaves it out */
+static void run_one(void *ctx, int i, int round)
+{
+	struct env *e = ctx;
+	struct scase *c = &cases[i];
+
+	if (!c->refused && (!e->only || strstr(c->name, e->only)))
+		run_case(e, c, round);
+}
+
 /* ---- the report -------------------------------------------------------------------- */
 
 static int rounds; /* of the run: results are per round */
@@ -700,17 +710,7 @@ int main(int argc, char **argv)
 		return 1;
 	bench_pin(0);
 	rounds = e->rounds;
-	for (int r = 0; r < e->rounds; r++) {
-		/* forward in even rounds, backward in odd ones: no sender always follows another */
-		for (int i = 0; i < NCASES; i++) {
-			struct scase *c = &cases[r % 2 ? NCASES - 1 - i : i];
-
-			if (c->refused || (e->only && !strstr(c->name, e->only)))
-				continue;
-			run_case(e, c, r);
-		}
-		fprintf(stderr, "send_rate: round %d of %d done\n", r + 1, e->rounds);
-	}
+	rounds_interleave(e->rounds, NCASES, run_one, e, "send_rate");
 	report(e);
 	live = find("bare live frames (16384 per call)");
 	if (!e->only && ran(live) && !loader_start_cfg(&ld, e->ifindex, &lc, on_event, NULL)) {

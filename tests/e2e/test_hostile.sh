@@ -57,18 +57,8 @@
 # program).
 set -u
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-# shellcheck source=tests/e2e/lib.sh
-source "$HERE/lib.sh"
-# shellcheck source=tests/e2e/trace_checks.sh
-source "$HERE/trace_checks.sh"
-# shellcheck source=tests/e2e/attach_checks.sh
-source "$HERE/attach_checks.sh"
-# shellcheck source=scripts/lab.sh
-source "$ROOT/scripts/lab.sh"
-
-XHOP=${XHOP:-$ROOT/build/xhop}
+# shellcheck source=tests/e2e/lab_test.sh
+source "$(dirname "$0")/lab_test.sh"
 RUN_LIMIT=30	    # seconds any one xhop run may take before it counts as hung
 FORGE_MIN=120000    # forged packets at least (the flood goes on until then)
 FORGE_RATE=25000    # packets/s: a flood, yet leaves the 2-CPU lab room to route

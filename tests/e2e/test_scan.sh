@@ -21,18 +21,8 @@
 # build/xhop. Needs root (namespaces).
 set -u
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-# shellcheck source=tests/e2e/lib.sh
-source "$HERE/lib.sh"
-# shellcheck source=tests/e2e/trace_checks.sh
-source "$HERE/trace_checks.sh"
-# shellcheck source=scripts/lab.sh
-source "$ROOT/scripts/lab.sh"
-# shellcheck source=tests/e2e/attach_checks.sh
-source "$HERE/attach_checks.sh"
-
-XHOP=${XHOP:-$ROOT/build/xhop}
+# shellcheck source=tests/e2e/lab_test.sh
+source "$(dirname "$0")/lab_test.sh"
 RUN_LIMIT=60
 
 e2e_require ip tcpdump python3 bpftool timeout
@@ -56,7 +46,6 @@ trap 'exit 143' TERM
 
 start=$(date +%s)
 e2e_lab_up
-NS=$(lab_ns src)
 IF=$LAB_SRC_IF
 PROGS_AT_START=$(xhop_prog_ids)
 RUN_IDS=

@@ -20,18 +20,8 @@
 # (xn$$-*), removed on exit. Needs root.
 set -u
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-# shellcheck source=tests/e2e/lib.sh
-source "$HERE/lib.sh"
-# shellcheck source=tests/e2e/trace_checks.sh
-source "$HERE/trace_checks.sh"
-# shellcheck source=scripts/lab.sh
-source "$ROOT/scripts/lab.sh"
-# shellcheck source=tests/e2e/attach_checks.sh
-source "$HERE/attach_checks.sh"
-
-XHOP=${XHOP:-$ROOT/build/xhop}
+# shellcheck source=tests/e2e/lab_test.sh
+source "$(dirname "$0")/lab_test.sh"
 SECCOMP=${SECCOMP_RUN:-$ROOT/build/tests/e2e/seccomp_run}
 RUN_LIMIT=60
 

@@ -12,16 +12,8 @@
 # XHOP=/path/to/binary overrides build/xhop. Needs root (namespaces).
 set -u
 
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-# shellcheck source=tests/e2e/lib.sh
-source "$HERE/lib.sh"
-# shellcheck source=tests/e2e/trace_checks.sh
-source "$HERE/trace_checks.sh"
-# shellcheck source=scripts/lab.sh
-source "$ROOT/scripts/lab.sh"
-
-XHOP=${XHOP:-$ROOT/build/xhop}
+# shellcheck source=tests/e2e/lab_test.sh
+source "$(dirname "$0")/lab_test.sh"
 RUN_LIMIT=30 # seconds any one xhop run may take before it counts as hung
 
 e2e_require ip nft /usr/sbin/dnsmasq python3 bpftool timeout flock

@@ -332,6 +332,14 @@ static void test_plan_reached(void)
 	env_free(&e);
 }
 
+/* Target i after 16 destinations told distance 5: its first probe goes there */
+static __u32 start_told_5(struct plan_env *e, int i)
+{
+	e->sc.dist_hist[5] = 16;
+	e->sc.dist_n = 16;
+	return start(e, i);
+}
+
 static void test_plan_gap(void)
 {
 	struct plan_env e;
@@ -339,10 +347,7 @@ static void test_plan_gap(void)
 	__u32 s;
 
 	env_init(&e, 1);
-	/* 16 destinations told distance 5: the next first probe goes there */
-	e.sc.dist_hist[5] = 16;
-	e.sc.dist_n = 16;
-	s = start(&e, 1);
+	s = start_told_5(&e, 1);
 	t = &e.sc.tab.slots[s];
 	EXPECT(take(&e, s, DIR_BACK) == 5, "first probe at the median distance");
 	answer(&e, s, DIR_BACK, 5, reply("198.18.5.2", XHOP_EV_TTL, 0, 60));
@@ -463,9 +468,7 @@ static void test_plan_send_failed(void)
 	__u32 s;
 
 	env_init(&e, 1);
-	e.sc.dist_hist[5] = 16;
-	e.sc.dist_n = 16;
-	s = start(&e, 2);
+	s = start_told_5(&e, 2);
 	t = &e.sc.tab.slots[s];
 	EXPECT(take(&e, s, DIR_BACK) == 5, "first probe at 5");
 	answer(&e, s, DIR_BACK, 5, reply("198.18.5.2", XHOP_EV_TTL, 0, 60));
