@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 #include <xdp/xsk.h>
 #include "bare_send.h"
+#include "rounds.h"
 #include "send/xsk_abi.h"
 #include "send_bare.skel.h"
 
@@ -615,4 +616,29 @@ void bare_close(struct bare *b)
 	free(b->iov);
 	free(b->sin);
 	free(b);
+}
+
+int bare_run(struct bare *b, double secs, int (*send)(void *ctx), void *ctx, __u64 *sent,
+	     double *elapsed)
+{
+	double t0 = bench_now_s();
+	__u64 left = 0;
+	int n = 0;
+
+	while (n >= 0 && bench_now_s() < t0 + secs) {
+		n = send(ctx);
+		if (n > 0)
+			left += (__u64)n;
+	}
+	/* frames still in a ring have not left yet: they count when they do */
+	if (b && n >= 0) {
+		n = bare_drain(b);
+		if (n > 0)
+			left += (__u64)n;
+	}
+	if (sent)
+		*sent = left;
+	if (elapsed)
+		*elapsed = bench_now_s() - t0;
+	return n;
 }

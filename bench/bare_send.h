@@ -54,6 +54,14 @@ int bare_open(struct bare **b, const struct bare_cfg *cfg, char *why, size_t why
 int bare_send(struct bare *b);
 /* Wait for every frame still in flight (ring senders); how many left meanwhile */
 int bare_drain(struct bare *b);
+/*
+ * send(ctx) again and again for secs, then what b's ring still holds is
+ * drained (b may be NULL: a sender without one). *sent: frames that left
+ * (may be NULL); *elapsed: the seconds it took, drain included (may be
+ * NULL). Returns the last call's result: below 0, a send failed.
+ */
+int bare_run(struct bare *b, double secs, int (*send)(void *ctx), void *ctx, __u64 *sent,
+	     double *elapsed);
 void bare_close(struct bare *b);
 
 #endif

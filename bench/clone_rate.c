@@ -643,11 +643,26 @@ static int clone_call_stamped(struct env *e, struct ccase *c)
 	return n;
 }
 
+/* One case's sender, as bare_run() calls it */
+struct caller {
+	struct env *e;
+	struct ccase *c;
+	struct bare *b;
+};
+
+static int call(void *ctx)
+{
+	struct caller *k = ctx;
+
+	return k->b ? bare_send(k->b) : clone_call_stamped(k->e, k->c);
+}
+
 static void run_case(struct env *e, struct ccase *c, int round)
 {
 	struct bare *b = NULL;
 	__u64 sent = 0, before, arrived, full0, calls0;
-	double t0, end, secs;
+	struct caller k;
+	double secs = 0;
 	int n = 0, err = 0;
 
 	if (c->kind == K_CLONE && c->stamp) {
@@ -680,28 +695,14 @@ static void run_case(struct env *e, struct ccase *c, int round)
 			return;
 		}
 	}
-#define CALL() (b ? bare_send(b) : clone_call_stamped(e, c))
-	for (t0 = bench_now_s(); bench_now_s() < t0 + WARM_S && n >= 0;)
-		n = CALL();
-	if (b && n >= 0)
-		n = bare_drain(b);
+	k = (struct caller){ .e = e, .c = c, .b = b };
+	n = bare_run(b, WARM_S, call, &k, NULL, NULL);
 	bench_sleep_ns(SETTLE_NS);
 	before = peer_count(&e->pc);
 	full0 = sum(e->skel->bss->st_full);
 	calls0 = c->calls;
-	t0 = bench_now_s();
-	end = t0 + e->secs;
-	while (n >= 0 && bench_now_s() < end) {
-		n = CALL();
-		if (n > 0)
-			sent += (__u64)n;
-	}
-	if (b && n >= 0) {
-		n = bare_drain(b);
-		if (n > 0)
-			sent += (__u64)n;
-	}
-	secs = bench_now_s() - t0;
+	if (n >= 0)
+		n = bare_run(b, e->secs, call, &k, &sent, &secs);
 	bench_sleep_ns(SETTLE_NS);
 	bare_close(b);
 	if (stamper_up) {

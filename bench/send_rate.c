@@ -274,9 +274,19 @@ static struct bare_cfg bare_cfg_of(struct env *e, const struct scase *c)
 }
 
 /* Frames that left in one call of c (or -errno) */
-static int call(struct env *e, const struct scase *c, struct bare *b, struct xrun *x)
+/* One case's sender, as bare_run() calls it */
+struct caller {
+	struct env *e;
+	const struct scase *c;
+	struct bare *b;
+	struct xrun *x;
+};
+
+static int call(void *ctx)
 {
-	return c->who == BARE ? bare_send(b) : xrun_send(e, x);
+	struct caller *k = ctx;
+
+	return k->c->who == BARE ? bare_send(k->b) : xrun_send(k->e, k->x);
 }
 
 static void run_case(struct env *e, struct scase *c, int round)
@@ -284,7 +294,8 @@ static void run_case(struct env *e, struct scase *c, int round)
 	static struct xrun x;
 	struct bare *b = NULL;
 	__u64 sent = 0, before, arrived;
-	double t0, end, secs;
+	struct caller k;
+	double secs = 0;
 	int n = 0, err;
 
 	/*
@@ -309,27 +320,13 @@ static void run_case(struct env *e, struct scase *c, int round)
 		c->refused = 1;
 		goto out;
 	}
+	k = (struct caller){ .e = e, .c = c, .b = b, .x = &x };
 	/* untimed first calls: page faults, caches, the neighbour entry */
-	for (t0 = bench_now_s(); bench_now_s() < t0 + WARM_S && n >= 0;)
-		n = call(e, c, b, &x);
-	if (b && n >= 0)
-		n = bare_drain(b);
+	n = bare_run(b, WARM_S, call, &k, NULL, NULL);
 	settle();
 	before = peer_count(&e->pc);
-	t0 = bench_now_s();
-	end = t0 + e->secs;
-	while (n >= 0 && bench_now_s() < end) {
-		n = call(e, c, b, &x);
-		if (n > 0)
-			sent += (__u64)n;
-	}
-	/* frames still in a ring have not left yet: they count when they do */
-	if (b && n >= 0) {
-		n = bare_drain(b);
-		if (n > 0)
-			sent += (__u64)n;
-	}
-	secs = bench_now_s() - t0;
+	if (n >= 0)
+		n = bare_run(b, e->secs, call, &k, &sent, &secs);
 	settle();
 	if (n < 0) {
 		/* xhop would have stopped its run here: no rate for this round */
