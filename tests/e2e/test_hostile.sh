@@ -253,6 +253,12 @@ if wait_for 10 forge_going; then ok "flood: the forger is sending"; else
 	fail "flood: the forger is sending" "$(cat "$TMP/forge.log")"
 fi
 
+# The flood overflows queues of the 2-CPU lab now and then, and a real
+# probe or answer is lost (or, for TCP to an open port, the reset of our
+# stack, so that d77 answers the next SYN with a bare ACK for the old
+# one): one "*" per trace may stand where the lab answers. Any address
+# that is not the lab's still fails.
+HOPS_LOST_OK=1
 declare -A METHOD_OPT=([icmp]=-I [udp]=-U [tcp]=-T)
 for fam in 4 6; do
 	for m in icmp udp tcp; do
@@ -274,7 +280,7 @@ expect_match "flood names4: names still resolve" "$OUT" "^ 1  r1\.example \(198\
 xrun --json -n -q 3 -w 1 "$LAB_FAR4"
 cp "$TMP/out" "$TMP/j"
 json_checks "$TMP/j" \
-	"flood json far icmp4: hops, nothing at the silent TTL 5::path(t, $(pylist LAB_EXPECT_FAR_ICMP4), 3)" \
+	"flood json far icmp4: hops, nothing at the silent TTL 5::path(t, $(pylist LAB_EXPECT_FAR_ICMP4), 3, lost_ok=1)" \
 	"flood json far icmp4: stop_reason COMPLETED::t['stop_reason'] == 'COMPLETED'" \
 	"flood json far icmp4: hop_count 6::t['hop_count'] == 6" \
 	"flood json far icmp4: only echo replies from far at TTL 6::every(t, lambda h: h['icmp_type'] == 0 and h['addr'] == '$LAB_FAR4', 6)"
@@ -282,7 +288,7 @@ json_checks "$TMP/j" \
 xrun --json -n -6 -U -q 3 -w 1 "$LAB_FAR6"
 cp "$TMP/out" "$TMP/j"
 json_checks "$TMP/j" \
-	"flood json far udp6: hops, nothing at the silent TTL 5::path(t, $(pylist LAB_EXPECT_FAR_UDP6), 3)" \
+	"flood json far udp6: hops, nothing at the silent TTL 5::path(t, $(pylist LAB_EXPECT_FAR_UDP6), 3, lost_ok=1)" \
 	"flood json far udp6: stop_reason COMPLETED::t['stop_reason'] == 'COMPLETED'" \
 	"flood json far udp6: port unreachable (1/4) at TTL 6::every(t, lambda h: (h['icmp_type'], h['icmp_code']) == (1, 4), 6)"
 
@@ -294,7 +300,7 @@ json_checks "$TMP/j" \
 xrun --json -n -T -p "$LAB_TCP_OPEN" -q 3 -w 1 "$LAB_DST4"
 cp "$TMP/out" "$TMP/j"
 json_checks "$TMP/j" \
-	"flood json tcp4 open port: hops::path(t, $(pylist LAB_EXPECT_TCP4), 3)" \
+	"flood json tcp4 open port: hops::path(t, $(pylist LAB_EXPECT_TCP4), 3, lost_ok=1)" \
 	"flood json tcp4 open port: stop_reason COMPLETED::t['stop_reason'] == 'COMPLETED'" \
 	"flood json tcp4 open port: SYN-ACKs (or RST-ACKs) from d77 only::every(t, lambda h: h['tcp_flags'] in (0x12, 0x14) and h['addr'] == '$LAB_DST4', 5)" \
 	"flood json tcp4 open port: d77's first answer is a SYN-ACK::[h for h in t['hops'] if h['probe_ttl'] == 5][0]['tcp_flags'] == 0x12"
@@ -302,18 +308,19 @@ json_checks "$TMP/j" \
 xrun --json -n -q 3 -w 1 "$LAB_UNR4"
 cp "$TMP/out" "$TMP/j"
 json_checks "$TMP/j" \
-	"flood json unreach4: hops::path(t, $(pylist LAB_EXPECT_UNR4), 3)" \
+	"flood json unreach4: hops::path(t, $(pylist LAB_EXPECT_UNR4), 3, lost_ok=1)" \
 	"flood json unreach4: stop_reason UNREACH, code 1::(t['stop_reason'], t['stop_data']) == ('UNREACH', 1)"
 
 xrun --json -n -6 -U -q 3 -w 1 "$LAB_UNR6"
 cp "$TMP/out" "$TMP/j"
 json_checks "$TMP/j" \
-	"flood json unreach udp6: hops::path(t, $(pylist LAB_EXPECT_UNR6), 3)" \
+	"flood json unreach udp6: hops::path(t, $(pylist LAB_EXPECT_UNR6), 3, lost_ok=1)" \
 	"flood json unreach udp6: stop_reason UNREACH, code 0::(t['stop_reason'], t['stop_data']) == ('UNREACH', 0)"
 
 # xhop's own XDP counters, sampled while it waits at the silent TTL 5: the
 # flood reaches XDP and passes on, only the real answers are consumed:
-# TTLs 1-4 x 3 queries, and the warm-up probes (user/engine/engine.c)
+# the answers the trace shows (TTLs 1-4 x 3 queries, less any the flood
+# lost) and the warm-up probes (user/engine/engine.c)
 WARMUP=$(sed -n 's/^#define WARMUP_PROBES \([0-9]*\).*/\1/p' "$ROOT/user/engine/engine.c")
 WARMUP=${WARMUP:-0}
 sample_stats()
@@ -341,8 +348,9 @@ FAR_TO5=("${LAB_PATH4[@]}" "*")
 expect_hops "flood stats run: hops, '* * *' at the silent TTL 5" FAR_TO5 3
 if [[ -s $TMP/stats ]]; then
 	echo "     (xhop XDP stats: $(xargs <"$TMP/stats"))"
-	expect_eq "flood stats run: XDP consumed only the 12 answers + $WARMUP warm-ups" \
-		"$(stat_of RX_OURS)" $((12 + WARMUP))
+	ANSWERS=$(norm_hops <<<"$OUT" | awk '{ for (i = 2; i <= NF; i++) n += $i != "*" } END { print n + 0 }')
+	expect_eq "flood stats run: XDP consumed only the $ANSWERS answers shown + $WARMUP warm-ups" \
+		"$(stat_of RX_OURS)" $((ANSWERS + WARMUP))
 	check "flood stats run: XDP saw the flood and passed it (RX_FOREIGN >= 1000)" \
 		test "$(stat_of RX_FOREIGN)" -ge 1000
 	expect_eq "flood stats run: ring buffer never full" "$(stat_of RX_RB_FULL)" 0
@@ -351,6 +359,7 @@ else
 fi
 expect_clean "flood stats run"
 
+HOPS_LOST_OK=0
 # Stop the flood (the forger goes on to FORGE_MIN first), then count
 kill -TERM "$FORGE_PID" 2>/dev/null
 if wait_for 30 forge_done; then ok "flood: the forger finished"; else

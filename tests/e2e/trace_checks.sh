@@ -32,11 +32,14 @@ norm_hops()
 # exactly one line per TTL from FIRST_TTL to the end of the array, each
 # with QUERIES answers matching the expected word, all from the same
 # address (a Paris trace never mixes ECMP branches within a TTL).
+# HOPS_LOST_OK=N lets N answers of the whole trace be "*" where the lab
+# answers (a flood that overflows a queue loses real packets); the pass
+# line says how many were. It never admits a wrong address.
 expect_hops()
 {
 	local name=$1 q=$3 first=${4:-1}
 	local -n want=$2
-	local got lines=() i ttl words w e alts a why=() hit
+	local got lines=() i ttl words w e alts a why=() hit lost=0 seen
 	got=$(norm_hops <<<"$OUT")
 	[[ -n $got ]] && mapfile -t lines <<<"$got"
 	if ((${#lines[@]} != ${#want[@]} - first + 1)); then
@@ -55,21 +58,27 @@ expect_hops()
 			continue
 		fi
 		IFS='|' read -ra alts <<<"$e"
+		seen=
 		for w in "${words[@]}"; do
+			if [[ $w == '*' && $e != '*' ]] && ((lost < ${HOPS_LOST_OK:-0})); then
+				((lost++))
+				continue
+			fi
 			hit=0
 			for a in "${alts[@]}"; do [[ $w == "$a" ]] && hit=1; done
 			if ((!hit)); then
 				why+=("TTL $ttl: got '$w', expected $e")
 				break
 			fi
-			if [[ $w != "${words[0]}" ]]; then
+			if [[ -n $seen && $w != "$seen" ]]; then
 				why+=("TTL $ttl: branches mixed: ${words[*]}")
 				break
 			fi
+			seen=$w
 		done
 	done
 	if ((${#why[@]} == 0)); then
-		ok "$name"
+		if ((lost)); then ok "$name ($lost answer(s) lost on the way)"; else ok "$name"; fi
 	else
 		fail "$name" "${why[@]}" "stdout:" "$OUT"
 	fi
