@@ -201,7 +201,6 @@ static int plan_level(struct mda_plan *m)
 	asked = ask_back(m);
 	if (asked < 0)
 		return -1;
-	m->nunfinished = 0;
 	for (int u = first ? -1 : 0; u < (first ? 0 : m->nnodes); u++) {
 		struct through t;
 		int need, k;
@@ -247,7 +246,6 @@ static int plan_level(struct mda_plan *m)
 			if (want > more)
 				more = want;
 		}
-		m->unfinished[m->nunfinished++] = (__u32)u;
 	}
 	for (int i = 0; i < more; i++) {
 		int f = new_flow(m);
@@ -256,13 +254,28 @@ static int plan_level(struct mda_plan *m)
 			goto spent;
 		asked++;
 	}
-	if (!asked)
-		m->nunfinished = 0;
 	return asked;
 spent:
-	if (first)
-		m->nunfinished = 0;
 	return -1;
+}
+
+/* PROBELIMIT: the nodes before the TTL explored whose next hops are not settled */
+static void list_unfinished(struct mda_plan *m)
+{
+	int L = m->level;
+
+	m->nunfinished = 0;
+	if (L == m->c.first_ttl)
+		return; /* the prober's own next hops: no node to name */
+	for (int u = 0; u < m->nnodes; u++) {
+		struct through t;
+
+		if (m->nodes[u].ttl != L - 1 || node_terminal(&m->nodes[u]))
+			continue;
+		t = through_of(m, u, L);
+		if (t.settled < m->need[t.next < MDA_K_MAX ? t.next : MDA_K_MAX])
+			m->unfinished[m->nunfinished++] = (__u32)u;
+	}
 }
 
 static void finish(struct mda_plan *m, int reason, int data);
@@ -550,8 +563,8 @@ static void finish(struct mda_plan *m, int reason, int data)
 	m->finished = 1;
 	m->stop_reason = reason;
 	m->stop_data = data;
-	if (reason != STOP_PROBELIMIT)
-		m->nunfinished = 0;
+	if (reason == STOP_PROBELIMIT)
+		list_unfinished(m);
 	if (make_links(m)) {
 		log_err("xhop: out of memory\n");
 		m->nlinks = 0;
