@@ -36,7 +36,7 @@ static int run(struct mp_run *r, const struct mp_opts *o, struct resolver *res)
 		.host_name = r->host_name, .method = o->method, .first_ttl = o->first_ttl,
 		.max_ttl = o->max_ttl, .attempts = o->attempts, .in_flight = o->in_flight,
 		.max_probes = o->max_probes, .max_flows = MDA_FLOWS_MAX, .gaplimit = o->gaplimit,
-		.confidence = o->confidence, .wait_s = o->wait_s, .tos = o->tos,
+		.confidence = o->confidence, .wait_s = o->wait_s, .here = o->here, .tos = o->tos,
 	};
 	struct mp_text_cfg tc = {
 		.out = stdout, .res = res, .name_wait_ns = (__u64)(o->wait_s * NS_PER_S),

@@ -8,7 +8,8 @@
 struct mp_opts {
 	PROBE_OPTS_GROUP;    /* -4 -6 -I -U -T -p -f -m -s -i --sender -t -v */
 	const char *host;
-	double wait_s;	     /* -w: per-probe wait */
+	double wait_s;	     /* -w MAX: per-probe wait */
+	double here;	     /* -w MAX,HERE: times the slowest reply at the TTL */
 	double confidence;   /* --confidence, percent */
 	int attempts;	     /* -q: tries of one flow at one TTL */
 	int in_flight;	     /* -N */

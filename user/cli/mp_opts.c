@@ -6,12 +6,34 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 #include "cli/mp_cmd.h"
 #include "plan/mda.h"
 #include "send/sender.h"
 
 #define OPT(name, type, field, ...) CLI_OPT(name, type, struct mp_opts, field, __VA_ARGS__)
 #define PROBE(r) PROBE_OPT(struct mp_opts, r)
+
+/* -w MAX[,HERE], as Debian traceroute's -w MAX,HERE */
+static int parse_wait(void *opts, const struct cli_opt *row, const char *arg)
+{
+	struct mp_opts *o = opts;
+	char max[32];
+	const char *comma = strchr(arg, ',');
+	size_t n = comma ? (size_t)(comma - arg) : strlen(arg);
+
+	if (n >= sizeof(max)) {
+		fprintf(stderr, "xhop multipath: -w '%s': not MAX[,HERE]\n", arg);
+		return -1;
+	}
+	memcpy(max, arg, n);
+	max[n] = 0;
+	if (cli_parse_double("-w", max, row->min, row->max, &o->wait_s))
+		return -1;
+	if (comma && cli_parse_double("-w HERE", comma + 1, 0, 1000, &o->here))
+		return -1;
+	return 0;
+}
 
 static const struct cli_opt mp_rows[] = {
 	PROBE(PROBE_IPV4),
@@ -30,8 +52,10 @@ static const struct cli_opt mp_rows[] = {
 	    .help = "stop after N TTLs in a row where every flow is silent (3)"),
 	OPT("queries", CLI_INT, attempts, .short_name = 'q', .min = 1, .max = 10, .arg = "N",
 	    .help = "tries of one flow at one TTL before it counts as silent (2)"),
-	OPT("wait", CLI_DOUBLE, wait_s, .short_name = 'w', .min = 0.001, .max = 3600,
-	    .arg = "SECONDS", .help = "wait for each reply (default 2.0)"),
+	OPT("wait", CLI_CUSTOM, wait_s, .short_name = 'w', .parse = parse_wait, .min = 0.001,
+	    .max = 3600, .arg = "MAX[,HERE]",
+	    .help = "wait for a reply at most MAX seconds, and at most HERE times the\n"
+		    "slowest reply at its TTL, not below 20 ms (2.0,10; HERE 0: off)"),
 	OPT("sim-queries", CLI_INT, in_flight, .short_name = 'N', .min = 1, .max = 4096,
 	    .arg = "N", .help = "probes in flight (default 64)"),
 	PROBE(PROBE_SOURCE),
@@ -62,6 +86,7 @@ static const struct cli_cmd mp_cmd = {
 static const struct mp_opts mp_defaults = {
 	.probe = PROBE_OPTS_DEFAULTS(SENDER_RAW),
 	.wait_s = 2.0,
+	.here = 10,
 	.confidence = 95,
 	.attempts = 2,
 	.in_flight = 64,

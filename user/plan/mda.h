@@ -51,13 +51,24 @@ struct mda_cfg {
 	int max_flows;		/* <= MDA_FLOWS_MAX: the run's span of ports */
 	int gaplimit;		/* TTLs in a row where every flow is silent */
 	double confidence;	/* percent, 50 < c < 100 */
-	double wait_s;
+	double wait_s;		/* the longest a probe waits */
+	/*
+	 * > 0: a probe waits at most this many times the slowest answer
+	 * heard at its TTL (else at any TTL before), never below
+	 * MDA_WAIT_FLOOR_NS: Debian traceroute's -w MAX,HERE. A silent
+	 * router then costs a round milliseconds, not the whole wait.
+	 */
+	double here;
 	int tos;
 	const struct session *s; /* source, flow base, probe size, start */
 };
 
+/* The shortest wait "here" may cut a probe's to */
+#define MDA_WAIT_FLOOR_NS 20000000ULL
+
 struct mda_probe {
 	__u64 tx_ns;
+	__u64 left_ns;		/* CLOCK_MONOTONIC when its send returned */
 	struct hop_reply reply;
 	__u16 flow;
 	__u8 ttl;
@@ -72,6 +83,8 @@ struct mda_plan {
 	struct mda_probe *probes; /* by probe id - 1, in send order */
 	int nprobes;		/* asked for */
 	int next_send;		/* the next to hand to the engine */
+	int oldest;		/* no probe before it waits for an answer */
+	__u64 rtt_max[MDA_TTL_MAX + 1]; /* the slowest answer per TTL */
 	int in_flight;		/* handed over, not settled */
 	int unsettled;		/* asked for, not settled */
 	__s32 *hop;		/* [flow * nttl + ttl - first_ttl]: node or MDA_HOP_* */
