@@ -365,10 +365,9 @@ static int next(void *st, struct plan_probe *out, int max, __u64 now)
 		struct mda_probe *p = &m->probes[m->next_send];
 
 		p->state = PROBE_SENT; /* its tc stamp may come before the send returns */
-		out[n].p.dst = m->c.dst;
-		out[n].p.probe_id = (__u16)(m->next_send + 1);
-		out[n].p.ttl = p->ttl;
-		out[n].p.flow = p->flow;
+		out[n].p = (struct send_probe){ .dst = m->c.dst,
+						.probe_id = (__u16)(m->next_send + 1),
+						.ttl = p->ttl, .flow = p->flow };
 		out[n].target = 0;
 		out[n].gen = 0;
 		out[n].sub = 0;
