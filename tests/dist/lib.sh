@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# What the tests of the installed artefacts (man page, completion, make
+# install, alert rules, dashboard) source first: the e2e check helpers
+# (ok/fail/skip/summary), ROOT (the checkout), XHOP (the binary whose
+# --help is the truth) and MODES.
+DIST_HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$DIST_HERE/../.." && pwd)
+# shellcheck source=tests/e2e/lib.sh
+source "$ROOT/tests/e2e/lib.sh"
+XHOP=${XHOP:-$ROOT/build/xhop}
+# each mode as the command line names it; "" is xhop HOST
+MODES=("" scan monitor)
+
+# mode_name MODE: "xhop", "xhop scan", ...
+mode_name() { echo "xhop${1:+ $1}"; }
+
+# help_options MODE: every option of MODE's --help (the parser's table),
+# one per line, short forms (-q) and long forms (--queries) alike
+help_options()
+{
+	# shellcheck disable=SC2086 # MODE "" is no word at all
+	"$XHOP" $1 --help | sed -nE 's/^ +(-[[:alnum:]], )?(--[a-z0-9-]+).*/\1\2/p' |
+		tr -s ', ' '\n\n' | grep .
+}
+
+# require TOOL...: a missing tool is a failed check (install-deps installs it)
+require()
+{
+	local t missing=0
+	for t in "$@"; do
+		if ! command -v "$t" >/dev/null; then
+			fail "$t is installed" "scripts/install-deps.sh installs it"
+			missing=1
+		fi
+	done
+	if [[ ! -x $XHOP ]]; then
+		fail "xhop is built" "$XHOP is missing: run make"
+		missing=1
+	fi
+	if ((missing)); then
+		summary
+		exit 1
+	fi
+}
