@@ -10,6 +10,8 @@ CC          ?= gcc
 # Debian keeps asm/types.h under the multiarch directory, which
 # clang -target bpf does not search by itself.
 BPF_CFLAGS  := -g -O2 -target bpf -Wall -Werror -Iinclude -I/usr/include/$(ARCH)-linux-gnu
+# CPPFLAGS and LDFLAGS, empty here, carry dpkg-buildflags' hardening
+# into the package's build (debian/rules)
 CFLAGS      ?= -O2 -g
 CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
 # every object names the headers it was built from (build/**/*.d)
@@ -76,10 +78,10 @@ $(BUILD)/xhop_gen.skel.h: $(BUILD)/xhop_gen.bpf.o
 
 $(BUILD)/user/%.o: user/%.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/xhop: $(BUILD)/user/main.o $(USER_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(USER_OBJS) tests/xhop_test.h
 	@mkdir -p $(@D)
