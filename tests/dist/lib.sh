@@ -10,6 +10,7 @@ ROOT=$(cd "$DIST_HERE/../.." && pwd)
 source "$ROOT/tests/e2e/lib.sh"
 XHOP=${XHOP:-$ROOT/build/xhop}
 # each mode as the command line names it; "" is xhop HOST
+# shellcheck disable=SC2034 # for the tests that source this
 MODES=("" scan monitor)
 
 # mode_name MODE: "xhop", "xhop scan", ...
@@ -21,7 +22,7 @@ help_options()
 {
 	# shellcheck disable=SC2086 # MODE "" is no word at all
 	"$XHOP" $1 --help | sed -nE 's/^ +(-[[:alnum:]], )?(--[a-z0-9-]+).*/\1\2/p' |
-		tr -s ', ' '\n\n' | grep .
+		tr ', ' '\n' | grep .
 }
 
 # require TOOL...: a missing tool is a failed check (install-deps installs it)
