@@ -25,22 +25,11 @@ help_options()
 		tr ', ' '\n' | grep .
 }
 
-# require TOOL...: a missing tool is a failed check (install-deps installs it)
+# require TOOL...: the tools and a built xhop, or the test ends here
+# failed (a missing tool is a failure: install-deps installs it)
 require()
 {
-	local t missing=0
-	for t in "$@"; do
-		if ! command -v "$t" >/dev/null; then
-			fail "$t is installed" "scripts/install-deps.sh installs it"
-			missing=1
-		fi
-	done
-	if [[ ! -x $XHOP ]]; then
-		fail "xhop is built" "$XHOP is missing: run make"
-		missing=1
-	fi
-	if ((missing)); then
-		summary
-		exit 1
-	fi
+	require_tools "$@" && return
+	summary
+	exit 1
 }
