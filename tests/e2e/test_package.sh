@@ -4,6 +4,7 @@
 #
 # The Debian package, built from this tree and installed on this machine:
 #   1. dpkg-buildpackage -b builds it; its version is xhop --version's;
+#      it declares libcap2-bin and its libraries; lintian finds nothing;
 #   2. dpkg -i: /usr/bin/xhop is root:xhop 0750 with the file capabilities
 #      (setcap in postinst), xhop a system group, no statoverride
 #      registered; man page, completion, unit (systemd-analyze verify),
@@ -32,8 +33,8 @@ RUN_LIMIT=30
 BIN=/usr/bin/xhop
 CAPS=(cap_net_raw cap_net_admin cap_bpf cap_perfmon cap_ipc_lock)
 
-e2e_require ip dpkg dpkg-buildpackage dpkg-statoverride runuser setpriv getcap capsh curl \
-	systemd-analyze man flock timeout /usr/bin/python3
+e2e_require ip dpkg dpkg-buildpackage dpkg-statoverride lintian runuser setpriv getcap capsh \
+	curl systemd-analyze man flock timeout /usr/bin/python3
 
 PREFIX=xp$$-
 TMP=$(mktemp -d /tmp/xhop-pkg-e2e.XXXXXX)
@@ -100,6 +101,12 @@ DEB=$(ls "$TMP"/src/xhop_*.deb)
 expect_eq "package version is xhop --version's" "$(dpkg-deb -f "$DEB" Version)" "$version"
 expect_match "declares libcap2-bin (setcap)" "$(dpkg-deb -f "$DEB" Depends)" '(^|, )libcap2-bin(,|$)'
 expect_match "declares its libraries (shlibs)" "$(dpkg-deb -f "$DEB" Depends)" 'libbpf1.*libc6'
+# Debian's own checks of the package: no error, no warning
+if lintian --fail-on error,warning "$TMP"/src/xhop_*.changes >"$TMP/lintian" 2>&1; then
+	ok "lintian: no errors or warnings"
+else
+	fail "lintian: no errors or warnings" "$(grep -v 'root privileges' "$TMP/lintian")"
+fi
 
 e2e_lab_up
 NS=$(lab_ns src)
