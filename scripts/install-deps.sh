@@ -17,6 +17,10 @@ pkgs=(
 	prometheus curl tmux
 	# peers we measure against
 	traceroute mtr-tiny scamper
+	# the Debian package (tests/e2e/test_package.sh builds and installs
+	# it) and what make install ships: man page checks, unit checks
+	# (systemd-analyze), the rules' and dashboard's checks (python3-yaml)
+	debhelper dpkg-dev fakeroot lintian adduser man-db groff-base systemd python3-yaml
 )
 
 missing=()

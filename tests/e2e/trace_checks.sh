@@ -176,17 +176,6 @@ e2e_lab_up()
 # installs them all, so a skip would only hide a broken test machine.
 e2e_require()
 {
-	local tool missing=0
 	[[ $(id -u) -eq 0 ]] || skip_all "needs root to build namespace labs"
-	for tool in "$@"; do
-		if ! command -v "$tool" >/dev/null; then
-			fail "$tool is installed" "scripts/install-deps.sh installs it"
-			missing=1
-		fi
-	done
-	if [[ ! -x $XHOP ]]; then
-		fail "xhop is built" "$XHOP is missing: run make"
-		missing=1
-	fi
-	((missing == 0)) || e2e_stop
+	require_tools "$@" || e2e_stop
 }
