@@ -27,9 +27,10 @@ complete_words()
 }
 
 got=$(complete_words "")
-for mode in scan monitor; do
+for mode in "${MODES[@]:1}"; do
 	expect_match "modes: '$mode' offered first" "$got" "^$mode$"
 done
+check "modes: xhop --help names more than one (${MODES[*]:1})" test "${#MODES[@]}" -ge 4
 expect_eq "modes: 's' completes to scan" "$(complete_words s)" scan
 
 for mode in "${MODES[@]}"; do
