@@ -31,16 +31,7 @@ e2e_require ip python3 timeout sc_warts2json sc_analysis_dump sc_tracediff sc_wa
 
 PREFIX=xw$$-
 TMP=$(mktemp -d /tmp/xhop-warts.XXXXXX)
-
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	LAB_QUIET=1 lab_down "$PREFIX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+lab_test_traps
 
 # --- 0. made-up traces (no lab): MPLS, TCP, IPv6 --------------------------------
 

@@ -15,26 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include "xhop_test.h"
 #include "core/probe_build.h"
 #include "sink/trace_json.h"
 #include "sink/warts_enc.h"
 #include "sink/warts_trace.h"
 #include "xhop_proto.h"
-
-static struct in6_addr ip(const char *s)
-{
-	struct in6_addr a = { 0 };
-
-	if (strchr(s, ':')) {
-		inet_pton(AF_INET6, s, &a);
-	} else {
-		a.s6_addr[10] = a.s6_addr[11] = 0xff;
-		inet_pton(AF_INET, s, &a.s6_addr[12]);
-	}
-	return a;
-}
+#include "trace_synth.h"
 
 static int bytes_are(const struct warts_buf *b, size_t off, const __u8 *want, size_t n)
 {
@@ -145,7 +132,7 @@ static void test_addrs(void)
 	struct warts_params p = { 0 };
 	struct warts_addrs t = { 0 };
 	struct warts_buf b = { 0 };
-	struct in6_addr a4 = ip("198.18.1.2"), a6 = ip("2001:2:0:1::2");
+	struct in6_addr a4 = synth_ip("198.18.1.2"), a6 = synth_ip("2001:2:0:1::2");
 	const __u8 want[] = {
 		0x0f, 0x00, 34,				/* params 1-4, 34 bytes */
 		4, WARTS_ADDR_IPV4, 198, 18, 1, 2,	/* 1: defined, id 0 */
@@ -199,75 +186,6 @@ static void test_mpls(void)
 }
 
 /* ---- a trace, and a reader from the man page ---- */
-
-static struct probe_rec synth_hops[5];
-
-/* A made-up trace: ICMP time exceeded with MPLS, a TCP RST at the end */
-static struct trace_rec synth_trace(int family, int method)
-{
-	struct trace_rec t = { 0 };
-	struct trace_head *h = &t.h;
-	const char *hop[5] = { "198.18.1.2", "198.18.2.2", "198.18.2.2", "198.18.5.2",
-			       "198.19.0.77" };
-	const char *hop6[5] = { "2001:2:0:1::2", "2001:2:0:2::2", "2001:2:0:2::2",
-				"2001:2:0:5::2", "2001:2:0:100::77" };
-	int ttl[5] = { 1, 2, 2, 4, 5 }, att[5] = { 0, 0, 2, 1, 0 };
-
-	h->family = family;
-	h->method = method;
-	h->src = ip(family == 4 ? "198.18.1.1" : "2001:2:0:1::1");
-	h->dst = ip(family == 4 ? "198.19.0.77" : "2001:2:0:100::77");
-	h->sport = 40001;
-	h->dport = 80;
-	h->icmp_sum = 0xbeef;
-	h->stop_reason = STOP_COMPLETED;
-	h->start.tv_sec = 1700000000;
-	h->start.tv_nsec = 123456789;
-	h->hop_count = 5;
-	h->attempts = 3;
-	h->hoplimit = 30;
-	h->firsthop = 1;
-	h->wait_s = 2;
-	h->tos = 0;
-	h->probe_size = family == 4 ? 60 : 80;
-	h->probe_count = 15;
-	h->real_offset_ns = 1700000000LL * 1000000000LL;
-	memset(synth_hops, 0, sizeof(synth_hops));
-	for (int i = 0; i < 5; i++) {
-		struct probe_rec *p = &synth_hops[i];
-		struct hop_reply *r = &p->reply;
-
-		p->ttl = (__u8)ttl[i];
-		p->attempt = (__u8)att[i];
-		p->answered = 1;
-		p->tx_ns = 5000000000ULL + 1000000ULL * (__u64)i;
-		r->rx_ns = p->tx_ns + 1234567 + 1000ULL * (__u64)i; /* rounds to 1235 us etc. */
-		r->from = ip(family == 4 ? hop[i] : hop6[i]);
-		r->reply_ttl = (__u8)(64 - i);
-		r->reply_tos = 0xc0;
-		r->ip_len = family == 4 ? 88 : 128;
-		r->ipid = family == 4 ? (__u16)(1000 + i) : 0;
-		r->kind = XHOP_EV_TTL;
-		r->icmp_type = family == 4 ? 11 : 3;
-		r->q_ttl = i == 3 ? 2 : 1; /* a quoted TTL other than 1 */
-		r->q_ipl = (__u16)(i == 1 ? h->probe_size + 4 : h->probe_size);
-		r->q_tos = 0;
-	}
-	/* MPLS at TTL 2: two label stack entries */
-	synth_hops[1].reply.mpls_count = 2;
-	synth_hops[1].reply.mpls[0] = 16000u << 12 | 1u << 9 | 1;
-	synth_hops[1].reply.mpls[1] = 16005u << 12 | 5u << 9 | 1u << 8 | 254;
-	/* the last one: TCP RST+ACK, no send stamp (then no tx, no rtt) */
-	synth_hops[4].reply.kind = XHOP_EV_TCP;
-	synth_hops[4].reply.tcp_flags = 0x14;
-	synth_hops[4].reply.icmp_type = 0;
-	synth_hops[4].reply.ip_len = family == 4 ? 40 : 60;
-	synth_hops[4].reply.verdict = VERDICT_REACHED;
-	synth_hops[4].tx_ns = 0;
-	t.hops = synth_hops;
-	t.nhops = 5;
-	return t;
-}
 
 /* A parameter block as warts(5) lays it out */
 struct blk {
@@ -339,7 +257,8 @@ static const __u8 *hop_param(const struct blk *k, int id)
 
 static void test_trace(void)
 {
-	struct trace_rec t = synth_trace(4, METHOD_TCP);
+	struct probe_rec hops[SYNTH_HOPS];
+	struct trace_rec t = trace_synth(4, METHOD_TCP, hops);
 	struct warts_enc e = { 0 };
 	struct warts_buf b = { 0 };
 	struct blk k;
@@ -470,7 +389,8 @@ static int write_synth(const char *dir)
 	err |= warts_cycle_start_put(&e, &b, 1, 1, 1, 1700000000, NULL);
 	for (int fam = 4; fam <= 6; fam += 2) {
 		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++) {
-			struct trace_rec t = synth_trace(fam, m);
+			struct probe_rec hops[SYNTH_HOPS];
+			struct trace_rec t = trace_synth(fam, m, hops);
 
 			err |= warts_trace_put(&e, &b, &t, 1, 1);
 			trace_json_write(j, &t, NULL);
