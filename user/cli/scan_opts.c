@@ -122,7 +122,8 @@ static const struct cli_cmd scan_cmd = {
 	.name = "xhop scan",
 	.usage = "Usage: xhop scan [options] [TARGET|PREFIX ...]\n"
 		 "Trace many targets at once: probes in a keyed pseudo-random order, answers\n"
-		 "parsed by an XDP program, one scamper trace JSON object per target.\n\n"
+		 "parsed by an XDP program, one scamper trace JSON object (or warts record)\n"
+		 "per target.\n\n"
 		 "Options:\n",
 	.epilog = "\nNothing in the built-in blocklist (reserved and special-use ranges) is\n"
 		  "ever probed unless --blocklist replaces it.\n"
