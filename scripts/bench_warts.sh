@@ -28,18 +28,10 @@ ROUNDS=3
 RATE=50000
 ((QUICK)) && ROUNDS=1
 
-die() { echo "bench_warts: $*" >&2; exit 1; }
-[[ $(id -u) -eq 0 ]] || die "needs root (network namespaces)"
-[[ -x $XHOP ]] || die "$XHOP missing: run make first"
+bench_start bench_warts "xbw$$-"
 TRACE_OUT=$ROOT/build/bench/trace_out
 [[ -x $TRACE_OUT ]] || die "$TRACE_OUT missing: run make bench"
 command -v sc_warts2json >/dev/null || die "sc_warts2json missing (scripts/install-deps.sh: scamper)"
-
-PREFIX=xbw$$-
-WORK=$(mktemp -d /tmp/bench_warts.XXXXXX)
-trap '[[ $BASHPID != "$$" ]] || { LAB_QUIET=1 lab_down "$PREFIX"; rm -rf "$WORK"; }' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 echo "== the encoders alone (bench/trace_out.c)"
 if ((QUICK)); then "$TRACE_OUT" 20000 3; else "$TRACE_OUT" 200000 7; fi || die "trace_out failed"
