@@ -85,6 +85,7 @@ declare -A METHOD_OPT=([icmp]=-I [udp]=-U [tcp]=-T)
 trace()
 {
 	local name=$1 dst=$2 exp=$3
+	# shellcheck disable=SC2178 # a nameref to the LAB_EXPECT_* array named
 	local -n words=$exp
 	shift 3
 	xrun "$name" -n -q 3 -w 1 --json --warts "$TMP/$name.warts" "$@" "$dst"
