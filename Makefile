@@ -85,7 +85,7 @@ $(BUILD)/xhop: $(BUILD)/user/main.o $(USER_OBJS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(USER_OBJS) tests/xhop_test.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Itests -o $@ $< $(USER_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Iuser -Itests -Itestkit -o $@ $< $(USER_OBJS) $(LDLIBS)
 
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(USER_OBJS) tests/xhop_test.h $(SKELS)
 	@mkdir -p $(@D)
@@ -109,7 +109,7 @@ $(BUILD)/tests/bpf/test_rx: tests/bpf/test_rx.c $(RX_PARTS) $(TEST_HELPERS) $(US
 
 $(ASAN_BUILD)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS) tests/xhop_test.h
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -Iuser -Itests -o $@ $< $(ASAN_OBJS) $(LDLIBS)
+	$(CC) $(ASAN_CFLAGS) -Iuser -Itests -Itestkit -o $@ $< $(ASAN_OBJS) $(LDLIBS)
 
 # The packet builders of testkit/ cast wire headers at their Ethernet
 # offsets (an IP header at byte 14 is 2 mod 4): fine on x86 but UB that
@@ -203,7 +203,7 @@ test: test-build
 	@tests/run_all.sh
 
 bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate \
-	$(BUILD)/bench/flood
+	$(BUILD)/bench/flood $(BUILD)/bench/trace_out
 	@scripts/bench.sh
 
 # this checkout's speed against a base revision's (BASE_REV=..., default
@@ -317,6 +317,11 @@ $(BUILD)/bench/flood: bench/flood.c bench/bare_send.c bench/bare_send.h bench/ro
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/flood.c bench/bare_send.c bench/rounds.c \
 		$(USER_OBJS) $(LDLIBS)
+
+# A trace's cost to write, JSON against warts: scripts/bench_warts.sh
+$(BUILD)/bench/trace_out: bench/trace_out.c testkit/trace_synth.h $(USER_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -Itestkit -o $@ bench/trace_out.c $(USER_OBJS) $(LDLIBS)
 
 # Runs a command with BPF test runs or AF_XDP/AF_PACKET sockets refused
 # (seccomp), so the e2e tests walk the sender ladder on any kernel

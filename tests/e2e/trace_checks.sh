@@ -84,16 +84,22 @@ expect_hops()
 	fi
 }
 
-# json_checks FILE 'NAME::EXPR'...: see json_check.py
-json_checks()
+# py_checks SCRIPT ARGS...: a checker of this folder that prints "ok" and
+# "FAIL" lines, then "COUNTS <passed> <failed>", counted here (none: one
+# failure, the checker died)
+py_checks()
 {
-	local out p f
-	out=$(python3 "$HERE/json_check.py" "$@")
+	local out p f script=$1
+	shift
+	out=$(python3 "$HERE/$script" "$@")
 	grep -v '^COUNTS ' <<<"$out"
 	read -r _ p f < <(grep '^COUNTS ' <<<"$out")
 	T_PASS=$((T_PASS + ${p:-0}))
 	T_FAIL=$((T_FAIL + ${f:-1}))
 }
+
+# json_checks FILE 'NAME::EXPR'...: see json_check.py
+json_checks() { py_checks json_check.py "$@"; }
 
 # Python list literal of a bash array (for json_check.py expressions)
 pylist()
@@ -114,15 +120,10 @@ alive()
 }
 
 # scan_checks ARGS...: tests/e2e/scan_check.py, counted
-scan_checks()
-{
-	local out p f
-	out=$(python3 "$HERE/scan_check.py" "$@")
-	grep -v '^COUNTS ' <<<"$out"
-	read -r _ p f < <(grep '^COUNTS ' <<<"$out")
-	T_PASS=$((T_PASS + ${p:-0}))
-	T_FAIL=$((T_FAIL + ${f:-1}))
-}
+scan_checks() { py_checks scan_check.py "$@"; }
+
+# warts_checks ARGS...: tests/e2e/warts_check.py (scamper's readers), counted
+warts_checks() { py_checks warts_check.py "$@"; }
 
 # prog_held ID: a live process holds the BPF program, by an fd of its own
 # or of a link to it (either fdinfo names the prog_id). The test's xhop
