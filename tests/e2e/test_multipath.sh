@@ -160,6 +160,29 @@ expect_match "text: a predecessor across the silence carries its TTL" "$(cat "$T
 expect_match "text: a summary line" "$(tail -1 "$TMP/text.out")" \
 	'^# [0-9]+ probes, [0-9]+ flows, [0-9]+ interfaces, [0-9]+ links, COMPLETED$'
 
+# names: a lab DNS server in m1 (dnsmasq, the lab's names only) for src;
+# each interface is named as in xhop HOST, "name (address)"
+mkdir -p "$TMP/dns" "/etc/netns/${PREFIX}src"
+for node in "${LAB_MP_ROUTERS[@]}"; do
+	echo "$(lab_mp_addr4 "$node") $node.mp.example"
+done >"$TMP/dns/hosts"
+chmod 755 "$TMP" "$TMP/dns"
+chmod 644 "$TMP/dns/hosts"
+lab_exec m1 /usr/sbin/dnsmasq --conf-file=/dev/null --no-resolv --no-hosts \
+	--addn-hosts="$TMP/dns/hosts" --listen-address="$(lab_mp_addr4 m1)" --bind-interfaces \
+	--except-interface=lo --pid-file="$TMP/dns/pid" --user=nobody --local=/example/ \
+	--local=/18.198.in-addr.arpa/ --local=/19.198.in-addr.arpa/ >/dev/null 2>&1
+printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$(lab_mp_addr4 m1)" \
+	>"/etc/netns/${PREFIX}src/resolv.conf"
+mp_run names -U "$LAB_MP_DST4"
+expect_eq "names: exit 0" "$RC" 0
+expect_match "names: the 4-way branches by name" "$(cat "$TMP/names.out")" \
+	'^ 2  a[1-4]\.mp\.example \(198\.18\.2[1-4]\.2\)  [0-9.]+ ms  <- '
+expect_match "names: m2 named, its predecessors by address" "$(cat "$TMP/names.out")" \
+	"^ 3  m2\.mp\.example \($(lab_mp_addr4 m2 | sed 's/\./\\./g')\)  [0-9.]+ ms  <- "
+expect_match "names: dst without a name keeps its address" "$(cat "$TMP/names.out")" \
+	"^ *[0-9]*  *${LAB_MP_DST4//./\\.}  "
+
 # 3. ICMP: one flow through Linux routers: a chain of true links to dst
 mp_run icmp -n --json -I "$LAB_MP_DST4"
 expect_eq "icmp: exit 0" "$RC" 0
