@@ -160,6 +160,29 @@ expect_match "text: a predecessor across the silence carries its TTL" "$(cat "$T
 expect_match "text: a summary line" "$(tail -1 "$TMP/text.out")" \
 	'^# [0-9]+ probes, [0-9]+ flows, [0-9]+ interfaces, [0-9]+ links, COMPLETED$'
 
+# names: a lab DNS server in m1 (dnsmasq, the lab's names only) for src;
+# each interface is named as in xhop HOST, "name (address)"
+mkdir -p "$TMP/dns" "/etc/netns/${PREFIX}src"
+for node in "${LAB_MP_ROUTERS[@]}"; do
+	echo "$(lab_mp_addr4 "$node") $node.mp.example"
+done >"$TMP/dns/hosts"
+chmod 755 "$TMP" "$TMP/dns"
+chmod 644 "$TMP/dns/hosts"
+lab_exec m1 /usr/sbin/dnsmasq --conf-file=/dev/null --no-resolv --no-hosts \
+	--addn-hosts="$TMP/dns/hosts" --listen-address="$(lab_mp_addr4 m1)" --bind-interfaces \
+	--except-interface=lo --pid-file="$TMP/dns/pid" --user=nobody --local=/example/ \
+	--local=/18.198.in-addr.arpa/ --local=/19.198.in-addr.arpa/ >/dev/null 2>&1
+printf 'nameserver %s\noptions timeout:1 attempts:2\n' "$(lab_mp_addr4 m1)" \
+	>"/etc/netns/${PREFIX}src/resolv.conf"
+mp_run names -U "$LAB_MP_DST4"
+expect_eq "names: exit 0" "$RC" 0
+expect_match "names: the 4-way branches by name" "$(cat "$TMP/names.out")" \
+	'^ 2  a[1-4]\.mp\.example \(198\.18\.2[1-4]\.2\)  [0-9.]+ ms  <- '
+expect_match "names: m2 named, its predecessors by address" "$(cat "$TMP/names.out")" \
+	"^ 3  m2\.mp\.example \($(lab_mp_addr4 m2 | sed 's/\./\\./g')\)  [0-9.]+ ms  <- "
+expect_match "names: dst without a name keeps its address" "$(cat "$TMP/names.out")" \
+	"^ *[0-9]*  *${LAB_MP_DST4//./\\.}  "
+
 # 3. ICMP: one flow through Linux routers: a chain of true links to dst
 mp_run icmp -n --json -I "$LAB_MP_DST4"
 expect_eq "icmp: exit 0" "$RC" 0
@@ -213,23 +236,21 @@ assert o["stop_reason"] == "UNREACH", o["stop_reason"]
 assert [n["addr"] for n in o["nodes"]] == [sys.argv[2]], o["nodes"]
 ' "$TMP/unreach.out" "$(lab_mp_addr4 m1)"
 
-# SIGINT while it waits at the silent destination (no "here" cut)
-lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" multipath -n --json -U -p 40000 -w 5,0 \
-	"$LAB_MP_DST4" >"$TMP/int.out" 2>"$TMP/int.err" &
-pid=$!
-sleep 1.5
-kill -INT "$pid" 2>/dev/null
-# the child of ip netns exec and timeout is xhop: signal it there too
-pkill -INT -f "xhop multipath -n --json -U -p 40000 -w 5,0" 2>/dev/null
-wait "$pid"
-RC=$?
-expect_eq "SIGINT: exit 130" "$RC" 130
+# SIGINT while it waits at the silent destination (no "here" cut): the
+# links so far, exit 130, nothing of xhop's left
+bg_start src multipath -n --json -U -p 40000 -w 5,0 "$LAB_MP_DST4"
+capture_ids "SIGINT run" src "$IF"
+sleep 1
+kill -INT "$BG_PID" 2>/dev/null
+bg_end 10
+expect_eq "SIGINT: exit 130" "$BG_RC" 130
 check "SIGINT: one object, stop_reason NONE, the links so far" python3 -c '
 import json, sys
 o = json.loads(open(sys.argv[1]).read())
 assert o["stop_reason"] == "NONE", o["stop_reason"]
 assert o["linkc"] >= 8, o["linkc"]
-' "$TMP/int.out"
+' "$TMP/bg.out"
+expect_clean "SIGINT run" src "$IF"
 
 # bad input
 for bad in "--confidence 100" "--confidence 40" "-m 65" "--max-probes 0" "-w 1,x" "-q 0"; do
@@ -245,8 +266,7 @@ expect_eq "--sender kernel: exit 1" "$RC" 1
 expect_match "--sender kernel: names why (one flow per run)" "$(cat "$TMP/kernel.err")" \
 	"generator sends the run's one flow"
 
-wait_for 5 no_stray_xhop_progs
-check "nothing of xhop stays loaded" no_stray_xhop_progs
-check "no XDP program on src's interface" no_xdp src "$IF"
+RUN_IDS=
+expect_clean "after every run" src "$IF"
 
 summary
