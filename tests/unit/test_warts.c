@@ -22,6 +22,7 @@
 #include "sink/warts_trace.h"
 #include "xhop_proto.h"
 #include "trace_synth.h"
+#include "warts_read.h"
 
 static int bytes_are(const struct warts_buf *b, size_t off, const __u8 *want, size_t n)
 {
@@ -187,72 +188,14 @@ static void test_mpls(void)
 
 /* ---- a trace, and a reader from the man page ---- */
 
-/* A parameter block as warts(5) lays it out */
-struct blk {
-	int set[64];
-	const __u8 *params; /* the first parameter */
-	const __u8 *end;    /* past the last */
-};
-
-static const __u8 *read_blk(const __u8 *p, struct blk *k)
-{
-	int i = 0, more;
-	__u16 len;
-
-	memset(k, 0, sizeof(*k));
-	do {
-		more = p[i] & 0x80;
-		for (int bit = 0; bit < 7; bit++)
-			if (p[i] & (1 << bit))
-				k->set[i * 7 + bit + 1] = 1;
-		i++;
-	} while (more);
-	if (p[0] == 0) {
-		k->params = k->end = p + 1;
-		return p + 1;
-	}
-	len = (__u16)(p[i] << 8 | p[i + 1]);
-	k->params = p + i + 2;
-	k->end = k->params + len;
-	return k->end;
-}
-
-static __u32 be(const __u8 *p, int n)
-{
-	__u32 v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* An address field's length: defined (len, type, bytes) or referenced (0, id) */
-static int addr_len(const __u8 *p)
-{
-	return p[0] ? 2 + p[0] : 5;
-}
-
-/* Hop parameter sizes by id (warts(5)); 0: variable */
-static const int hop_size[20] = { 0, 4, 1, 1, 1, 1, 4, 2, 2, 2, 2, 1, 2, 2, 1, 1, 1, 0, 0, 8 };
+/* Hop parameter sizes by id (warts(5)) */
+static const int hop_size[20] = { 0, 4, 1, 1, 1, 1, 4, 2, 2, 2, 2, 1, 2, 2, 1, 1, 1, WR_EXT, WR_ADDR,
+				  8 };
 
 /* Where parameter id of a hop block is, or NULL if not set */
 static const __u8 *hop_param(const struct blk *k, int id)
 {
-	const __u8 *p = k->params;
-
-	if (!k->set[id])
-		return NULL;
-	for (int i = 1; i < id; i++) {
-		if (!k->set[i])
-			continue;
-		if (i == 17)
-			p += 2 + be(p, 2);
-		else if (i == 18)
-			p += addr_len(p);
-		else
-			p += hop_size[i];
-	}
-	return p;
+	return blk_param(k, hop_size, id);
 }
 
 static void test_trace(void)
