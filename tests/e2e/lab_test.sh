@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # What every test on a namespace lab sources first: the check helpers
-# (lib.sh), the lab (scripts/lab.sh), the hop checks (trace_checks.sh) and
-# the nothing-left-attached checks (attach_checks.sh); it sets HERE (this
-# folder), ROOT (the checkout) and XHOP (the binary under test).
+# (lib.sh), the lab (scripts/lab.sh), the hop checks (trace_checks.sh),
+# the nothing-left-attached checks (attach_checks.sh) and on_tty (xhop on
+# a pseudo-terminal, below); it sets HERE (this folder), ROOT (the
+# checkout) and XHOP (the binary under test).
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -31,4 +32,27 @@ lab_test_traps()
 	trap lab_test_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+# on_tty ARGS...: xhop in src with stdout and stderr on a pseudo-terminal;
+# prints what it wrote, exits with its status
+on_tty()
+{
+	lab_exec src timeout -k 2 "$RUN_LIMIT" python3 -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))' "$XHOP" "$@"
 }

@@ -134,29 +134,6 @@ check "--format json --output FILE: one trace object in FILE" \
 	python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); assert t["type"] == "trace"' \
 	"$TMP/fmtjson.json"
 
-# on_tty ARGS...: xhop in src with stdout and stderr on a pseudo-terminal;
-# prints what it wrote, exits with its status
-on_tty()
-{
-	lab_exec src timeout -k 2 "$RUN_LIMIT" python3 -c '
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-out = b""
-while True:
-    try:
-        d = os.read(fd, 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-_, st = os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors="replace"))
-sys.exit(os.waitstatus_to_exitcode(st))' "$XHOP" "$@"
-}
-
 out=$(on_tty -n --format warts "$LAB_DST4")
 expect_eq "--format warts on a terminal: exit 2" "$?" 2
 expect_match "--format warts on a terminal: says why" "$out" "binary and stdout is a terminal"
