@@ -84,8 +84,7 @@ static inline void mp_synth(struct mp_synth *s, int family, int method)
 		{ MPS_R1, MPS_R2A },   { MPS_R1, MPS_R2B },   { MPS_R2A, MPS_R4_4 },
 		{ MPS_R2B, MPS_R4_3 }, { MPS_R4_3, MPS_DST_4 }, { MPS_R4_4, MPS_DST_5 },
 	};
-	struct mp_rec *r = &s->rec;
-	struct trace_head *h = &r->h;
+	struct trace_head h = { 0 };
 	int np = 0, nl = 0;
 
 	memset(s, 0, sizeof(*s));
@@ -129,35 +128,14 @@ static inline void mp_synth(struct mp_synth *s, int family, int method)
 			s->links[l].nprobes = (__u32)nl - s->links[l].probe0;
 		}
 	}
-	h->family = family;
-	h->method = method;
-	h->src = synth_ip(family == 4 ? "198.18.1.1" : "2001:2:0:1::1");
-	h->dst = synth_ip(family == 4 ? "198.19.0.77" : "2001:2:0:100::77");
-	h->sport = 40001;
-	h->dport = method == METHOD_TCP ? 80 : 33434;
-	h->icmp_sum = 0xbeef;
-	h->stop_reason = STOP_COMPLETED;
-	h->start.tv_sec = 1700000000;
-	h->start.tv_nsec = 123456789;
-	h->attempts = 2;
-	h->hoplimit = 30;
-	h->firsthop = 1;
-	h->wait_s = 2;
-	h->probe_size = family == 4 ? 60 : 80;
-	h->probe_count = MPS_PROBES;
-	h->real_offset_ns = 1700000000LL * 1000000000LL;
-	r->confidence = 95;
-	r->flows = 3;
-	r->nodes = s->nodes;
-	r->nnodes = MPS_NODES;
-	r->links = s->links;
-	r->nlinks = MPS_LINKS;
-	r->probes_max = 3000;
-	r->gaplimit = 3;
-	r->probes = s->probes;
-	r->nprobes = np;
-	r->link_probes = s->link_probes;
-	r->nlink_probes = nl;
+	synth_head(&h, family, method);
+	h.dport = method == METHOD_TCP ? 80 : 33434;
+	h.attempts = 2;
+	h.probe_count = MPS_PROBES;
+	s->rec = (struct mp_rec){ .h = h, .confidence = 95, .flows = 3, .nodes = s->nodes,
+			      .nnodes = MPS_NODES, .links = s->links, .nlinks = MPS_LINKS,
+			      .probes_max = 3000, .gaplimit = 3, .probes = s->probes,
+			      .nprobes = np, .link_probes = s->link_probes, .nlink_probes = nl };
 }
 
 #endif

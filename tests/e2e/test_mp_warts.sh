@@ -31,15 +31,9 @@ e2e_require ip python3 timeout sc_warts2json sc_wartsdump
 
 PREFIX=xv$$-
 TMP=$(mktemp -d /tmp/xhop-mpwarts.XXXXXX)
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	LAB_QUIET=1 lab_mp_down "$PREFIX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+LAB_DOWN=lab_mp_down
+lab_test_traps
+XRUN_MODE=(multipath) # xrun NAME ARGS: xhop multipath ARGS
 
 # lb_checks ARGS...: tests/e2e/warts_lb_check.py, counted
 lb_checks() { py_checks warts_lb_check.py "$@"; }
@@ -85,16 +79,6 @@ if ! LAB_QUIET=1 lab_mp_up "$PREFIX"; then
 	summary
 	exit 1
 fi
-
-# xrun NAME ARGS...: xhop multipath in src, bounded; $TMP/NAME.{out,err}, RC
-xrun()
-{
-	local name=$1
-	shift
-	lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" multipath "$@" \
-		>"$TMP/$name.out" 2>"$TMP/$name.err"
-	RC=$?
-}
 
 # --- 1. JSON and warts of the same run -----------------------------------------
 
@@ -145,18 +129,7 @@ expect_eq "--format warts --output FILE from a terminal: exit 0" "$?" 0
 check "--format warts --output FILE from a terminal: a tracelb in FILE" \
 	sh -c "sc_warts2json '$TMP/tty.warts' | grep -q '\"type\":\"tracelb\"'"
 
-xrun badfmt -n --format xml "$LAB_MP_DST4"
-expect_eq "--format xml: exit 2" "$RC" 2
-expect_match "--format xml: names the choices" "$(cat "$TMP/badfmt.err")" \
-	"'xml' is not text, json or warts"
-xrun clash -n --json --format warts --output "$TMP/clash.warts" "$LAB_MP_DST4"
-expect_eq "--json with --format warts: exit 2" "$RC" 2
-expect_match "--json with --format warts: says so" "$(cat "$TMP/clash.err")" "disagree"
-check "--json with --format warts: no file left" test ! -e "$TMP/clash.warts"
-xrun nodir -n --format warts --output /nonexistent/x.warts "$LAB_MP_DST4"
-expect_eq "--output in a missing folder: exit 1" "$RC" 1
-expect_match "--output in a missing folder: names it" "$(cat "$TMP/nodir.err")" \
-	"/nonexistent/x.warts: No such file"
+out_option_checks "$LAB_MP_DST4"
 xrun nodir2 -n --json --warts /nonexistent/y.warts "$LAB_MP_DST4"
 expect_eq "--warts in a missing folder: exit 1, nothing on stdout" \
 	"$RC:$(wc -c <"$TMP/nodir2.out")" "1:0"

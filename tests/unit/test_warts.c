@@ -22,6 +22,7 @@
 #include "sink/warts_trace.h"
 #include "xhop_proto.h"
 #include "trace_synth.h"
+#include "synth_write.h"
 #include "warts_read.h"
 
 static int bytes_are(const struct warts_buf *b, size_t off, const __u8 *want, size_t n)
@@ -311,49 +312,21 @@ static void test_codes(void)
 	       "stop reasons");
 }
 
-/* The made-up traces as warts and as xhop's JSON, for scamper to compare */
-static int write_synth(const char *dir)
+/* One made-up trace as warts and as xhop's JSON (synth_write.h) */
+static int put_synth(struct warts_enc *e, struct warts_buf *b, FILE *json, int family, int method)
 {
-	char path[512];
-	struct warts_enc e = { 0 };
-	struct warts_buf b = { 0 };
-	FILE *w, *j;
-	int err = 0;
+	struct probe_rec hops[SYNTH_HOPS];
+	struct trace_rec t = trace_synth(family, method, hops);
 
-	snprintf(path, sizeof(path), "%s/synth.warts", dir);
-	w = fopen(path, "wb");
-	snprintf(path, sizeof(path), "%s/synth.json", dir);
-	j = fopen(path, "w");
-	if (!w || !j) {
-		perror("test_warts: open");
-		return 1;
-	}
-	err |= warts_list_put(&e, &b, 1, 1, "synth", NULL, NULL);
-	err |= warts_cycle_start_put(&e, &b, 1, 1, 1, 1700000000, NULL);
-	for (int fam = 4; fam <= 6; fam += 2) {
-		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++) {
-			struct probe_rec hops[SYNTH_HOPS];
-			struct trace_rec t = trace_synth(fam, m, hops);
-
-			err |= warts_trace_put(&e, &b, &t, 1, 1);
-			trace_json_write(j, &t, NULL);
-			fputc('\n', j);
-		}
-	}
-	err |= warts_cycle_stop_put(&e, &b, 1, 1700000001);
-	if (err || fwrite(b.p, 1, b.len, w) != b.len)
-		err = 1;
-	if (fclose(w) || fclose(j))
-		err = 1;
-	warts_enc_free(&e);
-	warts_buf_free(&b);
-	return err != 0;
+	trace_json_write(json, &t, NULL);
+	fputc('\n', json);
+	return warts_trace_put(e, b, &t, 1, 1);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--write"))
-		return write_synth(argv[2]);
+		return synth_write(argv[2], put_synth);
 	test_numbers();
 	test_header();
 	test_flags();

@@ -21,6 +21,7 @@
 #include "sink/mp_json.h"
 #include "sink/warts_tracelb.h"
 #include "mp_synth.h"
+#include "synth_write.h"
 #include "warts_read.h"
 
 /* Parameter sizes by id, per block (scamper_tracelb_warts.c's layout) */
@@ -232,48 +233,20 @@ static void test_types(void)
 	       "tracelb types");
 }
 
-/* The made-up traces as warts and as xhop's JSON, for scamper to compare */
-static int write_synth(const char *dir)
+/* One made-up multipath trace as warts and as xhop's JSON (synth_write.h) */
+static int put_synth(struct warts_enc *e, struct warts_buf *b, FILE *json, int family, int method)
 {
-	char path[512];
-	struct warts_enc e = { 0 };
-	struct warts_buf b = { 0 };
-	FILE *w, *j;
-	int err = 0;
+	struct mp_synth s;
 
-	snprintf(path, sizeof(path), "%s/synth.warts", dir);
-	w = fopen(path, "wb");
-	snprintf(path, sizeof(path), "%s/synth.json", dir);
-	j = fopen(path, "w");
-	if (!w || !j) {
-		perror("test_warts_lb: open");
-		return 1;
-	}
-	err |= warts_list_put(&e, &b, 1, 1, "synth", NULL, NULL);
-	err |= warts_cycle_start_put(&e, &b, 1, 1, 1, 1700000000, NULL);
-	for (int fam = 4; fam <= 6; fam += 2) {
-		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++) {
-			struct mp_synth s;
-
-			mp_synth(&s, fam, m);
-			err |= warts_tracelb_put(&e, &b, &s.rec, 1, 1);
-			mp_json_write(j, &s.rec);
-		}
-	}
-	err |= warts_cycle_stop_put(&e, &b, 1, 1700000001);
-	if (err || fwrite(b.p, 1, b.len, w) != b.len)
-		err = 1;
-	if (fclose(w) || fclose(j))
-		err = 1;
-	warts_enc_free(&e);
-	warts_buf_free(&b);
-	return err != 0;
+	mp_synth(&s, family, method);
+	mp_json_write(json, &s.rec);
+	return warts_tracelb_put(e, b, &s.rec, 1, 1);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--write"))
-		return write_synth(argv[2]);
+		return synth_write(argv[2], put_synth);
 	test_types();
 	for (int fam = 4; fam <= 6; fam += 2)
 		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++)

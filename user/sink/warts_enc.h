@@ -11,6 +11,7 @@
 #define XHOP_WARTS_ENC_H
 
 #include <stddef.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <linux/types.h>
 
@@ -89,6 +90,13 @@ void warts_param_u8(struct warts_params *p, int id, __u8 v);
 void warts_param_u16(struct warts_params *p, int id, __u16 v);
 void warts_param_u32(struct warts_params *p, int id, __u32 v);
 void warts_param_timeval(struct warts_params *p, int id, __u32 sec, __u32 usec);
+/*
+ * Parameters 1 and 2 of a trace, ping or tracelb record: the ids of its
+ * list and cycle in the file (0: none, left out); then its start time
+ * as parameter start_id (a wall-clock timespec)
+ */
+void warts_param_head(struct warts_params *p, __u32 list_id, __u32 cycle_id, int start_id,
+		      const struct timespec *start);
 /*
  * A kernel stamp (CLOCK_MONOTONIC ns) as the wall-clock timeval warts
  * keeps, by the run's offset of the two clocks; 0 (unknown) stays 0

@@ -182,11 +182,7 @@ static int trace_params(struct warts_enc *e, struct warts_buf *out, const struct
 	if (hop_count < max_ttl)
 		hop_count = max_ttl;
 	warts_params_begin(p);
-	if (list_id)
-		warts_param_u32(p, T_LIST_ID, list_id);
-	if (cycle_id)
-		warts_param_u32(p, T_CYCLE_ID, cycle_id);
-	warts_param_timeval(p, T_START, (__u32)h->start.tv_sec, (__u32)(h->start.tv_nsec / 1000));
+	warts_param_head(p, list_id, cycle_id, T_START, &h->start);
 	warts_param_u8(p, T_STOP_REASON, (__u8)warts_stop_reason(h->stop_reason));
 	warts_param_u8(p, T_STOP_DATA, warts_clamp_u8(h->stop_data));
 	if (h->method == METHOD_ICMP)

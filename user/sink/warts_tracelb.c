@@ -102,11 +102,7 @@ static int trace_params(struct warts_enc *e, struct warts_buf *out, const struct
 	struct warts_params *p = &e->par;
 
 	warts_params_begin(p);
-	if (list_id)
-		warts_param_u32(p, T_LIST_ID, list_id);
-	if (cycle_id)
-		warts_param_u32(p, T_CYCLE_ID, cycle_id);
-	warts_param_timeval(p, T_START, (__u32)h->start.tv_sec, (__u32)(h->start.tv_nsec / 1000));
+	warts_param_head(p, list_id, cycle_id, T_START, &h->start);
 	/* the flows' base: each probe's flow id is it + the flow's index */
 	warts_param_u16(p, T_SPORT, h->sport);
 	warts_param_u16(p, T_DPORT, h->dport);
