@@ -31,6 +31,27 @@ static inline struct in6_addr synth_ip(const char *s)
 	return a;
 }
 
+/* The head of a made-up trace of a family and method (testkit/mp_synth.h's too) */
+static inline void synth_head(struct trace_head *h, int family, int method)
+{
+	h->family = family;
+	h->method = method;
+	h->src = synth_ip(family == 4 ? "198.18.1.1" : "2001:2:0:1::1");
+	h->dst = synth_ip(family == 4 ? "198.19.0.77" : "2001:2:0:100::77");
+	h->sport = 40001;
+	h->dport = 80;
+	h->icmp_sum = 0xbeef;
+	h->stop_reason = STOP_COMPLETED;
+	h->start.tv_sec = 1700000000;
+	h->start.tv_nsec = 123456789;
+	h->attempts = 3;
+	h->hoplimit = 30;
+	h->firsthop = 1;
+	h->wait_s = 2;
+	h->probe_size = family == 4 ? 60 : 80;
+	h->real_offset_ns = 1700000000LL * 1000000000LL;
+}
+
 /* The trace; its hops live in hops[SYNTH_HOPS] */
 static inline struct trace_rec trace_synth(int family, int method, struct probe_rec *hops)
 {
@@ -42,24 +63,9 @@ static inline struct trace_rec trace_synth(int family, int method, struct probe_
 					 "2001:2:0:5::2", "2001:2:0:100::77" };
 	int ttl[SYNTH_HOPS] = { 1, 2, 2, 4, 5 }, att[SYNTH_HOPS] = { 0, 0, 2, 1, 0 };
 
-	h->family = family;
-	h->method = method;
-	h->src = synth_ip(family == 4 ? "198.18.1.1" : "2001:2:0:1::1");
-	h->dst = synth_ip(family == 4 ? "198.19.0.77" : "2001:2:0:100::77");
-	h->sport = 40001;
-	h->dport = 80;
-	h->icmp_sum = 0xbeef;
-	h->stop_reason = STOP_COMPLETED;
-	h->start.tv_sec = 1700000000;
-	h->start.tv_nsec = 123456789;
+	synth_head(h, family, method);
 	h->hop_count = 5;
-	h->attempts = 3;
-	h->hoplimit = 30;
-	h->firsthop = 1;
-	h->wait_s = 2;
-	h->probe_size = family == 4 ? 60 : 80;
 	h->probe_count = 15;
-	h->real_offset_ns = 1700000000LL * 1000000000LL;
 	memset(hops, 0, sizeof(*hops) * SYNTH_HOPS);
 	for (int i = 0; i < SYNTH_HOPS; i++) {
 		struct probe_rec *p = &hops[i];

@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # What every test on a namespace lab sources first: the check helpers
-# (lib.sh), the lab (scripts/lab.sh), the hop checks (trace_checks.sh) and
-# the nothing-left-attached checks (attach_checks.sh); it sets HERE (this
-# folder), ROOT (the checkout) and XHOP (the binary under test).
+# (lib.sh), the lab (scripts/lab.sh), the hop checks (trace_checks.sh),
+# the nothing-left-attached checks (attach_checks.sh) and on_tty (xhop on
+# a pseudo-terminal, below); it sets HERE (this folder), ROOT (the
+# checkout) and XHOP (the binary under test).
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 # shellcheck source=tests/e2e/lib.sh
@@ -19,11 +20,13 @@ XHOP=${XHOP:-$ROOT/build/xhop}
 # lab_test_traps: for a test that starts nothing in the background: on
 # exit, the lab under $PREFIX and the folder $TMP go (only the script
 # itself tears down, never a subshell forked as a signal came); SIGINT
-# and SIGTERM exit with 130 and 143
+# and SIGTERM exit with 130 and 143. LAB_DOWN: the lab's teardown
+# (lab_mp_down for scripts/lab_mp.sh's)
+LAB_DOWN=lab_down
 lab_test_cleanup()
 {
 	[[ $BASHPID == "$$" ]] || return 0
-	LAB_QUIET=1 lab_down "$PREFIX"
+	LAB_QUIET=1 "$LAB_DOWN" "$PREFIX"
 	rm -rf "$TMP"
 }
 lab_test_traps()
@@ -31,4 +34,58 @@ lab_test_traps()
 	trap lab_test_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+# on_tty ARGS...: xhop in src with stdout and stderr on a pseudo-terminal;
+# prints what it wrote, exits with its status
+on_tty()
+{
+	lab_exec src timeout -k 2 "$RUN_LIMIT" python3 -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out = b""
+while True:
+    try:
+        d = os.read(fd, 4096)
+    except OSError:
+        break
+    if not d:
+        break
+    out += d
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(st))' "$XHOP" "$@"
+}
+
+# xrun NAME ARGS...: xhop (XRUN_MODE, then ARGS) in src, bounded by
+# RUN_LIMIT; stdout in $TMP/NAME.out, stderr in $TMP/NAME.err; sets RC
+XRUN_MODE=()
+xrun()
+{
+	local name=$1
+	shift
+	lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" "${XRUN_MODE[@]}" "$@" \
+		>"$TMP/$name.out" 2>"$TMP/$name.err"
+	RC=$?
+}
+
+# out_option_checks DST: the usage errors of --format, --json and --output,
+# run through the test's own xrun (NAME ARGS...: $TMP/NAME.err, RC)
+out_option_checks()
+{
+	local dst=$1
+	xrun badfmt -n --format xml "$dst"
+	expect_eq "--format xml: exit 2" "$RC" 2
+	expect_match "--format xml: names the choices" "$(cat "$TMP/badfmt.err")" \
+		"'xml' is not text, json or warts"
+	xrun clash -n --json --format warts --output "$TMP/clash.warts" "$dst"
+	expect_eq "--json with --format warts: exit 2" "$RC" 2
+	expect_match "--json with --format warts: says so" "$(cat "$TMP/clash.err")" "disagree"
+	check "--json with --format warts: no file left" test ! -e "$TMP/clash.warts"
+	xrun nodir -n --format warts --output /nonexistent/x.warts "$dst"
+	expect_eq "--output in a missing folder: exit 1" "$RC" 1
+	expect_match "--output in a missing folder: names it" "$(cat "$TMP/nodir.err")" \
+		"/nonexistent/x.warts: No such file"
 }

@@ -31,15 +31,8 @@ RUN_LIMIT=60
 e2e_require ip python3 bpftool timeout nft
 PREFIX=xq$$-
 TMP=$(mktemp -d /tmp/xhop-mp.XXXXXX)
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	LAB_QUIET=1 lab_mp_down "$PREFIX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+LAB_DOWN=lab_mp_down
+lab_test_traps
 
 if ! LAB_QUIET=1 lab_mp_up "$PREFIX"; then
 	fail "the multipath lab comes up" "lab_mp_up $PREFIX failed"
@@ -50,14 +43,8 @@ IF=v20
 PROGS_AT_START=$(xhop_prog_ids)
 
 # mp_run NAME ARGS...: xhop multipath in src, bounded; $TMP/NAME.{out,err}, RC
-mp_run()
-{
-	local name=$1
-	shift
-	lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" multipath "$@" \
-		>"$TMP/$name.out" 2>"$TMP/$name.err"
-	RC=$?
-}
+XRUN_MODE=(multipath)
+mp_run() { xrun "$@"; }
 
 # JSON links ("FROM>TO" by address, one per line) of a run
 json_links()

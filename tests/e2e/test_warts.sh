@@ -51,16 +51,6 @@ fi
 start=$(date +%s)
 e2e_lab_up
 
-# xrun NAME ARGS...: xhop in src, bounded; stdout in $TMP/NAME.out, stderr
-# in $TMP/NAME.err; sets RC
-xrun()
-{
-	local name=$1
-	shift
-	lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
-	RC=$?
-}
-
 # readers NAME WARTS JSON LIST: sc_warts2json equals the JSON; sc_wartsdump
 # parses every record; sc_analysis_dump's output in $TMP/NAME.ad
 readers()
@@ -134,29 +124,6 @@ check "--format json --output FILE: one trace object in FILE" \
 	python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); assert t["type"] == "trace"' \
 	"$TMP/fmtjson.json"
 
-# on_tty ARGS...: xhop in src with stdout and stderr on a pseudo-terminal;
-# prints what it wrote, exits with its status
-on_tty()
-{
-	lab_exec src timeout -k 2 "$RUN_LIMIT" python3 -c '
-import os, pty, sys
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-out = b""
-while True:
-    try:
-        d = os.read(fd, 4096)
-    except OSError:
-        break
-    if not d:
-        break
-    out += d
-_, st = os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors="replace"))
-sys.exit(os.waitstatus_to_exitcode(st))' "$XHOP" "$@"
-}
-
 out=$(on_tty -n --format warts "$LAB_DST4")
 expect_eq "--format warts on a terminal: exit 2" "$?" 2
 expect_match "--format warts on a terminal: says why" "$out" "binary and stdout is a terminal"
@@ -168,20 +135,10 @@ expect_eq "--format warts --output FILE from a terminal: exit 0" "$?" 0
 check "--format warts --output FILE from a terminal: a trace in FILE" \
 	sh -c "sc_analysis_dump '$TMP/tty.warts' | grep -q '^T'"
 
-xrun badfmt -n --format xml "$LAB_DST4"
-expect_eq "--format xml: exit 2" "$RC" 2
-expect_match "--format xml: names the choices" "$(cat "$TMP/badfmt.err")" \
-	"'xml' is not text, json or warts"
-xrun clash -n --json --format warts --output "$TMP/clash.warts" "$LAB_DST4"
-expect_eq "--json with --format warts: exit 2" "$RC" 2
-expect_match "--json with --format warts: says so" "$(cat "$TMP/clash.err")" "disagree"
+out_option_checks "$LAB_DST4"
 xrun scantext scan --format text 198.19.0.1
 expect_eq "scan --format text: exit 2" "$RC" 2
 expect_match "scan --format text: says why" "$(cat "$TMP/scantext.err")" "json or warts"
-xrun nodir -n --format warts --output /nonexistent/x.warts "$LAB_DST4"
-expect_eq "--output in a missing folder: exit 1" "$RC" 1
-expect_match "--output in a missing folder: names it" "$(cat "$TMP/nodir.err")" \
-	"/nonexistent/x.warts: No such file"
 
 # --- 4. xhop scan --------------------------------------------------------------
 

@@ -6,10 +6,33 @@
 #include <fcntl.h>
 #include "xhop_test.h"
 #include "cli/cli.h"
+#include "cli/mp_cmd.h"
 
 #define ARGV(...) ((char *[]){ "xhop", __VA_ARGS__, NULL })
 #define ARGC(...) ((int)(sizeof((char *[]){ "xhop", __VA_ARGS__ }) / sizeof(char *)))
 #define PARSE(o, ...) cli_parse_trace(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), o)
+#define PARSE_MP(o, ...) cli_parse_mp(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), o)
+
+/* xhop multipath takes xhop HOST's output options, from the same rows */
+static void test_mp_outputs(void)
+{
+	struct mp_opts m;
+
+	EXPECT(PARSE_MP(&m, "h") == -1 && m.format == OUT_TEXT && !m.output && !m.warts,
+	       "multipath: text by default");
+	EXPECT(PARSE_MP(&m, "--json", "h") == -1 && m.format == OUT_JSON, "multipath: --json");
+	EXPECT(PARSE_MP(&m, "--format", "warts", "--output", "f", "--warts", "g", "--confidence",
+			"99", "h") == -1 &&
+		       m.format == OUT_WARTS && !strcmp(m.output, "f") && !strcmp(m.warts, "g") &&
+		       m.confidence == 99,
+	       "multipath: --format warts --output --warts");
+	EXPECT(PARSE_MP(&m, "--json", "--warts", "g", "h") == -1 && m.format == OUT_JSON &&
+		       !strcmp(m.warts, "g") && !m.output,
+	       "multipath: --json beside --warts");
+	EXPECT(PARSE_MP(&m, "--json", "--format", "warts", "h") == 2, "multipath: --json against warts");
+	EXPECT(PARSE_MP(&m, "--format", "xml", "h") == 2, "multipath: unknown format");
+	EXPECT(PARSE_MP(&m, "--output") == 2, "multipath: --output without value");
+}
 
 int main(void)
 {
@@ -62,6 +85,7 @@ int main(void)
 	EXPECT(PARSE(&o, "--format") == 2, "format without value");
 	EXPECT(PARSE(&o, "--help") == 0, "help exits 0");
 	EXPECT(PARSE(&o, "--version") == 0, "version exits 0");
+	test_mp_outputs();
 	fflush(stdout);
 	dup2(saved, 2);
 	dup2(saved_out, 1);

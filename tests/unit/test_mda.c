@@ -152,7 +152,82 @@ struct result {
 	int stop_reason;
 	__u64 probes;
 	int nunfinished;
+	int probe_errors; /* the record's probes against the network (check_probes) */
+	int in_links;	  /* of its probes, in a link */
 };
+
+static int addr_is(const struct net *net, int node, const struct in6_addr *a)
+{
+	struct in6_addr want;
+
+	if (node < 0 || !net->n[node].addr)
+		return 0;
+	want = v4(net->n[node].addr);
+	return !memcmp(&want, a, sizeof(want));
+}
+
+/*
+ * The record's probes (what warts writes per link) against the network:
+ * every probe sent is there once; an answer came from where its flow
+ * meets the network at its TTL; a link's probes are of flows that met
+ * its first node, then only silence, then its second, at the TTLs
+ * between, in order, and one of them heard the second node
+ */
+static int check_probes(const struct net *net, const struct mp_rec *r, int *in_links)
+{
+	static __u8 used[MDA_PROBES_MAX];
+	int bad = 0, total = 0;
+
+	memset(used, 0, sizeof(used));
+	if ((__u64)r->nprobes != r->h.probe_count)
+		bad++;
+	for (int i = 0; i < r->nprobes; i++) {
+		const struct probe_rec *p = &r->probes[i];
+
+		if (p->flow >= r->flows ||
+		    (p->answered && !addr_is(net, walk(net, p->flow, p->ttl), &p->reply.from)))
+			bad++;
+	}
+	for (int l = 0; l < r->nlinks; l++) {
+		const struct mp_link *k = &r->links[l];
+		const struct mp_node *from = &r->nodes[k->from], *to = &r->nodes[k->to];
+		int heard = 0;
+
+		total += (int)k->nprobes;
+		if (k->probe0 + k->nprobes > (__u32)r->nlink_probes || !k->nprobes) {
+			bad++;
+			continue;
+		}
+		for (__u32 j = 0; j < k->nprobes; j++) {
+			__u32 i = r->link_probes[k->probe0 + j];
+			const struct probe_rec *p = &r->probes[i], *q;
+
+			if (i >= (__u32)r->nprobes || used[i]++) {
+				bad++;
+				continue;
+			}
+			if (p->ttl <= from->ttl || p->ttl > to->ttl ||
+			    !addr_is(net, walk(net, p->flow, from->ttl), &from->addr) ||
+			    !addr_is(net, walk(net, p->flow, to->ttl), &to->addr))
+				bad++;
+			if (p->ttl < to->ttl && net->n[walk(net, p->flow, p->ttl)].addr)
+				bad++; /* only silence between */
+			if (p->ttl == to->ttl && p->answered &&
+			    !memcmp(&p->reply.from, &to->addr, sizeof(to->addr)))
+				heard = 1;
+			if (j && (q = &r->probes[r->link_probes[k->probe0 + j - 1]]) &&
+			    (q->ttl > p->ttl ||
+			     (q->ttl == p->ttl && (q->flow > p->flow ||
+						   (q->flow == p->flow && q->attempt >= p->attempt)))))
+				bad++; /* by TTL, flow, attempt */
+		}
+		bad += !heard;
+	}
+	if (total != r->nlink_probes)
+		bad++;
+	*in_links = total;
+	return bad;
+}
 
 /* One run of the planner against net; every answer comes at once */
 static struct result run(struct net *net, int max_probes, int max_ttl, double conf)
@@ -218,6 +293,7 @@ static struct result run(struct net *net, int max_probes, int max_ttl, double co
 	res.stop_reason = rec.mp->h.stop_reason;
 	res.probes = rec.mp->h.probe_count;
 	res.nunfinished = rec.mp->nunfinished;
+	res.probe_errors = check_probes(net, rec.mp, &res.in_links);
 	for (int l = 0; l < rec.mp->nlinks; l++) {
 		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], key[64];
 		int hit = 0;
@@ -267,9 +343,9 @@ static void test_stopping_points(void)
 static void test_lab_diamonds(void)
 {
 	const int runs = 2000;
-	int complete = 0, false_links = 0, not_completed = 0;
+	int complete = 0, false_links = 0, not_completed = 0, probe_errors = 0;
 	double bound = pow(0.95, 4), sigma = sqrt(bound * (1 - bound) / runs);
-	__u64 probes = 0;
+	__u64 probes = 0, in_links = 0;
 	struct net net;
 
 	lab_net(&net);
@@ -282,11 +358,17 @@ static void test_lab_diamonds(void)
 		complete += !res.links_missing && !res.links_false;
 		not_completed += res.stop_reason != STOP_COMPLETED;
 		probes += res.probes;
+		probe_errors += res.probe_errors;
+		in_links += (__u64)res.in_links;
 	}
 	printf("     (%d runs: %d complete (%.2f%%; promised >= %.2f%%), %.1f probes per run)\n",
 	       runs, complete, 100.0 * complete / runs, 100 * bound, (double)probes / runs);
 	EXPECT(false_links == 0, "%d false links", false_links);
 	EXPECT(not_completed == 0, "%d runs did not end COMPLETED", not_completed);
+	EXPECT(probe_errors == 0, "%d wrong probes in the records", probe_errors);
+	/* the first TTL's probes and the flows classified a TTL early are in no link */
+	EXPECT(in_links > probes / 2 && in_links < probes, "%llu of %llu probes in links",
+	       (unsigned long long)in_links, (unsigned long long)probes);
 	EXPECT((double)complete / runs >= bound - 5 * sigma, "complete %.4f < promised %.4f",
 	       (double)complete / runs, bound);
 }
@@ -329,6 +411,7 @@ static void test_probe_limit(void)
 	EXPECT(res.probes <= 30, "%llu probes", (unsigned long long)res.probes);
 	EXPECT(res.links_false == 0, "%d false links", res.links_false);
 	EXPECT(res.nunfinished > 0, "no unsettled node named");
+	EXPECT(res.probe_errors == 0, "%d wrong probes in the record", res.probe_errors);
 }
 
 /* A destination that never answers: GAPLIMIT after 3 silent TTLs */
@@ -353,6 +436,7 @@ static void test_gap_limit(void)
 	EXPECT(res.stop_reason == STOP_GAPLIMIT, "stop %d", res.stop_reason);
 	EXPECT(res.links_false == 0 && res.links_right == 1, "links %d right, %d false",
 	       res.links_right, res.links_false);
+	EXPECT(res.probe_errors == 0, "%d wrong probes in the record", res.probe_errors);
 	/* --max-hops short of the gap limit: HOPLIMIT */
 	res = run(&net, 3000, 4, 95);
 	EXPECT(res.stop_reason == STOP_HOPLIMIT, "stop %d", res.stop_reason);

@@ -22,6 +22,8 @@
 #include "sink/warts_trace.h"
 #include "xhop_proto.h"
 #include "trace_synth.h"
+#include "synth_write.h"
+#include "warts_read.h"
 
 static int bytes_are(const struct warts_buf *b, size_t off, const __u8 *want, size_t n)
 {
@@ -187,72 +189,14 @@ static void test_mpls(void)
 
 /* ---- a trace, and a reader from the man page ---- */
 
-/* A parameter block as warts(5) lays it out */
-struct blk {
-	int set[64];
-	const __u8 *params; /* the first parameter */
-	const __u8 *end;    /* past the last */
-};
-
-static const __u8 *read_blk(const __u8 *p, struct blk *k)
-{
-	int i = 0, more;
-	__u16 len;
-
-	memset(k, 0, sizeof(*k));
-	do {
-		more = p[i] & 0x80;
-		for (int bit = 0; bit < 7; bit++)
-			if (p[i] & (1 << bit))
-				k->set[i * 7 + bit + 1] = 1;
-		i++;
-	} while (more);
-	if (p[0] == 0) {
-		k->params = k->end = p + 1;
-		return p + 1;
-	}
-	len = (__u16)(p[i] << 8 | p[i + 1]);
-	k->params = p + i + 2;
-	k->end = k->params + len;
-	return k->end;
-}
-
-static __u32 be(const __u8 *p, int n)
-{
-	__u32 v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/* An address field's length: defined (len, type, bytes) or referenced (0, id) */
-static int addr_len(const __u8 *p)
-{
-	return p[0] ? 2 + p[0] : 5;
-}
-
-/* Hop parameter sizes by id (warts(5)); 0: variable */
-static const int hop_size[20] = { 0, 4, 1, 1, 1, 1, 4, 2, 2, 2, 2, 1, 2, 2, 1, 1, 1, 0, 0, 8 };
+/* Hop parameter sizes by id (warts(5)) */
+static const int hop_size[20] = { 0, 4, 1, 1, 1, 1, 4, 2, 2, 2, 2, 1, 2, 2, 1, 1, 1, WR_EXT, WR_ADDR,
+				  8 };
 
 /* Where parameter id of a hop block is, or NULL if not set */
 static const __u8 *hop_param(const struct blk *k, int id)
 {
-	const __u8 *p = k->params;
-
-	if (!k->set[id])
-		return NULL;
-	for (int i = 1; i < id; i++) {
-		if (!k->set[i])
-			continue;
-		if (i == 17)
-			p += 2 + be(p, 2);
-		else if (i == 18)
-			p += addr_len(p);
-		else
-			p += hop_size[i];
-	}
-	return p;
+	return blk_param(k, hop_size, id);
 }
 
 static void test_trace(void)
@@ -368,49 +312,21 @@ static void test_codes(void)
 	       "stop reasons");
 }
 
-/* The made-up traces as warts and as xhop's JSON, for scamper to compare */
-static int write_synth(const char *dir)
+/* One made-up trace as warts and as xhop's JSON (synth_write.h) */
+static int put_synth(struct warts_enc *e, struct warts_buf *b, FILE *json, int family, int method)
 {
-	char path[512];
-	struct warts_enc e = { 0 };
-	struct warts_buf b = { 0 };
-	FILE *w, *j;
-	int err = 0;
+	struct probe_rec hops[SYNTH_HOPS];
+	struct trace_rec t = trace_synth(family, method, hops);
 
-	snprintf(path, sizeof(path), "%s/synth.warts", dir);
-	w = fopen(path, "wb");
-	snprintf(path, sizeof(path), "%s/synth.json", dir);
-	j = fopen(path, "w");
-	if (!w || !j) {
-		perror("test_warts: open");
-		return 1;
-	}
-	err |= warts_list_put(&e, &b, 1, 1, "synth", NULL, NULL);
-	err |= warts_cycle_start_put(&e, &b, 1, 1, 1, 1700000000, NULL);
-	for (int fam = 4; fam <= 6; fam += 2) {
-		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++) {
-			struct probe_rec hops[SYNTH_HOPS];
-			struct trace_rec t = trace_synth(fam, m, hops);
-
-			err |= warts_trace_put(&e, &b, &t, 1, 1);
-			trace_json_write(j, &t, NULL);
-			fputc('\n', j);
-		}
-	}
-	err |= warts_cycle_stop_put(&e, &b, 1, 1700000001);
-	if (err || fwrite(b.p, 1, b.len, w) != b.len)
-		err = 1;
-	if (fclose(w) || fclose(j))
-		err = 1;
-	warts_enc_free(&e);
-	warts_buf_free(&b);
-	return err != 0;
+	trace_json_write(json, &t, NULL);
+	fputc('\n', json);
+	return warts_trace_put(e, b, &t, 1, 1);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--write"))
-		return write_synth(argv[2]);
+		return synth_write(argv[2], put_synth);
 	test_numbers();
 	test_header();
 	test_flags();

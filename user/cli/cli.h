@@ -17,10 +17,7 @@ struct trace_opts {
 	int sim_set;	     /* -N was given */
 	int packetlen;	     /* total probe size; 0: default */
 	int no_resolve;	     /* -n */
-	int json;	     /* --json: --format json */
-	int format;	     /* --format: enum out_format (cli/out_opts.h) */
-	const char *output;  /* --output FILE (default stdout) */
-	const char *warts;   /* --warts FILE: the same trace as warts, too */
+	OUT_OPTS_GROUP;	     /* --format --json --output --warts */
 };
 
 /* Run one trace (options parsed): the exit code (0, 1, 2, 128 + signal) */

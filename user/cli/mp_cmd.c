@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xhop multipath: the MDA planner on the engine, with the text or JSON
- * sink. This file only wires them.
+ * xhop multipath: the MDA planner on the engine, with the text, JSON or
+ * warts sink (and a warts copy). This file only wires them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@ struct mp_run {
 	struct mda_plan plan;
 	struct mp_text_sink text;
 	struct mp_json_sink json;
+	struct out_files files;
 	char host_name[256];
 };
 
@@ -43,8 +44,9 @@ static int run(struct mp_run *r, const struct mp_opts *o, struct resolver *res)
 		.host_name = r->host_name, .max_ttl = o->max_ttl, .method = o->method,
 		.confidence = o->confidence,
 	};
-	struct sink sink;
-	int rc, err;
+	struct warts_sink_cfg wc = { .list_name = "xhop multipath", .descr = o->host };
+	struct sink sinks[3];
+	int n = 0, rc, err;
 
 	rc = engine_resolve_host(res, o->host, o->family, &mc.dst, &mc.family, r->host_name,
 				 sizeof(r->host_name));
@@ -59,8 +61,17 @@ static int run(struct mp_run *r, const struct mp_opts *o, struct resolver *res)
 	if (mda_plan_init(&r->plan, &mc))
 		return 1;
 	tc.dst = mc.dst;
-	sink = o->json ? mp_json_sink(&r->json, stdout) : mp_text_sink(&r->text, &tc);
-	err = engine_run(&r->e, mda_planner(&r->plan), &r->plan.map, &sink, 1);
+	if (out_files_open(&r->files, &o->out, &wc))
+		return 1;
+	tc.out = r->files.out;
+	if (o->format == OUT_JSON)
+		sinks[n++] = mp_json_sink(&r->json, tc.out);
+	else if (o->format == OUT_TEXT)
+		sinks[n++] = mp_text_sink(&r->text, &tc);
+	out_files_sinks(&r->files, sinks, &n);
+	err = engine_run(&r->e, mda_planner(&r->plan), &r->plan.map, sinks, n);
+	if (out_files_close(&r->files, "xhop multipath", o->output))
+		err = -1;
 	return xhop_stop ? signals_exit_code() : err ? 1 : 0;
 }
 
@@ -81,6 +92,8 @@ int mp_main(const struct mp_opts *o)
 	}
 	rc = run(r, o, res);
 	engine_close(&r->e);
+	/* a run that never started leaves its files closed, not written */
+	out_files_abandon(&r->files);
 	mda_plan_free(&r->plan);
 	if (res)
 		resolver_free(res);

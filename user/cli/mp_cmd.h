@@ -3,6 +3,7 @@
 #ifndef XHOP_MP_CMD_H
 #define XHOP_MP_CMD_H
 
+#include "cli/out_opts.h"
 #include "cli/probe_opts.h"
 
 struct mp_opts {
@@ -16,7 +17,7 @@ struct mp_opts {
 	int max_probes;	     /* --max-probes */
 	int gaplimit;	     /* --gaplimit */
 	int no_resolve;	     /* -n */
-	int json;	     /* --json */
+	OUT_OPTS_GROUP;	     /* --format --json --output --warts */
 };
 
 /*

@@ -13,6 +13,7 @@
 
 #define OPT(name, type, field, ...) CLI_OPT(name, type, struct mp_opts, field, __VA_ARGS__)
 #define PROBE(r) PROBE_OPT(struct mp_opts, r)
+#define OUT(r, help) OUT_OPT_HELP(struct mp_opts, r, help)
 
 /* -w MAX[,HERE], as Debian traceroute's -w MAX,HERE */
 static int parse_wait(void *opts, const struct cli_opt *row, const char *arg)
@@ -64,7 +65,11 @@ static const struct cli_opt mp_rows[] = {
 	PROBE(PROBE_TOS),
 	OPT("no-resolve", CLI_FLAG, no_resolve, .short_name = 'n',
 	    .help = "print addresses, do not look up names"),
-	OPT("json", CLI_FLAG, json, .help = "print one scamper tracelb-style JSON object"),
+	OUT(OUT_ROW_FORMAT, "text (default), json (one scamper tracelb-style object) or\n"
+			    "warts (a scamper tracelb record)"),
+	OUT(OUT_ROW_JSON, "same as --format json"),
+	OUT(OUT_ROW_OUTPUT, "write the trace here (default stdout)"),
+	OUT(OUT_ROW_WARTS, "also write the same trace as warts to FILE"),
 	PROBE(PROBE_VERBOSE),
 	CLI_HELP_OPT,
 	CLI_VERSION_OPT,
@@ -92,6 +97,7 @@ static const struct mp_opts mp_defaults = {
 	.in_flight = 64,
 	.max_probes = 3000,
 	.gaplimit = 3,
+	.format = OUT_UNSET,
 };
 
 int cli_parse_mp(int argc, char **argv, struct mp_opts *o)
@@ -111,6 +117,9 @@ int cli_parse_mp(int argc, char **argv, struct mp_opts *o)
 		fprintf(stderr, "xhop multipath: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	o->format = out_format_resolve("xhop multipath", o->format, o->json, OUT_TEXT, o->output);
+	if (o->format < 0)
+		return EXIT_USAGE;
 	if (o->max_ttl > MDA_TTL_MAX) {
 		fprintf(stderr, "xhop multipath: --max-hops %d: at most %d\n", o->max_ttl,
 			MDA_TTL_MAX);

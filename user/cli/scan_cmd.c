@@ -55,13 +55,13 @@ static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink
 	struct sink p;
 
 	if (o->format == OUT_WARTS) {
-		if (warts_sink_open(&r->warts, o->output_file, &wc, &s[(*n)++]))
+		if (warts_sink_open(&r->warts, o->output, &wc, &s[(*n)++]))
 			return 1;
-	} else if (scan_json_open(&r->json, o->output_file, &s[(*n)++])) {
+	} else if (scan_json_open(&r->json, o->output, &s[(*n)++])) {
 		return 1;
 	}
 	wc.opt = "--warts";
-	if (o->warts_file && warts_sink_open(&r->warts_copy, o->warts_file, &wc, &s[(*n)++]))
+	if (o->warts && warts_sink_open(&r->warts_copy, o->warts, &wc, &s[(*n)++]))
 		return 1;
 	p = scan_progress_sink(&r->progress, o->progress, &r->sc.st, &r->e.st, &r->e.s);
 	if (p.ops)

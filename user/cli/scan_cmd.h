@@ -10,10 +10,7 @@
 struct scan_opts {
 	PROBE_OPTS_GROUP;	    /* -I -U -T --method -p -s -i --sender -t -v */
 	struct scan_cfg plan;	    /* the list, the probing: the planner's */
-	const char *output_file;    /* --output FILE (default stdout) */
-	int format;		    /* --format json|warts (enum out_format) */
-	int json;		    /* --json: --format json */
-	const char *warts_file;	    /* --warts FILE: the traces as warts, too */
+	OUT_OPTS_GROUP;		    /* --output --format (json|warts) --json --warts */
 	const char *summary_file;   /* --summary FILE (default stderr) */
 	int progress;		    /* --progress (else only on a terminal) */
 };

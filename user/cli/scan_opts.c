@@ -13,6 +13,7 @@
 #define OPT(name, type, field, ...) CLI_OPT(name, type, struct scan_opts, field, __VA_ARGS__)
 #define PROBE(r) PROBE_OPT(struct scan_opts, r)
 #define PROBE_HELP(r, help) PROBE_OPT_HELP(struct scan_opts, r, help)
+#define OUT(r, help) OUT_OPT_HELP(struct scan_opts, r, help)
 
 /* --window is a __u32 the parser stores as an int, its unsigned twin */
 _Static_assert(sizeof(((struct scan_cfg *)0)->window) == sizeof(int), "--window is no int");
@@ -99,13 +100,10 @@ static const struct cli_opt scan_rows[] = {
 	    .arg = "SECONDS", .help = "wait for each reply (default 1.0)"),
 	OPT("window", CLI_INT, plan.window, .min = 1, .max = 1 << 24, .arg = "N",
 	    .help = "targets in flight at most (default from rate)"),
-	OPT("output", CLI_STRING, output_file, .arg = "FILE",
-	    .help = "the traces here (default stdout)"),
-	OPT("format", CLI_CHOICE, format, .name_of = out_format_name, .arg = "FORMAT",
-	    .help = "json (default: scamper trace objects) or warts (scamper's binary)"),
-	OPT("json", CLI_FLAG, json, .help = "same as --format json"),
-	OPT("warts", CLI_STRING, warts_file, .arg = "FILE",
-	    .help = "also write the same traces as warts to FILE"),
+	OUT(OUT_ROW_OUTPUT, "the traces here (default stdout)"),
+	OUT(OUT_ROW_FORMAT, "json (default: scamper trace objects) or warts (scamper's binary)"),
+	OUT(OUT_ROW_JSON, "same as --format json"),
+	OUT(OUT_ROW_WARTS, "also write the same traces as warts to FILE"),
 	OPT("summary", CLI_STRING, summary_file, .arg = "FILE",
 	    .help = "summary object here (default stderr)"),
 	OPT("progress", CLI_FLAG, progress, .help = "progress on stderr (default: on a terminal)"),
@@ -164,7 +162,7 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 				"Try 'xhop scan --help'.\n");
 		return EXIT_USAGE;
 	}
-	o->format = out_format_resolve("xhop scan", o->format, o->json, OUT_JSON, o->output_file);
+	o->format = out_format_resolve("xhop scan", o->format, o->json, OUT_JSON, o->output);
 	if (o->format < 0)
 		return EXIT_USAGE;
 	if (o->format == OUT_TEXT) {

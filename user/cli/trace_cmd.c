@@ -25,8 +25,7 @@ struct trace_run {
 	struct trace_plan plan;
 	struct text_sink text;
 	struct trace_json_sink json;
-	struct warts_sink warts, warts_copy;
-	FILE *out;		/* --output of text or JSON; NULL: stdout */
+	struct out_files files;
 	char host_name[256];
 };
 
@@ -34,30 +33,18 @@ struct trace_run {
 static int open_sinks(struct trace_run *r, const struct trace_opts *o, struct resolver *res,
 		      const struct text_sink_cfg *tc, struct sink *s, int *n)
 {
-	struct warts_sink_cfg wc = { .list_name = "xhop", .descr = o->host, .opt = "--output" };
+	struct warts_sink_cfg wc = { .list_name = "xhop", .descr = o->host };
 	struct text_sink_cfg t = *tc;
-	FILE *out = stdout;
 
-	if (o->output && o->format != OUT_WARTS) {
-		r->out = out = fopen(o->output, "w");
-		if (!out) {
-			log_err("xhop: --output %s: %s\n", o->output, strerror(errno));
-			return 1;
-		}
-	}
-	t.out = out;
-	if (o->format == OUT_WARTS) {
-		if (warts_sink_open(&r->warts, o->output, &wc, &s[(*n)++]))
-			return 1;
-	} else if (o->format == OUT_JSON) {
-		s[(*n)++] = trace_json_sink(&r->json, out, o->no_resolve ? NULL : res,
-					    t.name_wait_ns);
-	} else {
-		s[(*n)++] = text_sink(&r->text, &t);
-	}
-	wc.opt = "--warts";
-	if (o->warts && warts_sink_open(&r->warts_copy, o->warts, &wc, &s[(*n)++]))
+	if (out_files_open(&r->files, &o->out, &wc))
 		return 1;
+	t.out = r->files.out;
+	if (o->format == OUT_JSON)
+		s[(*n)++] = trace_json_sink(&r->json, t.out, o->no_resolve ? NULL : res,
+					    t.name_wait_ns);
+	else if (o->format == OUT_TEXT)
+		s[(*n)++] = text_sink(&r->text, &t);
+	out_files_sinks(&r->files, s, n);
 	return 0;
 }
 
@@ -98,11 +85,8 @@ static int run(struct trace_run *r, const struct trace_opts *o, struct resolver 
 	if (open_sinks(r, o, res, &tc, sinks, &n))
 		return 1;
 	err = engine_run(&r->e, trace_planner(&r->plan), &r->plan.map, sinks, n);
-	if (r->out && fclose(r->out)) {
-		log_err("xhop: --output %s: %s\n", o->output, strerror(errno));
+	if (out_files_close(&r->files, "xhop", o->output))
 		err = -1;
-	}
-	r->out = NULL;
 	return xhop_stop ? signals_exit_code() : err ? 1 : 0;
 }
 
@@ -124,10 +108,7 @@ int trace_run(const struct trace_opts *o)
 	rc = run(r, o, res);
 	engine_close(&r->e);
 	/* a run that never started leaves its files closed, not written */
-	warts_sink_abandon(&r->warts);
-	warts_sink_abandon(&r->warts_copy);
-	if (r->out)
-		fclose(r->out);
+	out_files_abandon(&r->files);
 	trace_plan_free(&r->plan);
 	if (res)
 		resolver_free(res);

@@ -11,6 +11,7 @@
 
 #define OPT(name, type, field, ...) CLI_OPT(name, type, struct trace_opts, field, __VA_ARGS__)
 #define PROBE(r) PROBE_OPT(struct trace_opts, r)
+#define OUT(r, help) OUT_OPT_HELP(struct trace_opts, r, help)
 
 /* -N: also noted as given, for TCP's default of one (trace_cmd.c) */
 static int parse_sim_queries(void *opts, const struct cli_opt *row, const char *arg)
@@ -44,12 +45,11 @@ static const struct cli_opt trace_rows[] = {
 	PROBE(PROBE_TOS),
 	OPT("no-resolve", CLI_FLAG, no_resolve, .short_name = 'n',
 	    .help = "print addresses, do not look up names"),
-	OPT("format", CLI_CHOICE, format, .name_of = out_format_name, .arg = "FORMAT",
-	    .help = "text (default), json (a scamper trace object) or warts (scamper's binary)"),
-	OPT("json", CLI_FLAG, json, .help = "same as --format json"),
-	OPT("output", CLI_STRING, output, .arg = "FILE", .help = "write the trace here (default stdout)"),
-	OPT("warts", CLI_STRING, warts, .arg = "FILE",
-	    .help = "also write the same trace as warts to FILE"),
+	OUT(OUT_ROW_FORMAT,
+	    "text (default), json (a scamper trace object) or warts (scamper's binary)"),
+	OUT(OUT_ROW_JSON, "same as --format json"),
+	OUT(OUT_ROW_OUTPUT, "write the trace here (default stdout)"),
+	OUT(OUT_ROW_WARTS, "also write the same trace as warts to FILE"),
 	PROBE(PROBE_VERBOSE),
 	CLI_HELP_OPT,
 	CLI_VERSION_OPT,

@@ -19,6 +19,11 @@
 struct probe_rec {
 	struct hop_reply reply; /* when answered */
 	__u64 tx_ns;		/* its kernel send stamp, CLOCK_MONOTONIC; 0: unknown */
+	/*
+	 * Its flow (core/send_probe.h): 0 the run's Paris flow; xhop
+	 * multipath's n-th flow has the run's source port (ICMP checksum) + n
+	 */
+	__u16 flow;
 	__u8 ttl;
 	__u8 attempt;		/* 0-based */
 	__u8 answered;
@@ -101,6 +106,13 @@ struct mp_node {
  */
 struct mp_link {
 	__u32 from, to;		/* node indices */
+	/*
+	 * Its probes, as scamper's tracelb keeps them per link: those of the
+	 * flows that met from then to, at the TTLs after from's up to to's
+	 * (the silent ones between included), every attempt. They are
+	 * mp_rec.link_probes[probe0 .. probe0 + nprobes - 1].
+	 */
+	__u32 probe0, nprobes;
 };
 
 /* One finished multipath trace */
@@ -114,6 +126,18 @@ struct mp_rec {
 	int nlinks;
 	const __u32 *unfinished; /* PROBELIMIT: nodes whose next hops were not settled */
 	int nunfinished;
+	__u32 probes_max;	/* --max-probes */
+	int gaplimit;		/* --gaplimit */
+	/* every probe sent, in send order (h.probe_count of them) */
+	const struct probe_rec *probes;
+	int nprobes;
+	/*
+	 * The links' probes: indices into probes, link by link, in each by
+	 * TTL, then flow, then attempt. A probe is in no link when its flow
+	 * has no answering node before it (the first TTL, a TTL never asked).
+	 */
+	const __u32 *link_probes;
+	int nlink_probes;
 };
 
 enum record_kind {

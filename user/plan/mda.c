@@ -54,6 +54,7 @@ int mda_plan_init(struct mda_plan *m, const struct mda_cfg *c)
 	for (int t = 0; t <= MDA_TTL_MAX; t++)
 		m->silent_node[t] = -1;
 	m->level = c->first_ttl;
+	m->probes_max = (__u32)c->max_probes;
 	return 0;
 }
 
@@ -66,6 +67,10 @@ void mda_plan_free(struct mda_plan *m)
 	free(m->born);
 	free(m->links);
 	free(m->unfinished);
+	free(m->rec_probes);
+	free(m->link_probes);
+	m->rec_probes = NULL;
+	m->link_probes = NULL;
 	m->probes = NULL;
 	m->hop = NULL;
 	m->nodes = NULL;
@@ -76,7 +81,7 @@ void mda_plan_free(struct mda_plan *m)
 
 static __s32 *hop_at(const struct mda_plan *m, int flow, int ttl)
 {
-	return &m->hop[(size_t)flow * (size_t)m->nttl + (size_t)(ttl - m->c.first_ttl)];
+	return mda_hop_at(m, flow, ttl);
 }
 
 /* The node of an address at a TTL, made if new; -1 when the table is full */
@@ -104,10 +109,9 @@ static int node_of(struct mda_plan *m, int ttl, const struct in6_addr *addr, int
 	return m->nnodes++;
 }
 
-/* A node ends the flows that reach it: the destination, an Unreachable */
 static int node_terminal(const struct mp_node *n)
 {
-	return !n->silent && n->verdict != VERDICT_HOP;
+	return mda_node_terminal(n);
 }
 
 /* Ask for flow at ttl; 0, or -1 when the probe budget is spent */
@@ -655,6 +659,10 @@ static void finish(struct mda_plan *m, int reason, int data)
 	m->rec.nlinks = m->nlinks;
 	m->rec.unfinished = m->unfinished;
 	m->rec.nunfinished = m->nunfinished;
+	m->rec.probes_max = m->probes_max;
+	m->rec.gaplimit = m->c.gaplimit;
+	if (mda_record_probes(m))
+		log_err("xhop: out of memory\n");
 }
 
 static int take(void *st, struct record *rec)

@@ -105,8 +105,23 @@ struct mda_plan {
 	int send_err;
 	int rec_taken;
 	__u64 probes_sent;
+	__u32 probes_max;	/* as asked (c.max_probes shrinks once spent) */
+	struct probe_rec *rec_probes; /* the record's probes (plan/mda_record.c) */
+	__u32 *link_probes;	/* and its links' */
 	struct mp_rec rec;
 };
+
+/* Where the hop of flow at ttl is kept: a node index or MDA_HOP_* */
+static inline __s32 *mda_hop_at(const struct mda_plan *m, int flow, int ttl)
+{
+	return &m->hop[(size_t)flow * (size_t)m->nttl + (size_t)(ttl - m->c.first_ttl)];
+}
+
+/* A node ends the flows that reach it: the destination, an Unreachable */
+static inline int mda_node_terminal(const struct mp_node *n)
+{
+	return !n->silent && n->verdict != VERDICT_HOP;
+}
 
 /*
  * Flows through a node with k next hops seen that rule out a (k+1)-th
@@ -119,6 +134,12 @@ int mda_flows_needed(double confidence, int k);
 /* 0, or -errno (reported) */
 int mda_plan_init(struct mda_plan *m, const struct mda_cfg *c);
 void mda_plan_free(struct mda_plan *m);
+/*
+ * At the finish, links made: the record's probes (every probe sent) and
+ * each link's (plan/mda_record.c). 0, or -ENOMEM (the record then has
+ * no probes)
+ */
+int mda_record_probes(struct mda_plan *m);
 struct planner mda_planner(struct mda_plan *m);
 
 #endif

@@ -123,6 +123,8 @@ void mp_json_write(FILE *out, const struct mp_rec *r)
 		put_addr(out, ",\"to\":\"", &t->addr);
 		json_key_uint(out, ",\"from_ttl\":", f->ttl);
 		json_key_uint(out, ",\"to_ttl\":", t->ttl);
+		/* its probes, as many as its probe sets in warts hold */
+		json_key_uint(out, ",\"probec\":", r->links[l].nprobes);
 		json_lit(out, "}");
 	}
 	json_lit(out, "]");

@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "core/units.h"
 #include "sink/warts.h"
+#include "sink/warts_tracelb.h"
 
 /* as the JSON traces: a reader of the file sees them within a quarter second */
 #define FLUSH_NS (NS_PER_S / 4)
@@ -62,12 +63,9 @@ static void warts_record(void *st, const struct record *rec)
 	case REC_TRACE:
 		err = warts_trace_put(&w->enc, &w->buf, rec->trace, LIST_ID, CYCLE_ID);
 		break;
-	/*
-	 * The multipath mode's record goes here as a tracelb object (type
-	 * WARTS_TRACELB, laid out as scamper's scamper_tracelb_warts.c has
-	 * it: nodes, links, probe sets) by a warts_tracelb_put() beside
-	 * warts_trace_put(), once core/record.h has its record kind.
-	 */
+	case REC_MULTIPATH:
+		err = warts_tracelb_put(&w->enc, &w->buf, rec->mp, LIST_ID, CYCLE_ID);
+		break;
 	default:
 		return;
 	}

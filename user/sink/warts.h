@@ -4,7 +4,8 @@
  * (sc_analysis_dump, sc_warts2json, sc_tracediff, sc_wartsdump). A file
  * is one list record and one cycle around the run's traces, as an Ark
  * monitor's files are: list, cycle start, a trace record per finished
- * trace, cycle stop. The bytes are warts_trace.c's.
+ * trace (a tracelb record per multipath trace), cycle stop. The bytes
+ * are warts_trace.c's and warts_tracelb.c's.
  */
 #ifndef XHOP_WARTS_SINK_H
 #define XHOP_WARTS_SINK_H

@@ -201,6 +201,23 @@ void warts_param_timeval(struct warts_params *p, int id, __u32 sec, __u32 usec)
 		warts_put_timeval(&p->data, sec, usec);
 }
 
+void warts_param_head(struct warts_params *p, __u32 list_id, __u32 cycle_id, int start_id,
+		      const struct timespec *start)
+{
+	if (list_id)
+		warts_param_u32(p, 1, list_id);
+	if (cycle_id)
+		warts_param_u32(p, 2, cycle_id);
+	warts_param_timeval(p, start_id, (__u32)start->tv_sec, (__u32)(start->tv_nsec / 1000));
+}
+
+void warts_param_mono(struct warts_params *p, int id, __u64 mono_ns, __s64 real_offset_ns)
+{
+	__u64 t = mono_ns ? mono_ns + (__u64)real_offset_ns : 0;
+
+	warts_param_timeval(p, id, (__u32)(t / 1000000000ULL), (__u32)(t % 1000000000ULL / 1000));
+}
+
 void warts_param_str(struct warts_params *p, int id, const char *s)
 {
 	if (!flag(p, id))

@@ -4,13 +4,14 @@
  * a growable buffer, the 8-byte object header, numbers in network order,
  * timevals, strings, the flags-and-parameters blocks with their link
  * bits, ICMP extensions, and addresses defined once per object then
- * referenced by id. sink/warts.c builds list, cycle and trace records
- * from these; a tracelb writer would too.
+ * referenced by id. sink/warts_trace.c builds list, cycle and trace
+ * records from these, sink/warts_tracelb.c tracelb records.
  */
 #ifndef XHOP_WARTS_ENC_H
 #define XHOP_WARTS_ENC_H
 
 #include <stddef.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <linux/types.h>
 
@@ -89,6 +90,18 @@ void warts_param_u8(struct warts_params *p, int id, __u8 v);
 void warts_param_u16(struct warts_params *p, int id, __u16 v);
 void warts_param_u32(struct warts_params *p, int id, __u32 v);
 void warts_param_timeval(struct warts_params *p, int id, __u32 sec, __u32 usec);
+/*
+ * Parameters 1 and 2 of a trace, ping or tracelb record: the ids of its
+ * list and cycle in the file (0: none, left out); then its start time
+ * as parameter start_id (a wall-clock timespec)
+ */
+void warts_param_head(struct warts_params *p, __u32 list_id, __u32 cycle_id, int start_id,
+		      const struct timespec *start);
+/*
+ * A kernel stamp (CLOCK_MONOTONIC ns) as the wall-clock timeval warts
+ * keeps, by the run's offset of the two clocks; 0 (unknown) stays 0
+ */
+void warts_param_mono(struct warts_params *p, int id, __u64 mono_ns, __s64 real_offset_ns);
 void warts_param_str(struct warts_params *p, int id, const char *s);
 /* a (IPv4 mapped or IPv6), defined or referenced through t */
 void warts_param_addr(struct warts_params *p, int id, struct warts_addrs *t,
@@ -100,6 +113,17 @@ void warts_param_addr(struct warts_params *p, int id, struct warts_addrs *t,
 void warts_param_mpls(struct warts_params *p, int id, const __u32 *lse, int n);
 /* Write the block into out; 0, or the first error of the block */
 int warts_params_end(struct warts_params *p, struct warts_buf *out);
+
+/* Numbers into warts' narrower fields: saturated, never wrapped */
+static inline __u8 warts_clamp_u8(long v)
+{
+	return v < 0 ? 0 : v > 255 ? 255 : (__u8)v;
+}
+
+static inline __u16 warts_clamp_u16(unsigned long long v)
+{
+	return v > 0xffff ? 0xffff : (__u16)v;
+}
 
 /* The number of flag bytes for parameters up to max_id (0: one zero byte) */
 int warts_flag_bytes(int max_id);

@@ -159,16 +159,6 @@ int warts_cycle_stop_put(struct warts_enc *e, struct warts_buf *out, __u32 id, _
 	return err;
 }
 
-static __u8 clamp_u8(long v)
-{
-	return v < 0 ? 0 : v > 255 ? 255 : (__u8)v;
-}
-
-static __u16 clamp_u16(unsigned long long v)
-{
-	return v > 0xffff ? 0xffff : (__u16)v;
-}
-
 /* The highest TTL answered: a reader refuses a hop count below it */
 static int max_ttl_of(const struct trace_rec *t)
 {
@@ -192,28 +182,24 @@ static int trace_params(struct warts_enc *e, struct warts_buf *out, const struct
 	if (hop_count < max_ttl)
 		hop_count = max_ttl;
 	warts_params_begin(p);
-	if (list_id)
-		warts_param_u32(p, T_LIST_ID, list_id);
-	if (cycle_id)
-		warts_param_u32(p, T_CYCLE_ID, cycle_id);
-	warts_param_timeval(p, T_START, (__u32)h->start.tv_sec, (__u32)(h->start.tv_nsec / 1000));
+	warts_param_head(p, list_id, cycle_id, T_START, &h->start);
 	warts_param_u8(p, T_STOP_REASON, (__u8)warts_stop_reason(h->stop_reason));
-	warts_param_u8(p, T_STOP_DATA, clamp_u8(h->stop_data));
+	warts_param_u8(p, T_STOP_DATA, warts_clamp_u8(h->stop_data));
 	if (h->method == METHOD_ICMP)
 		warts_param_u8(p, T_FLAGS8, TF_ICMPCSUMDP);
-	warts_param_u8(p, T_ATTEMPTS, clamp_u8(h->attempts));
-	warts_param_u8(p, T_HOPLIMIT, clamp_u8(h->hoplimit));
+	warts_param_u8(p, T_ATTEMPTS, warts_clamp_u8(h->attempts));
+	warts_param_u8(p, T_HOPLIMIT, warts_clamp_u8(h->hoplimit));
 	warts_param_u8(p, T_TYPE, (__u8)warts_trace_type(h->method));
-	warts_param_u16(p, T_PROBE_SIZE, clamp_u16((unsigned long long)h->probe_size));
+	warts_param_u16(p, T_PROBE_SIZE, warts_clamp_u16((unsigned long long)h->probe_size));
 	/* ICMP: the flow's constant checksum where the dport goes */
 	if (h->method != METHOD_ICMP)
 		warts_param_u16(p, T_SPORT, h->sport);
 	warts_param_u16(p, T_DPORT, h->method == METHOD_ICMP ? h->icmp_sum : h->dport);
-	warts_param_u8(p, T_FIRSTHOP, clamp_u8(h->firsthop));
-	warts_param_u8(p, T_TOS, clamp_u8(h->tos));
-	warts_param_u8(p, T_WAIT, clamp_u8(wait));
+	warts_param_u8(p, T_FIRSTHOP, warts_clamp_u8(h->firsthop));
+	warts_param_u8(p, T_TOS, warts_clamp_u8(h->tos));
+	warts_param_u8(p, T_WAIT, warts_clamp_u8(wait));
 	warts_param_u16(p, T_HOP_COUNT, (__u16)hop_count);
-	warts_param_u16(p, T_PROBEC, clamp_u16(h->probe_count));
+	warts_param_u16(p, T_PROBEC, warts_clamp_u16(h->probe_count));
 	warts_param_addr(p, T_SRC, &e->addrs, &h->src);
 	warts_param_addr(p, T_DST, &e->addrs, &h->dst);
 	return warts_params_end(p, out);
@@ -249,7 +235,7 @@ static int hop_put(struct warts_enc *e, struct warts_buf *out, const struct trac
 		warts_param_u32(p, H_RTT, (__u32)(((__u64)rtt_ns + 500) / 1000));
 	if (!tcp)
 		warts_param_u16(p, H_ICMP_TC, (__u16)(r->icmp_type << 8 | r->icmp_code));
-	warts_param_u16(p, H_PROBE_SIZE, clamp_u16((unsigned long long)h->probe_size));
+	warts_param_u16(p, H_PROBE_SIZE, warts_clamp_u16((unsigned long long)h->probe_size));
 	warts_param_u16(p, H_REPLY_SIZE, r->ip_len);
 	if (r->ipid)
 		warts_param_u16(p, H_REPLY_IPID, r->ipid);
@@ -265,12 +251,8 @@ static int hop_put(struct warts_enc *e, struct warts_buf *out, const struct trac
 	if (r->mpls_count)
 		warts_param_mpls(p, H_ICMPEXT, r->mpls, r->mpls_count);
 	warts_param_addr(p, H_ADDR, &e->addrs, &r->from);
-	if (pr->tx_ns) {
-		__u64 tx = pr->tx_ns + (__u64)h->real_offset_ns;
-
-		warts_param_timeval(p, H_TX, (__u32)(tx / 1000000000ULL),
-				    (__u32)(tx % 1000000000ULL / 1000));
-	}
+	if (pr->tx_ns)
+		warts_param_mono(p, H_TX, pr->tx_ns, h->real_offset_ns);
 	return warts_params_end(p, out);
 }
 

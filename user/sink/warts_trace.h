@@ -42,12 +42,6 @@ int warts_cycle_stop_put(struct warts_enc *e, struct warts_buf *out, __u32 id, _
 int warts_trace_put(struct warts_enc *e, struct warts_buf *out, const struct trace_rec *t,
 		    __u32 list_id, __u32 cycle_id);
 
-/*
- * Multipath (tracelb, type WARTS_TRACELB) goes beside warts_trace_put()
- * as warts_tracelb_put(), on the same encoder (warts_enc.h), once the
- * multipath mode hands its record over; sink/warts.c has the place.
- */
-
 /* The warts trace type of a probe method (enum probe_method) */
 int warts_trace_type(int method);
 /* scamper's stop reason code of an enum stop_reason */
