@@ -45,7 +45,7 @@ static char *render_hop(struct path *p, int ttl, int no_resolve)
 	FILE *f = open_memstream(&buf, &len);
 
 	path_ttl_rec(p, ttl, &r);
-	text_ttl_line(f, &r, NULL, no_resolve);
+	text_ttl_line(f, &r, NULL, no_resolve, 0);
 	fclose(f);
 	return buf;
 }

@@ -156,6 +156,8 @@ static const struct cli_opt mon_rows[] = {
 	    .help = "serve Prometheus metrics at http://ADDR:PORT/metrics"),
 	OPT("stale", CLI_DOUBLE, stale_s, .min = 0, .max = 1e7, .arg = "SECONDS",
 	    .help = "drop responder series unseen this long (default 600)"),
+	PROBE(PROBE_ASLOOKUP),
+	PROBE(PROBE_ASN_DB),
 	PROBE(PROBE_VERBOSE),
 	CLI_HELP_OPT,
 	CLI_VERSION_OPT,

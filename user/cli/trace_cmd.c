@@ -11,6 +11,7 @@
 #include "engine/engine.h"
 #include "engine/names.h"
 #include "core/signals.h"
+#include "net/asn.h"
 #include "net/resolve.h"
 #include "sink/text.h"
 #include "sink/trace_json.h"
@@ -22,6 +23,7 @@ struct trace_run {
 	struct trace_plan plan;
 	struct text_sink text;
 	struct trace_json_sink json;
+	struct asn_lookup asn;
 	char host_name[256];
 };
 
@@ -40,12 +42,16 @@ static int run(struct trace_run *r, const struct trace_opts *o, struct resolver 
 	};
 	struct text_sink_cfg tc = {
 		.out = stdout, .res = res, .no_resolve = o->no_resolve, .host_name = r->host_name,
+		.asn = &r->asn,
 		.max_ttl = o->max_ttl, .method = o->method,
 		.name_wait_ns = (__u64)(o->wait_s * NS_PER_S),
 	};
 	struct sink sink;
 	int rc, err;
 
+	rc = asn_lookup_open(&r->asn, o->aslookup, o->asn_db, res);
+	if (rc)
+		return rc;
 	rc = engine_resolve_host(res, o->host, o->family, &pc.dst, &pc.family, r->host_name,
 				 sizeof(r->host_name));
 	if (rc)
@@ -59,7 +65,7 @@ static int run(struct trace_run *r, const struct trace_opts *o, struct resolver 
 	if (trace_plan_init(&r->plan, &pc))
 		return 1;
 	tc.dst = pc.dst;
-	sink = o->json ? trace_json_sink(&r->json, stdout, o->no_resolve ? NULL : res,
+	sink = o->json ? trace_json_sink(&r->json, stdout, o->no_resolve ? NULL : res, &r->asn,
 					 tc.name_wait_ns)
 		       : text_sink(&r->text, &tc);
 	err = engine_run(&r->e, trace_planner(&r->plan), &r->plan.map, &sink, 1);
@@ -77,13 +83,15 @@ int trace_run(const struct trace_opts *o)
 		log_err("xhop: out of memory\n");
 		return 1;
 	}
-	if (!o->no_resolve && !(res = resolver_new())) {
+	/* -z asks DNS even with -n, as mtr -n -z does */
+	if ((!o->no_resolve || (o->aslookup && !o->asn_db)) && !(res = resolver_new())) {
 		free(r);
 		return 1;
 	}
 	rc = run(r, o, res);
 	engine_close(&r->e);
 	trace_plan_free(&r->plan);
+	asn_lookup_close(&r->asn);
 	if (res)
 		resolver_free(res);
 	free(r);

@@ -45,6 +45,8 @@ static const struct cli_opt trace_rows[] = {
 	OPT("no-resolve", CLI_FLAG, no_resolve, .short_name = 'n',
 	    .help = "print addresses, do not look up names"),
 	OPT("json", CLI_FLAG, json, .help = "print one scamper trace JSON object"),
+	PROBE(PROBE_ASLOOKUP),
+	PROBE(PROBE_ASN_DB),
 	PROBE(PROBE_VERBOSE),
 	CLI_HELP_OPT,
 	CLI_VERSION_OPT,

@@ -45,6 +45,7 @@ int asn_get(struct asn_lookup *l, const struct in6_addr *addr, struct asn_ann *o
 int asn_annotate(struct asn_lookup *l, struct probe_rec *p, int n);
 
 /* "AS64500", "AS64500/64501" (multi-origin), "AS???" (none): the text form */
+#define ASN_TEXT_MAX (ASN_ORIGINS_MAX * 11 + 4)
 const char *asn_text(const struct asn_ann *a, char *buf, size_t cap);
 
 #endif
