@@ -12,8 +12,11 @@ int asn_lookup_open(struct asn_lookup *l, int aslookup, const char *db_path,
 	memset(l, 0, sizeof(*l));
 	if (db_path) {
 		l->db = asn_db_open(db_path);
+		/* a file that cannot be used is a bad option: 2, as a bad
+		 * target list; only memory is a runtime failure
+		 */
 		if (!l->db)
-			return errno == EINVAL ? 2 : 1;
+			return errno == ENOMEM ? 1 : 2;
 		return 0; /* a file given wins over DNS: offline is why it was given */
 	}
 	if (aslookup)

@@ -22,7 +22,7 @@ struct asn_lookup {
 
 /* Set up l from the options: -z (res must be set) or --asn-db path
  * (NULL: none). Both off: l->res and l->db NULL, asn_on() false.
- * 0, or the exit code (2: a bad file, 1: it could not be read), reported.
+ * 0, or the exit code (2: a bad or unreadable file, 1: no memory), reported.
  */
 int asn_lookup_open(struct asn_lookup *l, int aslookup, const char *db_path,
 		    struct resolver *res);
