@@ -12,7 +12,8 @@
 #      is right) and with a MaxMind DB written by Debian's writer;
 #   4. xhop scan's JSON (-z and --asn-db), xhop monitor's report (text and
 #      JSON) and its /metrics with --metrics-asn;
-#   5. bad files: exit 2, the file and line named.
+#   5. a DNS server that never answers holds a line at most its wait;
+#   6. bad files: exit 2, the file and line named.
 # The last line is "N passed, N failed, N skipped". Needs root (namespaces).
 set -u
 
@@ -96,6 +97,10 @@ for fam in 4 6; do
 	xrun -z "$dst"
 	expect_rc "-z text v$fam: exit 0" 0
 	asn_ok "-z text v$fam" text
+	# -n: no name holds the line, only its AS does
+	xrun -z -n "$dst"
+	expect_rc "-z -n text v$fam: exit 0" 0
+	asn_ok "-z -n text v$fam" text
 	xrun -z -n --json "$dst"
 	expect_rc "-z json v$fam: exit 0" 0
 	asn_ok "-z json v$fam" json
@@ -166,7 +171,42 @@ kill "$BG_PID" 2>/dev/null
 wait "$BG_PID" 2>/dev/null
 BG_PID=
 
-# -- 5: bad files -----------------------------------------------------------------
+# -- 5: a DNS server that never answers holds a line no longer than a name --
+# (the line's wait, -w): nftables in r1 drops every query from src
+lab_exec r1 nft -f - <<NFT
+table inet asn_test {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		udp dport 53 drop
+		tcp dport 53 drop
+	}
+}
+NFT
+check "DNS dropped in r1" lab_exec r1 nft list table inet asn_test
+# timed NAME ARGS...: xrun, and its wall time in ms in MS
+timed()
+{
+	local t0
+	t0=$(date +%s%N)
+	xrun "$@"
+	MS=$((($(date +%s%N) - t0) / 1000000))
+}
+timed -n -w 1 "$LAB_DST4"
+base_ms=$MS
+timed -n -z -w 1 "$LAB_DST4"
+expect_rc "-z, DNS silent: exit 0" 0
+expect_eq "-z, DNS silent: every hop AS???" "$(grep -c '\[AS???\]' <<<"$OUT")" 5
+# lines wait concurrently, each at most -w 1 s after it settled: the run
+# is at most about a second longer (1 s of margin for a shared machine;
+# c-ares gives up on a silent server after 3 s: timeout:1 attempts:2)
+if ((MS <= base_ms + 2000)); then
+	ok "-z, DNS silent: $MS ms against $base_ms ms without -z"
+else
+	fail "-z, DNS silent: held too long" "$MS ms against $base_ms ms without -z"
+fi
+lab_exec r1 nft delete table inet asn_test
+
+# -- 6: bad files -----------------------------------------------------------------
 printf '198.18.0.0\t15\t64999\n198.18.1.0\t24\tAS64501\n' >"$TMP/bad.pfx2as"
 xrun --asn-db "$TMP/bad.pfx2as" "$LAB_DST4"
 expect_rc "bad CAIDA line: exit 2" 2
