@@ -15,3 +15,26 @@ source "$ROOT/scripts/lab.sh"
 # shellcheck source=tests/e2e/attach_checks.sh
 source "$HERE/attach_checks.sh"
 XHOP=${XHOP:-$ROOT/build/xhop}
+
+# xrun ARGS...: xhop in src, bounded by $RUN_LIMIT; sets OUT, ERR, RC (a
+# test that runs xhop otherwise defines its own after sourcing this)
+xrun()
+{
+	lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	OUT=$(<"$TMP/out")
+	ERR=$(<"$TMP/err")
+}
+
+# e2e_cleanup: the EXIT trap of a test that runs at most one background
+# xhop ($BG_PID) on a lab ($PREFIX) with a scratch folder ($TMP)
+e2e_cleanup()
+{
+	# Only the script itself tears down: a subshell (a command
+	# substitution forked just as a signal came) must never run this
+	[[ $BASHPID == "$$" ]] || return 0
+	# Only the xhop this script started, by its pid
+	if [[ -n $BG_PID ]] && alive "$BG_PID"; then kill -9 "$BG_PID" 2>/dev/null; fi
+	LAB_QUIET=1 lab_down "$PREFIX"
+	rm -rf "$TMP"
+}

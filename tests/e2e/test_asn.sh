@@ -28,14 +28,7 @@ PREFIX=xa$$-
 TMP=$(mktemp -d /tmp/xhop-asn-e2e.XXXXXX)
 BG_PID=
 
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	if [[ -n $BG_PID ]] && alive "$BG_PID"; then kill -9 "$BG_PID" 2>/dev/null; fi
-	LAB_QUIET=1 lab_down "$PREFIX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap e2e_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -68,15 +61,6 @@ LAB_DNS_EXTRA+=(--local=/asn.cymru.com/)
 check "TXT records for every hop" test "${#LAB_DNS_EXTRA[@]}" -eq $((${#ADDRS[@]} + 1))
 
 e2e_lab_up
-
-# xrun ARGS...: xhop in src, bounded; sets OUT, ERR, RC
-xrun()
-{
-	lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" "$@" >"$TMP/out" 2>"$TMP/err"
-	RC=$?
-	OUT=$(<"$TMP/out")
-	ERR=$(<"$TMP/err")
-}
 
 # asn_ok NAME MODE [--first]: OUT checked against the truth
 asn_ok()

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
+#include "net/addr.h"
 #include "net/asn.h"
 #include "net/asn_db.h"
 #include "net/asn_txt.h"
@@ -23,13 +23,10 @@ static char tmpdir[] = "/tmp/xhop-asn-XXXXXX";
 
 static struct in6_addr addr_of(const char *s)
 {
-	struct in6_addr a = { 0 };
-	struct in_addr a4;
+	struct in6_addr a;
+	int fam;
 
-	if (inet_pton(AF_INET, s, &a4) == 1) {
-		a.s6_addr[10] = a.s6_addr[11] = 0xff;
-		memcpy(&a.s6_addr[12], &a4, 4);
-	} else if (inet_pton(AF_INET6, s, &a) != 1) {
+	if (addr_parse(s, 0, &a, &fam)) {
 		fprintf(stderr, "test bug: '%s' is no address\n", s);
 		exit(2);
 	}

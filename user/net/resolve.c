@@ -563,36 +563,34 @@ void resolver_asn_start(struct resolver *r, const struct in6_addr *addr)
 	lookup_start(r, addr, KIND_ASN);
 }
 
-int resolver_asn_get(struct resolver *r, const struct in6_addr *addr, struct asn_ann *out)
+/* The finished entry of (addr, kind), or NULL: not asked, under way, evicted */
+static const struct ptr_entry *lookup_done(struct resolver *r, const struct in6_addr *addr,
+					   int kind)
 {
 	int slot;
 
-	if (out)
-		memset(out, 0, sizeof(*out));
 	if (!r || !addr)
-		return 0;
-	slot = cache_find(r, addr, KIND_ASN);
-	if (slot < 0 || !r->slots[slot].done)
-		return 0;
+		return NULL;
+	slot = cache_find(r, addr, kind);
+	return slot >= 0 && r->slots[slot].done ? &r->slots[slot] : NULL;
+}
+
+int resolver_asn_get(struct resolver *r, const struct in6_addr *addr, struct asn_ann *out)
+{
+	const struct ptr_entry *e = lookup_done(r, addr, KIND_ASN);
+
 	if (out)
-		*out = r->slots[slot].asn;
-	return 1;
+		*out = e ? e->asn : (struct asn_ann){ 0 };
+	return e != NULL;
 }
 
 int resolver_ptr_get(struct resolver *r, const struct in6_addr *addr, const char **name)
 {
-	int slot;
+	const struct ptr_entry *e = lookup_done(r, addr, KIND_PTR);
 
 	if (name)
-		*name = NULL;
-	if (!r || !addr)
-		return 0;
-	slot = cache_find(r, addr, KIND_PTR);
-	if (slot < 0 || !r->slots[slot].done)
-		return 0;
-	if (name)
-		*name = r->slots[slot].name;
-	return 1;
+		*name = e ? e->name : NULL;
+	return e != NULL;
 }
 
 int resolver_pollfds(struct resolver *r, struct pollfd *fds, int max)
