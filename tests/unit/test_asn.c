@@ -16,6 +16,7 @@
 #include "net/asn.h"
 #include "net/asn_db.h"
 #include "net/asn_txt.h"
+#include "net/lines.h"
 #include "net/prefix_table.h"
 #include "xhop_test.h"
 
@@ -160,9 +161,10 @@ static void test_table_random(void)
 		/* the truth: the longest, then the last added of equal ones */
 		for (int i = 0; i < N; i++) {
 			prefix_mask(&m, &a, lens[i]);
-			if (!memcmp(&m, &nets[i], sizeof(m)) &&
-			    (best < 0 || lens[i] > lens[best] ||
-			     (lens[i] == lens[best] && i > best)))
+			if (memcmp(&m, &nets[i], sizeof(m)))
+				continue;
+			/* i > best always: ties go to the later */
+			if (best < 0 || lens[i] >= lens[best])
 				best = i;
 		}
 		e = prefix_table_lookup(&t, &a);
@@ -274,12 +276,33 @@ static void test_caida(void)
 	expect_bad("198.18.0.0\t24\t4294967296\n", "bad AS number list");
 	expect_bad("198.18.0.0\t24\t1,\n", "bad AS number list");
 	{
-		char longline[1024];
+		char longline[LINE_LEN_MAX + 8];
 
 		memset(longline, '1', sizeof(longline) - 2);
 		longline[sizeof(longline) - 2] = '\n';
 		longline[sizeof(longline) - 1] = 0;
-		expect_bad(longline, "caida.pfx2as:1: line too long");
+		expect_bad(longline, "caida.pfx2as:1: longer than");
+	}
+	expect_bad("198.18.0.0\t24\t1\n\n198.18.1.0\t24\t2\n\n198.18.2.0\t\x01\n",
+		   "caida.pfx2as:5: expected 3 fields");
+	{
+		static const char nul[] = "198.18.0.0\t24\t1\n198.18.1.0\0\t24\t2\n";
+		struct prefix_table t;
+		char path[PATH_MAX];
+		FILE *f;
+		int err;
+
+		/* a NUL byte: binary data, not a shorter line */
+		write_file("nul.pfx2as", "", path, sizeof(path));
+		f = fopen(path, "w");
+		fwrite(nul, 1, sizeof(nul) - 1, f);
+		fclose(f);
+		prefix_table_init(&t);
+		f = fopen(path, "r");
+		err = asn_caida_read(f, "nul.pfx2as", &t);
+		fclose(f);
+		EXPECT(err == -EINVAL, "NUL byte accepted (err %d)", err);
+		prefix_table_free(&t);
 	}
 }
 

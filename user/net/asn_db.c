@@ -7,10 +7,13 @@
 #include "core/log.h"
 #include "net/asn_db.h"
 #include "net/asn_txt.h"
+#include "net/lines.h"
 #include "net/prefix_table.h"
 
-/* A routing table's line is about 30 bytes; anything this long is not one */
-#define CAIDA_LINE_MAX 512
+/* Prefixes a CAIDA file may hold: routeviews' IPv4 file has about a
+ * million; the line reader's bounds follow from this (net/lines.h)
+ */
+#define CAIDA_PREFIXES_MAX (1u << 24)
 /* The MaxMind DB spec puts its metadata after this marker, within the
  * last 128 KiB of the file
  */
@@ -23,10 +26,12 @@ struct asn_db {
 	int is_mmdb;
 };
 
-static int bad_line(const char *name, unsigned long line, const char *why, const char *what)
+static int bad_line(const struct line_reader *r, const char *why, const char *what)
 {
-	log_err("xhop: %s:%lu: %s%s%s%s\n", name, line, why, what ? " '" : "", what ? what : "",
-		what ? "'" : "");
+	if (what)
+		line_error(r, "%s '%s'", why, what);
+	else
+		line_error(r, "%s", why);
 	return -EINVAL;
 }
 
@@ -52,7 +57,7 @@ static int parse_origins(char *s, struct asn_ann *out)
 	return 0;
 }
 
-static int parse_line(char *line, const char *name, unsigned long no, struct prefix_table *t)
+static int parse_line(char *line, const struct line_reader *r, struct prefix_table *t)
 {
 	char *fields[4], *save = NULL, *tok;
 	struct in6_addr net;
@@ -64,72 +69,64 @@ static int parse_line(char *line, const char *name, unsigned long no, struct pre
 
 	for (tok = strtok_r(line, "\t ", &save); tok; tok = strtok_r(NULL, "\t ", &save)) {
 		if (nf == 3)
-			return bad_line(name, no, "more than 3 fields (prefix, length, AS)", NULL);
+			return bad_line(r, "more than 3 fields (prefix, length, AS)", NULL);
 		fields[nf++] = tok;
 	}
 	if (nf != 3)
-		return bad_line(name, no, "expected 3 fields (prefix, length, AS)", NULL);
+		return bad_line(r, "expected 3 fields (prefix, length, AS)", NULL);
 	errno = 0;
 	l = strtol(fields[1], &end, 10);
 	if (errno || *end || end == fields[1] || l < 0)
-		return bad_line(name, no, "bad prefix length", fields[1]);
+		return bad_line(r, "bad prefix length", fields[1]);
 	if (inet_pton(AF_INET, fields[0], &a4) == 1) {
 		if (l > 32)
-			return bad_line(name, no, "IPv4 prefix length over 32", fields[1]);
+			return bad_line(r, "IPv4 prefix length over 32", fields[1]);
 		memset(&net, 0, sizeof(net));
 		net.s6_addr[10] = net.s6_addr[11] = 0xff;
 		memcpy(&net.s6_addr[12], &a4, 4);
 		len = 96 + (int)l;
 	} else if (inet_pton(AF_INET6, fields[0], &net) == 1) {
 		if (l > 128)
-			return bad_line(name, no, "IPv6 prefix length over 128", fields[1]);
+			return bad_line(r, "IPv6 prefix length over 128", fields[1]);
 		len = (int)l;
 	} else {
-		return bad_line(name, no, "not an IPv4 or IPv6 address", fields[0]);
+		return bad_line(r, "not an IPv4 or IPv6 address", fields[0]);
 	}
 	if (parse_origins(fields[2], &origin))
-		return bad_line(name, no, "bad AS number list", fields[2]);
+		return bad_line(r, "bad AS number list", fields[2]);
 	err = prefix_table_add(t, &net, len, &origin);
 	if (err == -EINVAL)
-		return bad_line(name, no, "host bits set beyond the prefix length", fields[0]);
+		return bad_line(r, "host bits set beyond the prefix length", fields[0]);
 	if (err)
-		log_err("xhop: %s:%lu: %s\n", name, no, strerror(-err));
+		line_error(r, "%s", strerror(-err));
 	return err;
 }
 
 int asn_caida_read(FILE *f, const char *name, struct prefix_table *t)
 {
-	char line[CAIDA_LINE_MAX + 2];
-	unsigned long no = 0;
+	struct line_bounds b = line_bounds_for(CAIDA_PREFIXES_MAX, "a CAIDA file's bound");
+	struct line_reader *r;
+	char *line;
 	int err;
 
-	while (fgets(line, sizeof(line), f)) {
-		size_t len = strlen(line);
-		char *p = line;
-
-		no++;
-		if (len && line[len - 1] == '\n')
-			line[--len] = 0;
-		else if (!feof(f))
-			return bad_line(name, no, "line too long", NULL);
-		if (len && line[len - 1] == '\r')
-			line[--len] = 0;
-		if (memchr(line, 0, len) || strlen(line) != len)
-			return bad_line(name, no, "NUL byte: not a text file", NULL);
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			continue;
-		err = parse_line(p, name, no, t);
+	/* 66 KiB: on the heap, the caller may be deep in a test's stack */
+	r = malloc(sizeof(*r));
+	if (!r) {
+		log_err("xhop: read %s: %s\n", name, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	line_reader_init(r, f, name, &b);
+	while ((err = line_next(r, &line)) > 0) {
+		if (t->n >= CAIDA_PREFIXES_MAX) {
+			err = line_too_many(r, "prefixes");
+			break;
+		}
+		err = parse_line(line, r, t);
 		if (err)
-			return err;
+			break;
 	}
-	if (ferror(f)) {
-		err = -errno;
-		log_err("xhop: read %s: %s\n", name, strerror(errno));
-		return err ? err : -EIO;
-	}
-	return 0;
+	free(r);
+	return err < 0 ? err : 0;
 }
 
 /* 1 when f ends with a MaxMind DB's metadata */

@@ -27,9 +27,11 @@ void asn_db_free(struct asn_db *db);
 int asn_db_lookup(const struct asn_db *db, const struct in6_addr *addr, struct asn_ann *out);
 
 /*
- * CAIDA's lines from f into t (not finished: prefix_table_finish()).
- * Blank lines and '#' comments are skipped. 0, -EINVAL (a bad line,
- * reported with name and line number) or -ENOMEM.
+ * CAIDA's lines from f into t (not finished: prefix_table_finish()),
+ * through the bounded line reader of net/lines.h: blank lines and '#'
+ * comments skipped, a NUL byte or a line over LINE_LEN_MAX refused.
+ * 0, -EINVAL (a bad line, reported as "xhop: NAME:LINE: reason"),
+ * -ENOMEM or -errno (a read error).
  */
 int asn_caida_read(FILE *f, const char *name, struct prefix_table *t);
 
