@@ -11,7 +11,7 @@
 #   3. --asn-db with a CAIDA file (nested prefixes: only a longest match
 #      is right) and with a MaxMind DB written by Debian's writer;
 #   4. xhop scan's JSON (-z and --asn-db), xhop monitor's report (text and
-#      JSON) and its /metrics with --metrics-asn;
+#      JSON), its live view (in tmux) and its /metrics with --metrics-asn;
 #   5. a DNS server that never answers holds a line at most its wait;
 #   6. bad files: exit 2, the file and line named.
 # The last line is "N passed, N failed, N skipped". Needs root (namespaces).
@@ -22,13 +22,14 @@ source "$(dirname "$0")/lab_test.sh"
 RUN_LIMIT=40
 CHECK=$HERE/asn_check.py
 
-e2e_require ip /usr/sbin/dnsmasq python3 timeout mtr perl curl
+e2e_require ip /usr/sbin/dnsmasq python3 timeout mtr perl curl tmux
 
 PREFIX=xa$$-
+TMUX_SOCK=xa$$
 TMP=$(mktemp -d /tmp/xhop-asn-e2e.XXXXXX)
 BG_PID=
 
-trap e2e_cleanup EXIT
+trap 'tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; e2e_cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -137,6 +138,23 @@ for src in "-z" "--asn-db $TMP/lab.pfx2as"; do
 	asn_ok "monitor ${src%% *} json" mon-json
 done
 
+# the live view: the host column starts with the AS, as mtr -z's
+tmux -L "$TMUX_SOCK" -f /dev/null new-session -d -x 132 -y 30 \
+	"ip netns exec $(lab_ns src) $XHOP monitor -z --interval 0.2 $LAB_DST4; echo EXIT=\$? >$TMP/view.rc; sleep 60"
+screen() { tmux -L "$TMUX_SOCK" capture-pane -p >"$TMP/screen" 2>/dev/null; }
+shows() { screen && grep -Eq -- "$1" "$TMP/screen"; }
+if wait_for 10 shows '^ +5\. AS64510 d77\.example \(198\.19\.0\.77\) '; then
+	ok "view: the AS before each host"
+	OUT=$(grep -E '^ +[0-9]+\. ' "$TMP/screen" | sed -E 's/^ +([0-9]+)\. (AS[^ ]+) [^ ]+ \(([^)]+)\).*/\1.|-- \2 \3 /')
+	asn_ok "view: every row's AS" mon-text
+else
+	fail "view: the AS before each host" "$(cat "$TMP/screen")"
+fi
+tmux -L "$TMUX_SOCK" send-keys q
+view_done() { [[ -s $TMP/view.rc ]]; }
+if wait_for 5 view_done; then ok "view: q quits"; else fail "view: q quits" "$(cat "$TMP/screen")"; fi
+tmux -L "$TMUX_SOCK" kill-server 2>/dev/null
+
 # /metrics with --metrics-asn: every responder series carries its AS
 PORT=$((20000 + $$ % 20000))
 lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" monitor -n --asn-db "$TMP/lab.pfx2as" \
@@ -166,7 +184,8 @@ table inet asn_test {
 	}
 }
 NFT
-check "DNS dropped in r1" lab_exec r1 nft list table inet asn_test
+dns_dropped() { lab_exec r1 nft list table inet asn_test >/dev/null; }
+check "DNS dropped in r1" dns_dropped
 # timed NAME ARGS...: xrun, and its wall time in ms in MS
 timed()
 {
