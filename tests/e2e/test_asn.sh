@@ -22,7 +22,7 @@ source "$(dirname "$0")/lab_test.sh"
 RUN_LIMIT=40
 CHECK=$HERE/asn_check.py
 
-e2e_require ip /usr/sbin/dnsmasq python3 timeout mtr perl curl tmux
+e2e_require ip /usr/sbin/dnsmasq python3 timeout mtr perl curl tmux mmdblookup
 
 PREFIX=xa$$-
 TMUX_SOCK=xa$$
@@ -32,6 +32,18 @@ BG_PID=
 trap 'tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; e2e_cleanup' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+# asn_ok NAME MODE [--first]: OUT checked against the truth
+asn_ok()
+{
+	local name=$1 res
+	shift
+	if res=$(python3 "$CHECK" "$1" "$TMP/truth" "${@:2}" <<<"$OUT"); then
+		ok "$name: ${res##*$'\n'}"
+	else
+		fail "$name" "$res" "output:" "$OUT" "stderr:" "$ERR"
+	fi
+}
 
 # The truth: nested on purpose (198.18.2.0/23 holds r3a's 198.18.3.0/24,
 # the covering /15 and /48 hold all), r4's link multi-origin
@@ -60,20 +72,17 @@ ADDRS=("${LAB_HOP4[@]}" "${LAB_HOP6[@]}" "$LAB_DST4" "$LAB_DST6" "$LAB_FAR4" "$L
 mapfile -t LAB_DNS_EXTRA < <(python3 "$CHECK" txt "$TMP/truth" "${ADDRS[@]}")
 LAB_DNS_EXTRA+=(--local=/asn.cymru.com/)
 check "TXT records for every hop" test "${#LAB_DNS_EXTRA[@]}" -eq $((${#ADDRS[@]} + 1))
+# the fixture itself: libmaxminddb's own reader (mmdblookup, not xhop)
+# finds each address's first origin in the written database
+ERR=
+OUT=$(for a in "${ADDRS[@]}"; do
+	n=$(mmdblookup --file "$TMP/lab.mmdb" --ip "$a" autonomous_system_number |
+		awk '/<uint32>/ { print $1 }')
+	printf ' 1  [AS%s] %s\n' "${n:-???}" "$a"
+done)
+asn_ok "mmdblookup reads the truth from the MaxMind DB" text --first
 
 e2e_lab_up
-
-# asn_ok NAME MODE [--first]: OUT checked against the truth
-asn_ok()
-{
-	local name=$1 res
-	shift
-	if res=$(python3 "$CHECK" "$1" "$TMP/truth" "${@:2}" <<<"$OUT"); then
-		ok "$name: ${res##*$'\n'}"
-	else
-		fail "$name" "$res" "output:" "$OUT" "stderr:" "$ERR"
-	fi
-}
 
 # -- 1, 2: -z against the lab DNS, and mtr -z ----------------------------------
 for fam in 4 6; do
