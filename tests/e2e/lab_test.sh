@@ -16,6 +16,24 @@ source "$ROOT/scripts/lab.sh"
 source "$HERE/attach_checks.sh"
 XHOP=${XHOP:-$ROOT/build/xhop}
 
+# lab_test_traps: on exit, the xhop a test runs in the background
+# ($BG_PID, if any, by its pid only), the lab under $PREFIX and the
+# folder $TMP go (only the script itself tears down, never a subshell
+# forked as a signal came); SIGINT and SIGTERM exit with 130 and 143
+lab_test_cleanup()
+{
+	[[ $BASHPID == "$$" ]] || return 0
+	if [[ -n ${BG_PID:-} ]] && alive "$BG_PID"; then kill -9 "$BG_PID" 2>/dev/null; fi
+	LAB_QUIET=1 lab_down "$PREFIX"
+	rm -rf "$TMP"
+}
+lab_test_traps()
+{
+	trap lab_test_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
 # xrun ARGS...: xhop in src, bounded by $RUN_LIMIT; sets OUT, ERR, RC (a
 # test that runs xhop otherwise defines its own after sourcing this)
 xrun()
@@ -24,17 +42,4 @@ xrun()
 	RC=$?
 	OUT=$(<"$TMP/out")
 	ERR=$(<"$TMP/err")
-}
-
-# e2e_cleanup: the EXIT trap of a test that runs at most one background
-# xhop ($BG_PID) on a lab ($PREFIX) with a scratch folder ($TMP)
-e2e_cleanup()
-{
-	# Only the script itself tears down: a subshell (a command
-	# substitution forked just as a signal came) must never run this
-	[[ $BASHPID == "$$" ]] || return 0
-	# Only the xhop this script started, by its pid
-	if [[ -n $BG_PID ]] && alive "$BG_PID"; then kill -9 "$BG_PID" 2>/dev/null; fi
-	LAB_QUIET=1 lab_down "$PREFIX"
-	rm -rf "$TMP"
 }

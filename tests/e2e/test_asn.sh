@@ -29,9 +29,8 @@ TMUX_SOCK=xa$$
 TMP=$(mktemp -d /tmp/xhop-asn-e2e.XXXXXX)
 BG_PID=
 
-trap 'tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; e2e_cleanup' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+lab_test_traps
+trap 'tmux -L "$TMUX_SOCK" kill-server 2>/dev/null; lab_test_cleanup' EXIT
 
 # asn_ok NAME MODE [--first]: OUT checked against the truth
 asn_ok()

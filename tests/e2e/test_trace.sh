@@ -22,9 +22,7 @@ PREFIX=xt$$-
 TMP=$(mktemp -d /tmp/xhop-e2e.XXXXXX)
 BG_PID=
 
-trap e2e_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+lab_test_traps
 
 start=$(date +%s)
 e2e_lab_up
