@@ -7,7 +7,9 @@ set -euo pipefail
 pkgs=(
 	# build: BPF object and skeleton, userspace
 	make gcc clang llvm bpftool libbpf-dev libxdp-dev linux-libc-dev libelf-dev zlib1g-dev
-	pkg-config libc-ares-dev libmicrohttpd-dev libncurses-dev
+	pkg-config libc-ares-dev libmicrohttpd-dev libncurses-dev libmaxminddb-dev
+	# --asn-db's tests: a MaxMind DB writer (Perl) and an independent reader
+	libmaxmind-db-writer-perl mmdb-bin
 	# labs and tests: namespaces, firewall, DNS, captures, privilege drops
 	iproute2 ethtool nftables dnsmasq-base tcpdump libcap2-bin procps python3 xdp-tools
 	# GNU time: peak RSS of xhop on endless lists (tests/e2e/test_inputs.sh)

@@ -140,6 +140,10 @@ LAB_EXTRA_HOSTS=("$LAB_DST4 $LAB_DST_NAME" "$LAB_DST6 $LAB_DST_NAME"
 	"$LAB_FAR4 $LAB_FAR_NAME" "$LAB_FAR6 $LAB_FAR_NAME"
 	"$LAB_UNR4 $LAB_UNR_NAME" "$LAB_UNR6 $LAB_UNR_NAME")
 
+# More dnsmasq options, set by a test before lab_up: the origin AS tests
+# serve Team Cymru's TXT names with --txt-record=NAME,TEXT
+LAB_DNS_EXTRA=(${LAB_DNS_EXTRA[@]+"${LAB_DNS_EXTRA[@]}"})
+
 LAB_STATE_ROOT=/run/xhop-lab	# per-lab state dirs, error_cost bookkeeping
 LAB_PREFIX=${LAB_PREFIX:-}
 
@@ -363,6 +367,7 @@ lab_dns_up()
 		--except-interface=lo --pid-file="$dir/dnsmasq.pid" --user=nobody \
 		--local=/example/ --local=/18.198.in-addr.arpa/ --local=/19.198.in-addr.arpa/ \
 		--local=/0.0.0.0.2.0.0.0.1.0.0.2.ip6.arpa/ --no-negcache \
+		${LAB_DNS_EXTRA[@]+"${LAB_DNS_EXTRA[@]}"} \
 		--log-facility=- 2>>"$dir/dnsmasq.log" >>"$dir/dnsmasq.log" || return 1
 	# /etc/netns itself goes when the last lab that needed it goes
 	[[ -d /etc/netns ]] || { mkdir /etc/netns && : >"$LAB_STATE_ROOT/made_etc_netns"; } ||

@@ -17,15 +17,16 @@ source "$ROOT/scripts/lab.sh"
 source "$HERE/attach_checks.sh"
 XHOP=${XHOP:-$ROOT/build/xhop}
 
-# lab_test_traps: for a test that starts nothing in the background: on
-# exit, the lab under $PREFIX and the folder $TMP go (only the script
-# itself tears down, never a subshell forked as a signal came); SIGINT
-# and SIGTERM exit with 130 and 143. LAB_DOWN: the lab's teardown
-# (lab_mp_down for scripts/lab_mp.sh's)
+# lab_test_traps: on exit, the xhop a test runs in the background
+# ($BG_PID, if any, by its pid only), the lab under $PREFIX and the
+# folder $TMP go (only the script itself tears down, never a subshell
+# forked as a signal came); SIGINT and SIGTERM exit with 130 and 143.
+# LAB_DOWN: the lab's teardown (lab_mp_down for scripts/lab_mp.sh's)
 LAB_DOWN=lab_down
 lab_test_cleanup()
 {
 	[[ $BASHPID == "$$" ]] || return 0
+	if [[ -n ${BG_PID:-} ]] && alive "$BG_PID"; then kill -9 "$BG_PID" 2>/dev/null; fi
 	LAB_QUIET=1 "$LAB_DOWN" "$PREFIX"
 	rm -rf "$TMP"
 }
@@ -34,6 +35,16 @@ lab_test_traps()
 	trap lab_test_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+# xrun ARGS...: xhop in src, bounded by $RUN_LIMIT; sets OUT, ERR, RC (a
+# test that runs xhop otherwise defines its own after sourcing this)
+xrun()
+{
+	lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	OUT=$(<"$TMP/out")
+	ERR=$(<"$TMP/err")
 }
 
 # on_tty ARGS...: xhop in src with stdout and stderr on a pseudo-terminal;
@@ -59,10 +70,10 @@ sys.stdout.write(out.decode(errors="replace"))
 sys.exit(os.waitstatus_to_exitcode(st))' "$XHOP" "$@"
 }
 
-# xrun NAME ARGS...: xhop (XRUN_MODE, then ARGS) in src, bounded by
+# xrun_as NAME ARGS...: xhop (XRUN_MODE, then ARGS) in src, bounded by
 # RUN_LIMIT; stdout in $TMP/NAME.out, stderr in $TMP/NAME.err; sets RC
 XRUN_MODE=()
-xrun()
+xrun_as()
 {
 	local name=$1
 	shift
@@ -72,19 +83,19 @@ xrun()
 }
 
 # out_option_checks DST: the usage errors of --format, --json and --output,
-# run through the test's own xrun (NAME ARGS...: $TMP/NAME.err, RC)
+# run through xrun_as
 out_option_checks()
 {
 	local dst=$1
-	xrun badfmt -n --format xml "$dst"
+	xrun_as badfmt -n --format xml "$dst"
 	expect_eq "--format xml: exit 2" "$RC" 2
 	expect_match "--format xml: names the choices" "$(cat "$TMP/badfmt.err")" \
 		"'xml' is not text, json or warts"
-	xrun clash -n --json --format warts --output "$TMP/clash.warts" "$dst"
+	xrun_as clash -n --json --format warts --output "$TMP/clash.warts" "$dst"
 	expect_eq "--json with --format warts: exit 2" "$RC" 2
 	expect_match "--json with --format warts: says so" "$(cat "$TMP/clash.err")" "disagree"
 	check "--json with --format warts: no file left" test ! -e "$TMP/clash.warts"
-	xrun nodir -n --format warts --output /nonexistent/x.warts "$dst"
+	xrun_as nodir -n --format warts --output /nonexistent/x.warts "$dst"
 	expect_eq "--output in a missing folder: exit 1" "$RC" 1
 	expect_match "--output in a missing folder: names it" "$(cat "$TMP/nodir.err")" \
 		"/nonexistent/x.warts: No such file"

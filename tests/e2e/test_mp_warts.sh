@@ -33,7 +33,7 @@ PREFIX=xv$$-
 TMP=$(mktemp -d /tmp/xhop-mpwarts.XXXXXX)
 LAB_DOWN=lab_mp_down
 lab_test_traps
-XRUN_MODE=(multipath) # xrun NAME ARGS: xhop multipath ARGS
+XRUN_MODE=(multipath) # xrun_as NAME ARGS: xhop multipath ARGS
 
 # lb_checks ARGS...: tests/e2e/warts_lb_check.py, counted
 lb_checks() { py_checks warts_lb_check.py "$@"; }
@@ -88,7 +88,7 @@ for fam in 4 6; do
 	for m in udp tcp; do
 		name=$m$fam
 		lab_mp_links "$fam" "$m" >"$TMP/truth.$name"
-		xrun "$name" -n --json --warts "$TMP/$name.warts" "-$fam" "${M_OPT[$m]}" "${!dst}"
+		xrun_as "$name" -n --json --warts "$TMP/$name.warts" "-$fam" "${M_OPT[$m]}" "${!dst}"
 		expect_eq "$name: exit 0" "$RC" 0
 		readers "$name" "$TMP/$name.warts" "$TMP/$name.out"
 		lb_checks truth "$name" "$TMP/$name.w2j" "$TMP/truth.$name"
@@ -99,24 +99,24 @@ check "udp4: the link across the silent router spans two TTLs in the warts" \
 
 # --- 2. --format warts: to a file, to a pipe; never to a terminal --------------
 
-xrun fmtfile -n -U --format warts --output "$TMP/fmtfile.warts" "$LAB_MP_DST4"
+xrun_as fmtfile -n -U --format warts --output "$TMP/fmtfile.warts" "$LAB_MP_DST4"
 expect_eq "--format warts --output: exit 0, stdout empty" "$RC:$(wc -c <"$TMP/fmtfile.out")" "0:0"
 sc_warts2json "$TMP/fmtfile.warts" >"$TMP/fmtfile.w2j"
 lb_checks truth "--format warts --output" "$TMP/fmtfile.w2j" "$TMP/truth.udp4"
 # stdout is a file here, not a terminal: the warts go there
-xrun fmtpipe -n -6 -T --format warts "$LAB_MP_DST6"
+xrun_as fmtpipe -n -6 -T --format warts "$LAB_MP_DST6"
 expect_eq "--format warts to stdout (no terminal): exit 0" "$RC" 0
 sc_warts2json "$TMP/fmtpipe.out" >"$TMP/fmtpipe.w2j"
 lb_checks truth "--format warts to stdout" "$TMP/fmtpipe.w2j" "$TMP/truth.tcp6"
 # --format json --output: the JSON in the file, the same as --json
-xrun fmtjson -n -U --format json --output "$TMP/fmtjson.json" "$LAB_MP_DST4"
+xrun_as fmtjson -n -U --format json --output "$TMP/fmtjson.json" "$LAB_MP_DST4"
 check "--format json --output FILE: one tracelb object in FILE, stdout empty" python3 -c '
 import json, os, sys
 o = json.load(open(sys.argv[1]))
 assert o["type"] == "tracelb" and os.path.getsize(sys.argv[2]) == 0' \
 	"$TMP/fmtjson.json" "$TMP/fmtjson.out"
 # --format text --output: the text in the file
-xrun fmttext -n -U --output "$TMP/fmttext.txt" "$LAB_MP_DST4"
+xrun_as fmttext -n -U --output "$TMP/fmttext.txt" "$LAB_MP_DST4"
 expect_match "--output FILE (text): the summary line in FILE" "$(tail -1 "$TMP/fmttext.txt")" \
 	'^# [0-9]+ probes, .* COMPLETED$'
 
@@ -130,7 +130,7 @@ check "--format warts --output FILE from a terminal: a tracelb in FILE" \
 	sh -c "sc_warts2json '$TMP/tty.warts' | grep -q '\"type\":\"tracelb\"'"
 
 out_option_checks "$LAB_MP_DST4"
-xrun nodir2 -n --json --warts /nonexistent/y.warts "$LAB_MP_DST4"
+xrun_as nodir2 -n --json --warts /nonexistent/y.warts "$LAB_MP_DST4"
 expect_eq "--warts in a missing folder: exit 1, nothing on stdout" \
 	"$RC:$(wc -c <"$TMP/nodir2.out")" "1:0"
 

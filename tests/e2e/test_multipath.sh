@@ -44,7 +44,7 @@ PROGS_AT_START=$(xhop_prog_ids)
 
 # mp_run NAME ARGS...: xhop multipath in src, bounded; $TMP/NAME.{out,err}, RC
 XRUN_MODE=(multipath)
-mp_run() { xrun "$@"; }
+mp_run() { xrun_as "$@"; }
 
 # JSON links ("FROM>TO" by address, one per line) of a run
 json_links()

@@ -22,19 +22,7 @@ PREFIX=xt$$-
 TMP=$(mktemp -d /tmp/xhop-e2e.XXXXXX)
 BG_PID=
 
-cleanup()
-{
-	# Only the script itself tears down: a subshell (a command
-	# substitution forked just as a signal came) must never run this
-	[[ $BASHPID == "$$" ]] || return 0
-	# Only the xhop this script started, by its pid
-	if [[ -n $BG_PID ]] && alive "$BG_PID"; then kill -9 "$BG_PID" 2>/dev/null; fi
-	LAB_QUIET=1 lab_down "$PREFIX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+lab_test_traps
 
 start=$(date +%s)
 e2e_lab_up
@@ -43,19 +31,7 @@ NS=$(lab_ns src)
 T='[0-9]+\.[0-9]{3}' # an RTT as printed: milliseconds, 3 decimals
 re() { echo "${1//./\\.}"; }
 
-# --- running xhop -------------------------------------------------------------
-
-# xrun ARGS...: xhop in src, bounded; sets OUT, ERR, RC
-xrun()
-{
-	lab_exec src timeout -k 2 "$RUN_LIMIT" "$XHOP" "$@" >"$TMP/out" 2>"$TMP/err"
-	RC=$?
-	OUT=$(<"$TMP/out")
-	ERR=$(<"$TMP/err")
-}
-
-
-
+# --- running xhop (xrun: tests/e2e/lab_test.sh) ------------------------------
 
 # expect_header NAME DEST_NAME ADDR MAXHOPS METHOD: on stderr
 expect_header()

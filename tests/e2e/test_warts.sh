@@ -78,7 +78,7 @@ trace()
 	# shellcheck disable=SC2178 # a nameref to the LAB_EXPECT_* array named
 	local -n words=$exp
 	shift 3
-	xrun "$name" -n -q 3 -w 1 --json --warts "$TMP/$name.warts" "$@" "$dst"
+	xrun_as "$name" -n -q 3 -w 1 --json --warts "$TMP/$name.warts" "$@" "$dst"
 	expect_eq "$name: exit 0" "$RC" 0
 	readers "$name" "$TMP/$name.warts" "$TMP/$name.out" xhop
 	warts_checks adump "$name" "$TMP/$name.ad" "$dst" "${words[@]}"
@@ -109,17 +109,17 @@ warts_checks tracediff tracediff6 "$TMP/diff6" "${LAB_EXPECT_ICMP6[@]}"
 
 # --- 3. --format warts: to a file, to a pipe; never to a terminal --------------
 
-xrun fmtfile -n -q 3 -w 1 --format warts --output "$TMP/fmtfile.warts" "$LAB_DST4"
+xrun_as fmtfile -n -q 3 -w 1 --format warts --output "$TMP/fmtfile.warts" "$LAB_DST4"
 expect_eq "--format warts --output: exit 0, stdout empty" "$RC:$(wc -c <"$TMP/fmtfile.out")" "0:0"
 sc_analysis_dump "$TMP/fmtfile.warts" >"$TMP/fmtfile.ad"
 warts_checks adump "--format warts --output" "$TMP/fmtfile.ad" "$LAB_DST4" "${LAB_EXPECT_ICMP4[@]}"
 # stdout is a file here, not a terminal: the warts go there
-xrun fmtpipe -n -6 -U -q 3 -w 1 --format warts "$LAB_DST6"
+xrun_as fmtpipe -n -6 -U -q 3 -w 1 --format warts "$LAB_DST6"
 expect_eq "--format warts to stdout (no terminal): exit 0" "$RC" 0
 sc_analysis_dump "$TMP/fmtpipe.out" >"$TMP/fmtpipe.ad"
 warts_checks adump "--format warts to stdout" "$TMP/fmtpipe.ad" "$LAB_DST6" "${LAB_EXPECT_UDP6[@]}"
 # --format json and --output: the JSON in the file
-xrun fmtjson -n -q 1 -w 1 --format json --output "$TMP/fmtjson.json" "$LAB_DST4"
+xrun_as fmtjson -n -q 1 -w 1 --format json --output "$TMP/fmtjson.json" "$LAB_DST4"
 check "--format json --output FILE: one trace object in FILE" \
 	python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); assert t["type"] == "trace"' \
 	"$TMP/fmtjson.json"
@@ -136,7 +136,7 @@ check "--format warts --output FILE from a terminal: a trace in FILE" \
 	sh -c "sc_analysis_dump '$TMP/tty.warts' | grep -q '^T'"
 
 out_option_checks "$LAB_DST4"
-xrun scantext scan --format text 198.19.0.1
+xrun_as scantext scan --format text 198.19.0.1
 expect_eq "scan --format text: exit 2" "$RC" 2
 expect_match "scan --format text: says why" "$(cat "$TMP/scantext.err")" "json or warts"
 
@@ -149,7 +149,7 @@ scan()
 {
 	local name=$1
 	shift
-	xrun "$name" scan --blocklist "$TMP/noblock" --every-address --rate 5000 --wait 1 \
+	xrun_as "$name" scan --blocklist "$TMP/noblock" --every-address --rate 5000 --wait 1 \
 		--summary "$TMP/$name.sum" "$@"
 }
 

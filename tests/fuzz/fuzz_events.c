@@ -126,7 +126,7 @@ static char *render_text(struct path *p, int no_resolve, size_t *len)
 		fflush(f);
 		before = *len;
 		path_ttl_rec(p, ttl, &r);
-		text_ttl_line(f, &r, NULL, no_resolve);
+		text_ttl_line(f, &r, NULL, no_resolve, 0);
 		fflush(f);
 		FUZZ_CHECK(*len > before && buf[*len - 1] == '\n', "TTL %d: no line", ttl);
 		FUZZ_CHECK(memchr(buf + before, '\n', *len - before) == buf + *len - 1,

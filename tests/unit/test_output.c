@@ -45,7 +45,7 @@ static char *render_hop(struct path *p, int ttl, int no_resolve)
 	FILE *f = open_memstream(&buf, &len);
 
 	path_ttl_rec(p, ttl, &r);
-	text_ttl_line(f, &r, NULL, no_resolve);
+	text_ttl_line(f, &r, NULL, no_resolve, 0);
 	fclose(f);
 	return buf;
 }
@@ -143,7 +143,52 @@ int main(void)
 		EXPECT(n == 8, "8 answered probes, got %d", n);
 	}
 	EXPECT(json[jlen - 1] == '}' && json[0] == '{', "one object");
+	EXPECT(!strstr(json, "\"asn"), "no AS fields without an origin");
 	free(json);
+
+	/* origin ASes: as the record carries them, first origin as "asn" */
+	hops[0].asn = (struct asn_ann){ .asn = { 64501 }, .n = 1 };
+	hops[1].asn = (struct asn_ann){ .asn = { 64505, 64506 }, .n = 2 };
+	json = NULL;
+	f = open_memstream(&json, &jlen);
+	trace_json_write(f, &t, NULL);
+	fclose(f);
+	EXPECT(strstr(json, "\"mpls_label\":16}]}],\"asn\":64501}"), "asn after the hop's fields: %s",
+	       json);
+	EXPECT(strstr(json, "\"asn\":64505,\"asns\":[64505,64506]}"), "multi-origin: %s", json);
+	{
+		int n = 0;
+
+		for (char *p = json; (p = strstr(p, "\"asn\":")); p++)
+			n++;
+		EXPECT(n == 2, "2 hops with an AS, got %d", n);
+	}
+	free(json);
+	{
+		struct ttl_rec r;
+		char *line = NULL;
+		size_t len = 0;
+
+		path_ttl_rec(&path, 3, &r);
+		r.q[0].asn = (struct asn_ann){ .asn = { 64503 }, .n = 1 };
+		/* the lost probe's AS is never shown; the unknown one is AS??? */
+		r.q[1].asn = (struct asn_ann){ .asn = { 1 }, .n = 1 };
+		f = open_memstream(&line, &len);
+		text_ttl_line(f, &r, NULL, 1, 1);
+		fclose(f);
+		EXPECT(!strcmp(line, " 3  [AS64503] 198.18.3.2  0.039 ms * [AS???] 198.18.4.2  0.036 ms\n"),
+		       "got '%s'", line);
+		free(line);
+		r.q[2].asn = (struct asn_ann){ .asn = { 64505, 64506 }, .n = 2 };
+		line = NULL;
+		f = open_memstream(&line, &len);
+		text_ttl_line(f, &r, NULL, 0, 1);
+		fclose(f);
+		EXPECT(!strcmp(line, " 3  [AS64503] 198.18.3.2 (198.18.3.2)  0.039 ms * "
+				     "[AS64505/64506] 198.18.4.2 (198.18.4.2)  0.036 ms\n"),
+		       "got '%s'", line);
+		free(line);
+	}
 	path_free(&path);
 	return TEST_SUMMARY();
 }

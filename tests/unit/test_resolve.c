@@ -326,7 +326,17 @@ static pid_t dns_spawn(struct dns_server *d)
 	      "--local=/2.0.192.in-addr.arpa/", "--local=/8.b.d.0.1.0.0.2.ip6.arpa/",
 	      "--cname=alias.example,host4.example",
 	      "--ptr-record=30.2.0.192.in-addr.arpa,bad<x>.example",
-	      "--ptr-record=31.2.0.192.in-addr.arpa,a/b.example", (char *)NULL);
+	      "--ptr-record=31.2.0.192.in-addr.arpa,a/b.example",
+	      /* Team Cymru's origin AS answers (-z); the rest of the zone NXDOMAIN */
+	      "--local=/asn.cymru.com/",
+	      "--txt-record=10.2.0.192.origin.asn.cymru.com,"
+	      "64500 | 192.0.2.0/24 | ZZ | arin | 2020-01-01",
+	      "--txt-record=11.2.0.192.origin.asn.cymru.com,"
+	      "64500 64501 | 192.0.2.0/24 | ZZ | arin | 2020-01-01",
+	      "--txt-record=12.2.0.192.origin.asn.cymru.com,not an answer",
+	      "--txt-record=0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.origin6.asn.cymru.com,"
+	      "64502 | 2001:db8::/32 | ZZ | arin | 2020-01-01",
+	      (char *)NULL);
 	_exit(127);
 }
 
@@ -499,6 +509,51 @@ static void test_dns_ptr(struct resolver *r)
 	expect_ptr(r, "192.0.2.31", NULL);
 }
 
+static void expect_asn(struct resolver *r, const char *addr, int n, __u32 a0, __u32 a1)
+{
+	struct in6_addr a = addr_of(addr);
+	struct asn_ann o;
+
+	EXPECT(resolver_asn_get(r, &a, &o) == 1, "AS of %s not done", addr);
+	EXPECT(o.n == n && (!n || o.asn[0] == a0) && (n < 2 || o.asn[1] == a1),
+	       "AS of %s: %d origins (%u %u), want %d (%u %u)", addr, o.n, o.asn[0], o.asn[1], n,
+	       a0, a1);
+}
+
+/*
+ * Origin AS TXT lookups on the PTR channel and cache: an address's PTR
+ * and AS entries are apart (one does not answer for the other), the
+ * multi-origin answer keeps its order, a garbled or missing one is none.
+ */
+static void test_dns_asn(struct resolver *r)
+{
+	static const char *addrs[] = { "192.0.2.10", "192.0.2.11", "192.0.2.12", "192.0.2.13",
+				       "2001:db8::10" };
+	struct in6_addr a = addr_of("192.0.2.10");
+	struct asn_ann o;
+	int err;
+
+	EXPECT(resolver_asn_get(r, &a, &o) == 0, "AS of 192.0.2.10 before asking");
+	for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		struct in6_addr x = addr_of(addrs[i]);
+
+		resolver_asn_start(r, &x);
+		resolver_asn_start(r, &x); /* asked twice: one lookup */
+	}
+	EXPECT(resolver_pending(r) == 5, "pending %d, want 5", resolver_pending(r));
+	err = pump(r, 3000);
+	EXPECT(!err, "AS lookups still pending: %d", resolver_pending(r));
+	expect_asn(r, "192.0.2.10", 1, 64500, 0);
+	expect_asn(r, "192.0.2.11", 2, 64500, 64501);
+	expect_asn(r, "192.0.2.12", 0, 0, 0);
+	expect_asn(r, "192.0.2.13", 0, 0, 0);
+	expect_asn(r, "2001:db8::10", 1, 64502, 0);
+	/* test_dns_ptr()'s names are still there, apart from the ASes */
+	expect_ptr(r, "192.0.2.10", "host4.example");
+	a = addr_of("192.0.2.99");
+	EXPECT(resolver_asn_get(r, &a, &o) == 0, "a PTR entry answered an AS query");
+}
+
 /*
  * The oldest go first, answered or not; the rest stay answered. The
  * oldest of the burst are on the wire when their slots are reused, and
@@ -596,6 +651,7 @@ int main(void)
 		if (r) {
 			test_dns_forward(r);
 			test_dns_ptr(r);
+			test_dns_asn(r);
 			test_dns_eviction(r);
 			resolver_free(r);
 		}

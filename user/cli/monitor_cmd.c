@@ -17,6 +17,7 @@
 #include "engine/names.h"
 #include "core/signals.h"
 #include "net/addr.h"
+#include "net/asn.h"
 #include "net/resolve.h"
 #include "sink/events.h"
 #include "sink/monitor_sinks.h"
@@ -36,6 +37,7 @@ struct mon_run {
 	struct metrics_sink metrics;
 	struct events_sink events;
 	struct resolver *res;
+	struct asn_lookup asn;
 	struct in6_addr *check;
 	const char **check_names;
 };
@@ -149,13 +151,15 @@ static int open_sinks(struct mon_run *r, const struct mon_opts *o, struct sink *
 	FILE *events = NULL;
 
 	r->rc.method = method_name(o->method);
-	r->rc.res = r->res;
+	r->rc.res = o->no_resolve ? NULL : r->res;
+	r->rc.asn = &r->asn;
 	r->rc.interval_s = o->interval_s;
 	r->rc.src4 = ss->src[0];
 	r->rc.src6 = ss->src[1];
 	r->rc.probe_size4 = ss->base[0].size;
 	r->rc.probe_size6 = ss->base[1].size;
-	if (o->metrics_addr && metrics_sink_open(&r->metrics, o->metrics_addr, &r->p.m, &s[(*n)++]))
+	if (o->metrics_addr && metrics_sink_open(&r->metrics, o->metrics_addr, &r->p.m,
+						 o->metrics_asn ? &r->asn : NULL, &s[(*n)++]))
 		return 1;
 	if (o->events_path) {
 		events = fopen(o->events_path, "a");
@@ -184,7 +188,9 @@ static int run(struct mon_run *r, const struct mon_opts *o)
 	struct sink sinks[ENGINE_SINKS_MAX];
 	int n = 0, rc, err;
 
-	rc = table_init(r, o);
+	rc = asn_lookup_open(&r->asn, o->aslookup, o->asn_db, r->res);
+	if (!rc)
+		rc = table_init(r, o);
 	if (!rc)
 		rc = open_engine(r, o);
 	if (!rc)
@@ -211,7 +217,8 @@ int monitor_main(const struct mon_opts *o)
 		log_err("xhop: out of memory\n");
 		return 1;
 	}
-	if (!o->no_resolve && !(r->res = resolver_new())) {
+	/* -z asks DNS even with -n, as mtr -n -z does */
+	if ((!o->no_resolve || (o->aslookup && !o->asn_db)) && !(r->res = resolver_new())) {
 		free(r);
 		return 1;
 	}
@@ -219,6 +226,7 @@ int monitor_main(const struct mon_opts *o)
 	engine_close(&r->e);
 	monitor_plan_free(&r->p);
 	monitor_free(&r->p.m);
+	asn_lookup_close(&r->asn);
 	if (r->res)
 		resolver_free(r->res);
 	free(r->check);

@@ -15,6 +15,7 @@ struct mon_opts {
 	const char *targets_file;
 	const char *events_path; /* --events */
 	const char *metrics_addr; /* --metrics ADDR:PORT */
+	int metrics_asn;	  /* --metrics-asn: an asn label on responder series */
 	double interval_s;    /* --interval */
 	double wait_s;	      /* -w */
 	double stale_s;	      /* --stale: responder series unseen this long go */

@@ -154,8 +154,12 @@ static const struct cli_opt mon_rows[] = {
 	    .help = "append path-change events to FILE"),
 	OPT("metrics", CLI_STRING, metrics_addr, .arg = "ADDR:PORT",
 	    .help = "serve Prometheus metrics at http://ADDR:PORT/metrics"),
+	OPT("metrics-asn", CLI_FLAG, metrics_asn,
+	    .help = "label responder series with their origin AS (-z or --asn-db)"),
 	OPT("stale", CLI_DOUBLE, stale_s, .min = 0, .max = 1e7, .arg = "SECONDS",
 	    .help = "drop responder series unseen this long (default 600)"),
+	PROBE(PROBE_ASLOOKUP),
+	PROBE(PROBE_ASN_DB),
 	PROBE(PROBE_VERBOSE),
 	CLI_HELP_OPT,
 	CLI_VERSION_OPT,
@@ -228,6 +232,10 @@ int cli_parse_monitor(int argc, char **argv, struct mon_opts *o)
 	if (o->first_ttl > o->max_ttl) {
 		fprintf(stderr, "xhop: --first-hop %d is beyond --max-hops %d\n", o->first_ttl,
 			o->max_ttl);
+		return EXIT_USAGE;
+	}
+	if (o->metrics_asn && (!o->metrics_addr || (!o->aslookup && !o->asn_db))) {
+		fprintf(stderr, "xhop: --metrics-asn needs --metrics and -z or --asn-db\n");
 		return EXIT_USAGE;
 	}
 	if (o->cycles < 0)

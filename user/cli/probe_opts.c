@@ -52,4 +52,8 @@ const struct cli_opt probe_rows[PROBE_ROWS] = {
 			  .arg = "TOS", .help = "IPv4 TOS / IPv6 traffic class (default 0)"),
 	[PROBE_VERBOSE] = OPT("verbose", CLI_COUNT, verbose, .short_name = 'v',
 			      .help = "libbpf messages (twice: verifier log)"),
+	[PROBE_ASLOOKUP] = OPT("aslookup", CLI_FLAG, aslookup, .short_name = 'z',
+			       .help = "origin AS of each hop from Team Cymru's DNS, as mtr -z"),
+	[PROBE_ASN_DB] = OPT("asn-db", CLI_STRING, asn_db, .arg = "FILE",
+			     .help = "origin AS offline: CAIDA prefix-to-AS file or .mmdb"),
 };

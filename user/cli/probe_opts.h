@@ -22,7 +22,10 @@
 	/* traceroute's, for the modes that take them */                       \
 	int family;	    /* -4 -6: 0 (either), 4, 6 */                      \
 	int first_ttl;	    /* -f, 1-255 */                                    \
-	int max_ttl;	    /* -m, 1-255 */
+	int max_ttl;	    /* -m, 1-255 */                                    \
+	/* origin AS per hop (net/asn.h) */                                    \
+	int aslookup;	    /* -z: Team Cymru's DNS */                         \
+	const char *asn_db; /* --asn-db FILE: offline */
 
 struct probe_opts {
 	PROBE_OPTS_FIELDS
@@ -60,6 +63,8 @@ enum probe_row {
 	PROBE_SENDER,
 	PROBE_TOS,
 	PROBE_VERBOSE,
+	PROBE_ASLOOKUP,
+	PROBE_ASN_DB,
 	PROBE_ROWS
 };
 

@@ -10,7 +10,10 @@
 #include "cli/cli.h"
 #include "cli/scan_cmd.h"
 #include "core/signals.h"
+#include "core/units.h"
 #include "engine/engine.h"
+#include "net/asn.h"
+#include "net/resolve.h"
 #include "sink/scan_sinks.h"
 #include "sink/warts.h"
 #include "plan/scan.h"
@@ -22,9 +25,12 @@ struct scan_run {
 	struct warts_sink warts, warts_copy;
 	struct scan_progress_sink progress;
 	struct scan_summary_sink summary;
+	struct asn_lookup asn;
+	struct resolver *res; /* -z */
 };
 
-static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct scan *sc)
+static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct scan *sc,
+				       struct resolver *res)
 {
 	struct engine_cfg ec = {
 		.who = "xhop scan", .ifname = o->ifname, .source = o->source,
@@ -33,7 +39,7 @@ static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct s
 		/* the loop looks after every batch and every millisecond itself:
 		 * an answer's wake-up cost the sending CPU an IPI
 		 */
-		.no_wakeup = 1,
+		.no_wakeup = 1, .res = res,
 	};
 
 	for (int f = 0; f < 2; f++) {
@@ -57,7 +63,9 @@ static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink
 	if (o->format == OUT_WARTS) {
 		if (warts_sink_open(&r->warts, o->output, &wc, &s[(*n)++]))
 			return 1;
-	} else if (scan_json_open(&r->json, o->output, &s[(*n)++])) {
+	} else if (scan_json_open(&r->json, o->output, &r->asn,
+				  /* a trace waits for its hops' ASes as xhop HOST's lines do */
+				  (__u64)(o->plan.wait_s * NS_PER_S), &s[(*n)++])) {
 		return 1;
 	}
 	wc.opt = "--warts";
@@ -79,13 +87,18 @@ static int run(struct scan_run *r, const struct scan_opts *o)
 	int n = 0, rc, err;
 
 	r->sc.c = &o->plan;
+	if (o->aslookup && !o->asn_db && !(r->res = resolver_new()))
+		return 1;
+	rc = asn_lookup_open(&r->asn, o->aslookup, o->asn_db, r->res);
+	if (rc)
+		return rc;
 	rc = scan_load_targets(&r->sc);
 	if (rc)
 		return rc;
 	/* the outputs before anything else: a bad path sends nothing */
 	if (open_sinks(r, o, sinks, &n))
 		goto err_sinks;
-	ec = engine_cfg_of(o, &r->sc);
+	ec = engine_cfg_of(o, &r->sc, r->res);
 	rc = engine_open(&r->e, &ec);
 	if (rc)
 		goto err_sinks;
@@ -120,6 +133,9 @@ int scan_main(const struct scan_opts *o)
 	rc = run(r, o);
 	engine_close(&r->e);
 	scan_free(&r->sc);
+	asn_lookup_close(&r->asn);
+	if (r->res)
+		resolver_free(r->res);
 	free(r);
 	return rc;
 }

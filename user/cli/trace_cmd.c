@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "engine/names.h"
 #include "core/signals.h"
+#include "net/asn.h"
 #include "net/resolve.h"
 #include "sink/text.h"
 #include "sink/trace_json.h"
@@ -26,6 +27,7 @@ struct trace_run {
 	struct text_sink text;
 	struct trace_json_sink json;
 	struct out_files files;
+	struct asn_lookup asn;
 	char host_name[256];
 };
 
@@ -40,7 +42,7 @@ static int open_sinks(struct trace_run *r, const struct trace_opts *o, struct re
 		return 1;
 	t.out = r->files.out;
 	if (o->format == OUT_JSON)
-		s[(*n)++] = trace_json_sink(&r->json, t.out, o->no_resolve ? NULL : res,
+		s[(*n)++] = trace_json_sink(&r->json, t.out, o->no_resolve ? NULL : res, &r->asn,
 					    t.name_wait_ns);
 	else if (o->format == OUT_TEXT)
 		s[(*n)++] = text_sink(&r->text, &t);
@@ -63,12 +65,16 @@ static int run(struct trace_run *r, const struct trace_opts *o, struct resolver 
 	};
 	struct text_sink_cfg tc = {
 		.out = stdout, .res = res, .no_resolve = o->no_resolve, .host_name = r->host_name,
+		.asn = &r->asn,
 		.max_ttl = o->max_ttl, .method = o->method,
 		.name_wait_ns = (__u64)(o->wait_s * NS_PER_S),
 	};
 	struct sink sinks[2];
 	int n = 0, rc, err;
 
+	rc = asn_lookup_open(&r->asn, o->aslookup, o->asn_db, res);
+	if (rc)
+		return rc;
 	rc = engine_resolve_host(res, o->host, o->family, &pc.dst, &pc.family, r->host_name,
 				 sizeof(r->host_name));
 	if (rc)
@@ -101,7 +107,8 @@ int trace_run(const struct trace_opts *o)
 		log_err("xhop: out of memory\n");
 		return 1;
 	}
-	if (!o->no_resolve && !(res = resolver_new())) {
+	/* -z asks DNS even with -n, as mtr -n -z does */
+	if ((!o->no_resolve || (o->aslookup && !o->asn_db)) && !(res = resolver_new())) {
 		free(r);
 		return 1;
 	}
@@ -110,6 +117,7 @@ int trace_run(const struct trace_opts *o)
 	/* a run that never started leaves its files closed, not written */
 	out_files_abandon(&r->files);
 	trace_plan_free(&r->plan);
+	asn_lookup_close(&r->asn);
 	if (res)
 		resolver_free(res);
 	free(r);

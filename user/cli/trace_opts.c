@@ -50,6 +50,8 @@ static const struct cli_opt trace_rows[] = {
 	OUT(OUT_ROW_JSON, "same as --format json"),
 	OUT(OUT_ROW_OUTPUT, "write the trace here (default stdout)"),
 	OUT(OUT_ROW_WARTS, "also write the same trace as warts to FILE"),
+	PROBE(PROBE_ASLOOKUP),
+	PROBE(PROBE_ASN_DB),
 	PROBE(PROBE_VERBOSE),
 	CLI_HELP_OPT,
 	CLI_VERSION_OPT,

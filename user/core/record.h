@@ -15,9 +15,22 @@
 /* Probes of one TTL at most (xhop HOST -q) */
 #define RECORD_QUERIES_MAX 10
 
+/* Origins of a multi-origin prefix kept at most (CAIDA's a_b, Cymru's "a b") */
+#define ASN_ORIGINS_MAX 4
+
+/*
+ * The origin AS of a responder's prefix (-z, --asn-db; net/asn.h fills
+ * it). A record carries it so a sink renders it like any other field.
+ */
+struct asn_ann {
+	__u32 asn[ASN_ORIGINS_MAX]; /* asn[0]: the one "asn" shows */
+	__u8 n;			    /* 0: no origin known (mtr's AS???) */
+};
+
 /* One probe as a sink sees it */
 struct probe_rec {
 	struct hop_reply reply; /* when answered */
+	struct asn_ann asn;	/* of reply.from, when a lookup is on and answered */
 	__u64 tx_ns;		/* its kernel send stamp, CLOCK_MONOTONIC; 0: unknown */
 	/*
 	 * Its flow (core/send_probe.h): 0 the run's Paris flow; xhop

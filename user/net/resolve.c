@@ -2,9 +2,11 @@
 /*
  * Names through c-ares. Two channels: the blocking forward lookup can
  * cancel everything on its own channel when its deadline passes without
- * touching the PTR lookups that the caller's event loop drives.
+ * touching the PTR lookups that the caller's event loop drives. Origin
+ * AS lookups (-z: Team Cymru's TXT names) share the PTR channel and its
+ * cache: the same event loop drives both, keyed by (address, kind).
  *
- * PTR answers live in a ring of RESOLVER_CACHE_MAX slots in insertion
+ * PTR and TXT answers live in a ring of RESOLVER_CACHE_MAX slots in insertion
  * order (slot = seq % MAX), indexed by a chained hash on the address. The
  * ring makes "evict the oldest" free, and the insertion number seq is the
  * generation a late answer must match: a slot reused while its query was
@@ -21,6 +23,7 @@
 #include <sys/random.h>
 #include <ares.h>
 #include "core/log.h"
+#include "net/asn_txt.h"
 #include "net/resolve.h"
 #include "xhop_siphash.h"
 
@@ -31,11 +34,18 @@
 
 _Static_assert((RESOLVER_BUCKETS & (RESOLVER_BUCKETS - 1)) == 0, "buckets: power of two");
 
+enum lookup_kind {
+	KIND_PTR = 0,
+	KIND_ASN, /* TXT under origin(6).asn.cymru.com */
+};
+
 struct ptr_entry {
 	struct in6_addr addr;
-	char *name; /* sanitised, or NULL: no name or failed */
-	__u64 seq;  /* insertion number: the generation an answer must match */
-	int next;   /* hash chain: slot index, -1 ends */
+	char *name;	    /* KIND_PTR: sanitised, or NULL: no name or failed */
+	struct asn_ann asn; /* KIND_ASN: n 0: none or failed */
+	__u64 seq;	    /* insertion number: the generation an answer must match */
+	int next;	    /* hash chain: slot index, -1 ends */
+	__u8 kind;	    /* enum lookup_kind */
 	__u8 used;
 	__u8 done;
 };
@@ -360,7 +370,7 @@ out_free:
 
 /* ---- PTR lookups and their cache ---- */
 
-static unsigned int addr_hash(const struct resolver *r, const struct in6_addr *addr)
+static unsigned int addr_hash(const struct resolver *r, const struct in6_addr *addr, int kind)
 {
 	__u64 w0, w1;
 
@@ -369,20 +379,21 @@ static unsigned int addr_hash(const struct resolver *r, const struct in6_addr *a
 	 */
 	memcpy(&w0, &addr->s6_addr[0], 8);
 	memcpy(&w1, &addr->s6_addr[8], 8);
-	return xhop_siphash13_3w(r->hash_k0, r->hash_k1, w0, w1, 0) & (RESOLVER_BUCKETS - 1);
+	return xhop_siphash13_3w(r->hash_k0, r->hash_k1, w0, w1, (__u64)kind) &
+	       (RESOLVER_BUCKETS - 1);
 }
 
-static int cache_find(const struct resolver *r, const struct in6_addr *addr)
+static int cache_find(const struct resolver *r, const struct in6_addr *addr, int kind)
 {
-	for (int i = r->buckets[addr_hash(r, addr)]; i >= 0; i = r->slots[i].next)
-		if (!memcmp(&r->slots[i].addr, addr, sizeof(*addr)))
+	for (int i = r->buckets[addr_hash(r, addr, kind)]; i >= 0; i = r->slots[i].next)
+		if (r->slots[i].kind == kind && !memcmp(&r->slots[i].addr, addr, sizeof(*addr)))
 			return i;
 	return -1;
 }
 
 static void cache_unlink(struct resolver *r, int slot)
 {
-	int *link = &r->buckets[addr_hash(r, &r->slots[slot].addr)];
+	int *link = &r->buckets[addr_hash(r, &r->slots[slot].addr, r->slots[slot].kind)];
 
 	while (*link >= 0 && *link != slot)
 		link = &r->slots[*link].next;
@@ -392,27 +403,100 @@ static void cache_unlink(struct resolver *r, int slot)
 
 static void ptr_pump(struct resolver *r);
 
-static void ptr_cb(void *arg, int status, int timeouts, struct hostent *h)
+/* The entry a callback answers, if it is still the one asked about;
+ * NULL also when the resolver is being freed. Frees the query.
+ */
+static struct ptr_entry *answered(struct ptr_query *pq, int status, struct resolver **rp)
 {
-	struct ptr_query *pq = arg;
 	struct resolver *r = pq->r;
 	__u64 seq = pq->seq;
 	struct ptr_entry *e;
+
+	free(pq);
+	r->inflight--;
+	*rp = r;
+	if (status == ARES_EDESTRUCTION)
+		return NULL; /* resolver_free(): the table goes next */
+	e = &r->slots[seq % RESOLVER_CACHE_MAX];
+	if (!e->used || e->seq != seq || e->done)
+		return NULL;
+	e->done = 1;
+	return e;
+}
+
+static void ptr_cb(void *arg, int status, int timeouts, struct hostent *h)
+{
+	struct resolver *r;
+	struct ptr_entry *e = answered(arg, status, &r);
 	const char *name;
 
 	(void)timeouts;
-	free(pq);
-	r->inflight--;
-	if (status == ARES_EDESTRUCTION)
-		return; /* resolver_free(): the table goes next, start nothing */
-	e = &r->slots[seq % RESOLVER_CACHE_MAX];
-	if (e->used && e->seq == seq && !e->done) {
-		e->done = 1;
+	if (e) {
 		name = status == ARES_SUCCESS && h ? resolver_name_sanitise(h->h_name) : NULL;
 		/* no memory: the hop goes without a name, as if it had none */
 		e->name = name ? strdup(name) : NULL;
 	}
-	ptr_pump(r);
+	if (status != ARES_EDESTRUCTION)
+		ptr_pump(r);
+}
+
+/* The first TXT record's text, its character-strings joined (RFC 1035
+ * splits text at 255 bytes; Cymru's lines are shorter, but a server may
+ * split anyway), parsed as Cymru's "ASN | prefix | CC | registry | date"
+ */
+static void txt_answer(struct ptr_entry *e, const unsigned char *abuf, int alen)
+{
+	struct ares_txt_ext *txt = NULL;
+	char text[512];
+	size_t len = 0;
+
+	if (ares_parse_txt_reply_ext(abuf, alen, &txt) != ARES_SUCCESS)
+		return;
+	for (struct ares_txt_ext *t = txt; t; t = t->next) {
+		if (t->record_start && t != txt)
+			break;
+		if (t->length > sizeof(text) - len)
+			break;
+		memcpy(text + len, t->txt, t->length);
+		len += t->length;
+	}
+	ares_free_data(txt);
+	/* a malformed answer counts as none: AS??? as mtr shows it */
+	if (asn_txt_parse(text, len, &e->asn))
+		e->asn.n = 0;
+}
+
+static void txt_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct resolver *r;
+	struct ptr_entry *e = answered(arg, status, &r);
+
+	(void)timeouts;
+	if (e && status == ARES_SUCCESS && abuf)
+		txt_answer(e, abuf, alen);
+	if (status != ARES_EDESTRUCTION)
+		ptr_pump(r);
+}
+
+static void lookup_send(struct resolver *r, struct ptr_entry *e, struct ptr_query *pq)
+{
+	char qname[ASN_QNAME_MAX];
+	struct in_addr a4;
+
+	if (e->kind == KIND_ASN) {
+		if (asn_txt_qname(&e->addr, qname, sizeof(qname))) {
+			txt_cb(pq, ARES_EBADNAME, 0, NULL, 0);
+			return;
+		}
+		ares_query(r->ptr, qname, 1 /* C_IN */, 16 /* T_TXT */, txt_cb, pq);
+		return;
+	}
+	if (IN6_IS_ADDR_V4MAPPED(&e->addr)) {
+		memcpy(&a4, &e->addr.s6_addr[12], 4);
+		ares_gethostbyaddr(r->ptr, &a4, sizeof(a4), AF_INET, ptr_cb, pq);
+	} else {
+		ares_gethostbyaddr(r->ptr, &e->addr, sizeof(e->addr), AF_INET6, ptr_cb, pq);
+	}
 }
 
 /* Send waiting entries, oldest first, up to RESOLVER_PTR_INFLIGHT */
@@ -429,7 +513,6 @@ static void ptr_pump(struct resolver *r)
 		__u64 seq = r->send_seq++;
 		struct ptr_entry *e = &r->slots[seq % RESOLVER_CACHE_MAX];
 		struct ptr_query *pq = malloc(sizeof(*pq));
-		struct in_addr a4;
 
 		if (!pq) {
 			e->done = 1;
@@ -438,24 +521,19 @@ static void ptr_pump(struct resolver *r)
 		pq->r = r;
 		pq->seq = seq;
 		r->inflight++;
-		if (IN6_IS_ADDR_V4MAPPED(&e->addr)) {
-			memcpy(&a4, &e->addr.s6_addr[12], 4);
-			ares_gethostbyaddr(r->ptr, &a4, sizeof(a4), AF_INET, ptr_cb, pq);
-		} else {
-			ares_gethostbyaddr(r->ptr, &e->addr, sizeof(e->addr), AF_INET6, ptr_cb, pq);
-		}
+		lookup_send(r, e, pq);
 	}
 	r->pumping = 0;
 }
 
-void resolver_ptr_start(struct resolver *r, const struct in6_addr *addr)
+static void lookup_start(struct resolver *r, const struct in6_addr *addr, int kind)
 {
 	__u64 seq;
 	struct ptr_entry *e;
 	unsigned int b;
 	int slot;
 
-	if (!r || !addr || cache_find(r, addr) >= 0)
+	if (!r || !addr || cache_find(r, addr, kind) >= 0)
 		return;
 	seq = r->next_seq++;
 	slot = seq % RESOLVER_CACHE_MAX;
@@ -465,8 +543,9 @@ void resolver_ptr_start(struct resolver *r, const struct in6_addr *addr)
 		cache_unlink(r, slot);
 		free(e->name);
 	}
-	b = addr_hash(r, addr);
-	*e = (struct ptr_entry){ .addr = *addr, .seq = seq, .next = r->buckets[b], .used = 1 };
+	b = addr_hash(r, addr, kind);
+	*e = (struct ptr_entry){ .addr = *addr, .seq = seq, .next = r->buckets[b],
+				 .kind = (__u8)kind, .used = 1 };
 	r->buckets[b] = slot;
 	/* evicted before its turn: never send it */
 	if (r->next_seq - r->send_seq > RESOLVER_CACHE_MAX)
@@ -474,20 +553,44 @@ void resolver_ptr_start(struct resolver *r, const struct in6_addr *addr)
 	ptr_pump(r);
 }
 
-int resolver_ptr_get(struct resolver *r, const struct in6_addr *addr, const char **name)
+void resolver_ptr_start(struct resolver *r, const struct in6_addr *addr)
+{
+	lookup_start(r, addr, KIND_PTR);
+}
+
+void resolver_asn_start(struct resolver *r, const struct in6_addr *addr)
+{
+	lookup_start(r, addr, KIND_ASN);
+}
+
+/* The finished entry of (addr, kind), or NULL: not asked, under way, evicted */
+static const struct ptr_entry *lookup_done(struct resolver *r, const struct in6_addr *addr,
+					   int kind)
 {
 	int slot;
 
-	if (name)
-		*name = NULL;
 	if (!r || !addr)
-		return 0;
-	slot = cache_find(r, addr);
-	if (slot < 0 || !r->slots[slot].done)
-		return 0;
+		return NULL;
+	slot = cache_find(r, addr, kind);
+	return slot >= 0 && r->slots[slot].done ? &r->slots[slot] : NULL;
+}
+
+int resolver_asn_get(struct resolver *r, const struct in6_addr *addr, struct asn_ann *out)
+{
+	const struct ptr_entry *e = lookup_done(r, addr, KIND_ASN);
+
+	if (out)
+		*out = e ? e->asn : (struct asn_ann){ 0 };
+	return e != NULL;
+}
+
+int resolver_ptr_get(struct resolver *r, const struct in6_addr *addr, const char **name)
+{
+	const struct ptr_entry *e = lookup_done(r, addr, KIND_PTR);
+
 	if (name)
-		*name = r->slots[slot].name;
-	return 1;
+		*name = e ? e->name : NULL;
+	return e != NULL;
 }
 
 int resolver_pollfds(struct resolver *r, struct pollfd *fds, int max)

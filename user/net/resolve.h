@@ -9,6 +9,7 @@
 
 #include <poll.h>
 #include <netinet/in.h>
+#include "core/record.h"
 
 struct resolver;
 
@@ -55,6 +56,15 @@ void resolver_ptr_start(struct resolver *r, const struct in6_addr *addr);
  * resolver_ptr_start() or resolver_free(): copy it to keep it.
  */
 int resolver_ptr_get(struct resolver *r, const struct in6_addr *addr, const char **name);
+
+/*
+ * The origin AS of addr from Team Cymru's DNS (mtr -z): a TXT lookup
+ * under origin.asn.cymru.com (IPv6: origin6) on the PTR lookups' channel
+ * and cache, so the same event loop drives it. _get as resolver_ptr_get:
+ * 1 when finished, *out then holds the origins (n 0: none or failed).
+ */
+void resolver_asn_start(struct resolver *r, const struct in6_addr *addr);
+int resolver_asn_get(struct resolver *r, const struct in6_addr *addr, struct asn_ann *out);
 
 /* The fds c-ares wants polled; fills at most max, returns how many. */
 int resolver_pollfds(struct resolver *r, struct pollfd *fds, int max);

@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 #include "core/log.h"
 #include "net/addr.h"
+#include "net/asn.h"
 #include "sink/metrics.h"
 #include "plan/monitor.h"
 
@@ -124,13 +125,26 @@ static void label_escape(char *buf, size_t cap, const char *s)
 
 /* The labels of a responder series, once: a histogram repeats them 17 times */
 static void labels_resp_str(char *buf, size_t len, const struct mon_target *t, int ttl,
-			    const struct mon_resp *r)
+			    const struct mon_resp *r, struct asn_lookup *asn)
 {
 	char a[ADDR_STRLEN], name[2 * 253 + 4];
+	struct asn_ann origin;
+	size_t off;
 
 	label_escape(name, sizeof(name), t->name);
 	snprintf(buf, len, "{target=\"%s\",ttl=\"%d\",responder=\"%s\"", name, ttl,
 		 addr_str(&r->addr, a));
+	if (!asn_on(asn))
+		return;
+	/* bounded: one value per responder series, which are bounded
+	 * already; the first origin only, "" until the lookup answers
+	 */
+	asn_start(asn, &r->addr);
+	off = strlen(buf);
+	if (asn_get(asn, &r->addr, &origin) && origin.n)
+		snprintf(buf + off, len - off, ",asn=\"%u\"", origin.asn[0]);
+	else
+		snprintf(buf + off, len - off, ",asn=\"\"");
 }
 
 /* A TTL belongs in the exposition while it is probed (or was, lately) */
@@ -143,6 +157,7 @@ static int hop_live(const struct monitor *m, const struct mon_hop *h, __u64 now_
 
 /* Every series of responders at the live TTLs of t, to fn with its labels */
 static void each_resp(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns,
+		      struct asn_lookup *asn,
 		      void (*fn)(FILE *out, const char *lab, const struct mon_resp *r))
 {
 	char lab[METRICS_LABELS_MAX];
@@ -155,7 +170,7 @@ static void each_resp(FILE *out, struct monitor *m, const struct mon_target *t, 
 		for (int k = 0; k < MON_RESP_MAX; k++) {
 			if (!h->resp[k].used)
 				continue;
-			labels_resp_str(lab, sizeof(lab), t, ttl, &h->resp[k]);
+			labels_resp_str(lab, sizeof(lab), t, ttl, &h->resp[k], asn);
 			fn(out, lab, &h->resp[k]);
 		}
 	}
@@ -181,9 +196,10 @@ static void replies_series(FILE *out, const char *lab, const struct mon_resp *r)
 	fprintf(out, "xhop_hop_replies_total%s} %llu\n", lab, (unsigned long long)r->replies);
 }
 
-static void render_rtt(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
+static void render_rtt(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns,
+		       struct asn_lookup *asn)
 {
-	each_resp(out, m, t, now_ns, rtt_series);
+	each_resp(out, m, t, now_ns, asn, rtt_series);
 }
 
 static void render_sent(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
@@ -199,9 +215,10 @@ static void render_sent(FILE *out, struct monitor *m, const struct mon_target *t
 	}
 }
 
-static void render_replies(FILE *out, struct monitor *m, const struct mon_target *t, __u64 now_ns)
+static void render_replies(FILE *out, struct monitor *m, const struct mon_target *t,
+			   __u64 now_ns, struct asn_lookup *asn)
 {
-	each_resp(out, m, t, now_ns, replies_series);
+	each_resp(out, m, t, now_ns, asn, replies_series);
 }
 
 static void target_labels(FILE *out, const struct mon_target *t)
@@ -265,7 +282,8 @@ static const char *const fam_head[FAM_PROCESS][3] = {
 	[FAM_REACH] = { "xhop_target_reachable", "gauge", "1 if the target answers, else 0." },
 };
 
-static void render_unit(FILE *out, struct monitor *m, int f, size_t i, __u64 now_ns)
+static void render_unit(FILE *out, struct monitor *m, int f, size_t i, __u64 now_ns,
+			struct asn_lookup *asn)
 {
 	const struct mon_target *t = &m->t[i];
 
@@ -277,13 +295,13 @@ static void render_unit(FILE *out, struct monitor *m, int f, size_t i, __u64 now
 		family(out, fam_head[f][0], fam_head[f][1], fam_head[f][2]);
 	switch (f) {
 	case FAM_RTT:
-		render_rtt(out, m, t, now_ns);
+		render_rtt(out, m, t, now_ns, asn);
 		break;
 	case FAM_SENT:
 		render_sent(out, m, t, now_ns);
 		break;
 	case FAM_REPLIES:
-		render_replies(out, m, t, now_ns);
+		render_replies(out, m, t, now_ns, asn);
 		break;
 	case FAM_CHANGES:
 		for (int k = PC_HOP; k < PC_KIND_MAX; k++) {
@@ -318,7 +336,7 @@ int metrics_render_some(FILE *out, struct monitor *m, struct metrics_cursor *c, 
 			c->i = 0;
 			continue;
 		}
-		render_unit(out, m, c->f, c->i, now_ns);
+		render_unit(out, m, c->f, c->i, now_ns, c->asn);
 		if (c->f == FAM_PROCESS)
 			c->f++;
 		else
@@ -440,6 +458,7 @@ static enum MHD_Result reply_metrics(struct metrics_server *s, struct MHD_Connec
 	if (!sc)
 		return MHD_NO;
 	sc->s = s;
+	sc->c.asn = s->asn;
 	sc->f = fopencookie(&sc->mb, "w", io);
 	if (!sc->f) {
 		free(sc);
@@ -495,7 +514,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return reply(conn, MHD_HTTP_NOT_FOUND, body, len, "text/plain");
 }
 
-int metrics_start(struct metrics_server *s, const char *addr, struct monitor *m)
+int metrics_start(struct metrics_server *s, const char *addr, struct monitor *m,
+		  struct asn_lookup *asn)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -504,6 +524,7 @@ int metrics_start(struct metrics_server *s, const char *addr, struct monitor *m)
 	memset(s, 0, sizeof(*s));
 	s->listen_fd = -1;
 	s->m = m;
+	s->asn = asn;
 	if (metrics_addr_parse(addr, &ss, &len)) {
 		log_err("xhop: --metrics: '%s' is not ADDR:PORT (e.g. 127.0.0.1:9464, "
 				"[::1]:9464)\n", addr);

@@ -8,7 +8,8 @@
  * Names follow smokeping_prober and mtr-exporter: xhop_hop_rtt_seconds
  * (histogram), xhop_hop_probes_sent_total, xhop_hop_replies_total,
  * xhop_path_changes_total, xhop_path_hops, xhop_target_reachable; labels
- * target (as given), ttl, responder (the answering address), kind.
+ * target (as given), ttl, responder (the answering address), kind, and
+ * with --metrics-asn asn (the responder's first origin AS).
  */
 #ifndef XHOP_METRICS_H
 #define XHOP_METRICS_H
@@ -20,6 +21,7 @@
 
 struct monitor;
 struct MHD_Daemon;
+struct asn_lookup;
 
 /*
  * "198.18.1.1:9464", "[2001:2::1]:9464" or ":9464" (every IPv4 address);
@@ -34,6 +36,7 @@ void metrics_render(FILE *out, struct monitor *m, __u64 now_ns);
 struct metrics_cursor {
 	int f;
 	size_t i;
+	struct asn_lookup *asn; /* --metrics-asn: an asn label on responder series */
 };
 
 /*
@@ -50,12 +53,16 @@ void metrics_label_value(FILE *out, const char *s);
 struct metrics_server {
 	struct MHD_Daemon *d;
 	struct monitor *m;
+	struct asn_lookup *asn; /* --metrics-asn, else NULL */
 	int listen_fd;
 	__u64 scrapes;
 };
 
-/* Listen on addr (metrics_addr_parse form); 0 or -errno, reported */
-int metrics_start(struct metrics_server *s, const char *addr, struct monitor *m);
+/* Listen on addr (metrics_addr_parse form); asn: label responders with
+ * their origin AS (NULL: no). 0 or -errno, reported
+ */
+int metrics_start(struct metrics_server *s, const char *addr, struct monitor *m,
+		  struct asn_lookup *asn);
 /* The fd to poll for POLLIN (-1 if none) and the timeout MHD wants (ms, -1: none) */
 int metrics_pollfd(struct metrics_server *s, struct pollfd *pfd);
 int metrics_timeout_ms(struct metrics_server *s);

@@ -7,11 +7,14 @@
  *     2.|-- ???                   100.0%   10   ...
  * RTTs in milliseconds with three decimals: kernel stamps resolve far
  * below mtr's one decimal. A TTL where several responders answered shows
- * the others on `-- lines below it, most recent first.
+ * the others on `-- lines below it, most recent first. With -z or
+ * --asn-db the host column starts with the origin AS, as mtr -z shows it:
+ *     1.|-- AS64501 r1.example (198.18.1.2) ...
  */
 #include <stdio.h>
 #include <string.h>
 #include "net/addr.h"
+#include "net/asn.h"
 #include "sink/json.h"
 #include "plan/monitor.h"
 #include "sink/monitor_report.h"
@@ -38,16 +41,48 @@ const char *mon_report_name(const struct mon_report_ctx *c, const struct in6_add
 	return name;
 }
 
-static void host_text(const struct mon_report_ctx *c, const struct in6_addr *a, char *buf,
-		      size_t len)
+const char *mon_report_asn(const struct mon_report_ctx *c, const struct in6_addr *addr, char *buf,
+			   size_t cap)
+{
+	struct asn_ann a;
+
+	if (!asn_on(c->asn))
+		return NULL;
+	asn_start(c->asn, addr); /* no-op once cached or under way */
+	asn_get(c->asn, addr, &a);
+	return asn_text(&a, buf, cap);
+}
+
+void mon_report_host(const struct mon_report_ctx *c, const struct in6_addr *a, char *buf,
+		     size_t len)
 {
 	const char *name = mon_report_name(c, a);
-	char s[ADDR_STRLEN];
+	char s[ADDR_STRLEN], as[ASN_TEXT_MAX + 1];
+	const char *asn = mon_report_asn(c, a, as, sizeof(as) - 1);
 
+	/* "AS64500 " before the host, as mtr's AS column */
+	if (asn)
+		strcat(as, " ");
 	if (name)
-		snprintf(buf, len, "%s (%s)", name, addr_str(a, s));
+		snprintf(buf, len, "%s%s (%s)", asn ? as : "", name, addr_str(a, s));
 	else
-		snprintf(buf, len, "%s", addr_str(a, s));
+		snprintf(buf, len, "%s%s", asn ? as : "", addr_str(a, s));
+}
+
+/* ,"asn":64500 and, multi-origin, ,"asns":[...]: when known */
+static void json_asn(FILE *out, const struct mon_report_ctx *c, const struct in6_addr *addr)
+{
+	struct asn_ann a;
+
+	if (!asn_on(c->asn) || !asn_get(c->asn, addr, &a) || !a.n)
+		return;
+	json_key_uint(out, ",\"asn\":", a.asn[0]);
+	if (a.n < 2)
+		return;
+	fputs(",\"asns\":[", out);
+	for (int i = 0; i < a.n; i++)
+		json_key_uint(out, i ? "," : "", a.asn[i]);
+	fputc(']', out);
 }
 
 static const struct in6_addr *src_of(const struct mon_report_ctx *c, const struct mon_target *t)
@@ -70,7 +105,7 @@ static void text_target(FILE *out, const struct monitor *m, const struct mon_rep
 		for (int k = 0; k < n; k++) {
 			int w;
 
-			host_text(c, &r[k]->addr, host, sizeof(host));
+			mon_report_host(c, &r[k]->addr, host, sizeof(host));
 			w = (int)strlen(host) + 2;
 			if (w > width)
 				width = w > HOST_COL_MAX ? HOST_COL_MAX : w;
@@ -87,7 +122,7 @@ static void text_target(FILE *out, const struct monitor *m, const struct mon_rep
 		int n = monitor_hop_responders(h, r, MON_RESP_MAX);
 
 		if (n)
-			host_text(c, &r[0]->addr, host, sizeof(host));
+			mon_report_host(c, &r[0]->addr, host, sizeof(host));
 		else
 			snprintf(host, sizeof(host), "???");
 		fprintf(out, "%3d.|-- %-*.*s %5.1f%% %5llu", ttl, width, width, host,
@@ -100,7 +135,7 @@ static void text_target(FILE *out, const struct monitor *m, const struct mon_rep
 			fprintf(out, " %7.3f %7.3f %7.3f %7.3f %7.3f %7.3f\n", 0.0, 0.0, 0.0, 0.0, 0.0,
 				0.0);
 		for (int k = 1; k < n; k++) {
-			host_text(c, &r[k]->addr, host, sizeof(host));
+			mon_report_host(c, &r[k]->addr, host, sizeof(host));
 			fprintf(out, "    |  `-- %s\n", host);
 		}
 	}
@@ -140,6 +175,8 @@ static void json_hub(FILE *out, const struct monitor *m, const struct mon_report
 		fputs(",\"name\":", out);
 		json_str(out, name);
 	}
+	if (n)
+		json_asn(out, c, &r[0]->addr);
 	fprintf(out, ",\"Loss%%\":%.1f,\"Snt\":%llu,\"Rcv\":%llu,\"Lost\":%llu",
 		mon_stats_loss_pct(st), (unsigned long long)st->sent,
 		(unsigned long long)st->replies, (unsigned long long)st->lost);
@@ -160,6 +197,7 @@ static void json_hub(FILE *out, const struct monitor *m, const struct mon_report
 			fputs(",\"name\":", out);
 			json_str(out, name);
 		}
+		json_asn(out, c, &r[k]->addr);
 		fprintf(out, ",\"replies\":%llu}", (unsigned long long)r[k]->replies);
 	}
 	fputs("]}", out);

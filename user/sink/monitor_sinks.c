@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include "core/units.h"
 #include "net/addr.h"
+#include "net/asn.h"
 #include "net/resolve.h"
 #include "sink/monitor_sinks.h"
 #include "plan/monitor.h"
@@ -17,7 +18,7 @@ static void report_end(void *st, __u64 now)
 	const struct monitor *m = r->m;
 
 	r->c->start = r->s->start;
-	if (!r->c->res)
+	if (!r->c->res && !asn_on(r->c->asn))
 		return;
 	r->names_until = now + NAME_WAIT_NS;
 	for (size_t i = 0; i < m->n; i++) {
@@ -27,8 +28,10 @@ static void report_end(void *st, __u64 now)
 			const struct mon_hop *h = monitor_hop_c(m, (__u32)i, ttl);
 
 			for (int k = 0; k < MON_RESP_MAX; k++)
-				if (h->resp[k].used)
+				if (h->resp[k].used) {
 					resolver_ptr_start(r->c->res, &h->resp[k].addr);
+					asn_start(r->c->asn, &h->resp[k].addr);
+				}
 		}
 	}
 }
@@ -37,8 +40,10 @@ static int report_busy(void *st)
 {
 	struct report_sink *r = st;
 
-	return r->names_until && r->c->res && resolver_pending(r->c->res) &&
-	       clock_mono_ns() < r->names_until;
+	/* -n -z: no names, but the AS lookups go through the resolver */
+	struct resolver *dns = r->c->res ? r->c->res : r->c->asn ? r->c->asn->res : NULL;
+
+	return r->names_until && dns && resolver_pending(dns) && clock_mono_ns() < r->names_until;
 }
 
 static __u64 report_wake_at(void *st, __u64 now)
@@ -240,9 +245,9 @@ static const struct sink_ops metrics_ops = {
 };
 
 int metrics_sink_open(struct metrics_sink *ms, const char *addr, struct monitor *m,
-		      struct sink *out)
+		      struct asn_lookup *asn, struct sink *out)
 {
-	int err = metrics_start(&ms->ms, addr, m);
+	int err = metrics_start(&ms->ms, addr, m, asn);
 
 	if (err)
 		return err;

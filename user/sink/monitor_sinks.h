@@ -15,8 +15,9 @@
 #include "sink/monitor_view.h"
 
 struct monitor;
+struct asn_lookup;
 
-/* The report after the run: names of every responder first, for 3 s at most */
+/* The report after the run: names (and ASes) of every responder first, for 3 s at most */
 struct report_sink {
 	FILE *out;
 	int json;
@@ -50,6 +51,6 @@ struct metrics_sink {
 
 /* 0 or -errno (reported) */
 int metrics_sink_open(struct metrics_sink *ms, const char *addr, struct monitor *m,
-		      struct sink *out);
+		      struct asn_lookup *asn, struct sink *out);
 
 #endif

@@ -85,16 +85,9 @@ int mon_view_keys(struct mon_view *v, const struct monitor *m)
 
 static void host_of(const struct mon_report_ctx *c, const struct in6_addr *a, char *buf, size_t len)
 {
-	const char *name;
-	char s[ADDR_STRLEN];
-
 	if (c->res)
 		resolver_ptr_start(c->res, a); /* no-op once cached or under way */
-	name = mon_report_name(c, a);
-	if (name)
-		snprintf(buf, len, "%s (%s)", name, addr_str(a, s));
-	else
-		snprintf(buf, len, "%s", addr_str(a, s));
+	mon_report_host(c, a, buf, len);
 }
 
 static void draw_hops(const struct monitor *m, const struct mon_report_ctx *c, size_t ti, int *row,

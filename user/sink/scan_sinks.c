@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/units.h"
 #include "net/addr.h"
+#include "net/asn.h"
 #include "sink/scan_sinks.h"
 #include "sink/trace_json.h"
 #include "plan/scan.h"
@@ -29,20 +30,71 @@ static FILE *open_out(const char *path, const char *what)
 
 /* ---- the traces ---- */
 
+/* Write the held traces, in order, whose ASes are in or whose wait is
+ * over (all: every one, with what is known by now)
+ */
+static void write_held(struct scan_json_sink *j, __u64 now, int all)
+{
+	while (j->nheld) {
+		struct scan_held *h = &j->held[j->head];
+		int ready = asn_annotate(j->asn, h->hops, h->rec.nhops);
+
+		if (!all && !ready && now < h->until)
+			break;
+		trace_json_write(j->out, &h->rec, NULL);
+		fputc_unlocked('\n', j->out);
+		free(h->hops);
+		h->hops = NULL;
+		j->head = (j->head + 1) % SCAN_HELD_MAX;
+		j->nheld--;
+	}
+}
+
+static void hold(struct scan_json_sink *j, const struct trace_rec *t)
+{
+	struct scan_held *h;
+	size_t len;
+
+	if (!j->held && !(j->held = calloc(SCAN_HELD_MAX, sizeof(*j->held)))) {
+		trace_json_write(j->out, t, NULL); /* no memory: without ASes */
+		fputc_unlocked('\n', j->out);
+		return;
+	}
+	if (j->nheld == SCAN_HELD_MAX)
+		write_held(j, 0, 1);
+	h = &j->held[(j->head + j->nheld) % SCAN_HELD_MAX];
+	h->rec = *t;
+	len = sizeof(*h->hops) * (size_t)(t->nhops ? t->nhops : 1);
+	h->hops = malloc(len);
+	if (h->hops)
+		memcpy(h->hops, t->hops, sizeof(*h->hops) * (size_t)t->nhops);
+	else
+		h->rec.nhops = 0; /* out of memory: the head, without hops */
+	h->rec.hops = h->hops;
+	h->until = clock_mono_ns() + j->asn_wait_ns;
+	j->nheld++;
+}
+
 static void json_record(void *st, const struct record *rec)
 {
 	struct scan_json_sink *j = st;
 
 	if (rec->kind != REC_TRACE)
 		return;
-	trace_json_write(j->out, rec->trace, NULL);
-	fputc_unlocked('\n', j->out);
+	if (!asn_on(j->asn)) {
+		trace_json_write(j->out, rec->trace, NULL);
+		fputc_unlocked('\n', j->out);
+		return;
+	}
+	hold(j, rec->trace);
+	write_held(j, clock_mono_ns(), 0);
 }
 
 static void json_tick(void *st, __u64 now)
 {
 	struct scan_json_sink *j = st;
 
+	write_held(j, now, 0);
 	fflush(j->out);
 	j->next_flush_ns = now + FLUSH_NS;
 }
@@ -50,9 +102,17 @@ static void json_tick(void *st, __u64 now)
 static __u64 json_wake_at(void *st, __u64 now)
 {
 	struct scan_json_sink *j = st;
+	__u64 at = j->next_flush_ns;
 
 	(void)now;
-	return j->next_flush_ns;
+	if (j->nheld && j->held[j->head].until < at)
+		at = j->held[j->head].until;
+	return at;
+}
+
+static int json_busy(void *st)
+{
+	return ((struct scan_json_sink *)st)->nheld != 0;
 }
 
 static int json_close(void *st)
@@ -62,6 +122,9 @@ static int json_close(void *st)
 
 	if (!j->out)
 		return 0;
+	write_held(j, 0, 1); /* cut short: the ASes known by now */
+	free(j->held);
+	j->held = NULL;
 	if (fflush(j->out) || ferror(j->out)) {
 		log_err("xhop scan: writing the traces: %s\n", strerror(errno));
 		err = -1;
@@ -77,12 +140,16 @@ static const struct sink_ops scan_json_ops = {
 	.record = json_record,
 	.tick = json_tick,
 	.wake_at = json_wake_at,
+	.busy = json_busy,
 	.close = json_close,
 };
 
-int scan_json_open(struct scan_json_sink *j, const char *path, struct sink *out)
+int scan_json_open(struct scan_json_sink *j, const char *path, struct asn_lookup *asn,
+		   __u64 asn_wait_ns, struct sink *out)
 {
 	memset(j, 0, sizeof(*j));
+	j->asn = asn;
+	j->asn_wait_ns = asn_wait_ns;
 	j->out = path ? open_out(path, "--output") : stdout;
 	if (!j->out)
 		return -1;

@@ -15,16 +15,36 @@
 
 struct scan_stats;
 
+struct asn_lookup;
+
+/* A trace waiting for the origin ASes of its hops (-z) */
+struct scan_held {
+	struct trace_rec rec;
+	struct probe_rec *hops; /* its own copy */
+	__u64 until;
+};
+
+/* Traces held at most; past that the oldest goes out as it is */
+#define SCAN_HELD_MAX 1024
+
 /* The traces: buffered, flushed every quarter second */
 struct scan_json_sink {
 	FILE *out;
 	int owned;
 	__u64 next_flush_ns;
 	int err;
+	/* origin ASes (-z, --asn-db): traces wait for them, in order, at
+	 * most asn_wait_ns each (a file answers at once: none waits)
+	 */
+	struct asn_lookup *asn;
+	__u64 asn_wait_ns;
+	struct scan_held *held; /* ring of SCAN_HELD_MAX, allocated on first use */
+	int head, nheld;
 };
 
-/* path NULL: stdout. 0, or -1 (reported) */
-int scan_json_open(struct scan_json_sink *j, const char *path, struct sink *out);
+/* path NULL: stdout; asn NULL or off: no ASes. 0, or -1 (reported) */
+int scan_json_open(struct scan_json_sink *j, const char *path, struct asn_lookup *asn,
+		   __u64 asn_wait_ns, struct sink *out);
 
 /* A set of addresses, in its own storage: the interfaces a scan found */
 struct addr_set {

@@ -6,12 +6,16 @@
  *    2  * * *
  * A responder is named when it first appears in a line or differs from
  * the previous probe's; an unreachable is annotated after its time.
+ * With -z or --asn-db its origin AS goes before it, in brackets as
+ * traceroute -A writes it and with mtr's words (AS64500, AS???):
+ *    1  [AS64500] r1.example (198.18.1.2)  0.021 ms
  */
 #include <stdio.h>
 #include <string.h>
 #include "core/log.h"
 #include "core/probe_build.h"
 #include "net/addr.h"
+#include "net/asn.h"
 #include "net/resolve.h"
 #include "sink/text.h"
 #include "xhop_proto.h"
@@ -70,7 +74,8 @@ const char *text_unreach_note(int family, int kind, int code, char buf[16])
 	return buf;
 }
 
-void text_ttl_line(FILE *out, const struct ttl_rec *r, struct resolver *res, int no_resolve)
+void text_ttl_line(FILE *out, const struct ttl_rec *r, struct resolver *res, int no_resolve,
+		   int show_asn)
 {
 	const struct in6_addr *prev = NULL;
 
@@ -90,6 +95,11 @@ void text_ttl_line(FILE *out, const struct ttl_rec *r, struct resolver *res, int
 			if (res)
 				resolver_ptr_get(res, &pr->reply.from, &name);
 			addr_str(&pr->reply.from, a);
+			if (show_asn) {
+				char as[ASN_TEXT_MAX];
+
+				fprintf(out, " [%s]", asn_text(&pr->asn, as, sizeof(as)));
+			}
 			if (no_resolve)
 				fprintf(out, " %s", a);
 			else
@@ -106,13 +116,15 @@ void text_ttl_line(FILE *out, const struct ttl_rec *r, struct resolver *res, int
 	fputc('\n', out);
 }
 
-/* Start the names of a line's responders; 1 once all are known */
-static int names_ready(struct text_sink *t, const struct ttl_rec *r)
+/* Start the names and ASes of a line's responders, the ASes answered
+ * so far into the line; 1 once all are known
+ */
+static int names_ready(struct text_sink *t, struct ttl_rec *r)
 {
-	int ready = 1;
+	int ready = asn_annotate(t->c.asn, r->q, r->queries);
 
 	if (!t->c.res || t->c.no_resolve)
-		return 1;
+		return ready;
 	for (int q = 0; q < r->queries; q++) {
 		const char *name;
 
@@ -131,10 +143,14 @@ static void write_ready(struct text_sink *t, __u64 now, int all)
 	while (t->nheld) {
 		struct ttl_rec *r = &t->held[t->head];
 
-		/* a name may hold a line back by at most the name wait */
-		if (!all && !names_ready(t, r) && now < t->held_at[t->head] + t->c.name_wait_ns)
+		/* a name may hold a line back by at most the name wait; called
+		 * even when all goes: it fills in the ASes answered by now
+		 */
+		int ready = names_ready(t, r);
+
+		if (!all && !ready && now < t->held_at[t->head] + t->c.name_wait_ns)
 			break;
-		text_ttl_line(t->c.out, r, t->c.res, t->c.no_resolve);
+		text_ttl_line(t->c.out, r, t->c.res, t->c.no_resolve, asn_on(t->c.asn));
 		fflush(t->c.out);
 		t->head = (t->head + 1) % TEXT_HELD_MAX;
 		t->nheld--;

@@ -14,17 +14,22 @@
 #include "core/sink.h"
 
 struct resolver;
+struct asn_lookup;
 
 /* traceroute's annotation of an unreachable (" !H"), "" for none */
 const char *text_unreach_note(int family, int kind, int code, char buf[16]);
-/* One TTL's line, newline included (names where res knows them) */
-void text_ttl_line(FILE *out, const struct ttl_rec *r, struct resolver *res, int no_resolve);
+/* One TTL's line, newline included (names where res knows them; with
+ * show_asn each responder's origin AS from the record, "[AS64500]")
+ */
+void text_ttl_line(FILE *out, const struct ttl_rec *r, struct resolver *res, int no_resolve,
+		   int show_asn);
 
 struct text_sink_cfg {
 	FILE *out;
 	struct resolver *res;	/* NULL: no names */
 	int no_resolve;		/* -n: addresses only */
-	__u64 name_wait_ns;	/* how long a line may wait for its names */
+	struct asn_lookup *asn;	/* NULL or off: no AS column */
+	__u64 name_wait_ns;	/* how long a line may wait for its names and ASes */
 	const char *host_name;	/* the header's */
 	struct in6_addr dst;
 	int max_ttl;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include "core/probe_build.h"
 #include "net/addr.h"
+#include "net/asn.h"
 #include "net/resolve.h"
 #include "sink/json.h"
 #include "sink/trace_json.h"
@@ -154,6 +155,16 @@ static void put_hop(FILE *out, const struct trace_head *h, const struct probe_re
 	}
 	if (r->mpls_count)
 		put_mpls(out, r);
+	if (p->asn.n) {
+		/* the first origin as "asn", as mtr's one AS column shows it */
+		json_key_uint(out, ",\"asn\":", p->asn.asn[0]);
+		if (p->asn.n > 1) {
+			json_lit(out, ",\"asns\":[");
+			for (int i = 0; i < p->asn.n; i++)
+				json_key_uint(out, i ? "," : "", p->asn.asn[i]);
+			json_lit(out, "]");
+		}
+	}
 	json_lit(out, "}");
 }
 
@@ -194,10 +205,13 @@ void trace_json_write(FILE *out, const struct trace_rec *t, struct resolver *res
 }
 
 
-/* Ask for the names of these probes' responders; 1 once all are known */
-static int names_ready(struct resolver *res, const struct probe_rec *p, int n)
+/* Ask for the names and ASes of these probes' responders, the ASes
+ * answered so far into p; 1 once all are known
+ */
+static int names_ready(struct trace_json_sink *j, struct probe_rec *p, int n)
 {
-	int ready = 1;
+	struct resolver *res = j->res;
+	int ready = asn_annotate(j->asn, p, n);
 
 	for (int i = 0; res && i < n; i++) {
 		const char *name;
@@ -227,7 +241,9 @@ static void json_sink_record(void *st, const struct record *rec)
 	size_t len;
 
 	if (rec->kind == REC_TTL) {
-		names_ready(j->res, rec->ttl->q, rec->ttl->queries);
+		struct ttl_rec ttl = *rec->ttl; /* a copy: the lookups start, the record stays */
+
+		names_ready(j, ttl.q, ttl.queries);
 		return;
 	}
 	if (rec->kind != REC_TRACE)
@@ -243,7 +259,7 @@ static void json_sink_record(void *st, const struct record *rec)
 	j->rec.hops = j->hops;
 	j->held = 1;
 	j->held_until = clock_mono_ns() + j->name_wait_ns;
-	if (names_ready(j->res, j->hops, j->rec.nhops))
+	if (names_ready(j, j->hops, j->rec.nhops))
 		write_held(j);
 }
 
@@ -251,7 +267,7 @@ static void json_sink_tick(void *st, __u64 now)
 {
 	struct trace_json_sink *j = st;
 
-	if (j->held && (now >= j->held_until || names_ready(j->res, j->hops, j->rec.nhops)))
+	if (j->held && (names_ready(j, j->hops, j->rec.nhops) || now >= j->held_until))
 		write_held(j);
 }
 
@@ -272,8 +288,10 @@ static int json_sink_close(void *st)
 {
 	struct trace_json_sink *j = st;
 
-	if (j->held)
+	if (j->held) {
+		names_ready(j, j->hops, j->rec.nhops); /* the ASes answered by now */
 		write_held(j); /* cut short: the names known by now */
+	}
 	return 0;
 }
 
@@ -287,11 +305,12 @@ static const struct sink_ops trace_json_ops = {
 };
 
 struct sink trace_json_sink(struct trace_json_sink *j, FILE *out, struct resolver *res,
-			    __u64 name_wait_ns)
+			    struct asn_lookup *asn, __u64 name_wait_ns)
 {
 	memset(j, 0, sizeof(*j));
 	j->out = out;
 	j->res = res;
+	j->asn = asn;
 	j->name_wait_ns = name_wait_ns;
 	return (struct sink){ .ops = &trace_json_ops, .st = j };
 }

@@ -9,10 +9,12 @@
 #include "core/sink.h"
 
 struct resolver;
+struct asn_lookup;
 
 /*
  * One trace object, no newline: the head, every answered probe (with its
- * name where res knows it; res NULL: none), and a scan's Doubletree stop
+ * name where res knows it; res NULL: none; "asn" and, multi-origin,
+ * "asns" where the record carries them), and a scan's Doubletree stop
  */
 void trace_json_write(FILE *out, const struct trace_rec *t, struct resolver *res);
 
@@ -24,6 +26,7 @@ void trace_json_write(FILE *out, const struct trace_rec *t, struct resolver *res
 struct trace_json_sink {
 	FILE *out;
 	struct resolver *res;	/* NULL: no names */
+	struct asn_lookup *asn;	/* NULL or off: no ASes */
 	__u64 name_wait_ns;
 	struct trace_rec rec;	/* the trace, held until its names are in */
 	struct probe_rec *hops;
@@ -32,6 +35,6 @@ struct trace_json_sink {
 };
 
 struct sink trace_json_sink(struct trace_json_sink *j, FILE *out, struct resolver *res,
-			    __u64 name_wait_ns);
+			    struct asn_lookup *asn, __u64 name_wait_ns);
 
 #endif
