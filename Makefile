@@ -14,7 +14,7 @@ CFLAGS      ?= -O2 -g
 CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
 # every object names the headers it was built from (build/**/*.d)
 DEPFLAGS    := -MMD -MP
-LDLIBS      := -lbpf -lxdp -lelf -lz -lcares -lm -lncurses -lmicrohttpd -pthread
+LDLIBS      := -lbpf -lxdp -lelf -lz -lcares -lm -lncurses -lmicrohttpd -lcurl -pthread
 
 # user/ is in folders by layer; a header is included by its path below
 # user/ ("send/sender.h"), so -Iuser is all any file needs

@@ -17,6 +17,9 @@ pkgs=(
 	prometheus curl tmux
 	# peers we measure against
 	traceroute mtr-tiny scamper
+	# xhop scan --clickhouse: libcurl for the HTTP inserts, and the server its
+	# tests start themselves (Debian's 18.16, as user clickhouse)
+	libcurl4-openssl-dev clickhouse-server clickhouse-client
 )
 
 missing=()
@@ -41,4 +44,10 @@ apt-get install -y -q --no-install-recommends "${missing[@]}"
 if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null &&
 	[[ -d /run/systemd/system ]]; then
 	systemctl disable --now prometheus.service || true
+fi
+# the same for clickhouse-server: the tests start their own servers, each
+# with its own config and a temporary data folder
+if [[ " ${missing[*]} " == *" clickhouse-server "* ]] && command -v systemctl >/dev/null &&
+	[[ -d /run/systemd/system ]]; then
+	systemctl disable --now clickhouse-server.service || true
 fi

@@ -10,9 +10,18 @@
 #include "cli/cli.h"
 #include "cli/scan_cmd.h"
 #include "core/signals.h"
+#include "core/units.h"
 #include "engine/engine.h"
+#include "sink/clickhouse.h"
 #include "sink/scan_sinks.h"
 #include "plan/scan.h"
+
+/* Batches of --clickhouse: sealed at 10,000 rows or a second, whichever
+ * comes first; 64 MiB of rows in memory, then the spool file
+ */
+#define CH_BATCH_ROWS 10000
+#define CH_BATCH_NS NS_PER_S
+#define CH_MEM_LIMIT (64u << 20)
 
 struct scan_run {
 	struct engine e;
@@ -20,6 +29,9 @@ struct scan_run {
 	struct scan_json_sink json;
 	struct scan_progress_sink progress;
 	struct scan_summary_sink summary;
+	struct ch_sink ch;
+	int ch_on;
+	char measurement[128], vantage[256];
 };
 
 static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct scan *sc)
@@ -41,12 +53,32 @@ static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct s
 	return ec;
 }
 
+/* --clickhouse: after the traces (their file is written first), before
+ * the summary, which counts what it delivered
+ */
+static int open_clickhouse(struct scan_run *r, const struct scan_opts *o, struct sink *s, int *n)
+{
+	struct ch_sink_cfg cfg = {
+		.url = o->clickhouse_url, .table = o->clickhouse_table,
+		.measurement = r->measurement, .vantage = r->vantage,
+		.spool_path = o->clickhouse_spool, .wait_s = o->clickhouse_wait,
+		.batch_rows = CH_BATCH_ROWS, .batch_ns = CH_BATCH_NS, .mem_limit = CH_MEM_LIMIT,
+	};
+
+	if (!o->clickhouse_url)
+		return 0;
+	if (ch_sink_open(&r->ch, &cfg, &s[(*n)++]))
+		return 1;
+	r->ch_on = 1;
+	return 0;
+}
+
 static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink *s, int *n)
 {
 	struct scan_summary_info info = {
 		.method = o->plan.method, .shard = o->plan.shard, .shards = o->plan.shards,
 		.doubletree = !o->plan.no_doubletree, .bytes_per_target = SCAN_TARGET_BYTES,
-		.bytes_per_hop = SCAN_HOP_BYTES,
+		.bytes_per_hop = SCAN_HOP_BYTES, .measurement = r->measurement,
 	};
 	struct sink p;
 
@@ -55,6 +87,9 @@ static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink
 	p = scan_progress_sink(&r->progress, o->progress, &r->sc.st, &r->e.st, &r->e.s);
 	if (p.ops)
 		s[(*n)++] = p;
+	if (open_clickhouse(r, o, s, n))
+		return 1;
+	info.ch = r->ch_on ? ch_sink_stats(&r->ch) : NULL;
 	if (scan_summary_open(&r->summary, o->summary_file, &info, &r->sc.st, &r->e.st, &r->e.s,
 			      &s[(*n)++]))
 		return 1;
@@ -68,6 +103,14 @@ static int run(struct scan_run *r, const struct scan_opts *o)
 	int n = 0, rc, err;
 
 	r->sc.c = &o->plan;
+	if (o->measurement)
+		snprintf(r->measurement, sizeof(r->measurement), "%s", o->measurement);
+	else
+		ch_default_measurement(r->measurement, sizeof(r->measurement));
+	if (o->vantage)
+		snprintf(r->vantage, sizeof(r->vantage), "%s", o->vantage);
+	else
+		ch_default_vantage(r->vantage, sizeof(r->vantage));
 	rc = scan_load_targets(&r->sc);
 	if (rc)
 		return rc;
@@ -92,6 +135,8 @@ err_sinks:
 		fclose(r->json.out);
 	if (r->summary.owned && r->summary.out)
 		fclose(r->summary.out);
+	if (r->ch_on)
+		ch_sink_abandon(&r->ch);
 	return rc ? rc : 1;
 }
 
