@@ -305,7 +305,7 @@ static void test_delivery_once(void)
 {
 	struct ch_delivery d;
 	struct fake f;
-	int dups, rc;
+	int dups = 0, rc;
 
 	/* answers lost: the rows landed; asked, not sent again */
 	start(&d, &f, 1 << 20);
@@ -346,7 +346,7 @@ static void test_delivery_down_then_back(void)
 	struct stat sb;
 	struct fake f;
 	pthread_t th;
-	int dups, rc, spooled_seen;
+	int dups = 0, rc, spooled_seen;
 
 	/* down from the start, 2 KiB in memory: the rest goes to the spool */
 	start(&d, &f, 2048);
@@ -356,7 +356,9 @@ static void test_delivery_down_then_back(void)
 		ch_delivery_push(&d, batch(50)); /* 500 bytes each */
 	spooled_seen = !stat(spool_path, &sb) && sb.st_size > 0;
 	EXPECT(spooled_seen, "over the bound: spooled (%s)", strerror(errno));
+	pthread_mutex_lock(&d.lock);
 	EXPECT(d.mem_bytes <= 2048 + 500, "memory %zu", d.mem_bytes);
+	pthread_mutex_unlock(&d.lock);
 	l = (struct later){ &f, 50 * NS_PER_MS };
 	pthread_create(&th, NULL, come_back, &l);
 	rc = ch_delivery_finish(&d, 10 * NS_PER_S, NULL);
@@ -375,7 +377,7 @@ static void test_delivery_spool_replay(void)
 	struct fake f, keep;
 	char table[256];
 	__u64 rows, batches;
-	int dups, rc;
+	int dups = 0, rc;
 
 	/* down past the wait, one batch's answer lost before: all spooled */
 	start(&d, &f, 1 << 20);
