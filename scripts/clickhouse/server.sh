@@ -74,7 +74,15 @@ ch_users()
 	XML
 }
 
-ch_alive() { [[ -n ${CH_PID[$1]:-} ]] && kill -0 "${CH_PID[$1]}" 2>/dev/null; }
+# running, not a zombie waiting to be reaped
+ch_alive()
+{
+	local s
+	[[ -n ${CH_PID[$1]:-} ]] || return 1
+	s=$(cat "/proc/${CH_PID[$1]}/stat" 2>/dev/null) || return 1
+	s=${s##*) }
+	[[ ${s%% *} != Z ]]
+}
 
 ch_ready()
 {
@@ -88,6 +96,8 @@ ch_run()
 	ip netns exec "${CH_NS[$name]}" setpriv --reuid clickhouse --regid clickhouse --init-groups \
 		"$CH_BIN" --config-file="${CH_CONF[$name]}" >"$dir/stdout.log" 2>&1 &
 	CH_PID[$name]=$!
+	# no "Killed" job notice when a test kills it on purpose
+	disown "${CH_PID[$name]}"
 	for ((i = 0; i < CH_START_WAIT * 10; i++)); do
 		ch_ready "$name" && return 0
 		ch_alive "$name" || break
@@ -124,7 +134,10 @@ ch_stop()
 		sleep 0.1
 	done
 	ch_alive "$name" && kill -KILL "${CH_PID[$name]}" 2>/dev/null
-	{ wait "${CH_PID[$name]}"; } 2>/dev/null
+	for ((i = 0; i < 100; i++)); do
+		ch_alive "$name" || break
+		sleep 0.1
+	done
 	CH_PID[$name]=
 }
 

@@ -46,7 +46,7 @@ static char *rows_of(const struct trace_rec *t, const struct ch_ident *id, int t
 
 static void test_rows(void)
 {
-	struct ch_ident id = { .measurement = "m\"1\\x", .vantage = "vp-1" };
+	struct ch_ident id = { .measurement = "m\"1\\x\ttab", .vantage = "vp-1" };
 	struct probe_rec hops[2] = { 0 };
 	struct trace_rec t = { 0 };
 	char *s;
@@ -86,24 +86,36 @@ static void test_rows(void)
 
 	s = rows_of(&t, &id, 0, &n);
 	EXPECT(n == 2, "rows %d", n);
-	EXPECT(strstr(s, "{\"measurement\":\"m\\\"1\\\\x\",\"vantage\":\"vp-1\","), "escaped: %s", s);
-	EXPECT(strstr(s, "\"probe_dst\":\"198.19.0.77\""), "dst: %s", s);
-	EXPECT(strstr(s, "\"probe_method\":\"icmp-echo-paris\",\"probe_flow\":4242,\"probe_dport\":0"),
-	       "flow: %s", s);
-	EXPECT(strstr(s, "\"probe_ttl\":1,\"probe_attempt\":0"), "ttl: %s", s);
-	EXPECT(strstr(s, "\"probe_tx_ns\":1002000000000,\"reply_src\":\"198.18.1.2\","
-			 "\"reply_rx_ns\":1002000123456"), "times: %s", s);
-	EXPECT(strstr(s, "\"reply_mpls_labels\":[16,17],\"rtt\":0.123}\n"), "labels, rtt: %s", s);
-	EXPECT(strstr(s, "\"probe_tx_ns\":0,\"reply_src\":\"198.19.0.77\""), "no tx: %s", s);
-	EXPECT(strstr(s, "\"reply_mpls_labels\":[],\"rtt\":-1}\n"), "no rtt: %s", s);
+	/* every column of ch_schema.c in order, TSV-escaped text */
+	EXPECT(!strncmp(s, "m\"1\\\\x\\ttab\tvp-1\t00112233445566778899aabbccddeeff\t198.18.1.1\t"
+			   "198.19.0.77\ticmp-echo-paris\t4242\t0\t1\t0\t0\t1002000000000\t198.18.1.2\t"
+			   "1002000123456\t11\t0\t0\t64\t0\t56\t[16,17]\t0.123\n", strchr(s, '\n') - s + 1),
+	       "first row: %s", s);
+	EXPECT(strstr(s, "\t1002000000000\t198.18.1.2\t"), "times: %s", s);
+	EXPECT(strstr(s, "\t5\t2\t0\t0\t198.19.0.77\t1003000000000\t"), "no tx: %s", s);
+	EXPECT(strstr(s, "\t[]\t-1\n"), "no rtt: %s", s);
 	EXPECT(strchr(s, '\n') && strchr(strchr(s, '\n') + 1, '\n') &&
 	       !strchr(strchr(strchr(s, '\n') + 1, '\n') + 1, '\n'), "two lines: %s", s);
+	{
+		size_t ncol, tabs = 0;
+
+		ch_columns(CH_REPLIES, &ncol);
+		for (const char *p = s; *p != '\n'; p++)
+			tabs += *p == '\t';
+		EXPECT(tabs == ncol - 1, "%zu tabs for %zu columns", tabs, ncol);
+	}
 	free(s);
 
 	s = rows_of(&t, &id, 1, &n);
-	EXPECT(strstr(s, "\"start_ns\":1700000000000000005,\"stop_reason\":\"COMPLETED\","
-			 "\"stop_data\":0,\"hop_count\":5,\"replies\":2,\"probe_count\":9}\n"),
-	       "target: %s", s);
+	EXPECT(strstr(s, "\t1700000000000000005\tCOMPLETED\t0\t5\t2\t9\n"), "target: %s", s);
+	{
+		size_t ncol, tabs = 0;
+
+		ch_columns(CH_TARGETS, &ncol);
+		for (const char *p = s; *p != '\n'; p++)
+			tabs += *p == '\t';
+		EXPECT(tabs == ncol - 1, "%zu tabs for %zu target columns", tabs, ncol);
+	}
 	free(s);
 
 	/* IPv6 as RFC 5952: lower case, the longest zero run as "::" */
@@ -115,10 +127,8 @@ static void test_rows(void)
 	inet_pton(AF_INET6, "2001:2:0:0:1:0:0:2", &hops[0].reply.from);
 	t.nhops = 1;
 	s = rows_of(&t, &id, 0, &n);
-	EXPECT(strstr(s, "\"probe_dst\":\"2001:2:0:100::77\""), "dst6: %s", s);
-	EXPECT(strstr(s, "\"reply_src\":\"2001:2::1:0:0:2\""), "RFC 5952: %s", s);
-	EXPECT(strstr(s, "\"probe_method\":\"udp-paris\",\"probe_flow\":40000,\"probe_dport\":33434"),
-	       "udp flow: %s", s);
+	EXPECT(strstr(s, "\t2001:2:0:100::77\tudp-paris\t40000\t33434\t"), "dst6, udp flow: %s", s);
+	EXPECT(strstr(s, "\t2001:2::1:0:0:2\t"), "RFC 5952: %s", s);
 	free(s);
 }
 

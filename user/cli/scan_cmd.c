@@ -19,7 +19,7 @@
 /* Batches of --clickhouse: sealed at 10,000 rows or a second, whichever
  * comes first; 64 MiB of rows in memory, then the spool file
  */
-#define CH_BATCH_ROWS 10000
+#define CH_BATCH_ROWS 100000
 #define CH_BATCH_NS NS_PER_S
 #define CH_MEM_LIMIT (64u << 20)
 

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include "core/log.h"
@@ -16,11 +17,13 @@
 #include "sink/ch_deliver.h"
 #include "sink/ch_schema.h"
 
-/* A spool record: this line, then <bytes> of JSONEachRow rows */
+/* A spool record: this line, then <bytes> of TabSeparated rows */
 #define SPOOL_MAGIC "xhop-clickhouse-batch 1"
 #define SPOOL_HEADER_MAX 512
 /* finish looks at the clock and at signals this often */
 #define FINISH_STEP_NS (NS_PER_S / 10)
+/* the delivery thread's nice value (Linux: per thread) */
+#define CH_DELIVERY_NICE 10
 
 struct ch_batch *ch_batch_new(int table)
 {
@@ -289,6 +292,12 @@ static void *deliver_thread(void *arg)
 	__u64 backoff = d->cfg.backoff_min_ns;
 	char why[256];
 
+	/* the probing threads first: delivery takes what CPU they leave
+	 * (batches wait in memory meanwhile). Best effort: a refusal
+	 * (RLIMIT_NICE) changes nothing else.
+	 */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), CH_DELIVERY_NICE))
+		log_debug("%s: ClickHouse delivery thread: nice: %s\n", d->cfg.who, strerror(errno));
 	pthread_mutex_lock(&d->lock);
 	while (!d->fatal && !__atomic_load_n(&d->abort, __ATOMIC_ACQUIRE)) {
 		struct ch_batch *b = d->head;

@@ -38,7 +38,7 @@ struct ch_batch {
 	struct ch_batch *next;
 	int table;			  /* enum ch_table */
 	char id[CH_BATCH_ID_LEN + 1];
-	char *body;			  /* JSONEachRow lines */
+	char *body;			  /* TabSeparated lines (ch_rows.c) */
 	size_t len;
 	__u32 rows;
 	int ask;			  /* an earlier send's outcome is unknown */

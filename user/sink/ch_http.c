@@ -127,7 +127,7 @@ static const char *first_line(struct ch_http *h)
 
 /*
  * POST body to the server; query (a statement the body completes, e.g.
- * "INSERT ... FORMAT JSONEachRow") and query_id go in the URL. An
+ * "INSERT ... FORMAT TabSeparated") and query_id go in the URL. An
  * outcome; the answer in h->resp, the status in *status.
  */
 static int post(struct ch_http *h, const char *query, const char *query_id, const char *body,
@@ -295,9 +295,16 @@ static int http_setup(void *st, char *why, size_t wlen)
 static int http_insert(void *st, const struct ch_batch *b, char *why, size_t wlen)
 {
 	struct ch_http *h = st;
-	char q[400];
+	size_t n;
+	const struct ch_column *c = ch_columns(b->table, &n);
+	char q[1024];
+	int len = snprintf(q, sizeof(q), "INSERT INTO %s (", h->target[b->table]);
 
-	snprintf(q, sizeof(q), "INSERT INTO %s FORMAT JSONEachRow", h->target[b->table]);
+	/* the columns by name, in the rows' order: a table may order them otherwise */
+	for (size_t i = 0; i < n && len > 0 && (size_t)len < sizeof(q); i++)
+		len += snprintf(q + len, sizeof(q) - (size_t)len, "%s%s", i ? ", " : "", c[i].name);
+	if (len > 0 && (size_t)len < sizeof(q))
+		snprintf(q + len, sizeof(q) - (size_t)len, ") FORMAT TabSeparated");
 	return post(h, q, b->id, b->body, b->len, why, wlen);
 }
 

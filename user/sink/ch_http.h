@@ -5,7 +5,7 @@
  * itself, or DB.TABLE_local under a Distributed DB.TABLE: the node's own
  * shard, so one insert and one count see the same rows), creates the
  * tables on a single node that lacks them and refuses tables whose
- * columns are not xhop's. Inserts are JSONEachRow with the batch's id as
+ * columns are not xhop's. Inserts are TabSeparated with the batch's id as
  * query_id: while a first send still runs on the server, a second is
  * refused instead of doubling the rows.
  */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The rows xhop writes into ClickHouse, as JSONEachRow lines (one object
- * per line, the columns of ch_schema.c by name): a reply row per answer
- * that the scan's JSON output holds, a target row per finished target.
+ * The rows xhop writes into ClickHouse, as TabSeparated lines (the
+ * columns of ch_schema.c in their order; the INSERT names them): a reply
+ * row per answer that the scan's JSON output holds, a target row per
+ * finished target. TSV, not JSONEachRow: 18.16 parses it in a fraction
+ * of the time, and the server shares the prober's CPUs when it is local.
  * Addresses as text: IPv4 dotted, IPv6 as RFC 5952 (net/addr.c).
  */
 #ifndef XHOP_CH_ROWS_H
