@@ -24,25 +24,13 @@ Prints ok/FAIL lines, then "COUNTS <passed> <failed>".
 import collections
 import ipaddress
 import json
+import os
 import sys
 
-passed = failed = 0
-
-
-def ok(name):
-    global passed
-    passed += 1
-    print(f"ok   {name}")
-
-
-def fail(name, why):
-    global failed
-    failed += 1
-    print(f"FAIL {name}")
-    for w in why[:12]:
-        print(f"     | {w}")
-    if len(why) > 12:
-        print(f"     | ... {len(why) - 12} more")
+# the ok/fail counting of scan_check.py, one copy
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scan_check import fail, ok  # noqa: E402
+import scan_check  # noqa: E402
 
 
 def tsv(path):
@@ -117,7 +105,7 @@ def nodes(name, path, outs):
 def main():
     what, name, path, rest = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     {"replies": replies, "targets": targets, "links": links, "nodes": nodes}[what](name, path, rest)
-    print(f"COUNTS {passed} {failed}")
+    print(f"COUNTS {scan_check.passed} {scan_check.failed}")
 
 
 main()

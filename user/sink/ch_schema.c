@@ -11,15 +11,20 @@
 /* Times are Unix ns in UInt64: 18.16 has no DateTime64, and a DateTime
  * (seconds) would round away what the kernel stamps measured
  */
+/* Both tables begin alike: who measured, which batch, which probe flow */
+#define COMMON_COLUMNS						\
+	{ "measurement", "String" },				\
+	{ "vantage", "String" },				\
+	{ "batch_id", "String" },				\
+	{ "probe_src", "String" },				\
+	{ "probe_dst", "String" },				\
+	{ "probe_method", "String" },				\
+	/* ICMP: the checksum; UDP/TCP: the source port */	\
+	{ "probe_flow", "UInt16" },				\
+	{ "probe_dport", "UInt16" }
+
 static const struct ch_column reply_cols[] = {
-	{ "measurement", "String" },
-	{ "vantage", "String" },
-	{ "batch_id", "String" },
-	{ "probe_src", "String" },
-	{ "probe_dst", "String" },
-	{ "probe_method", "String" },
-	{ "probe_flow", "UInt16" },	/* ICMP: the checksum; UDP/TCP: the source port */
-	{ "probe_dport", "UInt16" },
+	COMMON_COLUMNS,
 	{ "probe_ttl", "UInt8" },
 	{ "probe_attempt", "UInt8" },
 	{ "probe_size", "UInt16" },
@@ -37,14 +42,7 @@ static const struct ch_column reply_cols[] = {
 };
 
 static const struct ch_column target_cols[] = {
-	{ "measurement", "String" },
-	{ "vantage", "String" },
-	{ "batch_id", "String" },
-	{ "probe_src", "String" },
-	{ "probe_dst", "String" },
-	{ "probe_method", "String" },
-	{ "probe_flow", "UInt16" },
-	{ "probe_dport", "UInt16" },
+	COMMON_COLUMNS,
 	{ "start_ns", "UInt64" },
 	{ "stop_reason", "String" },
 	{ "stop_data", "Int32" },
