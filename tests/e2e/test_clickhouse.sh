@@ -37,13 +37,14 @@ TMP=$(mktemp -d /tmp/xhop-ch.XXXXXX)
 chmod 755 "$TMP"
 mkdir "$TMP/ch"
 BG_PIDS=()
+BG_PID=
 HTTP_PID=
 
 cleanup()
 {
 	[[ $BASHPID == "$$" ]] || return 0
 	local p
-	for p in "${BG_PIDS[@]}"; do alive "$p" && kill -9 "$p" 2>/dev/null; done
+	for p in "${BG_PIDS[@]}" "${BG_PID:-}"; do alive "$p" && kill -9 "$p" 2>/dev/null; done
 	[[ -n $HTTP_PID ]] && kill "$HTTP_PID" 2>/dev/null
 	ch_stop ch1
 	ch_stop ch2
@@ -85,7 +86,8 @@ ch_checks() { local out; out=$(python3 "$HERE/ch_check.py" "$@"); grep -v '^COUN
 sum_of() { python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])[sys.argv[2]])' "$1" "$2"; }
 hops_in() { python3 -c 'import json,sys; print(sum(len(json.loads(l)["hops"]) for f in sys.argv[1:] for l in open(f) if l.strip()))' "$@"; }
 # the rows of measurement M through node N (its Distributed or plain table T)
-rows_tsv() { ch_q "$1" "SELECT vantage, probe_dst, probe_ttl, probe_attempt, reply_src, rtt FROM $2 WHERE measurement = '$3' FORMAT TSV"; }
+# (TSVRaw: a vantage name as given, unescaped)
+rows_tsv() { ch_q "$1" "SELECT vantage, probe_dst, probe_ttl, probe_attempt, reply_src, rtt FROM $2 WHERE measurement = '$3' FORMAT TSVRaw"; }
 
 # --- 1. the schema ---------------------------------------------------------------
 
@@ -181,12 +183,15 @@ expect_eq "links view per vantage point: both see r2's two branches" \
 # --- 3. a single node without tables --------------------------------------------
 
 prefix_addrs "$TMP/t28" 198.19.0.0/28 198.19.2.0/28
+# a vantage name with a backslash, quotes and a space: escaped in the rows
+SOLO='so lo\\"x'"'"
 scan single --every-address --rate 2000 --clickhouse "$URL1" --clickhouse-table single.r \
-	--vantage solo --measurement m2 198.19.0.0/28 198.19.2.0/28
+	--vantage "$SOLO" --measurement m2 198.19.0.0/28 198.19.2.0/28
 expect_rc "single node, no tables: exit 0" 0
 expect_match "single node: says it created the tables" "$(cat "$TMP/single.err")" "created single.r and single.r_targets"
 rows_tsv ch1 single.r m2 >"$TMP/m2.tsv"
-ch_checks replies "single node: every answer exactly once" "$TMP/m2.tsv" "$TMP/single.out:solo"
+ch_checks replies "single node: every answer exactly once, the vantage name intact" "$TMP/m2.tsv" \
+	"$TMP/single.out:$SOLO"
 expect_eq "single node: the tables are MergeTree" \
 	"$(ch_q ch1 "SELECT engine FROM system.tables WHERE database = 'single' FORMAT TSV" | tr '\n' ' ')" "MergeTree MergeTree "
 
@@ -215,6 +220,21 @@ expect_match "clickhouse-replay again: every batch found there, none sent" "$(ca
 	"$n delivered \(([0-9]+) batches there already\), 0 not"
 rows_tsv ch1 xhop.replies m3 >"$TMP/m3b.tsv"
 ch_checks replies "after a second replay: still exactly once" "$TMP/m3b.tsv" "$TMP/down.out:solo"
+
+# SIGINT while xhop waits for ClickHouse at the end: it stops waiting,
+# spools, and exits as interrupted
+bg_start src scan --blocklist "$TMP/noblock" --every-address --rate 2000 \
+	--clickhouse http://127.0.0.1:18999 --clickhouse-wait 100 --clickhouse-spool "$TMP/int.spool" \
+	--summary "$TMP/int.sum" 198.19.0.0/28
+traces_out() { [[ $(wc -l <"$TMP/bg.out") -eq 16 ]]; }
+if wait_for 60 traces_out; then ok "SIGINT in the wait: the traces are written first"; else
+	fail "SIGINT in the wait: the traces are written first" "$(cat "$TMP/bg.err")"; fi
+kill -INT "$BG_PID"
+bg_end 10
+expect_eq "SIGINT in the wait: it stops waiting at once, exit 130" "$BG_RC" 130
+expect_eq "SIGINT in the wait: every row spooled" "$(sum_of "$TMP/int.sum" clickhouse_rows_spooled)" \
+	"$(($(hops_in "$TMP/bg.out") + 16))"
+expect_match "SIGINT in the wait: names the spool" "$(cat "$TMP/bg.err")" "kept in $TMP/int.spool"
 
 # --- 5. bad input -----------------------------------------------------------------
 

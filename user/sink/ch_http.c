@@ -24,6 +24,7 @@ struct ch_http {
 	char resp[RESP_MAX + 1];
 	size_t resp_len;
 	int clickhouse; /* the answer carried ClickHouse's X-ClickHouse-* headers */
+	int met;	/* some answer did: a later one without them is no verdict */
 };
 
 int ch_url_ok(const char *url)
@@ -164,11 +165,17 @@ static int post(struct ch_http *h, const char *query, const char *query_id, cons
 		return CH_UNKNOWN;
 	}
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
-	if (!h->clickhouse) {
+	if (!h->clickhouse && !h->met) {
 		snprintf(why, wlen, "%s is not a ClickHouse HTTP interface (HTTP %ld, no "
 			 "X-ClickHouse headers)", h->url, status);
 		return CH_REFUSED;
 	}
+	if (!h->clickhouse) {
+		/* it was ClickHouse: a proxy in front answering while the node restarts */
+		snprintf(why, wlen, "%s: HTTP %ld, not from ClickHouse", h->url, status);
+		return CH_UNKNOWN;
+	}
+	h->met = 1;
 	if (status == 200)
 		return CH_OK;
 	r = CH_UNKNOWN;

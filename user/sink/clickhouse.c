@@ -119,16 +119,21 @@ static void ch_end(void *st, __u64 now)
 static int ch_close(void *st)
 {
 	struct ch_sink *c = st;
+	sig_atomic_t was;
 	int err;
 
 	ch_end(c, 0);
 	if (c->oom)
 		log_err(WHO ": ClickHouse: out of memory: rows of some traces are missing\n");
 	/* a signal during the wait cuts it short; one that ended the scan
-	 * before it does not: what was measured is worth the wait
+	 * before it does not (what was measured is worth the wait), but it
+	 * stays the scan's exit status
 	 */
-	err = ch_delivery_finish(&c->d, (__u64)(c->cfg.wait_s * NS_PER_S),
-				 xhop_stop ? NULL : &xhop_stop);
+	was = xhop_stop;
+	xhop_stop = 0;
+	err = ch_delivery_finish(&c->d, (__u64)(c->cfg.wait_s * NS_PER_S), &xhop_stop);
+	if (!xhop_stop)
+		xhop_stop = was;
 	ch_delivery_free(&c->d);
 	c->d_init = 0;
 	ch_http_free(c->http);
@@ -145,6 +150,22 @@ static const struct sink_ops ch_ops = {
 	.close = ch_close,
 };
 
+/* xhop-clickhouse-MEASUREMENT.spool in the current folder, the name's
+ * bytes other than [A-Za-z0-9._-] as '_': a name is no path
+ */
+static void spool_name(char *buf, size_t len, const char *measurement)
+{
+	int n = snprintf(buf, len, "xhop-clickhouse-%s.spool", measurement);
+
+	for (int i = 16; i < n - 6 && (size_t)i < len; i++) {
+		char ch = buf[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '-' || ch == '_'))
+			buf[i] = '_';
+	}
+}
+
 int ch_sink_open(struct ch_sink *c, const struct ch_sink_cfg *cfg, struct sink *out)
 {
 	struct ch_delivery_cfg dc = {
@@ -160,7 +181,7 @@ int ch_sink_open(struct ch_sink *c, const struct ch_sink_cfg *cfg, struct sink *
 	if (cfg->spool_path)
 		snprintf(c->spool, sizeof(c->spool), "%s", cfg->spool_path);
 	else
-		snprintf(c->spool, sizeof(c->spool), "xhop-clickhouse-%s.spool", cfg->measurement);
+		spool_name(c->spool, sizeof(c->spool), cfg->measurement);
 	dc.spool_path = c->spool;
 	/* the flag's address stays: ch_delivery_init only zeroes it */
 	c->http = ch_http_new(WHO, cfg->url, cfg->table, &c->d.abort);
