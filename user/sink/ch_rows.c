@@ -57,14 +57,14 @@ static unsigned long long unix_ns(__u64 mono_ns, __s64 offset_ns)
 	return mono_ns ? (unsigned long long)((__s64)mono_ns + offset_ns) : 0;
 }
 
-static void put_reply(FILE *out, const struct ch_ident *id, const char *batch_id,
-		      const struct trace_head *h, const struct probe_rec *p)
+static void put_reply(FILE *out, const char *common, size_t clen, const struct trace_head *h,
+		      const struct probe_rec *p)
 {
 	const struct hop_reply *r = &p->reply;
 	__s64 rtt_ns = probe_rec_rtt_ns(p);
 	char a[ADDR_STRLEN];
 
-	put_common(out, id, batch_id, h);
+	fwrite_unlocked(common, 1, clen, out);
 	num(out, p->ttl);
 	num(out, p->attempt);
 	num(out, (unsigned)h->probe_size);
@@ -97,8 +97,18 @@ static void put_reply(FILE *out, const struct ch_ident *id, const char *batch_id
 int ch_rows_replies(FILE *out, const struct ch_ident *id, const char *batch_id,
 		    const struct trace_rec *t)
 {
+	/* the columns every row of the trace shares, formatted once */
+	char common[1024];
+	FILE *f = fmemopen(common, sizeof(common), "w");
+	long clen;
+
+	if (!f)
+		return 0;
+	put_common(f, id, batch_id, &t->h);
+	clen = ftell(f);
+	fclose(f);
 	for (int i = 0; i < t->nhops; i++)
-		put_reply(out, id, batch_id, &t->h, &t->hops[i]);
+		put_reply(out, common, (size_t)clen, &t->h, &t->hops[i]);
 	return t->nhops;
 }
 
