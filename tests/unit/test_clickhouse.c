@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include "core/probe_build.h"
 #include "core/units.h"
+#include "net/addr.h"
 #include "sink/ch_deliver.h"
 #include "sink/ch_rows.h"
 #include "sink/ch_schema.h"
@@ -197,7 +198,7 @@ struct fake {
 	int lose_answers;	/* this many inserts land, their answers lost */
 	int refuse;		/* inserts refused for good */
 	int down_after_loss;	/* a lost answer takes the node down */
-	int inserts, counts;
+	int inserts, counts, setups;
 };
 
 static int fake_find(struct fake *f, const char *id)
@@ -214,6 +215,7 @@ static int fake_setup(void *st, char *why, size_t len)
 	int r;
 
 	pthread_mutex_lock(&f->lock);
+	f->setups++;
 	r = f->down ? CH_NOT_SENT : CH_OK;
 	pthread_mutex_unlock(&f->lock);
 	snprintf(why, len, "fake down");
@@ -487,12 +489,32 @@ static void test_delivery_full_disk_and_refusal(void)
 	unlink(spool_path);
 }
 
+/* No rows: the node is never asked, the end does not wait for it */
+static void test_delivery_nothing(void)
+{
+	struct ch_delivery d;
+	struct fake f;
+	__u64 t0 = clock_mono_ns();
+	int rc;
+
+	start(&d, &f, 1 << 20);
+	f.down = 1;
+	ch_delivery_start(&d, 0);
+	rc = ch_delivery_finish(&d, 10 * NS_PER_S, NULL);
+	EXPECT(rc == 0 && f.setups == 0 && clock_mono_ns() - t0 < NS_PER_S,
+	       "rc %d, setups %d, %llu ms", rc, f.setups,
+	       (unsigned long long)((clock_mono_ns() - t0) / NS_PER_MS));
+	EXPECT(access(spool_path, F_OK) != 0, "no spool");
+	ch_delivery_free(&d);
+}
+
 int main(void)
 {
 	snprintf(spool_path, sizeof(spool_path), "/tmp/xhop-test-ch-%d.spool", getpid());
 	unlink(spool_path);
 	test_rows();
 	test_schema();
+	test_delivery_nothing();
 	test_delivery_once();
 	test_delivery_down_then_back();
 	test_delivery_spool_replay();

@@ -151,7 +151,8 @@ static const struct cli_cmd scan_cmd = {
 		 "Options:\n",
 	.epilog = "\nNothing in the built-in blocklist (reserved and special-use ranges) is\n"
 		  "ever probed unless --blocklist replaces it.\n"
-		  "Exit status: 0 done, 1 runtime failure, 2 usage error or bad target list,\n"
+		  "Exit status: 0 done, 1 runtime failure (also: rows --clickhouse did not\n"
+		  "deliver, kept in a spool file), 2 usage error or bad target list,\n"
 		  "130 interrupted (SIGINT; partial traces and the summary are written).\n",
 	.opts = scan_rows,
 	.n_opts = ARRAY_SIZE(scan_rows),

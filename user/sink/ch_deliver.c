@@ -304,6 +304,13 @@ static void *deliver_thread(void *arg)
 		__u64 next = 0;
 		int r, present, spooled = 0, ask;
 
+		/* nothing to deliver: nothing to ask of the node either */
+		if (!b && d->spool_read >= d->spool_end) {
+			if (d->finishing)
+				break;
+			pthread_cond_wait(&d->cond, &d->lock);
+			continue;
+		}
 		if (!d->setup_done) {
 			pthread_mutex_unlock(&d->lock);
 			r = d->tr.ops->setup(d->tr.st, why, sizeof(why));
@@ -318,6 +325,7 @@ static void *deliver_thread(void *arg)
 				continue;
 			}
 			d->setup_done = 1;
+			continue; /* the queue may have changed meanwhile */
 		}
 		if (!b && d->spool_read < d->spool_end) {
 			__u64 off = d->spool_read;
@@ -332,12 +340,6 @@ static void *deliver_thread(void *arg)
 				break;
 			}
 			spooled = 1;
-		}
-		if (!b) {
-			if (d->finishing)
-				break;
-			pthread_cond_wait(&d->cond, &d->lock);
-			continue;
 		}
 		ask = spooled ? d->spool_ask || d->replay : b->ask;
 		pthread_mutex_unlock(&d->lock);
