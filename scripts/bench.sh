@@ -20,6 +20,12 @@ echo
 echo "== xhop scan with and without --clickhouse to a local clickhouse-server (rate ratio, rows/s)"
 scripts/bench_clickhouse.sh 1 || rc=1
 echo
+echo "== xhop multipath against scamper tracelb: the multipath lab's diamonds"
+scripts/bench_mp.sh || rc=1
+echo
+echo "== xhop scan's traces as warts against scamper JSON: bytes and time per trace"
+scripts/bench_warts.sh || rc=1
+echo
 echo "== xhop monitor: one process, 1,000 targets, 1 s interval (CPU, RSS, /metrics)"
 scripts/bench_monitor.sh || rc=1
 exit $rc

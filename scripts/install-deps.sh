@@ -15,11 +15,16 @@ pkgs=(
 	# xhop monitor's tests: a Prometheus server and promtool (one package),
 	# curl for /metrics, tmux to drive the live view
 	prometheus curl tmux
-	# peers we measure against
+	# peers we measure against; scamper (the package) also brings sc_warts2json,
+	# sc_analysis_dump, sc_tracediff and sc_wartsdump, the readers of xhop's warts
 	traceroute mtr-tiny scamper
 	# xhop scan --clickhouse: libcurl for the HTTP inserts, and the server its
 	# tests start themselves (Debian's 18.16, as user clickhouse)
 	libcurl4-openssl-dev clickhouse-server clickhouse-client
+	# the Debian package (tests/e2e/test_package.sh builds and installs
+	# it) and what make install ships: man page checks, unit checks
+	# (systemd-analyze), the rules' and dashboard's checks (python3-yaml)
+	debhelper dpkg-dev fakeroot lintian adduser man-db groff-base systemd python3-yaml
 )
 
 missing=()

@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/clickhouse_cmd.h"
 #include "cli/monitor_cmd.h"
+#include "cli/mp_cmd.h"
 #include "cli/scan_cmd.h"
 #include "core/signals.h"
 
@@ -15,6 +16,7 @@ union cmd_opts {
 	struct mon_opts mon;
 	struct ch_schema_opts ch_schema;
 	struct ch_replay_opts ch_replay;
+	struct mp_opts mp;
 };
 
 /*
@@ -83,12 +85,23 @@ static int cmd_ch_replay_run(const union cmd_opts *o)
 	return ch_replay_main(&o->ch_replay);
 }
 
+static int cmd_mp_parse(int argc, char **argv, union cmd_opts *o)
+{
+	return cli_parse_mp(argc, argv, &o->mp);
+}
+
+static int cmd_mp_run(const union cmd_opts *o)
+{
+	return mp_main(&o->mp);
+}
+
 /* Subcommands as bpftool and ip have them; the last entry takes the rest */
 static const struct command commands[] = {
 	{ "scan", cmd_scan_parse, cmd_scan_run, NULL },
 	{ "monitor", cmd_monitor_parse, cmd_monitor_run, cmd_monitor_free },
 	{ "clickhouse-schema", cmd_ch_schema_parse, cmd_ch_schema_run, NULL },
 	{ "clickhouse-replay", cmd_ch_replay_parse, cmd_ch_replay_run, NULL },
+	{ "multipath", cmd_mp_parse, cmd_mp_run, NULL },
 	{ NULL, cmd_trace_parse, cmd_trace_run, NULL }, /* xhop HOST */
 };
 

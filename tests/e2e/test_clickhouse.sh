@@ -81,8 +81,7 @@ scan()
 		--summary "$TMP/$name.sum" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
 	RC=$?
 }
-ch_checks() { local out; out=$(python3 "$HERE/ch_check.py" "$@"); grep -v '^COUNTS ' <<<"$out"
-	read -r _ p f < <(grep '^COUNTS ' <<<"$out"); T_PASS=$((T_PASS + ${p:-0})); T_FAIL=$((T_FAIL + ${f:-1})); }
+ch_checks() { py_checks ch_check.py "$@"; }
 sum_of() { python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readlines()[-1])[sys.argv[2]])' "$1" "$2"; }
 hops_in() { python3 -c 'import json,sys; print(sum(len(json.loads(l)["hops"]) for f in sys.argv[1:] for l in open(f) if l.strip()))' "$@"; }
 # the rows of measurement M through node N (its Distributed or plain table T)
