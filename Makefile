@@ -16,7 +16,7 @@ CFLAGS      ?= -O2 -g
 CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
 # every object names the headers it was built from (build/**/*.d)
 DEPFLAGS    := -MMD -MP
-LDLIBS      := -lbpf -lxdp -lelf -lz -lcares -lmaxminddb -lm -lncurses -lmicrohttpd -pthread
+LDLIBS      := -lbpf -lxdp -lelf -lz -lcares -lmaxminddb -lm -lncurses -lmicrohttpd -lcurl -pthread
 
 # user/ is in folders by layer; a header is included by its path below
 # user/ ("send/sender.h"), so -Iuser is all any file needs
@@ -168,11 +168,19 @@ test-e2e-asan: $(ASAN_BUILD)/xhop
 		cat $(ASAN_BUILD)/e2e-reports/*; echo "e2e-asan: sanitizer reports above"; exit 1; \
 	 fi; exit $$rc
 
-# The threaded code's unit test under ThreadSanitizer: the send queue's
-# hand-over between the planner and the sending thread
+# The threaded code's unit tests under ThreadSanitizer: the send queue's
+# hand-over between the planner and the sending thread, and the
+# ClickHouse sink's between the engine and its delivery thread
 TSAN_BUILD  := build-tsan
-TSAN_TESTS  := $(TSAN_BUILD)/tests/unit/test_txq
+TSAN_TESTS  := $(TSAN_BUILD)/tests/unit/test_txq $(TSAN_BUILD)/tests/unit/test_clickhouse
 $(TSAN_BUILD)/tests/unit/test_txq: tests/unit/test_txq.c user/send/txq.c user/net/addr.c user/core/log.c | $(BUILD)/xhop
+	@mkdir -p $(@D)
+	$(CC) -g -O1 -fsanitize=thread -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude \
+		-I$(BUILD) -Iuser -Itests -o $@ $^ -pthread
+
+$(TSAN_BUILD)/tests/unit/test_clickhouse: tests/unit/test_clickhouse.c user/sink/ch_deliver.c \
+		user/sink/ch_rows.c user/sink/ch_schema.c user/sink/json.c user/net/addr.c \
+		user/core/log.c user/core/reply.c | $(BUILD)/xhop
 	@mkdir -p $(@D)
 	$(CC) -g -O1 -fsanitize=thread -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE -Iinclude \
 		-I$(BUILD) -Iuser -Itests -o $@ $^ -pthread

@@ -17,6 +17,9 @@ echo
 echo "== xhop scan against scamper: 50,176 targets, the lab's ceiling, 1M targets' memory"
 scripts/bench_scan.sh || rc=1
 echo
+echo "== xhop scan with and without --clickhouse to a local clickhouse-server (rate ratio, rows/s)"
+scripts/bench_clickhouse.sh 1 || rc=1
+echo
 echo "== xhop multipath against scamper tracelb: the multipath lab's diamonds"
 scripts/bench_mp.sh || rc=1
 echo

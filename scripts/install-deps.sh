@@ -20,6 +20,9 @@ pkgs=(
 	# peers we measure against; scamper (the package) also brings sc_warts2json,
 	# sc_analysis_dump, sc_tracediff and sc_wartsdump, the readers of xhop's warts
 	traceroute mtr-tiny scamper
+	# xhop scan --clickhouse: libcurl for the HTTP inserts, and the server its
+	# tests start themselves (Debian's 18.16, as user clickhouse)
+	libcurl4-openssl-dev clickhouse-server clickhouse-client
 	# the Debian package (tests/e2e/test_package.sh builds and installs
 	# it) and what make install ships: man page checks, unit checks
 	# (systemd-analyze), the rules' and dashboard's checks (python3-yaml)
@@ -48,4 +51,10 @@ apt-get install -y -q --no-install-recommends "${missing[@]}"
 if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null &&
 	[[ -d /run/systemd/system ]]; then
 	systemctl disable --now prometheus.service || true
+fi
+# the same for clickhouse-server: the tests start their own servers, each
+# with its own config and a temporary data folder
+if [[ " ${missing[*]} " == *" clickhouse-server "* ]] && command -v systemctl >/dev/null &&
+	[[ -d /run/systemd/system ]]; then
+	systemctl disable --now clickhouse-server.service || true
 fi

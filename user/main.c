@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/cli.h"
+#include "cli/clickhouse_cmd.h"
 #include "cli/monitor_cmd.h"
 #include "cli/mp_cmd.h"
 #include "cli/scan_cmd.h"
@@ -13,6 +14,8 @@ union cmd_opts {
 	struct trace_opts trace;
 	struct scan_opts scan;
 	struct mon_opts mon;
+	struct ch_schema_opts ch_schema;
+	struct ch_replay_opts ch_replay;
 	struct mp_opts mp;
 };
 
@@ -62,6 +65,26 @@ static void cmd_monitor_free(union cmd_opts *o)
 	mon_opts_free(&o->mon);
 }
 
+static int cmd_ch_schema_parse(int argc, char **argv, union cmd_opts *o)
+{
+	return cli_parse_ch_schema(argc, argv, &o->ch_schema);
+}
+
+static int cmd_ch_schema_run(const union cmd_opts *o)
+{
+	return ch_schema_main(&o->ch_schema);
+}
+
+static int cmd_ch_replay_parse(int argc, char **argv, union cmd_opts *o)
+{
+	return cli_parse_ch_replay(argc, argv, &o->ch_replay);
+}
+
+static int cmd_ch_replay_run(const union cmd_opts *o)
+{
+	return ch_replay_main(&o->ch_replay);
+}
+
 static int cmd_mp_parse(int argc, char **argv, union cmd_opts *o)
 {
 	return cli_parse_mp(argc, argv, &o->mp);
@@ -76,6 +99,8 @@ static int cmd_mp_run(const union cmd_opts *o)
 static const struct command commands[] = {
 	{ "scan", cmd_scan_parse, cmd_scan_run, NULL },
 	{ "monitor", cmd_monitor_parse, cmd_monitor_run, cmd_monitor_free },
+	{ "clickhouse-schema", cmd_ch_schema_parse, cmd_ch_schema_run, NULL },
+	{ "clickhouse-replay", cmd_ch_replay_parse, cmd_ch_replay_run, NULL },
 	{ "multipath", cmd_mp_parse, cmd_mp_run, NULL },
 	{ NULL, cmd_trace_parse, cmd_trace_run, NULL }, /* xhop HOST */
 };

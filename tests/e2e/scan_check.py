@@ -242,4 +242,5 @@ def main():
     print(f"COUNTS {passed} {failed}")
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -14,9 +14,17 @@
 #include "engine/engine.h"
 #include "net/asn.h"
 #include "net/resolve.h"
+#include "sink/clickhouse.h"
 #include "sink/scan_sinks.h"
 #include "sink/warts.h"
 #include "plan/scan.h"
+
+/* Batches of --clickhouse: sealed at 100,000 rows or a second, whichever
+ * comes first; 64 MiB of rows in memory, then the spool file
+ */
+#define CH_BATCH_ROWS 100000
+#define CH_BATCH_NS NS_PER_S
+#define CH_MEM_LIMIT (64u << 20)
 
 struct scan_run {
 	struct engine e;
@@ -27,6 +35,9 @@ struct scan_run {
 	struct scan_summary_sink summary;
 	struct asn_lookup asn;
 	struct resolver *res; /* -z */
+	struct ch_sink ch;
+	int ch_on;
+	char measurement[128], vantage[256];
 };
 
 static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct scan *sc,
@@ -49,12 +60,32 @@ static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct s
 	return ec;
 }
 
+/* --clickhouse: after the traces (their file is written first), before
+ * the summary, which counts what it delivered
+ */
+static int open_clickhouse(struct scan_run *r, const struct scan_opts *o, struct sink *s, int *n)
+{
+	struct ch_sink_cfg cfg = {
+		.url = o->clickhouse_url, .table = o->clickhouse_table,
+		.measurement = r->measurement, .vantage = r->vantage,
+		.spool_path = o->clickhouse_spool, .wait_s = o->clickhouse_wait,
+		.batch_rows = CH_BATCH_ROWS, .batch_ns = CH_BATCH_NS, .mem_limit = CH_MEM_LIMIT,
+	};
+
+	if (!o->clickhouse_url)
+		return 0;
+	if (ch_sink_open(&r->ch, &cfg, &s[(*n)++]))
+		return 1;
+	r->ch_on = 1;
+	return 0;
+}
+
 static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink *s, int *n)
 {
 	struct scan_summary_info info = {
 		.method = o->plan.method, .shard = o->plan.shard, .shards = o->plan.shards,
 		.doubletree = !o->plan.no_doubletree, .bytes_per_target = SCAN_TARGET_BYTES,
-		.bytes_per_hop = SCAN_HOP_BYTES,
+		.bytes_per_hop = SCAN_HOP_BYTES, .measurement = r->measurement,
 	};
 	struct warts_sink_cfg wc = { .list_name = "xhop scan", .descr = o->plan.targets_file,
 				     .opt = "--output" };
@@ -74,6 +105,9 @@ static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink
 	p = scan_progress_sink(&r->progress, o->progress, &r->sc.st, &r->e.st, &r->e.s);
 	if (p.ops)
 		s[(*n)++] = p;
+	if (open_clickhouse(r, o, s, n))
+		return 1;
+	info.ch = r->ch_on ? ch_sink_stats(&r->ch) : NULL;
 	if (scan_summary_open(&r->summary, o->summary_file, &info, &r->sc.st, &r->e.st, &r->e.s,
 			      &s[(*n)++]))
 		return 1;
@@ -92,6 +126,14 @@ static int run(struct scan_run *r, const struct scan_opts *o)
 	rc = asn_lookup_open(&r->asn, o->aslookup, o->asn_db, r->res);
 	if (rc)
 		return rc;
+	if (o->measurement)
+		snprintf(r->measurement, sizeof(r->measurement), "%s", o->measurement);
+	else
+		ch_default_measurement(r->measurement, sizeof(r->measurement));
+	if (o->vantage)
+		snprintf(r->vantage, sizeof(r->vantage), "%s", o->vantage);
+	else
+		ch_default_vantage(r->vantage, sizeof(r->vantage));
 	rc = scan_load_targets(&r->sc);
 	if (rc)
 		return rc;
@@ -116,6 +158,8 @@ err_sinks:
 		fclose(r->json.out);
 	if (r->summary.owned && r->summary.out)
 		fclose(r->summary.out);
+	if (r->ch_on)
+		ch_sink_abandon(&r->ch);
 	warts_sink_abandon(&r->warts);
 	warts_sink_abandon(&r->warts_copy);
 	return rc ? rc : 1;

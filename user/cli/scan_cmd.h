@@ -13,6 +13,13 @@ struct scan_opts {
 	OUT_OPTS_GROUP;		    /* --output --format (json|warts) --json --warts */
 	const char *summary_file;   /* --summary FILE (default stderr) */
 	int progress;		    /* --progress (else only on a terminal) */
+	/* --clickhouse URL and its companions (sink/clickhouse.h) */
+	const char *clickhouse_url;
+	const char *clickhouse_table;	/* --clickhouse-table DB.TABLE */
+	const char *clickhouse_spool;	/* --clickhouse-spool FILE */
+	double clickhouse_wait;		/* --clickhouse-wait SECONDS */
+	const char *vantage;		/* --vantage NAME (default the host name) */
+	const char *measurement;	/* --measurement NAME (default generated) */
 };
 
 /*

@@ -9,6 +9,7 @@
 #include <string.h>
 #include "cli/scan_cmd.h"
 #include "send/sender.h"
+#include "cli/clickhouse_cmd.h"
 
 #define OPT(name, type, field, ...) CLI_OPT(name, type, struct scan_opts, field, __VA_ARGS__)
 #define PROBE(r) PROBE_OPT(struct scan_opts, r)
@@ -68,6 +69,23 @@ static int parse_seed(void *opts, const struct cli_opt *row, const char *arg)
 	return 0;
 }
 
+/* --vantage, --measurement: printable, not empty, at most 200 bytes */
+static int parse_name(void *opts, const struct cli_opt *row, const char *arg)
+{
+	size_t n = strlen(arg);
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f)
+			n = 0;
+	if (!n || n > 200) {
+		fprintf(stderr, "xhop: --%s: '%s' is not a name (1-200 printable bytes)\n",
+			row->name, arg);
+		return -1;
+	}
+	*(const char **)((char *)opts + row->off) = arg;
+	return 0;
+}
+
 static const struct cli_opt scan_rows[] = {
 	OPT("targets", CLI_STRING, plan.targets_file, .arg = "FILE",
 	    .help = "addresses and prefixes, one per line ('-': stdin)"),
@@ -107,6 +125,18 @@ static const struct cli_opt scan_rows[] = {
 	OPT("summary", CLI_STRING, summary_file, .arg = "FILE",
 	    .help = "summary object here (default stderr)"),
 	OPT("progress", CLI_FLAG, progress, .help = "progress on stderr (default: on a terminal)"),
+	OPT("clickhouse", CLI_CUSTOM, clickhouse_url, .parse = cli_parse_ch_url, .arg = "URL",
+	    .help = "also write replies into ClickHouse (http://HOST:8123)"),
+	OPT("clickhouse-table", CLI_CUSTOM, clickhouse_table, .parse = cli_parse_ch_table,
+	    .arg = "DB.T", .help = "its table (default xhop.replies; + DB.T_targets)"),
+	OPT("clickhouse-wait", CLI_DOUBLE, clickhouse_wait, .min = 0, .max = 86400,
+	    .arg = "SECS", .help = "at the end, wait this long for ClickHouse (default 30)"),
+	OPT("clickhouse-spool", CLI_STRING, clickhouse_spool, .arg = "FILE",
+	    .help = "rows ClickHouse did not take (default xhop-clickhouse-MEASUREMENT.spool)"),
+	OPT("vantage", CLI_CUSTOM, vantage, .parse = parse_name, .arg = "NAME",
+	    .help = "this vantage point's name in rows (default the host name)"),
+	OPT("measurement", CLI_CUSTOM, measurement, .parse = parse_name, .arg = "NAME",
+	    .help = "the measurement's name in rows (default generated)"),
 	PROBE_HELP(PROBE_SENDER, "auto (default), " CLI_SENDER_HELP),
 	PROBE(PROBE_SOURCE),
 	PROBE(PROBE_INTERFACE),
@@ -127,7 +157,8 @@ static const struct cli_cmd scan_cmd = {
 		 "Options:\n",
 	.epilog = "\nNothing in the built-in blocklist (reserved and special-use ranges) is\n"
 		  "ever probed unless --blocklist replaces it.\n"
-		  "Exit status: 0 done, 1 runtime failure, 2 usage error or bad target list,\n"
+		  "Exit status: 0 done, 1 runtime failure (also: rows --clickhouse did not\n"
+		  "deliver, kept in a spool file), 2 usage error or bad target list,\n"
 		  "130 interrupted (SIGINT; partial traces and the summary are written).\n",
 	.opts = scan_rows,
 	.n_opts = ARRAY_SIZE(scan_rows),
@@ -146,6 +177,8 @@ static const struct scan_opts scan_defaults = {
 		.split_ttl = 16,
 		.gap_limit = 5,
 	},
+	.clickhouse_table = "xhop.replies",
+	.clickhouse_wait = 30,
 	.format = OUT_UNSET,
 };
 

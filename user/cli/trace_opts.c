@@ -64,6 +64,8 @@ static const struct cli_cmd trace_cmd = {
 		 "       xhop scan [options] [TARGET|PREFIX ...]   (see xhop scan --help)\n"
 		 "       xhop monitor [options] TARGET...          (see xhop monitor --help)\n"
 		 "       xhop multipath [options] HOST             (see xhop multipath --help)\n"
+		 "       xhop clickhouse-schema [--cluster NAME]   (DDL for --clickhouse)\n"
+		 "       xhop clickhouse-replay FILE               (deliver a ClickHouse spool)\n"
 		 "Trace the path to HOST with an XDP receive path and kernel-stamped RTTs.\n\n"
 		 "Options:\n",
 	.epilog = "\nExit status: 0 the trace ran (reached or not), 1 runtime failure,\n"

@@ -10,6 +10,8 @@
 #include "net/asn.h"
 #include "sink/scan_sinks.h"
 #include "sink/trace_json.h"
+#include "sink/ch_deliver.h"
+#include "sink/json.h"
 #include "plan/scan.h"
 
 /* traces leave in flushes: a reader of a pipe or a file sees them within
@@ -256,6 +258,22 @@ static void put_receiver(FILE *f, const struct scan_summary_sink *m)
 		(unsigned long long)run->stamps_user);
 }
 
+/* The measurement's name; with --clickhouse, what reached it */
+static void put_clickhouse(FILE *f, const struct scan_summary_sink *m)
+{
+	const struct ch_stats *c = m->info.ch;
+
+	fputs("\"measurement\":", f);
+	json_str(f, m->info.measurement ? m->info.measurement : "");
+	fputc(',', f);
+	if (!c)
+		return;
+	fprintf(f, "\"clickhouse_rows_written\":%llu,\"clickhouse_rows_retried\":%llu,"
+		   "\"clickhouse_rows_spooled\":%llu,\"clickhouse_rows_lost\":%llu,",
+		(unsigned long long)c->rows_written, (unsigned long long)c->rows_retried,
+		(unsigned long long)c->rows_spooled, (unsigned long long)c->rows_lost);
+}
+
 static int summary_close(void *st)
 {
 	struct scan_summary_sink *m = st;
@@ -271,6 +289,7 @@ static int summary_close(void *st)
 		(unsigned long long)m->st->seed, m->info.shard, m->info.shards);
 	put_counts(f, m);
 	put_receiver(f, m);
+	put_clickhouse(f, m);
 	fprintf(f, "\"window\":%u,\"bytes_per_target\":%llu,\"bytes_per_hop\":%llu,",
 		m->st->window, (unsigned long long)m->info.bytes_per_target,
 		(unsigned long long)m->info.bytes_per_hop);

@@ -14,6 +14,7 @@
 #include "net/addrmap.h"
 
 struct scan_stats;
+struct ch_stats;
 
 struct asn_lookup;
 
@@ -59,6 +60,8 @@ struct scan_summary_info {
 	int shard, shards;
 	int doubletree;	       /* Doubletree on */
 	__u64 bytes_per_target, bytes_per_hop;
+	const char *measurement;
+	const struct ch_stats *ch; /* --clickhouse: its counts; NULL: off */
 };
 
 struct scan_summary_sink {
