@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xhop-sim's responder: every probe that comes in becomes, in place, the
+ * answer the simulated network (sim_topo.h) sends for it, and goes back
+ * out with XDP_TX. Time Exceeded from the router at the probe's TTL,
+ * Destination Unreachable from the last router of an unreachable prefix,
+ * the destination's own answer past the last router: echo reply, port
+ * unreachable, TCP RST or SYN-ACK. Nothing else is answered: frames that
+ * are not IPv4/IPv6 to our ranges pass to the stack untouched (ARP, ND);
+ * frames to our ranges that are no probe are dropped and counted.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+#include "xhop_proto.h"
+#include "sim_abi.h"
+#include "sim_topo.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile struct sim_params params;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, SIM_ST_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* Token buckets of the rate limit: credit in nanoseconds of answers */
+struct bucket {
+	__u64 last_ns;
+	__u64 credit_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct bucket);
+} buckets SEC(".maps");
+
+#define TCP_OPEN(port) ((port) == 22 || (port) == 80 || (port) == 443)
+
+static __always_inline void count(__u32 i)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &i);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u16 fold(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u16)s;
+}
+
+/* RFC 1624: the checksum after one 16-bit word changes from old to new */
+static __always_inline void csum_replace(__u16 *check, __u16 old, __u16 new)
+{
+	*check = ~fold((__u16)~*check + (__u16)~old + new);
+}
+
+/* raw-domain sum of the 16-bit words from p to end (an odd byte padded) */
+#define SUM_WORDS_MAX (SIM_ICMP6_MAX / 2)
+static __always_inline __u32 sum_to_end(void *p, void *end)
+{
+	__u32 s = 0;
+	int i;
+
+	for (i = 0; i < SUM_WORDS_MAX; i++) {
+		if (p + 2 > end)
+			break;
+		s += *(__u16 *)p;
+		p += 2;
+	}
+	if (p + 1 <= end)
+		s += *(__u8 *)p; /* little-endian: the byte is the word's first */
+	return s;
+}
+
+static __always_inline __u32 sum_words(const void *p, int n)
+{
+	const __u16 *w = p;
+	__u32 s = 0;
+	int i;
+
+#pragma unroll
+	for (i = 0; i < 20; i++) { /* callers pass n <= 20 */
+		if (i < n)
+			s += w[i];
+	}
+	return s;
+}
+
+/*
+ * The rate limit: true when the interface may answer now. Each answer
+ * costs 1e9 / rate_pps ns of credit; credit accrues with time up to
+ * `burst` answers. Racy between CPUs, as Linux's own per-peer limit is.
+ */
+static __always_inline int rate_ok(__u32 key)
+{
+	__u64 cost, cap, now = bpf_ktime_get_ns();
+	struct bucket *b, nb;
+
+	if (!params.rate_pps)
+		return 1;
+	cost = 1000000000ull / params.rate_pps;
+	cap = cost * (params.burst ? params.burst : 1);
+	b = bpf_map_lookup_elem(&buckets, &key);
+	if (!b) {
+		nb.last_ns = now;
+		nb.credit_ns = cap - cost;
+		bpf_map_update_elem(&buckets, &key, &nb, BPF_ANY);
+		return 1;
+	}
+	b->credit_ns += now - b->last_ns;
+	b->last_ns = now;
+	if (b->credit_ns > cap)
+		b->credit_ns = cap;
+	if (b->credit_ns < cost)
+		return 0;
+	b->credit_ns -= cost;
+	return 1;
+}
+
+/* The Ethernet header of the answer: back where the probe came from */
+static __always_inline void eth_turn(struct ethhdr *out, const struct ethhdr *in, __u16 proto)
+{
+	__builtin_memcpy(out->h_dest, in->h_source, ETH_ALEN);
+	__builtin_memcpy(out->h_source, in->h_dest, ETH_ALEN);
+	out->h_proto = proto;
+}
+
+/*
+ * Truncate the frame to Ethernet + keep bytes of IP, then grow it in front
+ * by room bytes. Returns 0 or -1 (the kernel refused).
+ */
+static __always_inline int reshape(struct xdp_md *ctx, __u32 keep, int room)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	int excess = (int)(end - data) - ETH_HLEN - (int)keep;
+
+	if (excess > 0 && bpf_xdp_adjust_tail(ctx, -excess))
+		return -1;
+	if (room && bpf_xdp_adjust_head(ctx, -room))
+		return -1;
+	return 0;
+}
+
+/*
+ * IPv4 ICMP error quoting the probe (its TTL set to qttl, as it arrived
+ * there): from `from` (network order) with type/code, the reply's TTL rttl.
+ */
+static __always_inline int icmp4_error(struct xdp_md *ctx, __u32 from, __u8 type, __u8 code,
+				       __u8 rttl, __u8 qttl, __u32 ip_len)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data, eth0;
+	struct xhop_icmphdr *ic;
+	struct iphdr *iph = data + ETH_HLEN, *q;
+	__u32 to, quote = ip_len, room = sizeof(*iph) + sizeof(*ic);
+
+	if ((void *)(iph + 1) > end)
+		return XDP_DROP;
+	eth_turn(&eth0, eth, bpf_htons(ETH_P_IP));
+	to = iph->saddr;
+	csum_replace(&iph->check, bpf_htons((__u16)iph->ttl << 8 | iph->protocol),
+		     bpf_htons((__u16)qttl << 8 | iph->protocol));
+	iph->ttl = qttl;
+	if (quote > SIM_ICMP4_MAX - room)
+		quote = SIM_ICMP4_MAX - room;
+	if (reshape(ctx, quote, room))
+		return XDP_DROP;
+
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	eth = data;
+	q = data + ETH_HLEN;
+	ic = data + ETH_HLEN + sizeof(*q);
+	if ((void *)(ic + 1) > end)
+		return XDP_DROP;
+	__builtin_memcpy(eth, &eth0, sizeof(eth0));
+	q->version = 4;
+	q->ihl = 5;
+	q->tos = 0xc0; /* Linux: internetwork control precedence on its errors */
+	q->tot_len = bpf_htons((__u16)(end - (void *)q));
+	q->id = 0;
+	q->frag_off = 0;
+	q->ttl = rttl;
+	q->protocol = XHOP_IPPROTO_ICMP;
+	q->check = 0;
+	q->saddr = from;
+	q->daddr = to;
+	q->check = ~fold(sum_words(q, 10));
+	ic->type = type;
+	ic->code = code;
+	ic->checksum = 0;
+	ic->un.rest = 0;
+	ic->checksum = ~fold(sum_to_end(ic, end));
+	return XDP_TX;
+}
+
+static __always_inline int icmp6_error(struct xdp_md *ctx, const __u32 from[4], __u8 type,
+				       __u8 code, __u8 rttl, __u8 qttl, __u32 ip_len)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data, eth0;
+	struct ipv6hdr *ip6 = data + ETH_HLEN, *q;
+	struct xhop_icmphdr *ic;
+	struct in6_addr to;
+	__u32 quote = ip_len, room = sizeof(*ip6) + sizeof(*ic), plen, s;
+	int i;
+
+	if ((void *)(ip6 + 1) > end)
+		return XDP_DROP;
+	eth_turn(&eth0, eth, bpf_htons(ETH_P_IPV6));
+	to = ip6->saddr;
+	ip6->hop_limit = qttl;
+	if (quote > SIM_ICMP6_MAX - room)
+		quote = SIM_ICMP6_MAX - room;
+	if (reshape(ctx, quote, room))
+		return XDP_DROP;
+
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	eth = data;
+	q = data + ETH_HLEN;
+	ic = data + ETH_HLEN + sizeof(*q);
+	if ((void *)(ic + 1) > end)
+		return XDP_DROP;
+	__builtin_memcpy(eth, &eth0, sizeof(eth0));
+	plen = end - (void *)ic;
+	*(__u32 *)q = bpf_htonl(0x60000000);
+	q->payload_len = bpf_htons((__u16)plen);
+	q->nexthdr = XHOP_IPPROTO_ICMPV6;
+	q->hop_limit = rttl;
+#pragma unroll
+	for (i = 0; i < 4; i++)
+		q->saddr.in6_u.u6_addr32[i] = bpf_htonl(from[i]);
+	q->daddr = to;
+	ic->type = type;
+	ic->code = code;
+	ic->checksum = 0;
+	ic->un.rest = 0;
+	s = sum_words(&q->saddr, 16) + bpf_htons((__u16)plen) + bpf_htons(XHOP_IPPROTO_ICMPV6);
+	ic->checksum = ~fold(s + sum_to_end(ic, end));
+	return XDP_TX;
+}
+
+/* the walk's state: in a map value, whose contents the verifier does not
+ * track, so the bpf_loop() callback converges after one pass
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sim_walk);
+} scratch SEC(".maps");
+
+struct walk_ctx {
+	struct sim_walk *st;
+};
+
+static long walk_cb(__u32 idx, void *ctx)
+{
+	struct walk_ctx *c = ctx;
+
+	return sim_step(c->st);
+}
+
+/* The topology's answer at ttl; -1 when the scratch map is missing */
+static __always_inline int walk(const struct sim_params *p, const struct sim_dst *d, __u32 flow,
+				__u32 ttl, struct sim_hop *out)
+{
+	struct walk_ctx c;
+	__u32 zero = 0;
+
+	c.st = bpf_map_lookup_elem(&scratch, &zero);
+	if (!c.st)
+		return -1;
+	sim_walk_init(c.st, p, d, flow, ttl);
+	bpf_loop(SIM_TTL_MAX + 1, walk_cb, &c, 0);
+	sim_walk_end(c.st, out);
+	return 0;
+}
+
+/* A router's answer, if it is allowed one; counts it either way */
+static __always_inline int router_ok(__u32 family, __u32 iface)
+{
+	if (rate_ok(iface | (family == 6) << 31))
+		return 1;
+	count(SIM_ST_RATELIMIT);
+	return 0;
+}
+
+/*
+ * The destination's TCP answer, in place: the probe's IP header and a bare
+ * 20-byte TCP header. SYN: SYN-ACK on an open port, RST-ACK on a closed
+ * one; any other segment but a RST: RST. A RST gets nothing.
+ */
+static __always_inline int tcp_answer(struct xhop_tcphdr *th, __u32 *sum)
+{
+	__u32 seq = bpf_ntohl(th->seq), ack = bpf_ntohl(th->ack_seq);
+	__u16 port = th->dest;
+	__u8 flags = th->flags;
+
+	if (flags & XHOP_TCP_RST)
+		return -1;
+	th->dest = th->source;
+	th->source = port;
+	if (flags & XHOP_TCP_SYN) {
+		int open = TCP_OPEN(bpf_ntohs(port));
+
+		th->flags = open ? XHOP_TCP_SYN | XHOP_TCP_ACK : XHOP_TCP_RST | XHOP_TCP_ACK;
+		th->seq = open ? bpf_htonl((__u32)sim_mix(seq ^ params.seed)) : 0;
+		th->ack_seq = bpf_htonl(seq + 1);
+		th->window = open ? bpf_htons(64240) : 0;
+	} else {
+		th->flags = XHOP_TCP_RST;
+		th->seq = bpf_htonl(ack);
+		th->ack_seq = 0;
+		th->window = 0;
+	}
+	th->doff_res = 5 << 4;
+	th->urg_ptr = 0;
+	th->check = 0;
+	*sum += sum_words(th, 10);
+	return 0;
+}
+
+/* eth_turn on itself would copy a source over the destination first */
+static __always_inline void eth_swap(struct ethhdr *eth)
+{
+	struct ethhdr e = *eth;
+
+	eth_turn(eth, &e, e.h_proto);
+}
+
+static __always_inline int dest4(struct xdp_md *ctx, struct iphdr *iph, void *l4, __u8 rttl)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = (void *)(long)ctx->data;
+	__u32 a = iph->saddr, s;
+
+	if ((void *)(eth + 1) > end)
+		return XDP_DROP;
+	if (iph->protocol == XHOP_IPPROTO_ICMP) {
+		struct xhop_icmphdr *ic = l4;
+
+		if ((void *)(ic + 1) > end)
+			return XDP_DROP;
+		ic->type = XHOP_ICMP_ECHOREPLY;
+		csum_replace(&ic->checksum, bpf_htons(XHOP_ICMP_ECHO << 8), 0);
+		count(SIM_ST_ECHO);
+	} else {
+		struct xhop_tcphdr *th = l4;
+
+		if ((void *)(th + 1) > end)
+			return XDP_DROP;
+		if (iph->ihl != 5) /* options: not worth a real answer */
+			goto ignore;
+		s = sum_words(&iph->saddr, 4) + bpf_htons(XHOP_IPPROTO_TCP) + bpf_htons(20);
+		if (tcp_answer(th, &s))
+			goto ignore;
+		th->check = ~fold(s);
+		iph->tot_len = bpf_htons(40);
+		iph->frag_off = bpf_htons(0x4000); /* DF, as Linux's RSTs */
+		if (reshape(ctx, 40, 0))
+			return XDP_DROP;
+		end = (void *)(long)ctx->data_end;
+		eth = (void *)(long)ctx->data;
+		iph = (void *)(eth + 1);
+		if ((void *)(iph + 1) > end)
+			return XDP_DROP;
+		count(SIM_ST_TCP);
+	}
+	iph->saddr = iph->daddr;
+	iph->daddr = a;
+	iph->ttl = rttl;
+	iph->check = 0;
+	iph->check = ~fold(sum_words(iph, 10));
+	return XDP_TX;
+ignore:
+	count(SIM_ST_IGNORED);
+	return XDP_DROP;
+}
+
+static __always_inline int sim_v4(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct iphdr *iph = data + ETH_HLEN;
+	__u32 src[4] = {}, dst[4] = {}, l4w, hl, ip_len;
+	struct sim_params p;
+	struct sim_dst d;
+	struct sim_hop hop;
+	__u8 *l4;
+
+	if ((void *)(iph + 1) > end || iph->version != 4)
+		return XDP_PASS;
+	dst[0] = bpf_ntohl(iph->daddr);
+	if (!sim_dst_of(4, dst, params.seed, &d))
+		return XDP_PASS;
+	hl = iph->ihl * 4;
+	ip_len = bpf_ntohs(iph->tot_len);
+	if (hl < sizeof(*iph) || ip_len < hl || data + ETH_HLEN + ip_len > end) {
+		count(SIM_ST_MALFORMED);
+		return XDP_DROP;
+	}
+	if (iph->frag_off & bpf_htons(0x3FFF) || !iph->ttl) /* fragments: not probes */
+		goto ignore;
+	l4 = (void *)iph + (hl & 0x3C);
+	/* every probe has 8 bytes of L4 header; a TCP one 20 */
+	if ((void *)(l4 + 8) > end ||
+	    (iph->protocol == XHOP_IPPROTO_TCP && (void *)(l4 + 20) > end))
+		goto ignore;
+	switch (iph->protocol) {
+	case XHOP_IPPROTO_ICMP:
+		if (l4[0] != XHOP_ICMP_ECHO)
+			goto ignore;
+		l4w = bpf_ntohs(*(__u16 *)(l4 + 2));
+		break;
+	case XHOP_IPPROTO_UDP:
+	case XHOP_IPPROTO_TCP:
+		l4w = bpf_ntohl(*(__u32 *)l4);
+		break;
+	default:
+		goto ignore;
+	}
+	count(SIM_ST_PROBES);
+	src[0] = bpf_ntohl(iph->saddr);
+	p = params; /* volatile reads: the loader's values, not the compiler's zeros */
+	if (walk(&p, &d, sim_flow(p.seed, src, dst, iph->protocol, l4w), iph->ttl, &hop))
+		return XDP_PASS;
+	switch (hop.kind) {
+	case SIM_ROUTER:
+		if (!router_ok(4, hop.iface))
+			return XDP_DROP;
+		count(SIM_ST_TIMEX);
+		return icmp4_error(ctx, bpf_htonl(sim_iface_addr4(hop.iface)),
+				   XHOP_ICMP_TIME_EXCEEDED, 0, SIM_REPLY_TTL - iph->ttl, 1, ip_len);
+	case SIM_UNREACH:
+		if (!router_ok(4, hop.iface))
+			return XDP_DROP;
+		count(SIM_ST_UNREACH);
+		return icmp4_error(ctx, bpf_htonl(sim_iface_addr4(hop.iface)),
+				   XHOP_ICMP_DEST_UNREACH, XHOP_ICMP_NET_UNREACH,
+				   SIM_REPLY_TTL - hop.hops, iph->ttl - (hop.hops - 1), ip_len);
+	case SIM_SILENT:
+		count(SIM_ST_SILENT);
+		return XDP_DROP;
+	case SIM_DEAD:
+		count(SIM_ST_DEAD);
+		return XDP_DROP;
+	}
+	/* the destination, one hop past the last router */
+	if (iph->protocol == XHOP_IPPROTO_UDP) {
+		count(SIM_ST_PORT);
+		return icmp4_error(ctx, iph->daddr, XHOP_ICMP_DEST_UNREACH, XHOP_ICMP_PORT_UNREACH,
+				   SIM_REPLY_TTL - 1 - hop.hops, iph->ttl - hop.hops, ip_len);
+	}
+	eth_swap(data);
+	return dest4(ctx, iph, l4, SIM_REPLY_TTL - 1 - hop.hops);
+ignore:
+	count(SIM_ST_IGNORED);
+	return XDP_DROP;
+}
+
+static __always_inline int dest6(struct xdp_md *ctx, struct ipv6hdr *ip6, void *l4, __u8 rttl)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct in6_addr a = ip6->saddr;
+	__u32 s;
+
+	if (ip6->nexthdr == XHOP_IPPROTO_ICMPV6) {
+		struct xhop_icmphdr *ic = l4;
+
+		if ((void *)(ic + 1) > end)
+			return XDP_DROP;
+		ic->type = XHOP_ICMP6_ECHO_REPLY;
+		/* the pseudo-header's addresses swap places: same sum */
+		csum_replace(&ic->checksum, bpf_htons(XHOP_ICMP6_ECHO_REQUEST << 8),
+			     bpf_htons(XHOP_ICMP6_ECHO_REPLY << 8));
+		count(SIM_ST_ECHO);
+	} else {
+		struct xhop_tcphdr *th = l4;
+		struct ethhdr *eth;
+
+		if ((void *)(th + 1) > end)
+			return XDP_DROP;
+		s = sum_words(&ip6->saddr, 16) + bpf_htons(XHOP_IPPROTO_TCP) + bpf_htons(20);
+		if (tcp_answer(th, &s)) {
+			count(SIM_ST_IGNORED);
+			return XDP_DROP;
+		}
+		th->check = ~fold(s);
+		ip6->payload_len = bpf_htons(20);
+		if (reshape(ctx, sizeof(*ip6) + 20, 0))
+			return XDP_DROP;
+		end = (void *)(long)ctx->data_end;
+		eth = (void *)(long)ctx->data;
+		ip6 = (void *)(eth + 1);
+		if ((void *)(ip6 + 1) > end)
+			return XDP_DROP;
+		count(SIM_ST_TCP);
+	}
+	ip6->saddr = ip6->daddr;
+	ip6->daddr = a;
+	ip6->hop_limit = rttl;
+	return XDP_TX;
+}
+
+static __always_inline int sim_v6(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	__u32 src[4], dst[4], l4w, ip_len, i;
+	struct sim_params p;
+	struct sim_dst d;
+	struct sim_hop hop;
+	__u8 *l4;
+
+	if ((void *)(ip6 + 1) > end || ip6->version != 6)
+		return XDP_PASS;
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+		src[i] = bpf_ntohl(ip6->saddr.in6_u.u6_addr32[i]);
+		dst[i] = bpf_ntohl(ip6->daddr.in6_u.u6_addr32[i]);
+	}
+	if (!sim_dst_of(6, dst, params.seed, &d))
+		return XDP_PASS;
+	ip_len = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+	if (data + ETH_HLEN + ip_len > end) {
+		count(SIM_ST_MALFORMED);
+		return XDP_DROP;
+	}
+	l4 = (void *)(ip6 + 1);
+	if ((void *)(l4 + 8) > end || !ip6->hop_limit)
+		goto ignore;
+	/* no extension headers: probes carry none */
+	switch (ip6->nexthdr) {
+	case XHOP_IPPROTO_ICMPV6:
+		if (l4[0] >= 133 && l4[0] <= 137) /* neighbour discovery: the stack's */
+			return XDP_PASS;
+		if (l4[0] != XHOP_ICMP6_ECHO_REQUEST)
+			goto ignore;
+		l4w = bpf_ntohs(*(__u16 *)(l4 + 2));
+		break;
+	case XHOP_IPPROTO_TCP:
+		if ((void *)(l4 + 20) > end)
+			goto ignore;
+		/* fall through */
+	case XHOP_IPPROTO_UDP:
+		l4w = bpf_ntohl(*(__u32 *)l4);
+		break;
+	default:
+		goto ignore;
+	}
+	count(SIM_ST_PROBES);
+	p = params;
+	if (walk(&p, &d, sim_flow(p.seed, src, dst, ip6->nexthdr, l4w), ip6->hop_limit, &hop))
+		return XDP_PASS;
+	switch (hop.kind) {
+	case SIM_ROUTER:
+		if (!router_ok(6, hop.iface))
+			return XDP_DROP;
+		count(SIM_ST_TIMEX);
+		sim_iface_addr6(hop.iface, src);
+		return icmp6_error(ctx, src, XHOP_ICMP6_TIME_EXCEED, 0,
+				   SIM_REPLY_TTL - ip6->hop_limit, 1, ip_len);
+	case SIM_UNREACH:
+		if (!router_ok(6, hop.iface))
+			return XDP_DROP;
+		count(SIM_ST_UNREACH);
+		sim_iface_addr6(hop.iface, src);
+		return icmp6_error(ctx, src, XHOP_ICMP6_DEST_UNREACH, XHOP_ICMP6_NOROUTE,
+				   SIM_REPLY_TTL - hop.hops, ip6->hop_limit - (hop.hops - 1), ip_len);
+	case SIM_SILENT:
+		count(SIM_ST_SILENT);
+		return XDP_DROP;
+	case SIM_DEAD:
+		count(SIM_ST_DEAD);
+		return XDP_DROP;
+	}
+	if (ip6->nexthdr == XHOP_IPPROTO_UDP) {
+		count(SIM_ST_PORT);
+		return icmp6_error(ctx, dst, XHOP_ICMP6_DEST_UNREACH, XHOP_ICMP6_PORT_UNREACH,
+				   SIM_REPLY_TTL - 1 - hop.hops, ip6->hop_limit - hop.hops, ip_len);
+	}
+	eth_swap(data);
+	return dest6(ctx, ip6, l4, SIM_REPLY_TTL - 1 - hop.hops);
+ignore:
+	count(SIM_ST_IGNORED);
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int xhop_sim(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > end)
+		return XDP_PASS;
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		return sim_v4(ctx);
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return sim_v6(ctx);
+	return XDP_PASS;
+}
