@@ -57,7 +57,7 @@ FUZZ_TIME   ?= 20
 
 .PHONY: all clean test test-build test-unit test-bpf test-e2e bench demo deps
 .PHONY: test-asan test-e2e-asan test-valgrind cppcheck fuzz-user fuzz-build
-all: $(BUILD)/xhop
+all: $(BUILD)/xhop $(BUILD)/xhop-sim $(BUILD)/sim_pass.bpf.o
 
 $(BUILD)/xhop.bpf.o: bpf/xhop.bpf.c bpf/parse.h bpf/gen.h $(wildcard include/*.h)
 	@mkdir -p $(@D)
@@ -216,6 +216,25 @@ clean:
 
 # the headers each object was built from, as the compiler listed them
 -include $(shell find $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+
+# xhop-sim (bench/sim/): the simulated Internet's XDP responder and its
+# truth, one topology header compiled into both; built, never installed
+SIM_SRCS    := bench/sim/main.c bench/sim/sim_attach.c bench/sim/sim_truth.c
+SIM_HDRS    := $(wildcard bench/sim/*.h)
+
+$(BUILD)/sim.bpf.o: bench/sim/sim.bpf.c $(SIM_HDRS) include/xhop_proto.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -Ibench/sim -c $< -o $@
+
+$(BUILD)/sim_pass.bpf.o: bench/sim/sim_pass.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/sim.skel.h: $(BUILD)/sim.bpf.o
+	$(BPFTOOL) gen skeleton $< name sim_bpf > $@
+
+$(BUILD)/xhop-sim: $(SIM_SRCS) $(SIM_HDRS) $(BUILD)/sim.skel.h
+	$(CC) $(CFLAGS) -Ibench/sim -o $@ $(SIM_SRCS) -lbpf -lelf -lz
 
 # The benchmark's and the e2e test's BPF programs: a counting far end,
 # and the bare live-frames sender the generator is measured against

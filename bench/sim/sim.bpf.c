@@ -268,6 +268,24 @@ struct walk_ctx {
 	struct sim_walk *st;
 };
 
+/*
+ * The loader's values, field by field: volatile reads, so the compiler
+ * cannot fold in the zeros it compiled (a whole-struct copy of the
+ * volatile object lost all but the first field here)
+ */
+static __always_inline void load_params(struct sim_params *p)
+{
+	p->seed = params.seed;
+	p->silent_pct = params.silent_pct;
+	p->lb_pct = params.lb_pct;
+	p->unreach_pct = params.unreach_pct;
+	p->dead_pct = params.dead_pct;
+	p->max_width = params.max_width;
+	p->rate_pps = params.rate_pps;
+	p->burst = params.burst;
+	p->_pad = 0;
+}
+
 static long walk_cb(__u32 idx, void *ctx)
 {
 	struct walk_ctx *c = ctx;
@@ -435,7 +453,7 @@ static __always_inline int sim_v4(struct xdp_md *ctx)
 	}
 	count(SIM_ST_PROBES);
 	src[0] = bpf_ntohl(iph->saddr);
-	p = params; /* volatile reads: the loader's values, not the compiler's zeros */
+	load_params(&p);
 	if (walk(&p, &d, sim_flow(p.seed, src, dst, iph->protocol, l4w), iph->ttl, &hop))
 		return XDP_PASS;
 	switch (hop.kind) {
@@ -563,7 +581,7 @@ static __always_inline int sim_v6(struct xdp_md *ctx)
 		goto ignore;
 	}
 	count(SIM_ST_PROBES);
-	p = params;
+	load_params(&p);
 	if (walk(&p, &d, sim_flow(p.seed, src, dst, ip6->nexthdr, l4w), ip6->hop_limit, &hop))
 		return XDP_PASS;
 	switch (hop.kind) {

@@ -158,12 +158,15 @@ static __always_inline __u32 sim_iface_addr4(__u32 iface)
 	return SIM_ROUTER4 + base + (prefix << 6 | low);
 }
 
-/* IPv6: 2001:2:0:fffe::<id>, the id in the last 32 bits (host order words) */
+/*
+ * IPv6: 2001:2:0:fffe:0:1:<id>, the id in the last 32 bits (host-order
+ * words); the 1 keeps the interface id off the all-zero subnet anycast
+ */
 static __always_inline void sim_iface_addr6(__u32 iface, __u32 w[4])
 {
 	w[0] = SIM_NET6_W0;
 	w[1] = SIM_NET6_G2 << 16 | SIM_ROUTER6_G3;
-	w[2] = 0;
+	w[2] = 1;
 	w[3] = iface;
 }
 
