@@ -138,7 +138,8 @@ test-unit: $(UNIT_BINS)
 test-bpf: $(BPFT_BINS)
 	@tests/run_suite.sh bpf $(BPFT_BINS)
 
-E2E_BINS    := $(BUILD)/tests/e2e/gen_e2e $(BUILD)/tests/e2e/seccomp_run
+E2E_BINS    := $(BUILD)/tests/e2e/gen_e2e $(BUILD)/tests/e2e/seccomp_run $(BUILD)/xhop-sim \
+	       $(BUILD)/sim_pass.bpf.o
 
 test-e2e: $(BUILD)/xhop $(E2E_BINS)
 	@tests/run_suite.sh e2e $(wildcard tests/e2e/test_*.sh)
@@ -235,6 +236,30 @@ $(BUILD)/sim.skel.h: $(BUILD)/sim.bpf.o
 
 $(BUILD)/xhop-sim: $(SIM_SRCS) $(SIM_HDRS) $(BUILD)/sim.skel.h
 	$(CC) $(CFLAGS) -Ibench/sim -o $@ $(SIM_SRCS) -lbpf -lelf -lz
+
+# the topology's unit test and the responder's BPF test build with the
+# simulator's truth module, which user/ does not have
+$(BUILD)/tests/unit/test_sim_topo: tests/unit/test_sim_topo.c bench/sim/sim_truth.c $(SIM_HDRS) \
+		tests/xhop_test.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ibench/sim -Itests -o $@ $< bench/sim/sim_truth.c
+
+$(BUILD)/tests/bpf/test_sim: tests/bpf/test_sim.c bench/sim/sim_truth.c $(SIM_HDRS) $(TEST_HELPERS) \
+		$(USER_OBJS) tests/xhop_test.h $(BUILD)/sim.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ibench/sim -Itests -Itestkit -o $@ $< bench/sim/sim_truth.c $(TEST_HELPERS) \
+		$(USER_OBJS) $(LDLIBS)
+
+$(ASAN_BUILD)/tests/bpf/test_sim: tests/bpf/test_sim.c bench/sim/sim_truth.c $(SIM_HDRS) \
+		$(TEST_HELPERS) $(ASAN_OBJS) tests/xhop_test.h $(BUILD)/sim.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -fno-sanitize=alignment -Ibench/sim -Itests -Itestkit -o $@ $< \
+		bench/sim/sim_truth.c $(TEST_HELPERS) $(ASAN_OBJS) $(LDLIBS)
+
+$(ASAN_BUILD)/tests/unit/test_sim_topo: tests/unit/test_sim_topo.c bench/sim/sim_truth.c \
+		$(SIM_HDRS) tests/xhop_test.h
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Ibench/sim -Itests -o $@ $< bench/sim/sim_truth.c
 
 # The benchmark's and the e2e test's BPF programs: a counting far end,
 # and the bare live-frames sender the generator is measured against

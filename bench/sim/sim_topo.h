@@ -8,15 +8,15 @@
  * The shape. A destination's key (its address inside 198.18.0.0/15 or
  * 2001:2:0::/48) picks one node per level of a tree:
  *
- *   level 0  the core, shared by every path (3-5 hops)
+ *   level 0  the core, shared by every path (3-4 hops)
  *   level 1  by the top 2 bits of the key (1-4 hops)
  *   level 2  by the top 4 bits (1-4 hops)
  *   level 3  by the top 6 bits (1-4 hops)
  *   level 4  the leaf: the /24 (IPv4, top 9 bits) or the /64 (IPv6,
  *            top 16 bits) (1-4 hops)
  *
- * then the destination itself: 7-21 routers, the destination at TTL 8-22
- * (one more behind a detour). Each node is one path segment. A segment may
+ * then the destination itself: 7-20 routers, the destination at TTL 8-21
+ * (up to 25 behind detours). Each node is one path segment. A segment may
  * be a load balancer's diamond: every hop of it has a width (1..max_width
  * interfaces), and a flow's lane at each hop follows from its lane at the
  * hop before (a nested diamond: 2 -> 4 -> 2 splits each branch in two and
@@ -50,7 +50,7 @@
 
 #define SIM_LEVELS	 5
 #define SIM_SEG_MAX	 4	/* hops of a segment, core aside */
-#define SIM_CORE_MAX	 5
+#define SIM_CORE_MAX	 4
 #define SIM_HOP_DETOUR	 7	/* hop index of a detour's extra router */
 #define SIM_WIDTH_MAX	 8
 /* longest path: core + 4 segments + a detour in each + the destination */
@@ -282,7 +282,7 @@ static __always_inline void sim_segment(struct sim_walk *st)
 	st->i = 0;
 	st->lane = 0;
 	st->w = 1;
-	st->len = st->level ? 1 + (__u32)(nh % SIM_SEG_MAX) : 3 + (__u32)(nh % 3);
+	st->len = st->level ? 1 + (__u32)(nh % SIM_SEG_MAX) : 3 + (__u32)(nh % 2);
 	st->diamond = st->level && sim_pct(sim_mix2(nh, 1), st->p.lb_pct);
 	st->meshed = st->diamond && (sim_mix2(nh, 2) & 3) == 0;
 	st->detour = st->diamond && (sim_mix2(nh, 3) & 3) == 0;
