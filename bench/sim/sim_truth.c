@@ -119,6 +119,24 @@ int sim_truth_build(const struct sim_params *p, __u32 family, const __u32 dst[4]
 		if (path.len > t->last)
 			t->last = path.len;
 	}
+	/*
+	 * Past a flow's end, up to the longest path's: what that flow gets
+	 * there too. The destination and an unreachable prefix's last router
+	 * answer every larger TTL; a dead destination nothing ("*").
+	 */
+	for (f = 0; f < nflows; f++) {
+		struct sim_ans end;
+
+		sim_path_of(p, family, dst, flows ? flows[f] : f, &path);
+		end = path.at[path.len];
+		if (end.kind == SIM_ROUTER || end.kind == SIM_SILENT)
+			end.kind = SIM_SILENT;
+		for (ttl = path.len + 1; ttl <= t->last; ttl++) {
+			err = add_ans(t, ttl, &end);
+			if (err)
+				return err;
+		}
+	}
 	for (ttl = 1; ttl <= t->last; ttl++)
 		qsort(t->ans[ttl], t->n[ttl], sizeof(t->ans[ttl][0]), cmp_ans);
 	return 0;

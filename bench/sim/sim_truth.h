@@ -2,7 +2,10 @@
 /*
  * The ground truth of the simulated Internet, from the same sim_topo.h the
  * XDP responder runs: per TTL, every answer some flow to a destination can
- * get, and the links between consecutive hops.
+ * get, and the links between consecutive hops. Where paths differ in
+ * length, a flow whose path ended gets at the larger TTLs what it got at
+ * its end (the destination, the unreachable prefix's router) or, behind a
+ * dead destination, nothing: "*".
  */
 #ifndef XHOP_SIM_TRUTH_H
 #define XHOP_SIM_TRUTH_H
