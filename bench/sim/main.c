@@ -15,14 +15,15 @@
 
 #define USAGE \
 	"usage: xhop-sim attach IFACE [TOPOLOGY]\n" \
-	"       xhop-sim truth [TOPOLOGY] [-I|-U|-T] [--links] ADDR\n" \
+	"       xhop-sim truth [TOPOLOGY] [-I|-U|-T] [--links] [--labels] ADDR\n" \
 	"                      [--src ADDR (--sport P --dport P | --icmp-sum N)]\n" \
 	"       xhop-sim stats IFACE\n" \
 	"TOPOLOGY: --seed S --silent PCT --lb PCT --unreach PCT --dead PCT\n" \
-	"          --width N (2-8) --rate PPS (per-router ICMP limit, 0: none) --burst N\n"
+	"          --width N (2-8) --mpls PCT --rate PPS (per-router ICMP limit, 0: none)\n" \
+	"          --burst N\n"
 
-enum { O_SEED = 256, O_SILENT, O_LB, O_UNREACH, O_DEAD, O_WIDTH, O_RATE, O_BURST, O_LINKS,
-       O_SRC, O_SPORT, O_DPORT, O_SUM };
+enum { O_SEED = 256, O_SILENT, O_LB, O_UNREACH, O_DEAD, O_WIDTH, O_MPLS, O_RATE, O_BURST,
+       O_LINKS, O_LABELS, O_SRC, O_SPORT, O_DPORT, O_SUM };
 
 static const struct option long_opts[] = {
 	{ "seed", required_argument, NULL, O_SEED },
@@ -31,9 +32,11 @@ static const struct option long_opts[] = {
 	{ "unreach", required_argument, NULL, O_UNREACH },
 	{ "dead", required_argument, NULL, O_DEAD },
 	{ "width", required_argument, NULL, O_WIDTH },
+	{ "mpls", required_argument, NULL, O_MPLS },
 	{ "rate", required_argument, NULL, O_RATE },
 	{ "burst", required_argument, NULL, O_BURST },
 	{ "links", no_argument, NULL, O_LINKS },
+	{ "labels", no_argument, NULL, O_LABELS },
 	{ "src", required_argument, NULL, O_SRC },
 	{ "sport", required_argument, NULL, O_SPORT },
 	{ "dport", required_argument, NULL, O_DPORT },
@@ -46,6 +49,7 @@ struct sim_opts {
 	struct sim_params p;
 	int proto;	/* 'I', 'U' or 'T' */
 	int links;
+	int labels;
 	const char *src;
 	long sport, dport, sum; /* -1: not given */
 };
@@ -76,6 +80,7 @@ static int parse(int argc, char **argv, struct sim_opts *o)
 	o->p.unreach_pct = 3;
 	o->p.dead_pct = 5;
 	o->p.max_width = 4;
+	o->p.mpls_pct = 20;
 	o->p.burst = 10;
 	o->proto = 'U';
 	o->sport = o->dport = o->sum = -1;
@@ -99,6 +104,9 @@ static int parse(int argc, char **argv, struct sim_opts *o)
 		case O_LINKS:
 			o->links = 1;
 			continue;
+		case O_LABELS:
+			o->labels = 1;
+			continue;
 		case O_SRC:
 			o->src = optarg;
 			continue;
@@ -116,6 +124,7 @@ static int parse(int argc, char **argv, struct sim_opts *o)
 		case O_UNREACH: o->p.unreach_pct = v; break;
 		case O_DEAD: o->p.dead_pct = v; break;
 		case O_WIDTH: o->p.max_width = v; break;
+		case O_MPLS: o->p.mpls_pct = v; break;
 		case O_RATE: o->p.rate_pps = v; break;
 		case O_BURST: o->p.burst = v; break;
 		case O_SPORT: o->sport = v; break;
@@ -124,7 +133,7 @@ static int parse(int argc, char **argv, struct sim_opts *o)
 		}
 	}
 	if (o->p.silent_pct > 100 || o->p.lb_pct > 100 || o->p.unreach_pct > 100 ||
-	    o->p.dead_pct > 100) {
+	    o->p.dead_pct > 100 || o->p.mpls_pct > 100) {
 		fprintf(stderr, "xhop-sim: a percentage above 100\n");
 		return 2;
 	}
@@ -207,7 +216,7 @@ static int run_truth(const struct sim_opts *o, const char *addr)
 		free(t);
 		return 1;
 	}
-	sim_truth_print(t, o->links, stdout);
+	sim_truth_print(t, o->links, o->labels, stdout);
 	free(t);
 	return 0;
 }

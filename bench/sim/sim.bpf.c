@@ -139,18 +139,80 @@ static __always_inline void eth_turn(struct ethhdr *out, const struct ethhdr *in
 }
 
 /*
- * Truncate the frame to Ethernet + keep bytes of IP, then grow it in front
- * by room bytes. Returns 0 or -1 (the kernel refused).
+ * Cut or grow the frame to Ethernet + keep bytes of IP, then grow it in
+ * front by room bytes. Returns 0 or -1 (the kernel refused).
  */
 static __always_inline int reshape(struct xdp_md *ctx, __u32 keep, int room)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	int excess = (int)(end - data) - ETH_HLEN - (int)keep;
+	int delta = (int)keep - ((int)(end - data) - ETH_HLEN);
 
-	if (excess > 0 && bpf_xdp_adjust_tail(ctx, -excess))
+	if ((delta && bpf_xdp_adjust_tail(ctx, delta)) ||
+	    (room && bpf_xdp_adjust_head(ctx, -room))) {
+		count(SIM_ST_REFUSED);
 		return -1;
-	if (room && bpf_xdp_adjust_head(ctx, -room))
+	}
+	return 0;
+}
+
+/* RFC 4950 in an RFC 4884 extension: one label stack entry */
+struct mpls_ext {
+	struct xhop_icmp_ext_hdr hdr;
+	struct xhop_icmp_ext_obj obj;
+	__u32 lse;
+};
+
+#define EXT_ORIG XHOP_ICMP_EXT_ORIG_LEN
+#define EXT_ALL	 (EXT_ORIG + sizeof(struct mpls_ext))
+
+/*
+ * How much of the probe a tunnel router's answer keeps (ip_len bytes
+ * arrived), and how much the frame must grow in front beyond the headers
+ * so that the answer fits without growing its tail, which the kernel may
+ * refuse (a veth frame used in place has little tailroom; headroom it has)
+ */
+static __always_inline __u32 mpls_keep(__u32 ip_len, __u32 *pad)
+{
+	__u32 keep = ip_len < EXT_ALL ? ip_len : EXT_ALL;
+
+	*pad = EXT_ALL - keep;
+	return keep;
+}
+
+/*
+ * A tunnel router's extension after the quote, which RFC 4884 pads to
+ * exactly 128 bytes: the probe moved down from pad bytes further on (where
+ * it lay before the frame grew in front), zeros past its ip_len bytes,
+ * then the label as it arrived: TTL 1, bottom of stack. -1: frame too short.
+ */
+static __always_inline int mpls_fill(struct xhop_icmphdr *ic, void *end, __u32 ip_len, __u32 pad,
+				     __u32 label)
+{
+	__u8 *q = (void *)(ic + 1);
+	struct mpls_ext *x = (void *)(q + EXT_ORIG);
+	int i;
+
+	if ((void *)(x + 1) > end || pad > EXT_ALL)
 		return -1;
+	for (i = 0; i < EXT_ORIG; i++) {
+		__u8 *from = q + pad + i;
+
+		if ((__u32)i >= ip_len) {
+			q[i] = 0;
+			continue;
+		}
+		if ((void *)(from + 1) > end)
+			return -1;
+		q[i] = *from; /* forward: the source is never behind */
+	}
+	x->hdr.version_res = XHOP_ICMP_EXT_VERSION << 4;
+	x->hdr.reserved = 0;
+	x->hdr.checksum = 0;
+	x->obj.length = bpf_htons(sizeof(x->obj) + sizeof(x->lse));
+	x->obj.class_num = XHOP_ICMP_EXT_CLASS_MPLS;
+	x->obj.c_type = XHOP_ICMP_EXT_CTYPE_MPLS;
+	x->lse = bpf_htonl(label << 12 | 1 << 8 | 1);
+	x->hdr.checksum = ~fold(sum_words(x, sizeof(*x) / 2));
 	return 0;
 }
 
@@ -159,13 +221,13 @@ static __always_inline int reshape(struct xdp_md *ctx, __u32 keep, int room)
  * there): from `from` (network order) with type/code, the reply's TTL rttl.
  */
 static __always_inline int icmp4_error(struct xdp_md *ctx, __u32 from, __u8 type, __u8 code,
-				       __u8 rttl, __u8 qttl, __u32 ip_len)
+				       __u8 rttl, __u8 qttl, __u32 ip_len, __u32 label)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data, eth0;
 	struct xhop_icmphdr *ic;
 	struct iphdr *iph = data + ETH_HLEN, *q;
-	__u32 to, quote = ip_len, room = sizeof(*iph) + sizeof(*ic);
+	__u32 to, quote = ip_len, room = sizeof(*iph) + sizeof(*ic), pad = 0;
 
 	if ((void *)(iph + 1) > end)
 		return XDP_DROP;
@@ -176,7 +238,9 @@ static __always_inline int icmp4_error(struct xdp_md *ctx, __u32 from, __u8 type
 	iph->ttl = qttl;
 	if (quote > SIM_ICMP4_MAX - room)
 		quote = SIM_ICMP4_MAX - room;
-	if (reshape(ctx, quote, room))
+	if (label)
+		quote = mpls_keep(ip_len, &pad);
+	if (reshape(ctx, quote, room + pad))
 		return XDP_DROP;
 
 	data = (void *)(long)ctx->data;
@@ -203,19 +267,24 @@ static __always_inline int icmp4_error(struct xdp_md *ctx, __u32 from, __u8 type
 	ic->code = code;
 	ic->checksum = 0;
 	ic->un.rest = 0;
+	if (label) {
+		if (mpls_fill(ic, end, ip_len, pad, label))
+			return XDP_DROP;
+		ic->un.err.b5 = EXT_ORIG / 4; /* RFC 4884: 32-bit words in ICMPv4 */
+	}
 	ic->checksum = ~fold(sum_to_end(ic, end));
 	return XDP_TX;
 }
 
 static __always_inline int icmp6_error(struct xdp_md *ctx, const __u32 from[4], __u8 type,
-				       __u8 code, __u8 rttl, __u8 qttl, __u32 ip_len)
+				       __u8 code, __u8 rttl, __u8 qttl, __u32 ip_len, __u32 label)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data, eth0;
 	struct ipv6hdr *ip6 = data + ETH_HLEN, *q;
 	struct xhop_icmphdr *ic;
 	struct in6_addr to;
-	__u32 quote = ip_len, room = sizeof(*ip6) + sizeof(*ic), plen, s;
+	__u32 quote = ip_len, room = sizeof(*ip6) + sizeof(*ic), plen, s, pad = 0;
 	int i;
 
 	if ((void *)(ip6 + 1) > end)
@@ -225,7 +294,9 @@ static __always_inline int icmp6_error(struct xdp_md *ctx, const __u32 from[4], 
 	ip6->hop_limit = qttl;
 	if (quote > SIM_ICMP6_MAX - room)
 		quote = SIM_ICMP6_MAX - room;
-	if (reshape(ctx, quote, room))
+	if (label)
+		quote = mpls_keep(ip_len, &pad);
+	if (reshape(ctx, quote, room + pad))
 		return XDP_DROP;
 
 	data = (void *)(long)ctx->data;
@@ -249,6 +320,11 @@ static __always_inline int icmp6_error(struct xdp_md *ctx, const __u32 from[4], 
 	ic->code = code;
 	ic->checksum = 0;
 	ic->un.rest = 0;
+	if (label) {
+		if (mpls_fill(ic, end, ip_len, pad, label))
+			return XDP_DROP;
+		ic->un.err.b4 = EXT_ORIG / 8; /* RFC 4884: 64-bit words in ICMPv6 */
+	}
 	s = sum_words(&q->saddr, 16) + bpf_htons((__u16)plen) + bpf_htons(XHOP_IPPROTO_ICMPV6);
 	ic->checksum = ~fold(s + sum_to_end(ic, end));
 	return XDP_TX;
@@ -283,7 +359,7 @@ static __always_inline void load_params(struct sim_params *p)
 	p->max_width = params.max_width;
 	p->rate_pps = params.rate_pps;
 	p->burst = params.burst;
-	p->_pad = 0;
+	p->mpls_pct = params.mpls_pct;
 }
 
 static long walk_cb(__u32 idx, void *ctx)
@@ -462,14 +538,15 @@ static __always_inline int sim_v4(struct xdp_md *ctx)
 			return XDP_DROP;
 		count(SIM_ST_TIMEX);
 		return icmp4_error(ctx, bpf_htonl(sim_iface_addr4(hop.iface)),
-				   XHOP_ICMP_TIME_EXCEEDED, 0, SIM_REPLY_TTL - iph->ttl, 1, ip_len);
+				   XHOP_ICMP_TIME_EXCEEDED, 0, SIM_REPLY_TTL - iph->ttl, 1, ip_len,
+				   hop.label);
 	case SIM_UNREACH:
 		if (!router_ok(4, hop.iface))
 			return XDP_DROP;
 		count(SIM_ST_UNREACH);
 		return icmp4_error(ctx, bpf_htonl(sim_iface_addr4(hop.iface)),
 				   XHOP_ICMP_DEST_UNREACH, XHOP_ICMP_NET_UNREACH,
-				   SIM_REPLY_TTL - hop.hops, iph->ttl - (hop.hops - 1), ip_len);
+				   SIM_REPLY_TTL - hop.hops, iph->ttl - (hop.hops - 1), ip_len, 0);
 	case SIM_SILENT:
 		count(SIM_ST_SILENT);
 		return XDP_DROP;
@@ -481,7 +558,7 @@ static __always_inline int sim_v4(struct xdp_md *ctx)
 	if (iph->protocol == XHOP_IPPROTO_UDP) {
 		count(SIM_ST_PORT);
 		return icmp4_error(ctx, iph->daddr, XHOP_ICMP_DEST_UNREACH, XHOP_ICMP_PORT_UNREACH,
-				   SIM_REPLY_TTL - 1 - hop.hops, iph->ttl - hop.hops, ip_len);
+				   SIM_REPLY_TTL - 1 - hop.hops, iph->ttl - hop.hops, ip_len, 0);
 	}
 	eth_swap(data);
 	return dest4(ctx, iph, l4, SIM_REPLY_TTL - 1 - hop.hops);
@@ -591,14 +668,15 @@ static __always_inline int sim_v6(struct xdp_md *ctx)
 		count(SIM_ST_TIMEX);
 		sim_iface_addr6(hop.iface, src);
 		return icmp6_error(ctx, src, XHOP_ICMP6_TIME_EXCEED, 0,
-				   SIM_REPLY_TTL - ip6->hop_limit, 1, ip_len);
+				   SIM_REPLY_TTL - ip6->hop_limit, 1, ip_len, hop.label);
 	case SIM_UNREACH:
 		if (!router_ok(6, hop.iface))
 			return XDP_DROP;
 		count(SIM_ST_UNREACH);
 		sim_iface_addr6(hop.iface, src);
 		return icmp6_error(ctx, src, XHOP_ICMP6_DEST_UNREACH, XHOP_ICMP6_NOROUTE,
-				   SIM_REPLY_TTL - hop.hops, ip6->hop_limit - (hop.hops - 1), ip_len);
+				   SIM_REPLY_TTL - hop.hops, ip6->hop_limit - (hop.hops - 1), ip_len,
+				   0);
 	case SIM_SILENT:
 		count(SIM_ST_SILENT);
 		return XDP_DROP;
@@ -609,7 +687,8 @@ static __always_inline int sim_v6(struct xdp_md *ctx)
 	if (ip6->nexthdr == XHOP_IPPROTO_UDP) {
 		count(SIM_ST_PORT);
 		return icmp6_error(ctx, dst, XHOP_ICMP6_DEST_UNREACH, XHOP_ICMP6_PORT_UNREACH,
-				   SIM_REPLY_TTL - 1 - hop.hops, ip6->hop_limit - hop.hops, ip_len);
+				   SIM_REPLY_TTL - 1 - hop.hops, ip6->hop_limit - hop.hops, ip_len,
+				   0);
 	}
 	eth_swap(data);
 	return dest6(ctx, ip6, l4, SIM_REPLY_TTL - 1 - hop.hops);

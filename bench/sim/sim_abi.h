@@ -15,7 +15,8 @@
 #define SIM_ST_RATELIMIT   8 /* answers dropped on purpose by the rate limit */
 #define SIM_ST_IGNORED	   9 /* ours but no probe (RSTs, ICMP errors, fragments) */
 #define SIM_ST_MALFORMED   10 /* lengths that lie */
-#define SIM_ST_MAX	   11
+#define SIM_ST_REFUSED	   11 /* answers the kernel gave no room for (adjust_head/tail) */
+#define SIM_ST_MAX	   12
 
 /* Linux quotes at most this much of an IPv4 packet in an ICMP error
  * (576 bytes in all), and fills an IPv6 error up to the minimum MTU

@@ -32,6 +32,7 @@ static const char *const stat_names[SIM_ST_MAX] = {
 	[SIM_ST_RATELIMIT] = "rate_limited",
 	[SIM_ST_IGNORED] = "ignored",
 	[SIM_ST_MALFORMED] = "malformed",
+	[SIM_ST_REFUSED] = "refused",
 };
 
 static void on_signal(int sig)

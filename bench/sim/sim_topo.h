@@ -22,7 +22,9 @@
  * hop before (a nested diamond: 2 -> 4 -> 2 splits each branch in two and
  * merges them back) or, in a meshed diamond, is hashed afresh at every hop.
  * A detour gives the flows of lane 0 one more router after the segment's
- * first hop (unequal branch lengths). Interfaces can be silent; a leaf can
+ * first hop (unequal branch lengths). A plain segment of levels 2-3 may
+ * be an MPLS tunnel: its routers answer Time Exceeded with the label they
+ * saw (RFC 4950). Interfaces can be silent; a leaf can
  * be unreachable (its last router answers Destination Unreachable); a
  * destination can be dead (nothing answers past the last router).
  *
@@ -81,7 +83,7 @@ struct sim_params {
 	__u32 max_width;   /* widest hop of a diamond, 2..SIM_WIDTH_MAX */
 	__u32 rate_pps;    /* per-interface ICMP rate limit; 0: none */
 	__u32 burst;       /* its bucket, in answers */
-	__u32 _pad;
+	__u32 mpls_pct;    /* eligible segments that are MPLS tunnels */
 };
 _Static_assert(sizeof(struct sim_params) == 40, "sim_params ABI changed");
 
@@ -98,7 +100,7 @@ struct sim_hop {
 	__u32 iface; /* interface id (sim_iface_*), SIM_ROUTER / SIM_UNREACH */
 	__u32 hops;  /* routers on this flow's path; the destination is hops+1 */
 	__u32 kind;  /* SIM_ROUTER... */
-	__u32 _pad;
+	__u32 label; /* SIM_ROUTER inside a tunnel: its MPLS label; else 0 */
 };
 
 /* splitmix64's finaliser: cheap, and every input bit moves every output bit */
@@ -266,9 +268,12 @@ struct sim_walk {
 	__u32 lane;    /* the flow's lane at the hop before */
 	__u32 w;       /* that hop's width */
 	__u32 diamond, meshed, detour, pending; /* pending: the detour's router is next */
+	__u32 tunnel;  /* the segment is an MPLS tunnel */
 	__u32 n;       /* routers so far */
 	__u32 cur;     /* the router the last step reached */
+	__u32 label;   /* the label it saw, 0 outside tunnels */
 	__u32 found;   /* the router at ttl, 0 before it is reached */
+	__u32 found_label;
 };
 
 static __always_inline void sim_segment(struct sim_walk *st)
@@ -286,6 +291,11 @@ static __always_inline void sim_segment(struct sim_walk *st)
 	st->diamond = st->level && sim_pct(sim_mix2(nh, 1), st->p.lb_pct);
 	st->meshed = st->diamond && (sim_mix2(nh, 2) & 3) == 0;
 	st->detour = st->diamond && (sim_mix2(nh, 3) & 3) == 0;
+	/* tunnels: some plain segments of two hops or more between the core
+	 * and the leaf, whose routers answer with RFC 4950 label stacks
+	 */
+	st->tunnel = st->level >= 2 && st->level <= 3 && !st->diamond && st->len >= 2 &&
+		     sim_pct(sim_mix2(nh, 4), st->p.mpls_pct);
 	st->pending = 0;
 }
 
@@ -309,6 +319,7 @@ static __always_inline int sim_step(struct sim_walk *st)
 	if (st->pending) {
 		st->pending = 0;
 		st->cur = sim_iface_id(st->level, st->prefix, SIM_HOP_DETOUR, 0);
+		st->label = 0;
 		goto reached;
 	}
 	if (st->i >= st->len) {
@@ -324,14 +335,18 @@ static __always_inline int sim_step(struct sim_walk *st)
 	r = sim_mix2(st->nh ^ (__u64)st->i << 40 ^ (__u64)st->lane << 44, st->flow);
 	lane = st->i ? sim_next_lane(st->lane, st->w, w2, st->meshed, r) : (__u32)(r % w2);
 	st->cur = sim_iface_id(st->level, st->prefix, st->i, lane);
+	/* a label per hop (each LSR swaps it), never a reserved one (0-15) */
+	st->label = st->tunnel ? 16 + (__u32)(sim_mix2(st->nh, 16 + st->i) % 0xFFFF0) : 0;
 	st->pending = st->detour && st->i == 0 && lane == 0 && w2 > 1;
 	st->lane = lane;
 	st->w = w2;
 	st->i++;
 reached:
 	st->n++;
-	if (st->n == st->ttl)
+	if (st->n == st->ttl) {
 		st->found = st->cur;
+		st->found_label = st->label;
+	}
 	return 0;
 }
 
@@ -349,14 +364,16 @@ static __always_inline int sim_iface_silent(const struct sim_params *p, __u32 fa
 
 /*
  * What answers at TTL ttl of a path of `hops` routers, iface being the
- * router at ttl (ttl <= hops) or the last one (ttl > hops).
+ * router at ttl (ttl <= hops) or the last one (ttl > hops), label the
+ * label that router saw.
  */
 static __always_inline void sim_classify(const struct sim_params *p, const struct sim_dst *d,
-					 __u32 iface, __u32 ttl, __u32 hops, struct sim_hop *out)
+					 __u32 iface, __u32 label, __u32 ttl, __u32 hops,
+					 struct sim_hop *out)
 {
 	out->iface = iface;
 	out->hops = hops;
-	out->_pad = 0;
+	out->label = 0;
 	/* the last router of an unreachable leaf has no route: it answers
 	 * Destination Unreachable even to a probe that expires there, as
 	 * Linux routes a packet before it checks the TTL
@@ -367,12 +384,15 @@ static __always_inline void sim_classify(const struct sim_params *p, const struc
 		out->kind = sim_iface_silent(p, d->family, iface) ? SIM_SILENT : SIM_ROUTER;
 	else
 		out->kind = sim_pct(d->id, p->dead_pct) ? SIM_DEAD : SIM_DEST;
+	if (out->kind == SIM_ROUTER)
+		out->label = label;
 }
 
 /* The answer once the walk is over */
 static __always_inline void sim_walk_end(const struct sim_walk *st, struct sim_hop *out)
 {
-	sim_classify(&st->p, &st->d, st->ttl <= st->n ? st->found : st->cur, st->ttl, st->n, out);
+	sim_classify(&st->p, &st->d, st->ttl <= st->n ? st->found : st->cur,
+		     st->ttl <= st->n ? st->found_label : 0, st->ttl, st->n, out);
 }
 
 #endif /* XHOP_SIM_TOPO_H */

@@ -9,7 +9,7 @@
 int sim_path_of(const struct sim_params *p, __u32 family, const __u32 dst[4], __u32 flow,
 		struct sim_path *out)
 {
-	__u32 route[SIM_TTL_MAX + 1], t;
+	__u32 route[SIM_TTL_MAX + 1], label[SIM_TTL_MAX + 1], t;
 	struct sim_walk st;
 	struct sim_dst d;
 	struct sim_hop h;
@@ -21,15 +21,19 @@ int sim_path_of(const struct sim_params *p, __u32 family, const __u32 dst[4], __
 	 * program classifies it after its own walk
 	 */
 	sim_walk_init(&st, p, &d, flow, 0);
-	while (!sim_step(&st))
+	while (!sim_step(&st)) {
 		route[st.n] = st.cur;
+		label[st.n] = st.label;
+	}
 	for (t = 1; t <= st.n + 1; t++) {
-		sim_classify(p, &d, t <= st.n ? route[t] : route[st.n], t, st.n, &h);
+		sim_classify(p, &d, t <= st.n ? route[t] : route[st.n], t <= st.n ? label[t] : 0, t,
+			     st.n, &h);
 		if (h.kind == SIM_DEAD)
 			break;
 		out->at[t].kind = h.kind;
 		/* the destination is one, whichever router led to it */
 		out->at[t].iface = h.kind == SIM_DEST ? 0 : h.iface;
+		out->at[t].label = h.label;
 		out->len = t;
 		if (h.kind == SIM_UNREACH || h.kind == SIM_DEST)
 			break;
@@ -42,7 +46,7 @@ static int ans_eq(const struct sim_ans *a, const struct sim_ans *b)
 	/* every silent router prints as "*", whichever it is */
 	if (a->kind == SIM_SILENT || b->kind == SIM_SILENT)
 		return a->kind == b->kind;
-	return a->kind == b->kind && a->iface == b->iface;
+	return a->kind == b->kind && a->iface == b->iface && a->label == b->label;
 }
 
 static int add_ans(struct sim_truth *t, __u32 ttl, const struct sim_ans *a)
@@ -142,8 +146,10 @@ int sim_truth_build(const struct sim_params *p, __u32 family, const __u32 dst[4]
 	return 0;
 }
 
-void sim_ans_str(const struct sim_truth *t, const struct sim_ans *a, char *buf, size_t len)
+void sim_ans_str(const struct sim_truth *t, const struct sim_ans *a, int labels, char *buf,
+		 size_t len)
 {
+	size_t n;
 	__u32 w[4], i;
 	__u8 raw[16];
 
@@ -165,11 +171,14 @@ void sim_ans_str(const struct sim_truth *t, const struct sim_ans *a, char *buf, 
 	}
 	if (!inet_ntop(t->family == 4 ? AF_INET : AF_INET6, raw, buf, len))
 		snprintf(buf, len, "?");
+	n = strlen(buf);
+	if (labels && a->label && n < len)
+		snprintf(buf + n, len - n, "[L%u]", a->label);
 }
 
-void sim_truth_print(const struct sim_truth *t, int links, FILE *f)
+void sim_truth_print(const struct sim_truth *t, int links, int labels, FILE *f)
 {
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN + 16], b[INET6_ADDRSTRLEN + 16];
 	__u32 ttl, i;
 
 	if (links) {
@@ -177,8 +186,8 @@ void sim_truth_print(const struct sim_truth *t, int links, FILE *f)
 			for (i = 0; i < t->nlinks; i++) {
 				if (t->links[i].ttl != ttl)
 					continue;
-				sim_ans_str(t, &t->links[i].from, a, sizeof(a));
-				sim_ans_str(t, &t->links[i].to, b, sizeof(b));
+				sim_ans_str(t, &t->links[i].from, labels, a, sizeof(a));
+				sim_ans_str(t, &t->links[i].to, labels, b, sizeof(b));
 				fprintf(f, "%u %s %s\n", ttl, a, b);
 			}
 		}
@@ -187,7 +196,7 @@ void sim_truth_print(const struct sim_truth *t, int links, FILE *f)
 	for (ttl = 1; ttl <= t->last; ttl++) {
 		fprintf(f, "%u", ttl);
 		for (i = 0; i < t->n[ttl]; i++) {
-			sim_ans_str(t, &t->ans[ttl][i], a, sizeof(a));
+			sim_ans_str(t, &t->ans[ttl][i], labels, a, sizeof(a));
 			fprintf(f, " %s", a);
 		}
 		fputc('\n', f);

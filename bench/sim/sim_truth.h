@@ -23,6 +23,7 @@
 struct sim_ans {
 	__u32 kind; /* SIM_ROUTER, SIM_SILENT, SIM_UNREACH, SIM_DEST */
 	__u32 iface;
+	__u32 label; /* the MPLS label a tunnel's router quotes; 0: none */
 };
 
 struct sim_truth {
@@ -53,9 +54,13 @@ int sim_path_of(const struct sim_params *p, __u32 family, const __u32 dst[4], __
  */
 int sim_truth_build(const struct sim_params *p, __u32 family, const __u32 dst[4],
 		    const __u32 *flows, __u32 nflows, struct sim_truth *t);
-/* "TTL ADDR..." lines, or "TTL FROM TO" lines with links */
-void sim_truth_print(const struct sim_truth *t, int links, FILE *f);
-/* An answer as traceroute -n prints it: "*" or the address */
-void sim_ans_str(const struct sim_truth *t, const struct sim_ans *a, char *buf, size_t len);
+/*
+ * "TTL ADDR..." lines, or "TTL FROM TO" lines with links; labels: a tunnel
+ * router's address as "ADDR[L<label>]"
+ */
+void sim_truth_print(const struct sim_truth *t, int links, int labels, FILE *f);
+/* An answer as traceroute -n prints it: "*" or the address (and label) */
+void sim_ans_str(const struct sim_truth *t, const struct sim_ans *a, int labels, char *buf,
+		 size_t len);
 
 #endif /* XHOP_SIM_TRUTH_H */

@@ -29,7 +29,7 @@
 
 static struct sim_params params = {
 	.seed = 21, .silent_pct = 10, .lb_pct = 40, .unreach_pct = 10, .dead_pct = 10,
-	.max_width = 4, .burst = 10,
+	.max_width = 4, .burst = 10, .mpls_pct = 30,
 };
 
 struct run {
@@ -241,7 +241,7 @@ static struct in6_addr find_dst(int fam, int want_kind, __u32 from)
 		if (!sim_dst_of(fam, w, params.seed, &d))
 			continue;
 		/* the destination's kind past any path: flow-independent */
-		sim_classify(&params, &d, 0, SIM_TTL_MAX, 1, &h);
+		sim_classify(&params, &d, 0, 0, SIM_TTL_MAX, 1, &h);
 		if ((int)h.kind == want_kind)
 			return a;
 	}
@@ -274,6 +274,10 @@ static void test_answers(struct sim_bpf *skel)
 				if (path.at[t].kind == SIM_SILENT) {
 					EXPECT(r.action == XDP_DROP, "%s: silent router drops", what);
 					silent_seen++;
+					continue;
+				}
+				if (path.at[t].label) { /* test_mpls */
+					EXPECT(r.action == XDP_TX, "%s: a tunnel's answer", what);
 					continue;
 				}
 				iface_words(fam, path.at[t].iface, from);
@@ -336,6 +340,92 @@ static void test_answers(struct sim_bpf *skel)
 		}
 	}
 	EXPECT(silent_seen > 0 || params.silent_pct == 0, "some probe met a silent router");
+}
+
+/* RFC 1071 over a byte range, independent of the program's */
+static __u16 csum(const __u8 *b, size_t n)
+{
+	__u32 s = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		s += b[i] << 8 | b[i + 1];
+	if (n & 1)
+		s += b[n - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (__u16)~s;
+}
+
+/*
+ * Tunnel routers: the probe quoted in 128 bytes (zero-padded, RFC 4884's
+ * length in the ICMP header), then an extension (version 2, its own
+ * checksum) with one MPLS object: the label truth gives, S=1, TTL 1
+ */
+static void test_mpls(struct sim_bpf *skel)
+{
+	int fam, k, seen = 0;
+	__u32 i;
+
+	for (fam = 4; fam <= 6; fam += 2) {
+		for (i = 0; i < 400 && seen < fam; i++) {
+			struct in6_addr dst = find_dst(fam, SIM_DEST, i * 13);
+			struct sim_path path;
+			__u32 t, from[4], src[4];
+			struct pkt p;
+			struct run r;
+
+			k = i % 3;
+			probe(&p, k, src_of[fam == 6], &dst, 1, k == 1 ? 200 : 16, 80);
+			probe_path(&p, &path);
+			for (t = 1; t < path.len && !path.at[t].label; t++)
+				;
+			if (t == path.len)
+				continue;
+			seen++;
+			probe(&p, k, src_of[fam == 6], &dst, t, k == 1 ? 200 : 16, 80);
+			r = run(skel, &p);
+			{
+				size_t hl = fam == 4 ? 20 : 40, ic = ETH + hl, ql = p.len - ETH;
+				const __u8 *o = r.out.data, *x = o + ic + 8 + 128;
+				struct pkt quote = p;
+				__u8 zero[128] = { 0 };
+				__u32 lse;
+
+				EXPECT(r.action == XDP_TX && r.out.len == ic + 8 + 128 + 12,
+				       "IPv%d tunnel hop %u: answer of %zu bytes", fam, t, r.out.len);
+				if (r.out.len != ic + 8 + 128 + 12)
+					continue;
+				answer_src(&r.out, src);
+				iface_words(fam, path.at[t].iface, from);
+				EXPECT(!memcmp(src, from, 16), "IPv%d tunnel hop %u: from truth's router",
+				       fam, t);
+				EXPECT(o[ic] == (fam == 4 ? 11 : 3) &&
+					       o[ic + (fam == 4 ? 5 : 4)] == (fam == 4 ? 32 : 16),
+				       "IPv%d tunnel hop: Time Exceeded, RFC 4884 length %u", fam,
+				       o[ic + (fam == 4 ? 5 : 4)]);
+				pkt_set_ttl(&quote, 1);
+				if (fam == 4) {
+					struct pkt h = quote;
+
+					pkt_fix(&h);
+					memcpy(quote.data + ETH + 10, h.data + ETH + 10, 2);
+				}
+				EXPECT(!memcmp(o + ic + 8, quote.data + ETH, ql < 128 ? ql : 128) &&
+					       (ql >= 128 || !memcmp(o + ic + 8 + ql, zero, 128 - ql)),
+				       "IPv%d tunnel hop: probe quoted in 128 bytes, zero-padded", fam);
+				EXPECT(x[0] == 0x20 && csum(x, 12) == 0,
+				       "IPv%d extension: version 2, checksum right", fam);
+				lse = (__u32)x[8] << 24 | x[9] << 16 | x[10] << 8 | x[11];
+				EXPECT(x[4] == 0 && x[5] == 8 && x[6] == 1 && x[7] == 1 &&
+					       lse >> 12 == path.at[t].label && (lse & 0x1FF) == 0x101,
+				       "IPv%d MPLS object: label %u (truth %u), S=1, TTL 1", fam, lse >> 12,
+				       path.at[t].label);
+				EXPECT(sums_ok(&r.out), "IPv%d tunnel hop: ICMP checksum and lengths", fam);
+			}
+		}
+		EXPECT(seen > 0, "IPv%d: a probe through an MPLS tunnel", fam);
+	}
 }
 
 /* Long probes: the quote stops where Linux's does */
@@ -477,7 +567,9 @@ int main(void)
 		return xhop_test_summary(__func__);
 	test_answers(skel);
 	test_quote_limits(skel);
+	test_mpls(skel);
 	test_ends(skel);
+	EXPECT(stat(skel, SIM_ST_REFUSED) == 0, "every answer had room");
 	EXPECT(stat(skel, SIM_ST_RATELIMIT) == 0, "no rate limit, nothing dropped on purpose");
 	sim_bpf__destroy(skel);
 	test_rate_limit();

@@ -17,7 +17,7 @@ static struct sim_params params(__u64 seed)
 {
 	struct sim_params p = {
 		.seed = seed, .silent_pct = 5, .lb_pct = 30, .unreach_pct = 3,
-		.dead_pct = 5, .max_width = 4, .burst = 10,
+		.dead_pct = 5, .max_width = 4, .burst = 10, .mpls_pct = 20,
 	};
 	return p;
 }
@@ -226,6 +226,39 @@ static void test_flow_spread(void)
 	EXPECT(sim_flow(1, src, w, 17, 1) != sim_flow(1, src, w, 6, 1), "the protocol is hashed");
 }
 
+/* MPLS tunnels: labels on some routers between core and leaf, none when off */
+static void test_tunnels(void)
+{
+	__u32 i, t, w[4], labelled = 0, bad = 0, levels_ok = 1;
+	struct sim_params p = params(13);
+	struct sim_path path;
+
+	for (i = 0; i < 2000; i++) {
+		target(i & 1 ? 6 : 4, i, w);
+		sim_path_of(&p, i & 1 ? 6 : 4, w, i, &path);
+		for (t = 1; t <= path.len; t++) {
+			__u32 l = path.at[t].label, level = path.at[t].iface >> 24;
+
+			if (!l)
+				continue;
+			labelled++;
+			bad += l < 16 || l > 0xFFFFF || path.at[t].kind != SIM_ROUTER;
+			levels_ok &= level == 2 || level == 3;
+		}
+	}
+	EXPECT(labelled > 100 && !bad && levels_ok,
+	       "tunnel hops: %u labelled, %u bad labels, levels 2-3 only %u", labelled, bad,
+	       levels_ok);
+	p.mpls_pct = 0;
+	for (i = 0, labelled = 0; i < 500; i++) {
+		target(4, i, w);
+		sim_path_of(&p, 4, w, i, &path);
+		for (t = 1; t <= path.len; t++)
+			labelled += path.at[t].label != 0;
+	}
+	EXPECT(!labelled, "--mpls 0: no label (%u)", labelled);
+}
+
 int main(void)
 {
 	test_deterministic();
@@ -233,5 +266,6 @@ int main(void)
 	test_prefixes();
 	test_addresses();
 	test_flow_spread();
+	test_tunnels();
 	return xhop_test_summary(__func__);
 }
