@@ -16,7 +16,8 @@ Usage:
       flow (--src and the flow's ports or ICMP checksum): at every TTL of
       truth, exactly its answer (a silent router: no hop); past the end
       only the last answer again (the destination or the unreachable
-      router answers any larger TTL). --inferred-any: Doubletree's
+      router answers any larger TTL); a tunnel's router with its MPLS
+      label (RFC 4950), no other with any. --inferred-any: Doubletree's
       inferred hops need only be in the truth of some flow at their TTL.
 
 SIM is the xhop-sim binary, TOPO its topology options as one word
@@ -44,16 +45,33 @@ def norm(a):
     return a if a == "*" else str(ipaddress.ip_address(a))
 
 
-def truth(sim, topo, args):
-    """{ttl: set of answers}, in the order of TTLs"""
-    out = subprocess.run([sim, "truth"] + topo.split() + args, capture_output=True, text=True)
+def truth(sim, topo, args, labels=None):
+    """{ttl: set of answers}, in the order of TTLs; labels, a dict, gets
+    each tunnel router's MPLS label"""
+    out = subprocess.run([sim, "truth", "--labels"] + topo.split() + args, capture_output=True,
+                         text=True)
     if out.returncode != 0:
         raise RuntimeError("xhop-sim truth %s: %s" % (" ".join(args), out.stderr.strip()))
     t = {}
     for line in out.stdout.splitlines():
         w = line.split()
-        t[int(w[0])] = set(norm(a) for a in w[1:])
+        t[int(w[0])] = set()
+        for a in w[1:]:
+            m = re.match(r"^(.*)\[L(\d+)\]$", a)
+            if m:
+                a = m.group(1)
+                if labels is not None:
+                    labels[norm(a)] = int(m.group(2))
+            t[int(w[0])].add(norm(a))
     return t
+
+
+def hop_label(h):
+    """The first MPLS label of a hop's ICMP extensions, or None"""
+    for ext in h.get("icmpext") or []:
+        for lab in ext.get("mpls_labels") or []:
+            return lab.get("mpls_label")
+    return None
 
 
 ADDR = re.compile(r"^[0-9a-fA-F:.]+$")
@@ -136,15 +154,21 @@ def flow_args(tr):
 
 def check_json(sim, topo, tr, inferred_any):
     dst = norm(tr["dst"])
-    t = truth(sim, topo, flow_args(tr))
+    labels = {}
+    t = truth(sim, topo, flow_args(tr), labels)
     last = max(t)
     seen = {}
+    errs = []
     for h in tr.get("hops", []):
         seen.setdefault(h["probe_ttl"], set()).add(norm(h["addr"]))
+        # a tunnel's router quotes its label, no other router any
+        want = labels.get(norm(h["addr"]))
+        if hop_label(h) != want:
+            errs.append("%s TTL %d: %s with MPLS label %s, truth %s" %
+                        (dst, h["probe_ttl"], h["addr"], hop_label(h), want))
     inferred = {}
     for h in tr.get("inferred_hops", []):
         inferred.setdefault(h["probe_ttl"], set()).add(norm(h["addr"]))
-    errs = []
     full = None
     end_answer = t[last]
     for ttl in sorted(set(seen) | set(inferred) | set(t)):

@@ -9,7 +9,7 @@
 #     for some flow, exactly truth where no load balancer is on the way;
 #   - scamper (icmp-paris, udp-paris, tcp), xhop HOST --json and xhop scan,
 #     one flow per trace: exactly the truth of that flow (--src and its
-#     ports or ICMP checksum);
+#     ports or ICMP checksum), MPLS labels included;
 #   - the counters (xhop-sim stats), the rate limit's dropped answers,
 #     detaching on SIGTERM, bad arguments (exit 2).
 # The prober's end has an XDP program (build/sim_pass.bpf.o, or xhop's
@@ -130,11 +130,12 @@ expect_match "xhop-sim attach: XDP on s0" "$(ip -n "$SNS" link show s0)" "prog/x
 
 # --- targets: diamonds, a silent hop, an unreachable or dead end ----------------
 
-# pick FAMILY N: N addresses whose truth has a load balancer, a "*",
-# and one or two without a destination line, from a fixed candidate list
+# pick FAMILY N: N addresses whose truth has load balancers, a "*", an
+# MPLS tunnel, and one or two without a destination line (dead or
+# unreachable), from a fixed candidate list
 pick()
 {
-	local fam=$1 n=$2 a i t lb=0 star=0 end=0 out=()
+	local fam=$1 n=$2 a i t lb=0 star=0 end=0 mpls=0 out=()
 	for i in $(seq 1 400); do
 		if [[ $fam == 4 ]]; then
 			a=198.$((18 + i % 2)).$(((i * 37) % 256)).$(((i * 11) % 254 + 1))
@@ -142,11 +143,14 @@ pick()
 			a=2001:2:0:$(printf %x $(((i * 2654435761) % 65536)))::$(printf %x "$i")
 		fi
 		# shellcheck disable=SC2086
-		t=$("$SIM" truth $TOPO "$a") || continue
+		t=$("$SIM" truth --labels $TOPO "$a") || continue
 		if [[ $(tail -n 1 <<<"$t") != *" $a" ]]; then
 			((end < 2)) || continue
 			end=$((end + 1))
-		elif grep -q ' .* ' <<<"$t" && ((lb < n - 3)); then
+		elif grep -q '\[L' <<<"$t"; then
+			((mpls < 1)) || continue
+			mpls=$((mpls + 1))
+		elif grep -q ' .* ' <<<"$t" && ((lb < n - 4)); then
 			lb=$((lb + 1))
 		elif grep -q '\*' <<<"$t" && ((star < 1)); then
 			star=$((star + 1))
@@ -160,7 +164,7 @@ pick()
 }
 read -r -a T4 <<<"$(pick 4 6)"
 read -r -a T6 <<<"$(pick 6 6)"
-expect_eq "6 IPv4 and 6 IPv6 targets with diamonds and dead ends" "${#T4[@]} ${#T6[@]}" "6 6"
+expect_eq "6 IPv4 and 6 IPv6 targets: diamonds, a tunnel, dead ends" "${#T4[@]} ${#T6[@]}" "6 6"
 
 # sim_check NAME MODE FILE [ARGS]: sim_check.py as one check
 sim_check()
@@ -211,6 +215,7 @@ expect_match "xhop-sim stats: Time Exceeded sent" "$st" "^time_exceeded [1-9]"
 expect_match "xhop-sim stats: silent routers dropped probes" "$st" "^silent [1-9]"
 expect_match "xhop-sim stats: TCP answers" "$st" "^tcp [1-9]"
 expect_match "xhop-sim stats: nothing rate-limited (no limit)" "$st" "^rate_limited 0$"
+expect_match "xhop-sim stats: every answer had room" "$st" "^refused 0$"
 
 # --- xhop: its own XDP program on p0 instead of sim_pass --------------------------
 
