@@ -197,7 +197,7 @@ test: test-build
 	@tests/run_all.sh
 
 bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate \
-	$(BUILD)/bench/flood
+	$(BUILD)/bench/flood $(BUILD)/xhop-sim $(BUILD)/sim_pass.bpf.o
 	@scripts/bench.sh
 
 # this checkout's speed against a base revision's (BASE_REV=..., default

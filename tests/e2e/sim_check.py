@@ -22,7 +22,7 @@ Usage:
 
 SIM is the xhop-sim binary, TOPO its topology options as one word
 ("--seed 7 --lb 40"). Prints one line per trace that differs and
-"checked N traces, M differences"; exits 1 when one differs or none was read.
+"checked N traces, K differ (M differences)"; exits 1 when one differs or none was read.
 """
 import ipaddress
 import json
@@ -204,10 +204,11 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     mode, sim, topo, path = sys.argv[1:5]
-    errs, n = [], 0
+    errs, n, differ = [], 0, 0
     if mode == "text":
         n = 1
         errs = check_text(sim, topo, path)
+        differ = 1 if errs else 0
     else:
         for line in open(path):
             line = line.strip()
@@ -217,10 +218,12 @@ def main():
             if tr.get("type") != "trace":
                 continue
             n += 1
-            errs += check_json(sim, topo, tr, "--inferred-any" in sys.argv[5:])
+            e = check_json(sim, topo, tr, "--inferred-any" in sys.argv[5:])
+            differ += 1 if e else 0
+            errs += e
     for e in errs[:40]:
         print(e)
-    print("checked %d traces, %d differences" % (n, len(errs)))
+    print("checked %d traces, %d differ (%d differences)" % (n, differ, len(errs)))
     return 1 if errs or n == 0 else 0
 
 
