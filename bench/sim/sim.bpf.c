@@ -217,6 +217,63 @@ static __always_inline int mpls_fill(struct xhop_icmphdr *ic, void *end, __u32 i
 }
 
 /*
+ * Room for an ICMP error behind an hl-byte IP header, quoting the probe's
+ * ip_len bytes: at most max bytes in all, or exactly 128 bytes and the
+ * extension at a tunnel's router (*pad: see mpls_keep). 0 or -1.
+ */
+static __always_inline int error_room(struct xdp_md *ctx, __u32 hl, __u32 max, __u32 ip_len,
+				      __u32 label, __u32 *pad)
+{
+	__u32 room = hl + sizeof(struct xhop_icmphdr), quote = ip_len;
+
+	*pad = 0;
+	if (quote > max - room)
+		quote = max - room;
+	if (label)
+		quote = mpls_keep(ip_len, pad);
+	return reshape(ctx, quote, room + *pad);
+}
+
+/*
+ * After error_room: the answer's Ethernet header in place, and where its
+ * ICMP header goes, behind hl bytes of IP; NULL when the frame is short
+ */
+static __always_inline struct xhop_icmphdr *error_frame(struct xdp_md *ctx,
+							const struct ethhdr *eth0, __u32 hl)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct xhop_icmphdr *ic = data + ETH_HLEN + hl;
+
+	if ((void *)(ic + 1) > end)
+		return NULL;
+	__builtin_memcpy(data, eth0, sizeof(*eth0));
+	return ic;
+}
+
+/*
+ * The error's ICMP header and, at a tunnel's router, its extension with
+ * RFC 4884's length of the padded quote: 32-bit words in byte 5 of an
+ * ICMPv4 header, 64-bit words in byte 4 of an ICMPv6 one. 0 or -1.
+ */
+static __always_inline int error_fill(struct xhop_icmphdr *ic, void *end, __u8 type, __u8 code,
+				      __u32 ip_len, __u32 pad, __u32 label, int v6)
+{
+	ic->type = type;
+	ic->code = code;
+	ic->checksum = 0;
+	ic->un.rest = 0;
+	if (!label)
+		return 0;
+	if (mpls_fill(ic, end, ip_len, pad, label))
+		return -1;
+	if (v6)
+		ic->un.err.b4 = EXT_ORIG / 8;
+	else
+		ic->un.err.b5 = EXT_ORIG / 4;
+	return 0;
+}
+
+/*
  * IPv4 ICMP error quoting the probe (its TTL set to qttl, as it arrived
  * there): from `from` (network order) with type/code, the reply's TTL rttl.
  */
@@ -227,7 +284,7 @@ static __always_inline int icmp4_error(struct xdp_md *ctx, __u32 from, __u8 type
 	struct ethhdr *eth = data, eth0;
 	struct xhop_icmphdr *ic;
 	struct iphdr *iph = data + ETH_HLEN, *q;
-	__u32 to, quote = ip_len, room = sizeof(*iph) + sizeof(*ic), pad = 0;
+	__u32 to, pad;
 
 	if ((void *)(iph + 1) > end)
 		return XDP_DROP;
@@ -236,21 +293,13 @@ static __always_inline int icmp4_error(struct xdp_md *ctx, __u32 from, __u8 type
 	csum_replace(&iph->check, bpf_htons((__u16)iph->ttl << 8 | iph->protocol),
 		     bpf_htons((__u16)qttl << 8 | iph->protocol));
 	iph->ttl = qttl;
-	if (quote > SIM_ICMP4_MAX - room)
-		quote = SIM_ICMP4_MAX - room;
-	if (label)
-		quote = mpls_keep(ip_len, &pad);
-	if (reshape(ctx, quote, room + pad))
+	if (error_room(ctx, sizeof(*iph), SIM_ICMP4_MAX, ip_len, label, &pad))
 		return XDP_DROP;
-
-	data = (void *)(long)ctx->data;
+	ic = error_frame(ctx, &eth0, sizeof(*q));
+	if (!ic)
+		return XDP_DROP;
 	end = (void *)(long)ctx->data_end;
-	eth = data;
-	q = data + ETH_HLEN;
-	ic = data + ETH_HLEN + sizeof(*q);
-	if ((void *)(ic + 1) > end)
-		return XDP_DROP;
-	__builtin_memcpy(eth, &eth0, sizeof(eth0));
+	q = (void *)ic - sizeof(*q);
 	q->version = 4;
 	q->ihl = 5;
 	q->tos = 0xc0; /* Linux: internetwork control precedence on its errors */
@@ -263,15 +312,8 @@ static __always_inline int icmp4_error(struct xdp_md *ctx, __u32 from, __u8 type
 	q->saddr = from;
 	q->daddr = to;
 	q->check = ~fold(sum_words(q, 10));
-	ic->type = type;
-	ic->code = code;
-	ic->checksum = 0;
-	ic->un.rest = 0;
-	if (label) {
-		if (mpls_fill(ic, end, ip_len, pad, label))
-			return XDP_DROP;
-		ic->un.err.b5 = EXT_ORIG / 4; /* RFC 4884: 32-bit words in ICMPv4 */
-	}
+	if (error_fill(ic, end, type, code, ip_len, pad, label, 0))
+		return XDP_DROP;
 	ic->checksum = ~fold(sum_to_end(ic, end));
 	return XDP_TX;
 }
@@ -284,7 +326,7 @@ static __always_inline int icmp6_error(struct xdp_md *ctx, const __u32 from[4], 
 	struct ipv6hdr *ip6 = data + ETH_HLEN, *q;
 	struct xhop_icmphdr *ic;
 	struct in6_addr to;
-	__u32 quote = ip_len, room = sizeof(*ip6) + sizeof(*ic), plen, s, pad = 0;
+	__u32 plen, s, pad;
 	int i;
 
 	if ((void *)(ip6 + 1) > end)
@@ -292,21 +334,13 @@ static __always_inline int icmp6_error(struct xdp_md *ctx, const __u32 from[4], 
 	eth_turn(&eth0, eth, bpf_htons(ETH_P_IPV6));
 	to = ip6->saddr;
 	ip6->hop_limit = qttl;
-	if (quote > SIM_ICMP6_MAX - room)
-		quote = SIM_ICMP6_MAX - room;
-	if (label)
-		quote = mpls_keep(ip_len, &pad);
-	if (reshape(ctx, quote, room + pad))
+	if (error_room(ctx, sizeof(*ip6), SIM_ICMP6_MAX, ip_len, label, &pad))
 		return XDP_DROP;
-
-	data = (void *)(long)ctx->data;
+	ic = error_frame(ctx, &eth0, sizeof(*q));
+	if (!ic)
+		return XDP_DROP;
 	end = (void *)(long)ctx->data_end;
-	eth = data;
-	q = data + ETH_HLEN;
-	ic = data + ETH_HLEN + sizeof(*q);
-	if ((void *)(ic + 1) > end)
-		return XDP_DROP;
-	__builtin_memcpy(eth, &eth0, sizeof(eth0));
+	q = (void *)ic - sizeof(*q);
 	plen = end - (void *)ic;
 	*(__u32 *)q = bpf_htonl(0x60000000);
 	q->payload_len = bpf_htons((__u16)plen);
@@ -316,15 +350,8 @@ static __always_inline int icmp6_error(struct xdp_md *ctx, const __u32 from[4], 
 	for (i = 0; i < 4; i++)
 		q->saddr.in6_u.u6_addr32[i] = bpf_htonl(from[i]);
 	q->daddr = to;
-	ic->type = type;
-	ic->code = code;
-	ic->checksum = 0;
-	ic->un.rest = 0;
-	if (label) {
-		if (mpls_fill(ic, end, ip_len, pad, label))
-			return XDP_DROP;
-		ic->un.err.b4 = EXT_ORIG / 8; /* RFC 4884: 64-bit words in ICMPv6 */
-	}
+	if (error_fill(ic, end, type, code, ip_len, pad, label, 1))
+		return XDP_DROP;
 	s = sum_words(&q->saddr, 16) + bpf_htons((__u16)plen) + bpf_htons(XHOP_IPPROTO_ICMPV6);
 	ic->checksum = ~fold(s + sum_to_end(ic, end));
 	return XDP_TX;
@@ -429,6 +456,24 @@ static __always_inline int tcp_answer(struct xhop_tcphdr *th, __u32 *sum)
 	return 0;
 }
 
+/*
+ * The frame cut to Ethernet, hl bytes of IP and the bare TCP header of a
+ * TCP answer, counted; its IP header, or NULL
+ */
+static __always_inline void *tcp_trim(struct xdp_md *ctx, __u32 hl)
+{
+	void *data, *end;
+
+	if (reshape(ctx, hl + sizeof(struct xhop_tcphdr), 0))
+		return NULL;
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if (data + ETH_HLEN + hl > end)
+		return NULL;
+	count(SIM_ST_TCP);
+	return data + ETH_HLEN;
+}
+
 /* eth_turn on itself would copy a source over the destination first */
 static __always_inline void eth_swap(struct ethhdr *eth)
 {
@@ -466,14 +511,9 @@ static __always_inline int dest4(struct xdp_md *ctx, struct iphdr *iph, void *l4
 		th->check = ~fold(s);
 		iph->tot_len = bpf_htons(40);
 		iph->frag_off = bpf_htons(0x4000); /* DF, as Linux's RSTs */
-		if (reshape(ctx, 40, 0))
+		iph = tcp_trim(ctx, sizeof(*iph));
+		if (!iph)
 			return XDP_DROP;
-		end = (void *)(long)ctx->data_end;
-		eth = (void *)(long)ctx->data;
-		iph = (void *)(eth + 1);
-		if ((void *)(iph + 1) > end)
-			return XDP_DROP;
-		count(SIM_ST_TCP);
 	}
 	iph->saddr = iph->daddr;
 	iph->daddr = a;
@@ -486,11 +526,84 @@ ignore:
 	return XDP_DROP;
 }
 
+/* The ICMP errors the simulator sends */
+#define ERR_TIMEX   0 /* Time Exceeded from a router */
+#define ERR_UNREACH 1 /* no route, from an unreachable prefix's last router */
+#define ERR_PORT    2 /* port unreachable, from the destination */
+
+struct err_plan {
+	__u32 iface; /* the router (ERR_TIMEX, ERR_UNREACH) */
+	__u32 label; /* its MPLS label; 0: none */
+	__u8 what;   /* ERR_* */
+	__u8 rttl;   /* the answer's TTL */
+	__u8 qttl;   /* the probe's TTL where it ended, as quoted */
+};
+
+/*
+ * What the topology's answer at the probe's TTL (ttl) means for the frame:
+ * 0 nothing (a silent router, a dead destination, the rate limit), 1 the
+ * ICMP error of *e, 2 the destination's own answer in place. Counted.
+ */
+static __always_inline int plan(const struct sim_hop *hop, __u32 family, __u8 ttl, int udp,
+				struct err_plan *e)
+{
+	e->iface = hop->iface;
+	e->label = 0;
+	switch (hop->kind) {
+	case SIM_ROUTER:
+		if (!router_ok(family, hop->iface))
+			return 0;
+		count(SIM_ST_TIMEX);
+		e->what = ERR_TIMEX;
+		e->label = hop->label;
+		e->rttl = SIM_REPLY_TTL - ttl;
+		e->qttl = 1;
+		return 1;
+	case SIM_UNREACH:
+		if (!router_ok(family, hop->iface))
+			return 0;
+		count(SIM_ST_UNREACH);
+		e->what = ERR_UNREACH;
+		e->rttl = SIM_REPLY_TTL - hop->hops;
+		e->qttl = ttl - (hop->hops - 1);
+		return 1;
+	case SIM_SILENT:
+		count(SIM_ST_SILENT);
+		return 0;
+	case SIM_DEAD:
+		count(SIM_ST_DEAD);
+		return 0;
+	}
+	/* the destination, one hop past the last router */
+	if (!udp)
+		return 2;
+	count(SIM_ST_PORT);
+	e->what = ERR_PORT;
+	e->rttl = SIM_REPLY_TTL - 1 - hop->hops;
+	e->qttl = ttl - hop->hops;
+	return 1;
+}
+
+static __always_inline __u8 err_type(__u32 family, __u8 what)
+{
+	if (family == 4)
+		return what == ERR_TIMEX ? XHOP_ICMP_TIME_EXCEEDED : XHOP_ICMP_DEST_UNREACH;
+	return what == ERR_TIMEX ? XHOP_ICMP6_TIME_EXCEED : XHOP_ICMP6_DEST_UNREACH;
+}
+
+static __always_inline __u8 err_code(__u32 family, __u8 what)
+{
+	if (what == ERR_PORT)
+		return family == 4 ? XHOP_ICMP_PORT_UNREACH : XHOP_ICMP6_PORT_UNREACH;
+	return 0; /* TTL exceeded in transit; net unreachable / no route */
+}
+
 static __always_inline int sim_v4(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct iphdr *iph = data + ETH_HLEN;
 	__u32 src[4] = {}, dst[4] = {}, l4w, hl, ip_len;
+	struct err_plan e;
 	struct sim_params p;
 	struct sim_dst d;
 	struct sim_hop hop;
@@ -532,33 +645,14 @@ static __always_inline int sim_v4(struct xdp_md *ctx)
 	load_params(&p);
 	if (walk(&p, &d, sim_flow(p.seed, src, dst, iph->protocol, l4w), iph->ttl, &hop))
 		return XDP_PASS;
-	switch (hop.kind) {
-	case SIM_ROUTER:
-		if (!router_ok(4, hop.iface))
-			return XDP_DROP;
-		count(SIM_ST_TIMEX);
-		return icmp4_error(ctx, bpf_htonl(sim_iface_addr4(hop.iface)),
-				   XHOP_ICMP_TIME_EXCEEDED, 0, SIM_REPLY_TTL - iph->ttl, 1, ip_len,
-				   hop.label);
-	case SIM_UNREACH:
-		if (!router_ok(4, hop.iface))
-			return XDP_DROP;
-		count(SIM_ST_UNREACH);
-		return icmp4_error(ctx, bpf_htonl(sim_iface_addr4(hop.iface)),
-				   XHOP_ICMP_DEST_UNREACH, XHOP_ICMP_NET_UNREACH,
-				   SIM_REPLY_TTL - hop.hops, iph->ttl - (hop.hops - 1), ip_len, 0);
-	case SIM_SILENT:
-		count(SIM_ST_SILENT);
+	switch (plan(&hop, 4, iph->ttl, iph->protocol == XHOP_IPPROTO_UDP, &e)) {
+	case 0:
 		return XDP_DROP;
-	case SIM_DEAD:
-		count(SIM_ST_DEAD);
-		return XDP_DROP;
-	}
-	/* the destination, one hop past the last router */
-	if (iph->protocol == XHOP_IPPROTO_UDP) {
-		count(SIM_ST_PORT);
-		return icmp4_error(ctx, iph->daddr, XHOP_ICMP_DEST_UNREACH, XHOP_ICMP_PORT_UNREACH,
-				   SIM_REPLY_TTL - 1 - hop.hops, iph->ttl - hop.hops, ip_len, 0);
+	case 1:
+		return icmp4_error(ctx, e.what == ERR_PORT ? iph->daddr
+							 : bpf_htonl(sim_iface_addr4(e.iface)),
+				   err_type(4, e.what), err_code(4, e.what), e.rttl, e.qttl, ip_len,
+				   e.label);
 	}
 	eth_swap(data);
 	return dest4(ctx, iph, l4, SIM_REPLY_TTL - 1 - hop.hops);
@@ -585,7 +679,6 @@ static __always_inline int dest6(struct xdp_md *ctx, struct ipv6hdr *ip6, void *
 		count(SIM_ST_ECHO);
 	} else {
 		struct xhop_tcphdr *th = l4;
-		struct ethhdr *eth;
 
 		if ((void *)(th + 1) > end)
 			return XDP_DROP;
@@ -596,14 +689,9 @@ static __always_inline int dest6(struct xdp_md *ctx, struct ipv6hdr *ip6, void *
 		}
 		th->check = ~fold(s);
 		ip6->payload_len = bpf_htons(20);
-		if (reshape(ctx, sizeof(*ip6) + 20, 0))
+		ip6 = tcp_trim(ctx, sizeof(*ip6));
+		if (!ip6)
 			return XDP_DROP;
-		end = (void *)(long)ctx->data_end;
-		eth = (void *)(long)ctx->data;
-		ip6 = (void *)(eth + 1);
-		if ((void *)(ip6 + 1) > end)
-			return XDP_DROP;
-		count(SIM_ST_TCP);
 	}
 	ip6->saddr = ip6->daddr;
 	ip6->daddr = a;
@@ -616,6 +704,7 @@ static __always_inline int sim_v6(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct ipv6hdr *ip6 = data + ETH_HLEN;
 	__u32 src[4], dst[4], l4w, ip_len, i;
+	struct err_plan e;
 	struct sim_params p;
 	struct sim_dst d;
 	struct sim_hop hop;
@@ -661,34 +750,14 @@ static __always_inline int sim_v6(struct xdp_md *ctx)
 	load_params(&p);
 	if (walk(&p, &d, sim_flow(p.seed, src, dst, ip6->nexthdr, l4w), ip6->hop_limit, &hop))
 		return XDP_PASS;
-	switch (hop.kind) {
-	case SIM_ROUTER:
-		if (!router_ok(6, hop.iface))
-			return XDP_DROP;
-		count(SIM_ST_TIMEX);
-		sim_iface_addr6(hop.iface, src);
-		return icmp6_error(ctx, src, XHOP_ICMP6_TIME_EXCEED, 0,
-				   SIM_REPLY_TTL - ip6->hop_limit, 1, ip_len, hop.label);
-	case SIM_UNREACH:
-		if (!router_ok(6, hop.iface))
-			return XDP_DROP;
-		count(SIM_ST_UNREACH);
-		sim_iface_addr6(hop.iface, src);
-		return icmp6_error(ctx, src, XHOP_ICMP6_DEST_UNREACH, XHOP_ICMP6_NOROUTE,
-				   SIM_REPLY_TTL - hop.hops, ip6->hop_limit - (hop.hops - 1), ip_len,
-				   0);
-	case SIM_SILENT:
-		count(SIM_ST_SILENT);
+	switch (plan(&hop, 6, ip6->hop_limit, ip6->nexthdr == XHOP_IPPROTO_UDP, &e)) {
+	case 0:
 		return XDP_DROP;
-	case SIM_DEAD:
-		count(SIM_ST_DEAD);
-		return XDP_DROP;
-	}
-	if (ip6->nexthdr == XHOP_IPPROTO_UDP) {
-		count(SIM_ST_PORT);
-		return icmp6_error(ctx, dst, XHOP_ICMP6_DEST_UNREACH, XHOP_ICMP6_PORT_UNREACH,
-				   SIM_REPLY_TTL - 1 - hop.hops, ip6->hop_limit - hop.hops, ip_len,
-				   0);
+	case 1:
+		if (e.what != ERR_PORT)
+			sim_iface_addr6(e.iface, dst);
+		return icmp6_error(ctx, dst, err_type(6, e.what), err_code(6, e.what), e.rttl,
+				   e.qttl, ip_len, e.label);
 	}
 	eth_swap(data);
 	return dest6(ctx, ip6, l4, SIM_REPLY_TTL - 1 - hop.hops);

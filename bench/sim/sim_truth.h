@@ -15,7 +15,7 @@
 #include "sim_topo.h"
 
 /* flows tried for "every flow": far more than any diamond has lanes */
-#define SIM_TRUTH_FLOWS 65536
+#define SIM_TRUTH_FLOWS 16384
 #define SIM_TRUTH_WIDE	64 /* answers at one TTL, at most */
 #define SIM_TRUTH_LINKS 512
 

@@ -28,36 +28,32 @@ set -u
 # shellcheck source=tests/e2e/lab_test.sh
 source "$(dirname "$0")/lab_test.sh"
 SIM=${XHOP_SIM:-$ROOT/build/xhop-sim}
-PASS_OBJ=$ROOT/build/sim_pass.bpf.o
+# shellcheck source=scripts/sim_lab.sh
+source "$ROOT/scripts/sim_lab.sh"
 RUN_LIMIT=60
 
 e2e_require ip ethtool traceroute scamper python3 timeout
-for f in "$SIM" "$PASS_OBJ"; do
+for f in "$SIM" "$SIM_PASS_OBJ"; do
 	[[ -e $f ]] || { fail "$(basename "$f") is built" "run make"; summary; exit 1; }
 done
 
-PNS=xs$$-p
-SNS=xs$$-s
 TMP=$(mktemp -d /tmp/xhop-sim-e2e.XXXXXX)
-SIM_PID=
 TOPO="--seed 7 --unreach 10 --dead 10"
-SRC4=198.19.255.1
-SRC6=2001:2:0:ffff::1
+SIM_OUT=$TMP/sim.out
+SIM_ERR=$TMP/sim.err
 
 cleanup()
 {
 	[[ $BASHPID == "$$" ]] || return 0
-	if [[ -n $SIM_PID ]] && alive "$SIM_PID"; then kill -9 "$SIM_PID" 2>/dev/null; fi
-	ip netns del "$PNS" 2>/dev/null
-	ip netns del "$SNS" 2>/dev/null
+	sim_lab_down
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-inp() { ip netns exec "$PNS" "$@"; }
-ins() { ip netns exec "$SNS" "$@"; }
+inp() { ip netns exec "$SIM_PNS" "$@"; }
+ins() { ip netns exec "$SIM_SNS" "$@"; }
 
 # --- bad arguments: no namespace needed -----------------------------------------
 
@@ -75,58 +71,34 @@ for args in "truth" "truth 10.0.0.1" "truth 2001:db8::1" "truth --width 9 198.18
 	fi
 done
 
-# --- the namespaces -------------------------------------------------------------
+# --- the namespaces (scripts/sim_lab.sh) -------------------------------------------
 
-sim_up()
-{
-	ip netns add "$PNS" && ip netns add "$SNS" &&
-		ip link add p0 netns "$PNS" type veth peer name s0 netns "$SNS" || return 1
-	local smac
-	smac=$(ip -n "$SNS" -br link show s0 | awk '{print $3}')
-	ip -n "$PNS" link set lo up && ip -n "$SNS" link set lo up &&
-		ip -n "$PNS" link set p0 up && ip -n "$SNS" link set s0 up &&
-		inp ethtool -K p0 tx off >/dev/null &&
-		ip -n "$PNS" link set dev p0 xdp obj "$PASS_OBJ" sec xdp &&
-		ip -n "$PNS" addr add $SRC4/32 dev p0 &&
-		ip -n "$PNS" addr add $SRC6/128 dev p0 nodad &&
-		ip -n "$PNS" route add 198.19.255.254/32 dev p0 &&
-		ip -n "$PNS" neigh replace 198.19.255.254 lladdr "$smac" dev p0 nud permanent &&
-		ip -n "$PNS" route add 198.18.0.0/15 via 198.19.255.254 dev p0 src $SRC4 &&
-		ip -n "$PNS" neigh replace fe80::2 lladdr "$smac" dev p0 nud permanent &&
-		ip -n "$PNS" -6 route add 2001:2::/48 via fe80::2 dev p0 src $SRC6 &&
-		ip -n "$SNS" addr add 198.19.255.254/32 dev s0 &&
-		ip -n "$SNS" route add $SRC4/32 dev s0 &&
-		ip -n "$SNS" addr add fe80::2/64 dev s0 nodad
-}
-
-# sim_start ARGS...: the responder on s0, in the background
+# sim_start ARGS...: the responder on s0 with the test's topology
 sim_start()
 {
-	# ip netns exec execs the command: $! is xhop-sim itself
 	# shellcheck disable=SC2086 # TOPO is words
-	ip netns exec "$SNS" "$SIM" attach s0 $TOPO "$@" >"$TMP/sim.out" 2>"$TMP/sim.err" &
-	SIM_PID=$!
-	wait_for 10 grep -q "attached to" "$TMP/sim.err"
+	sim_lab_start $TOPO "$@"
 }
 
-# sim_stop: SIGTERM, its exit status and counters, and nothing left on s0
+# sim_stop: SIGTERM, its exit status, and nothing left on s0
 sim_stop()
 {
-	kill -TERM "$SIM_PID"
-	wait "$SIM_PID"
-	local rc=$?
-	SIM_PID=
-	expect_eq "xhop-sim attach: exit 0 on SIGTERM" "$rc" 0
-	expect_no_match "xhop-sim attach: XDP detached from s0" "$(ip -n "$SNS" link show s0)" "xdp"
+	sim_lab_stop
+	expect_eq "xhop-sim attach: exit 0 on SIGTERM" "$?" 0
+	expect_no_match "xhop-sim attach: XDP detached from s0" "$(ip -n "$SIM_SNS" link show s0)" "xdp"
 }
 
-if sim_up; then ok "namespaces and veth are up"; else fail "namespaces and veth are up"; summary; exit 1; fi
-if sim_start; then ok "xhop-sim attach s0"; else
-	fail "xhop-sim attach s0" "$(cat "$TMP/sim.err")"
+if sim_lab_up "xs$$"; then ok "namespaces and veth are up"; else
+	fail "namespaces and veth are up"
 	summary
 	exit 1
 fi
-expect_match "xhop-sim attach: XDP on s0" "$(ip -n "$SNS" link show s0)" "prog/xdp"
+if sim_start; then ok "xhop-sim attach s0"; else
+	fail "xhop-sim attach s0" "$(cat "$SIM_ERR")"
+	summary
+	exit 1
+fi
+expect_match "xhop-sim attach: XDP on s0" "$(ip -n "$SIM_SNS" link show s0)" "prog/xdp"
 
 # --- targets: diamonds, a silent hop, an unreachable or dead end ----------------
 
@@ -219,7 +191,7 @@ expect_match "xhop-sim stats: every answer had room" "$st" "^refused 0$"
 
 # --- xhop: its own XDP program on p0 instead of sim_pass --------------------------
 
-ip -n "$PNS" link set dev p0 xdp off
+sim_lab_pass off
 for m in I U T; do
 	: >"$TMP/xhop-$m.json"
 	for a in "${T4[@]}" "${T6[@]}"; do
@@ -260,9 +232,9 @@ sim_stop
 
 # --- the rate limit: answers dropped on purpose, counted -------------------------
 
-ip -n "$PNS" link set dev p0 xdp obj "$PASS_OBJ" sec xdp
+sim_lab_pass on
 if sim_start --rate 1 --burst 1; then ok "xhop-sim attach --rate 1 --burst 1"; else
-	fail "xhop-sim attach --rate 1 --burst 1" "$(cat "$TMP/sim.err")"
+	fail "xhop-sim attach --rate 1 --burst 1" "$(cat "$SIM_ERR")"
 fi
 # three probes per TTL, at once: the first router answers one of them
 inp timeout -k 2 $RUN_LIMIT traceroute -n -I -q 3 -w 1 -m 1 "${T4[0]}" >"$TMP/rl" 2>&1
