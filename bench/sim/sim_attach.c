@@ -79,9 +79,9 @@ int sim_attach(const char *ifname, const struct sim_params *p)
 	char msg[128];
 	int err;
 
-	if (!ifindex) {
+	if (!ifindex) { /* a bad argument, as xhop's own -i */
 		fprintf(stderr, "xhop-sim: interface %s: %s\n", ifname, strerror(errno));
-		return 1;
+		return 2;
 	}
 	skel = sim_bpf__open();
 	if (!skel) {
@@ -161,7 +161,7 @@ int sim_stats(const char *ifname)
 
 	if (!ifindex) {
 		fprintf(stderr, "xhop-sim: interface %s: %s\n", ifname, strerror(errno));
-		return 1;
+		return 2;
 	}
 	err = bpf_xdp_query_id(ifindex, 0, &id);
 	if (err || !id) {

@@ -11,7 +11,8 @@
 #     one flow per trace: exactly the truth of that flow (--src and its
 #     ports or ICMP checksum), MPLS labels included;
 #   - the counters (xhop-sim stats), the rate limit's dropped answers,
-#     detaching on SIGTERM, bad arguments (exit 2).
+#     detaching on SIGTERM, SIGINT and SIGKILL, a second responder refused,
+#     bad arguments (exit 2).
 # The prober's end has an XDP program (build/sim_pass.bpf.o, or xhop's
 # own): the responder's XDP_TX frames need the peer's NAPI, which GRO alone
 # does not schedule for them. Its checksum offload is off: XDP would see
@@ -99,6 +100,19 @@ if sim_start; then ok "xhop-sim attach s0"; else
 	exit 1
 fi
 expect_match "xhop-sim attach: XDP on s0" "$(ip -n "$SIM_SNS" link show s0)" "prog/xdp"
+# a second responder on the same interface: refused, the first untouched
+ins "$SIM" attach s0 >/dev/null 2>"$TMP/busy.err"
+rc=$?
+expect_eq "xhop-sim attach s0 twice: exit 1" "$rc" 1
+expect_match "xhop-sim attach s0 twice: says why" "$(cat "$TMP/busy.err")" "another XDP program"
+for args in "attach nosuch0" "stats nosuch0" "stats lo"; do
+	# shellcheck disable=SC2086 # the words of args are the arguments
+	ins "$SIM" $args >/dev/null 2>"$TMP/err"
+	rc=$?
+	if [[ $rc -ne 0 && -s $TMP/err ]]; then ok "xhop-sim $args: refused with a message"; else
+		fail "xhop-sim $args: refused with a message" "rc $rc" "$(cat "$TMP/err")"
+	fi
+done
 
 # --- targets: diamonds, a silent hop, an unreachable or dead end ----------------
 
@@ -244,5 +258,20 @@ st=$(ins "$SIM" stats s0)
 expect_match "rate limit: two answers counted as dropped" "$st" "^rate_limited 2$"
 sim_stop
 expect_match "xhop-sim attach: counters printed on exit" "$(cat "$TMP/sim.out")" "^rate_limited 2$"
+
+# --- every way out detaches: SIGINT, and SIGKILL (the kernel closes the link) --------
+
+for sig in INT KILL; do
+	if sim_start; then
+		kill -"$sig" "$SIM_PID"
+		wait "$SIM_PID" 2>/dev/null
+		SIM_PID=
+		wait_for 5 eval '! ip -n "$SIM_SNS" link show s0 | grep -q xdp'
+		expect_no_match "xhop-sim attach, SIG$sig: XDP detached from s0" \
+			"$(ip -n "$SIM_SNS" link show s0)" "xdp"
+	else
+		fail "xhop-sim attach before SIG$sig" "$(cat "$SIM_ERR")"
+	fi
+done
 
 summary
