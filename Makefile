@@ -10,6 +10,8 @@ CC          ?= gcc
 # Debian keeps asm/types.h under the multiarch directory, which
 # clang -target bpf does not search by itself.
 BPF_CFLAGS  := -g -O2 -target bpf -Wall -Werror -Iinclude -I/usr/include/$(ARCH)-linux-gnu
+# CPPFLAGS and LDFLAGS, empty here, carry dpkg-buildflags' hardening
+# into the package's build (debian/rules)
 CFLAGS      ?= -O2 -g
 CFLAGS      += -Wall -Wextra -Werror -std=gnu11 -Iinclude -Iuser -I$(BUILD) -D_GNU_SOURCE
 # every object names the headers it was built from (build/**/*.d)
@@ -55,7 +57,7 @@ FUZZ_TIME   ?= 20
 # Reached only through pattern rules: keep them, or make deletes them
 .SECONDARY: $(ASAN_OBJS) $(FUZZ_OBJS)
 
-.PHONY: all clean test test-build test-unit test-bpf test-e2e bench demo deps
+.PHONY: all clean test test-build test-unit test-bpf test-e2e test-dist bench demo deps
 .PHONY: test-asan test-e2e-asan test-valgrind cppcheck fuzz-user fuzz-build
 all: $(BUILD)/xhop $(BUILD)/xhop-sim $(BUILD)/sim_pass.bpf.o
 
@@ -76,14 +78,14 @@ $(BUILD)/xhop_gen.skel.h: $(BUILD)/xhop_gen.bpf.o
 
 $(BUILD)/user/%.o: user/%.c $(SKELS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/xhop: $(BUILD)/user/main.o $(USER_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(USER_OBJS) tests/xhop_test.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -Itests -o $@ $< $(USER_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Iuser -Itests -Itestkit -o $@ $< $(USER_OBJS) $(LDLIBS)
 
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HELPERS) $(USER_OBJS) tests/xhop_test.h $(SKELS)
 	@mkdir -p $(@D)
@@ -107,7 +109,7 @@ $(BUILD)/tests/bpf/test_rx: tests/bpf/test_rx.c $(RX_PARTS) $(TEST_HELPERS) $(US
 
 $(ASAN_BUILD)/tests/unit/%: tests/unit/%.c $(ASAN_OBJS) tests/xhop_test.h
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) -Iuser -Itests -o $@ $< $(ASAN_OBJS) $(LDLIBS)
+	$(CC) $(ASAN_CFLAGS) -Iuser -Itests -Itestkit -o $@ $< $(ASAN_OBJS) $(LDLIBS)
 
 # The packet builders of testkit/ cast wire headers at their Ethernet
 # offsets (an IP header at byte 14 is 2 mod 4): fine on x86 but UB that
@@ -143,6 +145,11 @@ E2E_BINS    := $(BUILD)/tests/e2e/gen_e2e $(BUILD)/tests/e2e/seccomp_run $(BUILD
 
 test-e2e: $(BUILD)/xhop $(E2E_BINS)
 	@tests/run_suite.sh e2e $(wildcard tests/e2e/test_*.sh)
+
+# What make install and the Debian package ship, checked without root:
+# man page, bash completion, install/uninstall, alert rules, dashboard
+test-dist: $(BUILD)/xhop
+	@tests/run_suite.sh dist $(wildcard tests/dist/test_*.sh)
 
 # Unit and BPF tests under ASan + UBSan; any report is a failure
 test-asan: $(ASAN_BUILD)/xhop $(ASAN_UNIT) $(ASAN_BPFT)
@@ -197,7 +204,7 @@ test: test-build
 	@tests/run_all.sh
 
 bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate \
-	$(BUILD)/bench/flood $(BUILD)/xhop-sim $(BUILD)/sim_pass.bpf.o
+	$(BUILD)/bench/flood $(BUILD)/bench/trace_out $(BUILD)/xhop-sim $(BUILD)/sim_pass.bpf.o
 	@scripts/bench.sh
 
 # this checkout's speed against a base revision's (BASE_REV=..., default
@@ -211,6 +218,62 @@ demo: $(BUILD)/xhop
 
 deps:
 	@scripts/install-deps.sh
+
+# --- make install / uninstall ------------------------------------------------
+# PREFIX (default /usr/local) and DESTDIR as GNU make's conventions have
+# them; with PREFIX=/usr the configuration goes to /etc and the unit to
+# /lib/systemd/system (Debian 12's places), else both below PREFIX.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+DATADIR     ?= $(PREFIX)/share/xhop
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= /lib/systemd/system
+else
+SYSCONFDIR  ?= $(PREFIX)/etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+endif
+INSTALL     ?= install
+# the paths the unit and its configuration name, as installed
+SUBST_PATHS  = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+# installed files, SOURCE:DESTINATION (below DESTDIR); a .in source has
+# its @BINDIR@ and @SYSCONFDIR@ replaced as it is installed
+DATA_FILES   = man/xhop.8:$(MANDIR)/man8/xhop.8 \
+	       dist/bash-completion/xhop:$(BASHCOMPDIR)/xhop \
+	       dist/prometheus/xhop.rules.yml:$(DATADIR)/prometheus/xhop.rules.yml \
+	       dist/grafana/xhop-dashboard.json:$(DATADIR)/grafana/xhop-dashboard.json \
+	       dist/systemd/xhop-monitor.service.in:$(UNITDIR)/xhop-monitor.service
+# the configuration: installed where absent, removed where unchanged
+CONF_FILES   = dist/etc/monitor.conf.in:$(SYSCONFDIR)/xhop/monitor.conf \
+	       dist/etc/targets:$(SYSCONFDIR)/xhop/targets
+# emit SRC: its text as installed
+emit         = case $(1) in *.in) $(SUBST_PATHS) $(1);; *) cat $(1);; esac
+
+.PHONY: install uninstall
+install: $(BUILD)/xhop
+	$(INSTALL) -D -m 0755 $(BUILD)/xhop $(DESTDIR)$(BINDIR)/xhop
+	@set -e; for f in $(DATA_FILES) $(CONF_FILES); do \
+		src=$${f%%:*}; dst="$(DESTDIR)$${f#*:}"; \
+		case " $(CONF_FILES) " in *" $$f "*) \
+			if [ -e "$$dst" ]; then echo "keeping $$dst"; continue; fi;; esac; \
+		echo "install -m 0644 $$src $$dst"; \
+		mkdir -p "$$(dirname "$$dst")"; \
+		$(call emit,$$src) > "$$dst.tmp"; chmod 0644 "$$dst.tmp"; mv "$$dst.tmp" "$$dst"; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/xhop
+	@set -e; for f in $(DATA_FILES); do echo "rm -f $(DESTDIR)$${f#*:}"; rm -f "$(DESTDIR)$${f#*:}"; done
+	@set -e; for f in $(CONF_FILES); do \
+		src=$${f%%:*}; dst="$(DESTDIR)$${f#*:}"; \
+		if [ ! -e "$$dst" ]; then continue; fi; \
+		if $(call emit,$$src) | cmp -s - "$$dst"; then echo "rm -f $$dst"; rm -f "$$dst"; \
+		else echo "keeping $$dst (changed)"; fi; \
+	done
+	-@rmdir $(DESTDIR)$(DATADIR)/prometheus $(DESTDIR)$(DATADIR)/grafana $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(SYSCONFDIR)/xhop 2>/dev/null || true
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(TSAN_BUILD)
@@ -298,6 +361,11 @@ $(BUILD)/bench/flood: bench/flood.c bench/bare_send.c bench/bare_send.h bench/ro
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Iuser -Ibench -o $@ bench/flood.c bench/bare_send.c bench/rounds.c \
 		$(USER_OBJS) $(LDLIBS)
+
+# A trace's cost to write, JSON against warts: scripts/bench_warts.sh
+$(BUILD)/bench/trace_out: bench/trace_out.c testkit/trace_synth.h $(USER_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Iuser -Itestkit -o $@ bench/trace_out.c $(USER_OBJS) $(LDLIBS)
 
 # Runs a command with BPF test runs or AF_XDP/AF_PACKET sockets refused
 # (seccomp), so the e2e tests walk the sender ladder on any kernel

@@ -31,6 +31,19 @@ const volatile __u64 key1 = 0;
  * SYN-ACK would verify by chance once in 65536 and be dropped.
  */
 const volatile __u16 run_sport = 0;
+/*
+ * How many source ports from run_sport are the run's: xhop multipath
+ * gives each flow its own (1: run_sport alone). A wider span lets a blind
+ * forger guess the port span times more easily: 1024 ports leave UDP and
+ * TCP answers 2^-22 per packet, the MAC and an outstanding probe id aside.
+ */
+const volatile __u16 run_sport_span = 1;
+
+/* A UDP/TCP source port of this run */
+static __always_inline int sport_ours(__u16 sport)
+{
+	return !run_sport || (__u16)(sport - run_sport) < run_sport_span;
+}
 /* The run's probe protocol: answers of another never are ours (0: any) */
 const volatile __u8 run_proto = 0;
 /* The interface's frames start at the IP header (no Ethernet) */
@@ -133,8 +146,8 @@ static __always_inline int probe_verify(const struct probe_fields *pf)
 	/* what costs nothing first: a stranger fails it before the MAC */
 	if (run_proto && pf->proto != run_proto)
 		return -1;
-	if (run_sport && (pf->proto == XHOP_IPPROTO_UDP || pf->proto == XHOP_IPPROTO_TCP) &&
-	    (pf->ports >> 16) != run_sport)
+	if ((pf->proto == XHOP_IPPROTO_UDP || pf->proto == XHOP_IPPROTO_TCP) &&
+	    !sport_ours((__u16)(pf->ports >> 16)))
 		return -1;
 	mac = xhop_probe_mac_words(&key, pf->dst_hi, pf->dst_lo, pf->proto, pf->ports,
 				   pf->probe_id);
@@ -424,7 +437,7 @@ static __always_inline int tcp_decode(struct cursor *c, struct rx_reply *r,
 	if ((th->doff_res >> 4) < 5)
 		return -1;
 	/* probe_verify() checks the port again; here it spares the clock */
-	if (run_sport && bpf_ntohs(th->dest) != run_sport)
+	if (!sport_ours(bpf_ntohs(th->dest)))
 		return -1;
 	r->ts_ns = rx_stamp();
 	r->kind = XHOP_EV_TCP;

@@ -17,6 +17,12 @@ echo
 echo "== xhop scan against scamper: 50,176 targets, the lab's ceiling, 1M targets' memory"
 scripts/bench_scan.sh || rc=1
 echo
+echo "== xhop multipath against scamper tracelb: the multipath lab's diamonds"
+scripts/bench_mp.sh || rc=1
+echo
+echo "== xhop scan's traces as warts against scamper JSON: bytes and time per trace"
+scripts/bench_warts.sh || rc=1
+echo
 echo "== xhop monitor: one process, 1,000 targets, 1 s interval (CPU, RSS, /metrics)"
 scripts/bench_monitor.sh || rc=1
 echo

@@ -93,22 +93,29 @@ run_scamper()
 	SWALL=$(python3 -c "print(round($(date +%s.%N) - $start, 2))")
 }
 
+# bench_start NAME PREFIX: as root with $XHOP built, or "NAME: why" and
+# exit 1 (die); a private $WORK; on exit the lab under PREFIX and $WORK go
+die() { echo "${BENCH:-bench}: $*" >&2; exit 1; }
+bench_start()
+{
+	BENCH=$1
+	PREFIX=$2
+	[[ $(id -u) -eq 0 ]] || die "needs root (network namespaces)"
+	[[ -x $XHOP ]] || die "$XHOP missing: run make first"
+	WORK=$(mktemp -d "/tmp/$BENCH.XXXXXX")
+	trap '[[ $BASHPID != "$$" ]] || { LAB_QUIET=1 lab_down "$PREFIX"; rm -rf "$WORK"; }' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
 # Sourced: the functions are all the caller wants
 [[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
 
 QUICK=0
 [[ ${1:-} == -q ]] && QUICK=1
 
-die() { echo "bench_scan: $*" >&2; exit 1; }
-[[ $(id -u) -eq 0 ]] || die "needs root (network namespaces)"
-[[ -x $XHOP ]] || die "$XHOP missing: run make first"
+bench_start bench_scan "xbs$$-"
 command -v scamper >/dev/null || die "scamper is not installed (scripts/install-deps.sh)"
-
-PREFIX=xbs$$-
-WORK=$(mktemp -d /tmp/bench_scan.XXXXXX)
-trap '[[ $BASHPID != "$$" ]] || { LAB_QUIET=1 lab_down "$PREFIX"; rm -rf "$WORK"; }' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 scan_lab_up "$PREFIX" || die "lab_up failed"
 

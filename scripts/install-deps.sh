@@ -15,8 +15,13 @@ pkgs=(
 	# xhop monitor's tests: a Prometheus server and promtool (one package),
 	# curl for /metrics, tmux to drive the live view
 	prometheus curl tmux
-	# peers we measure against
+	# peers we measure against; scamper (the package) also brings sc_warts2json,
+	# sc_analysis_dump, sc_tracediff and sc_wartsdump, the readers of xhop's warts
 	traceroute mtr-tiny scamper
+	# the Debian package (tests/e2e/test_package.sh builds and installs
+	# it) and what make install ships: man page checks, unit checks
+	# (systemd-analyze), the rules' and dashboard's checks (python3-yaml)
+	debhelper dpkg-dev fakeroot lintian adduser man-db groff-base systemd python3-yaml
 )
 
 missing=()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Every test layer: unit (no network), BPF (crafted packets through
-# bpf_prog_test_run_opts), end to end (namespace labs of Linux routers);
+# bpf_prog_test_run_opts), dist (what make install and the package ship:
+# man page, completion, install, alert rules, dashboard), end to end
+# (namespace labs of Linux routers, the Debian package among them);
 # then the same unit and BPF tests under ASan + UBSan (build-asan/), the
 # threaded code's under TSan (build-tsan/), the unit tests under valgrind,
 # cppcheck over user/ and tests/, and a short run of each libFuzzer target
@@ -30,6 +32,7 @@ layer()
 
 layer unit tests/run_suite.sh unit build/tests/unit/test_*
 layer bpf tests/run_suite.sh bpf build/tests/bpf/test_*
+layer dist tests/run_suite.sh dist tests/dist/test_*.sh
 if [[ $(id -u) -ne 0 ]]; then
 	# Each script would skip itself for this one reason: say it once per
 	# script, counted, so the total shows what did not run

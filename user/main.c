@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cli/cli.h"
 #include "cli/monitor_cmd.h"
+#include "cli/mp_cmd.h"
 #include "cli/scan_cmd.h"
 #include "core/signals.h"
 
@@ -12,6 +13,7 @@ union cmd_opts {
 	struct trace_opts trace;
 	struct scan_opts scan;
 	struct mon_opts mon;
+	struct mp_opts mp;
 };
 
 /*
@@ -60,10 +62,21 @@ static void cmd_monitor_free(union cmd_opts *o)
 	mon_opts_free(&o->mon);
 }
 
+static int cmd_mp_parse(int argc, char **argv, union cmd_opts *o)
+{
+	return cli_parse_mp(argc, argv, &o->mp);
+}
+
+static int cmd_mp_run(const union cmd_opts *o)
+{
+	return mp_main(&o->mp);
+}
+
 /* Subcommands as bpftool and ip have them; the last entry takes the rest */
 static const struct command commands[] = {
 	{ "scan", cmd_scan_parse, cmd_scan_run, NULL },
 	{ "monitor", cmd_monitor_parse, cmd_monitor_run, cmd_monitor_free },
+	{ "multipath", cmd_mp_parse, cmd_mp_run, NULL },
 	{ NULL, cmd_trace_parse, cmd_trace_run, NULL }, /* xhop HOST */
 };
 

@@ -144,6 +144,46 @@ int main(void)
 		loader_stop(&icmp);
 	}
 
+	/*
+	 * A span of ports (xhop multipath's flows): each of sport..sport+span-1
+	 * is the run's, the port before and the one after are not; the
+	 * wrap-around below sport never counts as inside
+	 */
+	{
+		struct xhop_key k = key;
+		struct loader_cfg cfg = { .key = &k, .sport = 41000, .sport_span = 1024 };
+		struct loader span;
+		struct in6_addr hop = pkt_addr("198.18.2.2"), src = pkt_addr("198.18.1.1");
+		static const struct {
+			__u16 sport;
+			int ours;
+		} cases[] = { { 41000, 1 }, { 41001, 1 }, { 42023, 1 }, { 42024, 0 }, { 40999, 0 } };
+
+		if (loader_open_cfg(&span, &cfg, on_event, NULL))
+			return 1;
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			for (int m = METHOD_UDP; m <= METHOD_TCP; m++) {
+				size_t n = probe(b, 4, m, cases[i].sport);
+
+				pkt_icmp_error(&p, &hop, &src, XHOP_ICMP_TIME_EXCEEDED, 0, b, n, 0);
+				ret = run(&span, p.data, p.len);
+				EXPECT(cases[i].ours ? ret == XDP_DROP && n_got == 1
+						     : ret == XDP_PASS && n_got == 0,
+				       "span 41000+1024, m%d, port %u: %s (%d, %d events)", m,
+				       cases[i].sport, cases[i].ours ? "taken" : "passed", ret, n_got);
+				if (m == METHOD_TCP) {
+					pkt_tcp_answer(&p, b, n, XHOP_TCP_RST | XHOP_TCP_ACK);
+					ret = run(&span, p.data, p.len);
+					EXPECT(cases[i].ours ? ret == XDP_DROP && n_got == 1
+							     : ret == XDP_PASS && n_got == 0,
+					       "span: RST-ACK to port %u: %s", cases[i].sport,
+					       cases[i].ours ? "taken" : "passed");
+				}
+			}
+		}
+		loader_stop(&span);
+	}
+
 	/* RFC 5837 interface object before the label stack: labels still found */
 	for (int family = 4; family <= 6; family += 2) {
 		static const __u8 ifobj[8] = { 0, 8, 2, 0x08, 0, 0, 0, 7 }; /* class 2, ifIndex 7 */

@@ -66,6 +66,24 @@ wait_for()
 	done
 }
 
+# require_tools TOOL...: each TOOL on PATH and a built $XHOP, each one
+# missing a failed check; 1 if any is missing
+require_tools()
+{
+	local tool missing=0
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null; then
+			fail "$tool is installed" "scripts/install-deps.sh installs it"
+			missing=1
+		fi
+	done
+	if [[ ! -x $XHOP ]]; then
+		fail "xhop is built" "$XHOP is missing: run make"
+		missing=1
+	fi
+	return $missing
+}
+
 # skip NAME REASON...: a check that cannot run here, counted apart. Only
 # for a facility the system refuses (no root); a missing tool or device is
 # a failure: scripts/install-deps.sh installs what the tests need.

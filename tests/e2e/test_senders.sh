@@ -33,16 +33,7 @@ fi
 
 PREFIX=xn$$-
 TMP=$(mktemp -d /tmp/xhop-senders.XXXXXX)
-
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	LAB_QUIET=1 lab_down "$PREFIX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+lab_test_traps
 
 e2e_lab_up
 # r1's end takes redirected XDP frames: only the kernel's policy decides

@@ -84,16 +84,22 @@ expect_hops()
 	fi
 }
 
-# json_checks FILE 'NAME::EXPR'...: see json_check.py
-json_checks()
+# py_checks SCRIPT ARGS...: a checker of this folder that prints "ok" and
+# "FAIL" lines, then "COUNTS <passed> <failed>", counted here (none: one
+# failure, the checker died)
+py_checks()
 {
-	local out p f
-	out=$(python3 "$HERE/json_check.py" "$@")
+	local out p f script=$1
+	shift
+	out=$(python3 "$HERE/$script" "$@")
 	grep -v '^COUNTS ' <<<"$out"
 	read -r _ p f < <(grep '^COUNTS ' <<<"$out")
 	T_PASS=$((T_PASS + ${p:-0}))
 	T_FAIL=$((T_FAIL + ${f:-1}))
 }
+
+# json_checks FILE 'NAME::EXPR'...: see json_check.py
+json_checks() { py_checks json_check.py "$@"; }
 
 # Python list literal of a bash array (for json_check.py expressions)
 pylist()
@@ -114,15 +120,10 @@ alive()
 }
 
 # scan_checks ARGS...: tests/e2e/scan_check.py, counted
-scan_checks()
-{
-	local out p f
-	out=$(python3 "$HERE/scan_check.py" "$@")
-	grep -v '^COUNTS ' <<<"$out"
-	read -r _ p f < <(grep '^COUNTS ' <<<"$out")
-	T_PASS=$((T_PASS + ${p:-0}))
-	T_FAIL=$((T_FAIL + ${f:-1}))
-}
+scan_checks() { py_checks scan_check.py "$@"; }
+
+# warts_checks ARGS...: tests/e2e/warts_check.py (scamper's readers), counted
+warts_checks() { py_checks warts_check.py "$@"; }
 
 # prog_held ID: a live process holds the BPF program, by an fd of its own
 # or of a link to it (either fdinfo names the prog_id). The test's xhop
@@ -176,17 +177,6 @@ e2e_lab_up()
 # installs them all, so a skip would only hide a broken test machine.
 e2e_require()
 {
-	local tool missing=0
 	[[ $(id -u) -eq 0 ]] || skip_all "needs root to build namespace labs"
-	for tool in "$@"; do
-		if ! command -v "$tool" >/dev/null; then
-			fail "$tool is installed" "scripts/install-deps.sh installs it"
-			missing=1
-		fi
-	done
-	if [[ ! -x $XHOP ]]; then
-		fail "xhop is built" "$XHOP is missing: run make"
-		missing=1
-	fi
-	((missing == 0)) || e2e_stop
+	require_tools "$@" || e2e_stop
 }

@@ -47,6 +47,19 @@ int main(void)
 	EXPECT(PARSE(&o, "-n") == 2, "no host");
 	EXPECT(PARSE(&o, "h", "60", "extra") == 2, "extra argument");
 	EXPECT(PARSE(&o, "h", "5") == 2, "packetlen too small");
+	/* --format, --json its alias, --output, --warts (stdout: /dev/null here) */
+	EXPECT(PARSE(&o, "h") == -1 && o.format == OUT_TEXT, "text by default");
+	EXPECT(PARSE(&o, "--json", "h") == -1 && o.format == OUT_JSON, "--json is --format json");
+	EXPECT(PARSE(&o, "--format", "json", "--json", "h") == -1 && o.format == OUT_JSON,
+	       "--json agrees with --format json");
+	EXPECT(PARSE(&o, "--format", "warts", "--output", "f", "--warts", "g", "h") == -1 &&
+		       o.format == OUT_WARTS && !strcmp(o.output, "f") && !strcmp(o.warts, "g"),
+	       "--format warts --output --warts");
+	EXPECT(PARSE(&o, "--format", "warts", "h") == -1 && o.format == OUT_WARTS,
+	       "warts to stdout that is no terminal");
+	EXPECT(PARSE(&o, "--json", "--format", "text", "h") == 2, "--json against --format text");
+	EXPECT(PARSE(&o, "--format", "xml", "h") == 2, "unknown format");
+	EXPECT(PARSE(&o, "--format") == 2, "format without value");
 	EXPECT(PARSE(&o, "--help") == 0, "help exits 0");
 	EXPECT(PARSE(&o, "--version") == 0, "version exits 0");
 	fflush(stdout);

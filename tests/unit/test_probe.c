@@ -197,6 +197,40 @@ static void test_fields(void)
 	}
 }
 
+/*
+ * A multipath flow (core/send_probe.h): its own source port or ICMP
+ * checksum, the MAC over the ports the probe carries, nothing else moves
+ */
+static void test_flows(void)
+{
+	struct xhop_key key = { 0xdead, 0xbeef };
+	__u8 a[PROBE_MAX_SIZE], b[PROBE_MAX_SIZE];
+	struct probe_spec ps = spec(4, METHOD_UDP, 7, 99);
+	ssize_t na, nb;
+	__u32 mac;
+
+	na = probe_build(&ps, &key, a, sizeof(a));
+	probe_spec_flow(&ps, 5);
+	nb = probe_build(&ps, &key, b, sizeof(b));
+	mac = xhop_probe_mac(&key, ps.dst.s6_addr, XHOP_IPPROTO_UDP, 40005u << 16 | 33434, 99);
+	EXPECT(na == nb && ((b[20] << 8) | b[21]) == 40005, "UDP flow 5: source port %d",
+	       (b[20] << 8) | b[21]);
+	EXPECT(((b[26] << 8) | b[27]) == xhop_udp_check_of(mac & 0xffff),
+	       "UDP flow 5: the MAC covers its own port");
+	EXPECT(((a[22] << 8) | a[23]) == ((b[22] << 8) | b[23]), "UDP flow 5: dport unchanged");
+
+	ps = spec(6, METHOD_ICMP, 7, 99);
+	probe_spec_flow(&ps, 3);
+	nb = probe_build(&ps, &key, b, sizeof(b));
+	EXPECT(nb > 0 && ((b[40 + 2] << 8) | b[40 + 3]) == 0x1234 + 3,
+	       "ICMPv6 flow 3: checksum 0x%04x", (b[42] << 8) | b[43]);
+
+	ps = spec(4, METHOD_TCP, 7, 99);
+	probe_spec_flow(&ps, 1023);
+	nb = probe_build(&ps, &key, b, sizeof(b));
+	EXPECT(nb > 0 && ((b[20] << 8) | b[21]) == 40000 + 1023, "TCP flow 1023: source port");
+}
+
 static void test_bad_specs(void)
 {
 	struct xhop_key key = { 1, 1 };
@@ -273,6 +307,7 @@ int main(void)
 		for (int m = METHOD_ICMP; m <= METHOD_TCP; m++)
 			test_build(f, m);
 	test_fields();
+	test_flows();
 	test_bad_specs();
 	return TEST_SUMMARY();
 }

@@ -5,6 +5,7 @@
 
 #include "cli/parse.h"
 #include "cli/probe_opts.h"
+#include "cli/out_opts.h"
 
 /* xhop HOST's options */
 struct trace_opts {
@@ -16,7 +17,10 @@ struct trace_opts {
 	int sim_set;	     /* -N was given */
 	int packetlen;	     /* total probe size; 0: default */
 	int no_resolve;	     /* -n */
-	int json;	     /* --json */
+	int json;	     /* --json: --format json */
+	int format;	     /* --format: enum out_format (cli/out_opts.h) */
+	const char *output;  /* --output FILE (default stdout) */
+	const char *warts;   /* --warts FILE: the same trace as warts, too */
 };
 
 /* Run one trace (options parsed): the exit code (0, 1, 2, 128 + signal) */

@@ -12,12 +12,14 @@
 #include "core/signals.h"
 #include "engine/engine.h"
 #include "sink/scan_sinks.h"
+#include "sink/warts.h"
 #include "plan/scan.h"
 
 struct scan_run {
 	struct engine e;
 	struct scan sc;
 	struct scan_json_sink json;
+	struct warts_sink warts, warts_copy;
 	struct scan_progress_sink progress;
 	struct scan_summary_sink summary;
 };
@@ -48,9 +50,18 @@ static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink
 		.doubletree = !o->plan.no_doubletree, .bytes_per_target = SCAN_TARGET_BYTES,
 		.bytes_per_hop = SCAN_HOP_BYTES,
 	};
+	struct warts_sink_cfg wc = { .list_name = "xhop scan", .descr = o->plan.targets_file,
+				     .opt = "--output" };
 	struct sink p;
 
-	if (scan_json_open(&r->json, o->output_file, &s[(*n)++]))
+	if (o->format == OUT_WARTS) {
+		if (warts_sink_open(&r->warts, o->output_file, &wc, &s[(*n)++]))
+			return 1;
+	} else if (scan_json_open(&r->json, o->output_file, &s[(*n)++])) {
+		return 1;
+	}
+	wc.opt = "--warts";
+	if (o->warts_file && warts_sink_open(&r->warts_copy, o->warts_file, &wc, &s[(*n)++]))
 		return 1;
 	p = scan_progress_sink(&r->progress, o->progress, &r->sc.st, &r->e.st, &r->e.s);
 	if (p.ops)
@@ -92,6 +103,8 @@ err_sinks:
 		fclose(r->json.out);
 	if (r->summary.owned && r->summary.out)
 		fclose(r->summary.out);
+	warts_sink_abandon(&r->warts);
+	warts_sink_abandon(&r->warts_copy);
 	return rc ? rc : 1;
 }
 

@@ -3,6 +3,7 @@
 #ifndef XHOP_SCAN_CMD_H
 #define XHOP_SCAN_CMD_H
 
+#include "cli/out_opts.h"
 #include "cli/probe_opts.h"
 #include "plan/scan.h"
 
@@ -10,6 +11,9 @@ struct scan_opts {
 	PROBE_OPTS_GROUP;	    /* -I -U -T --method -p -s -i --sender -t -v */
 	struct scan_cfg plan;	    /* the list, the probing: the planner's */
 	const char *output_file;    /* --output FILE (default stdout) */
+	int format;		    /* --format json|warts (enum out_format) */
+	int json;		    /* --json: --format json */
+	const char *warts_file;	    /* --warts FILE: the traces as warts, too */
 	const char *summary_file;   /* --summary FILE (default stderr) */
 	int progress;		    /* --progress (else only on a terminal) */
 };

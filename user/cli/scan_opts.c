@@ -100,7 +100,12 @@ static const struct cli_opt scan_rows[] = {
 	OPT("window", CLI_INT, plan.window, .min = 1, .max = 1 << 24, .arg = "N",
 	    .help = "targets in flight at most (default from rate)"),
 	OPT("output", CLI_STRING, output_file, .arg = "FILE",
-	    .help = "trace objects here (default stdout)"),
+	    .help = "the traces here (default stdout)"),
+	OPT("format", CLI_CHOICE, format, .name_of = out_format_name, .arg = "FORMAT",
+	    .help = "json (default: scamper trace objects) or warts (scamper's binary)"),
+	OPT("json", CLI_FLAG, json, .help = "same as --format json"),
+	OPT("warts", CLI_STRING, warts_file, .arg = "FILE",
+	    .help = "also write the same traces as warts to FILE"),
 	OPT("summary", CLI_STRING, summary_file, .arg = "FILE",
 	    .help = "summary object here (default stderr)"),
 	OPT("progress", CLI_FLAG, progress, .help = "progress on stderr (default: on a terminal)"),
@@ -117,7 +122,8 @@ static const struct cli_cmd scan_cmd = {
 	.name = "xhop scan",
 	.usage = "Usage: xhop scan [options] [TARGET|PREFIX ...]\n"
 		 "Trace many targets at once: probes in a keyed pseudo-random order, answers\n"
-		 "parsed by an XDP program, one scamper trace JSON object per target.\n\n"
+		 "parsed by an XDP program, one scamper trace JSON object (or warts record)\n"
+		 "per target.\n\n"
 		 "Options:\n",
 	.epilog = "\nNothing in the built-in blocklist (reserved and special-use ranges) is\n"
 		  "ever probed unless --blocklist replaces it.\n"
@@ -140,6 +146,7 @@ static const struct scan_opts scan_defaults = {
 		.split_ttl = 16,
 		.gap_limit = 5,
 	},
+	.format = OUT_UNSET,
 };
 
 int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
@@ -155,6 +162,13 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 	if (!o->plan.nargs && !o->plan.targets_file) {
 		fprintf(stderr, "xhop scan: no targets: give TARGET|PREFIX or --targets FILE\n"
 				"Try 'xhop scan --help'.\n");
+		return EXIT_USAGE;
+	}
+	o->format = out_format_resolve("xhop scan", o->format, o->json, OUT_JSON, o->output_file);
+	if (o->format < 0)
+		return EXIT_USAGE;
+	if (o->format == OUT_TEXT) {
+		fprintf(stderr, "xhop scan: --format text: a scan writes json or warts\n");
 		return EXIT_USAGE;
 	}
 	/* the planner reads its cfg as parsed: it takes the probe block's */

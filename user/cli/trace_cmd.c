@@ -3,8 +3,10 @@
  * xhop HOST: the trace planner on the engine, with the text or JSON
  * sink. This file only wires them; each does its own part.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "core/log.h"
 #include "cli/cli.h"
 #include "core/units.h"
@@ -14,6 +16,7 @@
 #include "net/resolve.h"
 #include "sink/text.h"
 #include "sink/trace_json.h"
+#include "sink/warts.h"
 #include "plan/trace.h"
 
 /* Everything of one trace run, on the heap (the text sink holds lines) */
@@ -22,8 +25,41 @@ struct trace_run {
 	struct trace_plan plan;
 	struct text_sink text;
 	struct trace_json_sink json;
+	struct warts_sink warts, warts_copy;
+	FILE *out;		/* --output of text or JSON; NULL: stdout */
 	char host_name[256];
 };
+
+/* The trace's sinks: the --format one, and the --warts copy. 0, or 1 (reported) */
+static int open_sinks(struct trace_run *r, const struct trace_opts *o, struct resolver *res,
+		      const struct text_sink_cfg *tc, struct sink *s, int *n)
+{
+	struct warts_sink_cfg wc = { .list_name = "xhop", .descr = o->host, .opt = "--output" };
+	struct text_sink_cfg t = *tc;
+	FILE *out = stdout;
+
+	if (o->output && o->format != OUT_WARTS) {
+		r->out = out = fopen(o->output, "w");
+		if (!out) {
+			log_err("xhop: --output %s: %s\n", o->output, strerror(errno));
+			return 1;
+		}
+	}
+	t.out = out;
+	if (o->format == OUT_WARTS) {
+		if (warts_sink_open(&r->warts, o->output, &wc, &s[(*n)++]))
+			return 1;
+	} else if (o->format == OUT_JSON) {
+		s[(*n)++] = trace_json_sink(&r->json, out, o->no_resolve ? NULL : res,
+					    t.name_wait_ns);
+	} else {
+		s[(*n)++] = text_sink(&r->text, &t);
+	}
+	wc.opt = "--warts";
+	if (o->warts && warts_sink_open(&r->warts_copy, o->warts, &wc, &s[(*n)++]))
+		return 1;
+	return 0;
+}
 
 static int run(struct trace_run *r, const struct trace_opts *o, struct resolver *res)
 {
@@ -43,8 +79,8 @@ static int run(struct trace_run *r, const struct trace_opts *o, struct resolver 
 		.max_ttl = o->max_ttl, .method = o->method,
 		.name_wait_ns = (__u64)(o->wait_s * NS_PER_S),
 	};
-	struct sink sink;
-	int rc, err;
+	struct sink sinks[2];
+	int n = 0, rc, err;
 
 	rc = engine_resolve_host(res, o->host, o->family, &pc.dst, &pc.family, r->host_name,
 				 sizeof(r->host_name));
@@ -59,10 +95,14 @@ static int run(struct trace_run *r, const struct trace_opts *o, struct resolver 
 	if (trace_plan_init(&r->plan, &pc))
 		return 1;
 	tc.dst = pc.dst;
-	sink = o->json ? trace_json_sink(&r->json, stdout, o->no_resolve ? NULL : res,
-					 tc.name_wait_ns)
-		       : text_sink(&r->text, &tc);
-	err = engine_run(&r->e, trace_planner(&r->plan), &r->plan.map, &sink, 1);
+	if (open_sinks(r, o, res, &tc, sinks, &n))
+		return 1;
+	err = engine_run(&r->e, trace_planner(&r->plan), &r->plan.map, sinks, n);
+	if (r->out && fclose(r->out)) {
+		log_err("xhop: --output %s: %s\n", o->output, strerror(errno));
+		err = -1;
+	}
+	r->out = NULL;
 	return xhop_stop ? signals_exit_code() : err ? 1 : 0;
 }
 
@@ -83,6 +123,11 @@ int trace_run(const struct trace_opts *o)
 	}
 	rc = run(r, o, res);
 	engine_close(&r->e);
+	/* a run that never started leaves its files closed, not written */
+	warts_sink_abandon(&r->warts);
+	warts_sink_abandon(&r->warts_copy);
+	if (r->out)
+		fclose(r->out);
 	trace_plan_free(&r->plan);
 	if (res)
 		resolver_free(res);

@@ -44,7 +44,12 @@ static const struct cli_opt trace_rows[] = {
 	PROBE(PROBE_TOS),
 	OPT("no-resolve", CLI_FLAG, no_resolve, .short_name = 'n',
 	    .help = "print addresses, do not look up names"),
-	OPT("json", CLI_FLAG, json, .help = "print one scamper trace JSON object"),
+	OPT("format", CLI_CHOICE, format, .name_of = out_format_name, .arg = "FORMAT",
+	    .help = "text (default), json (a scamper trace object) or warts (scamper's binary)"),
+	OPT("json", CLI_FLAG, json, .help = "same as --format json"),
+	OPT("output", CLI_STRING, output, .arg = "FILE", .help = "write the trace here (default stdout)"),
+	OPT("warts", CLI_STRING, warts, .arg = "FILE",
+	    .help = "also write the same trace as warts to FILE"),
 	PROBE(PROBE_VERBOSE),
 	CLI_HELP_OPT,
 	CLI_VERSION_OPT,
@@ -56,6 +61,7 @@ static const struct cli_cmd trace_cmd = {
 	.usage = "Usage: xhop [options] HOST [packetlen]\n"
 		 "       xhop scan [options] [TARGET|PREFIX ...]   (see xhop scan --help)\n"
 		 "       xhop monitor [options] TARGET...          (see xhop monitor --help)\n"
+		 "       xhop multipath [options] HOST             (see xhop multipath --help)\n"
 		 "Trace the path to HOST with an XDP receive path and kernel-stamped RTTs.\n\n"
 		 "Options:\n",
 	.epilog = "\nExit status: 0 the trace ran (reached or not), 1 runtime failure,\n"
@@ -70,6 +76,7 @@ static const struct trace_opts trace_defaults = {
 	.queries = 3,
 	.wait_s = 5.0,
 	.sim_queries = 16,
+	.format = OUT_UNSET,
 };
 
 int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
@@ -96,6 +103,9 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 		fprintf(stderr, "xhop: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	o->format = out_format_resolve("xhop", o->format, o->json, OUT_TEXT, o->output);
+	if (o->format < 0)
+		return EXIT_USAGE;
 	if (o->first_ttl > o->max_ttl) {
 		fprintf(stderr, "xhop: --first-hop %d is beyond --max-hops %d\n", o->first_ttl,
 			o->max_ttl);

@@ -44,6 +44,18 @@ size_t probe_min_size(int family, int method);
 ssize_t probe_build(const struct probe_spec *ps, const struct xhop_key *key, __u8 *buf,
 		    size_t cap);
 
+/*
+ * A probe of the run's n-th neighbouring flow (core/send_probe.h): what
+ * a per-flow load balancer hashes differs, nothing else does
+ */
+static inline void probe_spec_flow(struct probe_spec *ps, __u16 flow)
+{
+	if (ps->method == METHOD_ICMP)
+		ps->icmp_sum = (__u16)(ps->icmp_sum + flow);
+	else
+		ps->sport = (__u16)(ps->sport + flow);
+}
+
 /* One's complement sum helpers (RFC 1071), exported for the tests */
 __u32 csum_add(__u32 sum, const void *data, size_t len);
 __u16 csum_fold(__u32 sum);

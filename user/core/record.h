@@ -79,11 +79,49 @@ struct ttl_rec {
 	struct probe_rec q[RECORD_QUERIES_MAX];
 };
 
+/*
+ * xhop multipath: an interface at one TTL (the same address at two TTLs,
+ * behind branches of unequal length, is two nodes), or the silence of
+ * some flows at a TTL (silent: one node per TTL, it has no address)
+ */
+struct mp_node {
+	struct in6_addr addr;
+	__u64 rtt_min_ns;	/* of its answers (0: none) */
+	__u32 replies;
+	__u32 flows;		/* flows seen through it */
+	__u8 ttl;
+	__u8 silent;
+	__u8 verdict;		/* enum reply_verdict of its answers */
+	__u8 icmp_code;		/* of an Unreachable */
+};
+
+/*
+ * Two nodes one flow met one after the other: to_ttl - from_ttl > 1 when
+ * the TTLs between were silent for that flow
+ */
+struct mp_link {
+	__u32 from, to;		/* node indices */
+};
+
+/* One finished multipath trace */
+struct mp_rec {
+	struct trace_head h;	/* probe_count, stop_reason, method, flow base */
+	double confidence;	/* percent */
+	__u32 flows;		/* flows used */
+	const struct mp_node *nodes;
+	int nnodes;
+	const struct mp_link *links; /* by from node, then to node */
+	int nlinks;
+	const __u32 *unfinished; /* PROBELIMIT: nodes whose next hops were not settled */
+	int nunfinished;
+};
+
 enum record_kind {
 	REC_NONE = 0,
 	REC_TTL,     /* rec.ttl */
 	REC_TRACE,   /* rec.trace */
 	REC_CHANGE,  /* rec.change: a path change xhop monitor confirmed */
+	REC_MULTIPATH, /* rec.mp */
 };
 
 #define PC_ADDRS 4 /* addresses kept per TTL (a per-packet balancer's branches) */
@@ -126,6 +164,7 @@ struct record {
 		const struct ttl_rec *ttl;
 		const struct trace_rec *trace;
 		struct change_rec change;
+		const struct mp_rec *mp;
 	};
 };
 

@@ -64,9 +64,10 @@ const char *stop_reason_name(int stop_reason)
 		[STOP_LOOP] = "LOOP",	     [STOP_GAPLIMIT] = "GAPLIMIT",
 		[STOP_HOPLIMIT] = "HOPLIMIT", [STOP_ERROR] = "ERROR",
 		[STOP_INTERRUPTED] = "NONE", /* scamper: stopped before a reason */
+		[STOP_PROBELIMIT] = "PROBELIMIT",
 	};
 
-	if (stop_reason < 0 || stop_reason > STOP_INTERRUPTED)
+	if (stop_reason < 0 || stop_reason > STOP_PROBELIMIT)
 		return "ERROR";
 	return names[stop_reason];
 }

@@ -48,6 +48,7 @@ enum stop_reason {
 	STOP_HOPLIMIT,
 	STOP_ERROR,
 	STOP_INTERRUPTED,
+	STOP_PROBELIMIT, /* xhop multipath: --max-probes reached */
 };
 
 /* Classify an answer given the target's family */

@@ -14,6 +14,13 @@ struct send_probe {
 	struct in6_addr dst; /* IPv4 as ::ffff:a.b.c.d */
 	__u16 probe_id;
 	__u8 ttl;
+	__u8 _pad;
+	/*
+	 * The probe's flow: 0 the run's (Paris); n its n-th neighbour, the
+	 * source port + n (UDP, TCP) or the ICMP checksum + n (xhop
+	 * multipath, whose runs open the sender with flows > n)
+	 */
+	__u16 flow;
 };
 
 /*

@@ -47,6 +47,9 @@ struct engine_cfg {
 	double rate;		  /* > 0: a sending thread paces the probes (xhop scan) */
 	int warmup;		  /* TTL-1 warm-up probes first (a cold path skews RTTs) */
 	int no_wakeup;		  /* answers do not wake the loop: it looks itself */
+	/* > 1: probes carry their own flow below it (send_probe.flow), the
+	 * source ports sport..sport+flows-1 are the run's (xhop multipath) */
+	unsigned int flows;
 	int has[2];		  /* families in use: [0] IPv4, [1] IPv6 */
 	struct in6_addr first[2]; /* a target per family: route, source, next hop */
 	const char *first_name[2];/* its name as given, for messages (or NULL) */

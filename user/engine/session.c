@@ -153,7 +153,8 @@ static int pick_key_and_flow(struct engine *e)
 		log_err("xhop: getrandom: %s\n", strerror(errno));
 		return 1;
 	}
-	e->s.sport = (__u16)(1024 + rnd[0] % (65536 - 1024)); /* ~2^15.98 choices */
+	/* ~2^15.98 choices; the run's flows all fit below 65536 */
+	e->s.sport = (__u16)(1024 + rnd[0] % (65536 - 1024 - (c->flows > 1 ? c->flows : 1) + 1));
 	e->s.icmp_sum = rnd[1] | 1;
 	e->s.dport = (__u16)(c->port ? c->port
 				     : c->method == METHOD_TCP ? DEFAULT_TCP_PORT : DEFAULT_UDP_PORT);
@@ -185,6 +186,7 @@ static int start_receiver(struct engine *e, void *ctx, loader_event_fn on_event)
 		 * answers, whose MAC is 16 bits
 		 */
 		.sport = e->s.sport,
+		.sport_span = (__u16)(c->flows > 1 ? c->flows : 1),
 		.proto = probe_method_proto(f ? 6 : 4, c->method),
 		.rx_no_wakeup = (__u8)c->no_wakeup,
 	};
@@ -210,6 +212,7 @@ static int open_sender(struct engine *e)
 		.who = c->who,
 		.say = c->sender == SENDER_AUTO,
 		.verbose = c->verbose,
+		.flows = c->flows,
 	};
 
 	for (int f = 0; f < 2; f++) {

@@ -75,9 +75,10 @@ static int next(void *st, struct plan_probe *out, int max, __u64 now)
 		const struct mon_plan_item *it = &m->plan[m->plan_next++];
 		const struct mon_target *t = &m->t[it->target];
 
-		out[n].p.dst = t->dst;
-		out[n].p.probe_id = mon_probe_id(m->cycle, it->ttl);
-		out[n].p.ttl = it->ttl;
+		/* whole, so every field a sender reads is set: flow 0, the run's */
+		out[n].p = (struct send_probe){ .dst = t->dst,
+						.probe_id = mon_probe_id(m->cycle, it->ttl),
+						.ttl = it->ttl };
 		out[n].target = it->target;
 		out[n].gen = 0;
 		out[n].sub = 0;

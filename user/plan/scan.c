@@ -98,9 +98,9 @@ static int next_one(struct scan *sc, struct plan_probe *pp)
 		if (!ttl)
 			continue;
 		t->sending |= 1u << pp->sub;
-		pp->p.dst = sc->tab.addrs[t->idx];
-		pp->p.probe_id = t->out_id[pp->sub];
-		pp->p.ttl = (__u8)ttl;
+		/* whole, so every field a sender reads is set: flow 0, the run's */
+		pp->p = (struct send_probe){ .dst = sc->tab.addrs[t->idx],
+					     .probe_id = t->out_id[pp->sub], .ttl = (__u8)ttl };
 		pp->fam = addr_is_v4(&pp->p.dst) ? 0 : 1;
 		return 1;
 	}

@@ -80,9 +80,9 @@ static int next(void *st, struct plan_probe *out, int max, __u64 now)
 		pr = path_probe(p, t->next_ttl, t->next_attempt);
 		/* SENT now: its tc stamp may be read before the send returns */
 		pr->state = PROBE_SENT;
-		out[n].p.dst = t->c.dst;
-		out[n].p.probe_id = pr->probe_id;
-		out[n].p.ttl = pr->ttl;
+		/* whole, so every field a sender reads is set: flow 0, the run's */
+		out[n].p = (struct send_probe){ .dst = t->c.dst, .probe_id = pr->probe_id,
+						.ttl = pr->ttl };
 		out[n].target = 0;
 		out[n].gen = 0;
 		out[n].sub = 0;

@@ -98,6 +98,7 @@ int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_even
 	ld->skel->rodata->key0 = cfg->key->k0;
 	ld->skel->rodata->key1 = cfg->key->k1;
 	ld->skel->rodata->run_sport = cfg->sport;
+	ld->skel->rodata->run_sport_span = cfg->sport_span > 1 ? cfg->sport_span : 1;
 	ld->skel->rodata->run_proto = cfg->proto;
 	ld->skel->rodata->l3_only = cfg->l3_only;
 	ld->skel->rodata->rx_no_wakeup = cfg->rx_no_wakeup;

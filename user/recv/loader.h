@@ -51,6 +51,7 @@ struct loader_cfg {
 	__u8 l3_only;	/* frames start at the IP header (tun, ipip, ...) */
 	/* additions */
 	__u8 rx_no_wakeup; /* answers never wake a poll of the ring buffer fd: the caller looks itself */
+	__u16 sport_span;  /* the source ports sport..sport+span-1 are ours (0, 1: sport alone) */
 };
 
 int loader_open_cfg(struct loader *ld, const struct loader_cfg *cfg, loader_event_fn on_event,

@@ -16,6 +16,7 @@ ssize_t frame_build(const struct frame_tmpl *t, const struct send_probe *p, __u8
 	ps.dst = p->dst;
 	ps.probe_id = p->probe_id;
 	ps.ttl = p->ttl;
+	probe_spec_flow(&ps, p->flow);
 	/* built aligned, then copied behind the 14-byte Ethernet header:
 	 * probe_build() casts wire headers onto its buffer
 	 */

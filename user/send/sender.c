@@ -81,6 +81,12 @@ static int open_kernel(struct sender *s, const struct sender_cfg *cfg, int f, ch
 		snprintf(why, SENDER_WHY_MAX, "no receiver to generate in");
 		return -EOPNOTSUPP;
 	}
+	if (cfg->flows > 1) {
+		/* its work items carry no flow: one per run (bpf/gen.h) */
+		snprintf(why, SENDER_WHY_MAX, "the generator sends the run's one flow, not %u",
+			 cfg->flows);
+		return -EOPNOTSUPP;
+	}
 	if (s->gen_used) {
 		/* the receiver's program holds one generator's state */
 		snprintf(why, SENDER_WHY_MAX, "one generator per run, taken by the other family");
@@ -311,6 +317,7 @@ static int send_raw(struct sender *s, int f, const struct send_probe *p, int n,
 		ps.dst = p[i].dst;
 		ps.probe_id = p[i].probe_id;
 		ps.ttl = p[i].ttl;
+		probe_spec_flow(&ps, p[i].flow);
 		len = probe_build(&ps, s->key, s->bufs[m], PROBE_MAX_SIZE);
 		res[i].tx_ns = 0; /* xhop_tx stamps it at tc egress */
 		res[i].err = len < 0 ? (int)len : 0;

@@ -75,6 +75,7 @@ struct sender_cfg {
 	struct in6_addr first[2];  /* a destination per family: next hop, trial probe */
 	const char *who;	   /* "xhop", "xhop scan": messages begin with it */
 	int say;		   /* say on stderr which rung each family took */
+	unsigned int flows;	   /* > 1: probes carry a flow below it (send_probe.flow) */
 	int verbose;
 };
 

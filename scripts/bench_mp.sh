@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# xhop multipath against scamper's tracelb on the multipath lab
+# (scripts/lab_mp.sh: a 4-way diamond, a nested one of unequal branches,
+# one with a silent router; 14 interfaces, 19 links), in the same run,
+# rounds interleaved (ABBA): wall time per target, probes sent, the lab's
+# interfaces and links found, and the ratios.
+#
+# Both at 95% confidence, UDP flows by source port, the same wait for a
+# reply (2 s); scamper at its fastest pacing (-W 15: 150 ms between
+# probes, the least tracelb takes). xhop also cuts a probe's wait at 10
+# times the slowest answer at its TTL (-w 2,10), as Debian traceroute's
+# -w MAX,HERE does; scamper has no such option.
+#
+# Usage: scripts/bench_mp.sh [-r ROUNDS] [-6]   (as root)
+# Safety: namespaces xv<pid>-* of the lab only, removed on any exit.
+set -u
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(cd "$here/.." && pwd)
+xhop=${XHOP:-$top/build/xhop}
+rounds=3
+fams=(4 6)
+while getopts "r:6" o; do
+	case $o in
+	r) rounds=$OPTARG ;;
+	6) fams=(6) ;;
+	*) exit 2 ;;
+	esac
+done
+# shellcheck source=scripts/lab_mp.sh
+source "$here/lab_mp.sh"
+for t in scamper python3 "$xhop"; do
+	command -v "$t" >/dev/null || { echo "bench_mp: $t is missing" >&2; exit 1; }
+done
+PFX=xv$$-
+TMP=$(mktemp -d /tmp/xhop-bench-mp.XXXXXX)
+cleanup()
+{
+	[[ $BASHPID == "$$" ]] || return 0
+	LAB_QUIET=1 lab_mp_down "$PFX"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+LAB_QUIET=1 lab_mp_up "$PFX" || exit 1
+
+now_ns() { date +%s%N; }
+
+# run TOOL FAM ROUND: one trace, its JSON in $TMP/TOOL.FAM.ROUND, the time in .t
+run()
+{
+	local tool=$1 fam=$2 r=$3 dst t0 t1 out=$TMP/$1.$2.$3
+	dst=LAB_MP_DST$fam
+	t0=$(now_ns)
+	if [[ $tool == xhop ]]; then
+		lab_exec src "$xhop" multipath -n --json -U -w 2,10 "${!dst}" >"$out" 2>/dev/null
+	else
+		lab_exec src scamper -O json -c "tracelb -P udp-sport -c 95 -W 15 -w 2" \
+			-i "${!dst}" >"$out" 2>/dev/null
+	fi
+	t1=$(now_ns)
+	echo $(((t1 - t0) / 1000000)) >"$out.t"
+}
+
+for fam in "${fams[@]}"; do
+	lab_mp_links "$fam" udp >"$TMP/truth.$fam"
+	for ((r = 0; r < rounds; r++)); do
+		if ((r % 2)); then order=(scamper xhop); else order=(xhop scamper); fi
+		for tool in "${order[@]}"; do run "$tool" "$fam" "$r"; done
+	done
+done
+
+python3 - "$TMP" "$rounds" "${fams[@]}" <<'EOF'
+import json, statistics, sys
+tmp, rounds, fams = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+
+def load(path):
+    for line in open(path):
+        o = json.loads(line)
+        if o.get("type") == "tracelb":
+            return o
+    return None
+
+def walk(x, out):
+    # every "addr" anywhere in scamper's nested nodes and links
+    if isinstance(x, dict):
+        a = x.get("addr")
+        if isinstance(a, str) and a != "*":
+            out.add(a)
+        for v in x.values():
+            walk(v, out)
+    elif isinstance(x, list):
+        for v in x:
+            walk(v, out)
+
+for fam in fams:
+    truth = set(open(f"{tmp}/truth.{fam}").read().split())
+    ifaces = {a for l in truth for a in l.split(">")}
+    rows = {}
+    for tool in ("xhop", "scamper"):
+        ms, probes, found_if, found_links, false_links = [], [], [], [], 0
+        for r in range(rounds):
+            o = load(f"{tmp}/{tool}.{fam}.{r}")
+            ms.append(int(open(f"{tmp}/{tool}.{fam}.{r}.t").read()))
+            if not o:
+                probes.append(0); found_if.append(0); found_links.append(0)
+                continue
+            probes.append(o.get("probec", 0))
+            addrs = set()
+            walk(o.get("nodes", []), addrs)
+            found_if.append(len(addrs & ifaces))
+            if tool == "xhop":
+                got = {l["from"] + ">" + l["to"] for l in o["links"]}
+                found_links.append(len(got & truth))
+                false_links += len(got - truth)
+        rows[tool] = (statistics.median(ms), statistics.median(probes),
+                      min(found_if), min(found_links) if found_links else None, false_links)
+    print(f"IPv{fam}, {rounds} rounds each, medians ({len(ifaces)} interfaces, {len(truth)} links in the lab):")
+    for tool, (ms, pr, fi, fl, fa) in rows.items():
+        links = f", links {fl}/{len(truth)} (false {fa})" if fl is not None else ""
+        print(f"  {tool:8s} {ms / 1000:7.2f} s  {pr:6.0f} probes  interfaces >= {fi}/{len(ifaces)}{links}")
+    x, s = rows["xhop"], rows["scamper"]
+    print(f"  xhop is {s[0] / max(x[0], 1):.1f}x faster per target, "
+          f"with {x[1] / max(s[1], 1):.2f}x scamper's probes")
+EOF

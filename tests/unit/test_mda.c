@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The multipath planner against simulated networks whose every link is
+ * known: per-flow load balancers that pick a branch by a hash of the flow
+ * (a new hash key each run, as a new run's source ports meet the
+ * routers' hash anew), silent routers, unequal branches. Over many runs:
+ * no link that the network does not have, ever; every link at least as
+ * often as the confidence promises; the probe limit and gap limit stop
+ * with their reasons; the stopping points are the MDA's.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "xhop_test.h"
+#include "core/session.h"
+#include "plan/mda.h"
+#include "plan/path_table.h"
+
+#define NET_NODES 32
+#define NET_NEXT 4
+
+/* A router (or the destination) of a simulated network */
+struct net_node {
+	const char *addr;	/* NULL: silent */
+	int next[NET_NEXT];	/* node indices; a balancer has several */
+	int nnext;
+	int dst;		/* the destination: answers, ends the path */
+};
+
+struct net {
+	struct net_node n[NET_NODES];
+	int count;
+	int first;		/* the first hop's node */
+	__u64 key;		/* this run's hash key */
+};
+
+static int add(struct net *net, const char *addr, int dst)
+{
+	struct net_node *n = &net->n[net->count];
+
+	n->addr = addr;
+	n->dst = dst;
+	return net->count++;
+}
+
+static void link_to(struct net *net, int from, int to)
+{
+	net->n[from].next[net->n[from].nnext++] = to;
+}
+
+static __u64 mix(__u64 x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* The node flow meets at ttl (-1: the path ended before) */
+static int walk(const struct net *net, int flow, int ttl)
+{
+	int at = net->first;
+
+	for (int t = 1; t < ttl; t++) {
+		const struct net_node *n = &net->n[at];
+
+		if (n->dst || !n->nnext)
+			return -1;
+		at = n->next[n->nnext == 1 ? 0 :
+			     mix(net->key ^ ((__u64)flow << 20) ^ (__u64)at) % (__u64)n->nnext];
+	}
+	return at;
+}
+
+static struct in6_addr v4(const char *s)
+{
+	struct in6_addr a = { 0 };
+
+	a.s6_addr[10] = a.s6_addr[11] = 0xff;
+	inet_pton(AF_INET, s, &a.s6_addr[12]);
+	return a;
+}
+
+/*
+ * The diamonds of scripts/lab_mp.sh: a 4-way, a nested unequal one (b1
+ * splits again, b2 does not), a 2-way with a silent branch
+ */
+static void lab_net(struct net *net)
+{
+	int m1, a[4], m2, b1, b2, c1, c2, m3, s1, s2, m4, d;
+
+	memset(net, 0, sizeof(*net));
+	m1 = add(net, "198.18.20.2", 0);
+	for (int i = 0; i < 4; i++) {
+		static const char *const as[] = { "198.18.21.2", "198.18.22.2", "198.18.23.2",
+						   "198.18.24.2" };
+		a[i] = add(net, as[i], 0);
+	}
+	m2 = add(net, "198.18.25.2", 0);
+	b1 = add(net, "198.18.29.2", 0);
+	b2 = add(net, "198.18.30.2", 0);
+	c1 = add(net, "198.18.31.2", 0);
+	c2 = add(net, "198.18.32.2", 0);
+	m3 = add(net, "198.18.33.2", 0);
+	s1 = add(net, NULL, 0);
+	s2 = add(net, "198.18.37.2", 0);
+	m4 = add(net, "198.18.39.2", 0);
+	d = add(net, "198.19.8.77", 1);
+	for (int i = 0; i < 4; i++) {
+		link_to(net, m1, a[i]);
+		link_to(net, a[i], m2);
+	}
+	link_to(net, m2, b1);
+	link_to(net, m2, b2);
+	link_to(net, b1, c1);
+	link_to(net, b1, c2);
+	link_to(net, c1, m3);
+	link_to(net, c2, m3);
+	link_to(net, b2, m3);
+	link_to(net, m3, s1);
+	link_to(net, m3, s2);
+	link_to(net, s1, m4);
+	link_to(net, s2, m4);
+	link_to(net, m4, d);
+	net->first = m1;
+}
+
+/* The network's links by address, silent nodes stepped over */
+static int truth_links(const struct net *net, char (*out)[64], int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < net->count; i++) {
+		if (!net->n[i].addr)
+			continue;
+		for (int j = 0; j < net->n[i].nnext; j++) {
+			const struct net_node *to = &net->n[net->n[i].next[j]];
+
+			if (!to->addr) /* across a silent router */
+				to = &net->n[to->next[0]];
+			if (n < max)
+				snprintf(out[n++], 64, "%s>%s", net->n[i].addr, to->addr);
+		}
+	}
+	return n;
+}
+
+struct result {
+	int links_right, links_false, links_missing; /* right: by TTLs, missing: by addresses */
+	int stop_reason;
+	__u64 probes;
+	int nunfinished;
+};
+
+/* One run of the planner against net; every answer comes at once */
+static struct result run(struct net *net, int max_probes, int max_ttl, double conf)
+{
+	static char want[64][64];
+	struct session s = { 0 };
+	struct mda_cfg c = {
+		.host_name = "d", .dst = v4("198.19.8.77"), .family = 4, .method = METHOD_UDP,
+		.first_ttl = 1, .max_ttl = max_ttl, .attempts = 2, .in_flight = 64,
+		.max_probes = max_probes, .max_flows = MDA_FLOWS_MAX, .gaplimit = 3,
+		.confidence = conf, .wait_s = 1, .s = &s,
+	};
+	struct result res = { 0 };
+	struct mda_plan m;
+	struct planner p;
+	struct record rec = { 0 };
+	int nwant = truth_links(net, want, 64), got_rec = 0;
+	char found[64] = { 0 };
+	__u64 now = 1000;
+
+	if (mda_plan_init(&m, &c)) {
+		res.stop_reason = -1;
+		return res;
+	}
+	p = mda_planner(&m);
+	for (int guard = 0; guard < 100000 && !p.ops->done(p.st); guard++) {
+		struct plan_probe pp[64];
+		int n = p.ops->next(p.st, pp, 64, now);
+
+		if (!n && !got_rec && p.ops->take(p.st, &rec)) {
+			got_rec = 1;
+			continue;
+		}
+		for (int i = 0; i < n; i++) {
+			struct send_result sr = { .tx_ns = now };
+			struct probe_ref ref;
+			int at = walk(net, pp[i].p.flow, pp[i].p.ttl);
+
+			p.ops->sent(p.st, &pp[i], &sr, now);
+			if (at < 0 || !net->n[at].addr) {
+				p.ops->timeout(p.st, &pp[i]);
+				continue;
+			}
+			if (p.ops->match(p.st, 0, pp[i].p.probe_id, &ref) != MATCH_PROBE)
+				continue;
+			{
+				struct hop_reply r = { .from = v4(net->n[at].addr), .rx_ns = now + 5000,
+						       .verdict = net->n[at].dst ? VERDICT_REACHED
+										 : VERDICT_HOP };
+
+				p.ops->answer(p.st, &ref, &r);
+			}
+		}
+		now += 10000;
+	}
+	if (!got_rec && p.ops->take(p.st, &rec))
+		got_rec = 1;
+	if (!got_rec || rec.kind != REC_MULTIPATH) {
+		res.stop_reason = -1;
+		mda_plan_free(&m);
+		return res;
+	}
+	res.stop_reason = rec.mp->h.stop_reason;
+	res.probes = rec.mp->h.probe_count;
+	res.nunfinished = rec.mp->nunfinished;
+	for (int l = 0; l < rec.mp->nlinks; l++) {
+		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], key[64];
+		int hit = 0;
+
+		inet_ntop(AF_INET, &rec.mp->nodes[rec.mp->links[l].from].addr.s6_addr[12], a,
+			  sizeof(a));
+		inet_ntop(AF_INET, &rec.mp->nodes[rec.mp->links[l].to].addr.s6_addr[12], b,
+			  sizeof(b));
+		snprintf(key, sizeof(key), "%s>%s", a, b);
+		for (int w = 0; w < nwant; w++) {
+			if (strcmp(want[w], key))
+				continue;
+			hit = 1;
+			found[w] = 1; /* the same two interfaces at other TTLs: one link */
+		}
+		if (hit)
+			res.links_right++;
+		else
+			res.links_false++;
+		if (getenv("MDA_DEBUG"))
+			fprintf(stderr, "link %s (ttl %d->%d)\n", key,
+				rec.mp->nodes[rec.mp->links[l].from].ttl,
+				rec.mp->nodes[rec.mp->links[l].to].ttl);
+	}
+	res.links_missing = nwant;
+	for (int w = 0; w < nwant; w++)
+		res.links_missing -= found[w];
+	mda_plan_free(&m);
+	return res;
+}
+
+static void test_stopping_points(void)
+{
+	static const int at95[] = { 6, 6, 11, 16, 21, 27, 33 };
+
+	for (int k = 0; k < 7; k++)
+		EXPECT(mda_flows_needed(95, k) == at95[k], "k=%d: %d, expected %d", k,
+		       mda_flows_needed(95, k), at95[k]);
+	/* 99%: 1 next hop seen needs 8 flows to rule out a second */
+	EXPECT(mda_flows_needed(99, 1) == 8, "99%%, k=1: %d", mda_flows_needed(99, 1));
+}
+
+/*
+ * Many runs: never a false link; complete at least as often as four
+ * balancers at 95% promise (0.95^4), with room for chance (5 sigma)
+ */
+static void test_lab_diamonds(void)
+{
+	const int runs = 2000;
+	int complete = 0, false_links = 0, not_completed = 0;
+	double bound = pow(0.95, 4), sigma = sqrt(bound * (1 - bound) / runs);
+	__u64 probes = 0;
+	struct net net;
+
+	lab_net(&net);
+	for (int r = 0; r < runs; r++) {
+		struct result res;
+
+		net.key = mix((__u64)r + 1);
+		res = run(&net, 3000, 30, 95);
+		false_links += res.links_false;
+		complete += !res.links_missing && !res.links_false;
+		not_completed += res.stop_reason != STOP_COMPLETED;
+		probes += res.probes;
+	}
+	printf("     (%d runs: %d complete (%.2f%%; promised >= %.2f%%), %.1f probes per run)\n",
+	       runs, complete, 100.0 * complete / runs, 100 * bound, (double)probes / runs);
+	EXPECT(false_links == 0, "%d false links", false_links);
+	EXPECT(not_completed == 0, "%d runs did not end COMPLETED", not_completed);
+	EXPECT((double)complete / runs >= bound - 5 * sigma, "complete %.4f < promised %.4f",
+	       (double)complete / runs, bound);
+}
+
+/* A lower confidence finds less (fewer flows), never anything false */
+static void test_low_confidence(void)
+{
+	int false_links = 0, missing = 0;
+	__u64 probes50 = 0, probes99 = 0;
+	struct net net;
+
+	lab_net(&net);
+	for (int r = 0; r < 200; r++) {
+		struct result lo, hi;
+
+		net.key = mix((__u64)r + 7777);
+		lo = run(&net, 3000, 30, 50);
+		hi = run(&net, 3000, 30, 99);
+		false_links += lo.links_false + hi.links_false;
+		missing += lo.links_missing;
+		probes50 += lo.probes;
+		probes99 += hi.probes;
+	}
+	EXPECT(false_links == 0, "%d false links", false_links);
+	EXPECT(probes50 < probes99, "50%%: %llu probes, 99%%: %llu", (unsigned long long)probes50,
+	       (unsigned long long)probes99);
+	EXPECT(missing > 0, "50%% confidence missed nothing in 200 runs: the rule is not applied");
+}
+
+/* --max-probes: PROBELIMIT, the nodes left unsettled named, no false link */
+static void test_probe_limit(void)
+{
+	struct net net;
+	struct result res;
+
+	lab_net(&net);
+	net.key = mix(42);
+	res = run(&net, 30, 30, 95);
+	EXPECT(res.stop_reason == STOP_PROBELIMIT, "stop %d", res.stop_reason);
+	EXPECT(res.probes <= 30, "%llu probes", (unsigned long long)res.probes);
+	EXPECT(res.links_false == 0, "%d false links", res.links_false);
+	EXPECT(res.nunfinished > 0, "no unsettled node named");
+}
+
+/* A destination that never answers: GAPLIMIT after 3 silent TTLs */
+static void test_gap_limit(void)
+{
+	struct net net;
+	struct result res;
+	int r1, r2, s[5];
+
+	memset(&net, 0, sizeof(net));
+	r1 = add(&net, "198.18.20.2", 0);
+	r2 = add(&net, "198.18.21.2", 0);
+	for (int i = 0; i < 5; i++)
+		s[i] = add(&net, NULL, 0);
+	link_to(&net, r1, r2);
+	link_to(&net, r2, s[0]);
+	for (int i = 0; i < 4; i++)
+		link_to(&net, s[i], s[i + 1]);
+	net.first = r1;
+	net.key = 1;
+	res = run(&net, 3000, 30, 95);
+	EXPECT(res.stop_reason == STOP_GAPLIMIT, "stop %d", res.stop_reason);
+	EXPECT(res.links_false == 0 && res.links_right == 1, "links %d right, %d false",
+	       res.links_right, res.links_false);
+	/* --max-hops short of the gap limit: HOPLIMIT */
+	res = run(&net, 3000, 4, 95);
+	EXPECT(res.stop_reason == STOP_HOPLIMIT, "stop %d", res.stop_reason);
+}
+
+/* Bad configurations are refused, not run */
+static void test_bad_cfg(void)
+{
+	struct session s = { 0 };
+	struct mda_cfg c = { .family = 4, .first_ttl = 1, .max_ttl = MDA_TTL_MAX + 1,
+			     .attempts = 1, .in_flight = 1, .max_probes = 10,
+			     .max_flows = 10, .gaplimit = 3, .confidence = 95, .s = &s };
+	struct mda_plan m;
+
+	EXPECT(mda_plan_init(&m, &c) == -EINVAL, "max_ttl beyond MDA_TTL_MAX taken");
+	c.max_ttl = 10;
+	c.max_flows = MDA_FLOWS_MAX + 1;
+	EXPECT(mda_plan_init(&m, &c) == -EINVAL, "max_flows beyond the span taken");
+}
+
+int main(void)
+{
+	test_stopping_points();
+	test_lab_diamonds();
+	test_low_confidence();
+	test_probe_limit();
+	test_gap_limit();
+	test_bad_cfg();
+	return TEST_SUMMARY();
+}

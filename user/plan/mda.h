@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xhop multipath as a planner: the Multipath Detection Algorithm
+ * (Augustin et al.) over per-flow load balancers. Each flow is a Paris
+ * flow of its own (core/send_probe.h: the source port or the ICMP
+ * checksum + n), so one flow always takes one path, and a link is two
+ * nodes that one flow met at consecutive TTLs.
+ *
+ * TTL by TTL, in rounds: for each node at the TTL before (the prober for
+ * the first), with k next hops seen so far, enough flows through it are
+ * probed at this TTL to rule out a (k+1)-th at the confidence asked
+ * (mda_flows_needed). Flows through a node are taken from those known to
+ * pass it; when too few are known, new flows are classified at the TTL
+ * before. A round is planned once the previous one settled. A probe
+ * unanswered after its wait is sent again (attempts), then the flow
+ * counts as silent at that TTL: silence is a node of its own per TTL, and
+ * links step over it.
+ */
+#ifndef XHOP_PLAN_MDA_H
+#define XHOP_PLAN_MDA_H
+
+#include <netinet/in.h>
+#include <linux/types.h>
+#include "core/planner.h"
+#include "core/record.h"
+#include "net/addrmap.h"
+
+struct session;
+
+#define MDA_FLOWS_MAX 1024   /* source ports (or ICMP checksums) of a run */
+#define MDA_PROBES_MAX 65534 /* 16-bit probe ids, 0 and 0xffff aside */
+#define MDA_TTL_MAX 64
+#define MDA_NODES_MAX 4096
+#define MDA_K_MAX 64	     /* next hops of one node the rule is tabled for */
+
+/* A flow's hop at a TTL, when it is no node (yet) */
+enum {
+	MDA_HOP_UNKNOWN = -1, /* never asked */
+	MDA_HOP_PENDING = -2, /* asked, not settled */
+};
+
+struct mda_cfg {
+	const char *host_name;
+	struct in6_addr dst;
+	int family;		/* 4 or 6 */
+	int method;		/* enum probe_method */
+	int first_ttl, max_ttl;	/* max_ttl <= MDA_TTL_MAX */
+	int attempts;		/* tries of one flow at one TTL */
+	int in_flight;		/* probes in flight at once */
+	int max_probes;		/* <= MDA_PROBES_MAX */
+	int max_flows;		/* <= MDA_FLOWS_MAX: the run's span of ports */
+	int gaplimit;		/* TTLs in a row where every flow is silent */
+	double confidence;	/* percent, 50 < c < 100 */
+	double wait_s;		/* the longest a probe waits */
+	/*
+	 * > 0: a probe waits at most this many times the slowest answer
+	 * heard at its TTL (else at any TTL before), never below
+	 * MDA_WAIT_FLOOR_NS: Debian traceroute's -w MAX,HERE. A silent
+	 * router then costs a round milliseconds, not the whole wait.
+	 */
+	double here;
+	int tos;
+	const struct session *s; /* source, flow base, probe size, start */
+};
+
+/* The shortest wait "here" may cut a probe's to */
+#define MDA_WAIT_FLOOR_NS 20000000ULL
+
+struct mda_probe {
+	__u64 tx_ns;
+	__u64 left_ns;		/* CLOCK_MONOTONIC when its send returned */
+	struct hop_reply reply;
+	__u16 flow;
+	__u8 ttl;
+	__u8 attempt;
+	__u8 state;		/* enum probe_state (plan/path_table.h) */
+};
+
+struct mda_plan {
+	struct mda_cfg c;
+	struct addrmap map;	/* the one target */
+	__u16 need[MDA_K_MAX + 1]; /* flows to rule out a (k+1)-th next hop */
+	struct mda_probe *probes; /* by probe id - 1, in send order */
+	int nprobes;		/* asked for */
+	int next_send;		/* the next to hand to the engine */
+	int oldest;		/* no probe before it waits for an answer */
+	__u64 rtt_max[MDA_TTL_MAX + 1]; /* the slowest answer per TTL */
+	int in_flight;		/* handed over, not settled */
+	int unsettled;		/* asked for, not settled */
+	__s32 *hop;		/* [flow * nttl + ttl - first_ttl]: node or MDA_HOP_* */
+	int nttl;
+	int nflows;
+	struct mp_node *nodes;
+	__u8 *born;		/* the TTL being explored when a node was found */
+	int nnodes;
+	int silent_node[MDA_TTL_MAX + 1];
+	struct mp_link *links;
+	int nlinks;
+	__u32 *unfinished;
+	int nunfinished;
+	int level;		/* the TTL whose hops are being found */
+	int gap;		/* TTLs in a row where every flow was silent */
+	int finished;
+	int stop_reason, stop_data;
+	int send_err;
+	int rec_taken;
+	__u64 probes_sent;
+	struct mp_rec rec;
+};
+
+/*
+ * Flows through a node with k next hops seen that rule out a (k+1)-th
+ * with probability confidence (percent): the smallest n with
+ * (k+1) * (k/(k+1))^n <= 1 - confidence/100 (Veitch et al., the MDA's
+ * stopping points: 6, 11, 16, 21, 27, 33 at 95%)
+ */
+int mda_flows_needed(double confidence, int k);
+
+/* 0, or -errno (reported) */
+int mda_plan_init(struct mda_plan *m, const struct mda_cfg *c);
+void mda_plan_free(struct mda_plan *m);
+struct planner mda_planner(struct mda_plan *m);
+
+#endif
