@@ -20,6 +20,13 @@ Usage:
       label (RFC 4950), no other with any. --inferred-any: Doubletree's
       inferred hops need only be in the truth of some flow at their TTL.
 
+  sim_check.py links SIM TOPO FILE
+      FILE: one tracelb-style JSON object (xhop multipath --json). Every
+      link it found is a link of truth (--links, every flow; across a
+      silent router, a path through "*" of truth); prints how many of
+      truth's links between answering interfaces it found. Differs when
+      one link is false.
+
 SIM is the xhop-sim binary, TOPO its topology options as one word
 ("--seed 7 --lb 40"). Prints one line per trace that differs and
 "checked N traces, K differ (M differences)"; exits 1 when one differs or none was read.
@@ -199,15 +206,50 @@ def check_json(sim, topo, tr, inferred_any):
     return errs
 
 
+def check_links(sim, topo, path):
+    o = json.load(open(path))
+    flag = method_flag(o["method"])
+    out = subprocess.run([sim, "truth", "--links"] + topo.split() + [flag, o["dst"]],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("xhop-sim truth --links: %s" % out.stderr.strip())
+    truth_links = set()
+    for line in out.stdout.splitlines():
+        ttl, a, b = line.split()
+        truth_links.add((int(ttl), norm(a), norm(b)))
+
+    def through_silence(ttl, a, b, hops):
+        """a at ttl leads to b at ttl + hops over silent routers only"""
+        if hops == 1:
+            return (ttl, a, b) in truth_links
+        return (ttl, a, "*") in truth_links and through_silence_star(ttl + 1, b, hops - 1)
+
+    def through_silence_star(ttl, b, hops):
+        if hops == 1:
+            return (ttl, "*", b) in truth_links
+        return (ttl, "*", "*") in truth_links and through_silence_star(ttl + 1, b, hops - 1)
+
+    errs, got = [], set()
+    for l in o["links"]:
+        a, b, t0, t1 = norm(l["from"]), norm(l["to"]), l["from_ttl"], l["to_ttl"]
+        got.add((t0, a, b))
+        if t1 <= t0 or not through_silence(t0, a, b, t1 - t0):
+            errs.append("false link TTL %d %s -> TTL %d %s" % (t0, a, t1, b))
+    plain = set(x for x in truth_links if "*" not in x[1:])
+    print("links: %d of truth's %d between answering interfaces found, %d false" %
+          (len(plain & got), len(plain), len(errs)))
+    return errs
+
+
 def main():
-    if len(sys.argv) < 5 or sys.argv[1] not in ("text", "json"):
+    if len(sys.argv) < 5 or sys.argv[1] not in ("text", "json", "links"):
         print(__doc__, file=sys.stderr)
         return 2
     mode, sim, topo, path = sys.argv[1:5]
     errs, n, differ = [], 0, 0
-    if mode == "text":
+    if mode == "text" or mode == "links":
         n = 1
-        errs = check_text(sim, topo, path)
+        errs = (check_text if mode == "text" else check_links)(sim, topo, path)
         differ = 1 if errs else 0
     else:
         for line in open(path):

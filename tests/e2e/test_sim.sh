@@ -10,6 +10,8 @@
 #   - scamper (icmp-paris, udp-paris, tcp), xhop HOST --json and xhop scan,
 #     one flow per trace: exactly the truth of that flow (--src and its
 #     ports or ICMP checksum), MPLS labels included;
+#   - xhop multipath (UDP, TCP): no link truth --links lacks, and at least
+#     90% of truth's links found;
 #   - the counters (xhop-sim stats), the rate limit's dropped answers,
 #     detaching on SIGTERM, SIGINT and SIGKILL, a second responder refused,
 #     bad arguments (exit 2).
@@ -242,6 +244,25 @@ for dt in --no-doubletree ""; do
 			--inferred-any
 	fi
 done
+
+# xhop multipath (MDA) over the diamonds: never a link truth lacks; of
+# truth's links, at 95% confidence per interface, nearly all found
+mp_found=0 mp_total=0
+for a in "${T4[@]:2:3}" "${T6[@]:2:2}"; do
+	for m in U T; do
+		inp timeout -k 2 $RUN_LIMIT "$XHOP" multipath -n --json -$m -w 1 "$a" \
+			>"$TMP/mp.json" 2>"$TMP/mp.err"
+		sim_check "xhop multipath -$m $a: no false link" links "$TMP/mp.json"
+		read -r f t < <(python3 "$HERE/sim_check.py" links "$SIM" "$TOPO" "$TMP/mp.json" |
+			sed -n 's/^links: \([0-9]*\) of truth.s \([0-9]*\) .*/\1 \2/p')
+		mp_found=$((mp_found + ${f:-0})) mp_total=$((mp_total + ${t:-0}))
+	done
+done
+if ((mp_total > 0 && mp_found * 100 >= mp_total * 90)); then
+	ok "xhop multipath: $mp_found of truth's $mp_total links found"
+else
+	fail "xhop multipath: 90% of truth's links found" "$mp_found of $mp_total"
+fi
 sim_stop
 
 # --- the rate limit: answers dropped on purpose, counted -------------------------
