@@ -59,7 +59,7 @@ FUZZ_TIME   ?= 20
 
 .PHONY: all clean test test-build test-unit test-bpf test-e2e test-dist bench demo deps
 .PHONY: test-asan test-e2e-asan test-valgrind cppcheck fuzz-user fuzz-build
-all: $(BUILD)/xhop
+all: $(BUILD)/xhop $(BUILD)/xhop-sim $(BUILD)/sim_pass.bpf.o
 
 $(BUILD)/xhop.bpf.o: bpf/xhop.bpf.c bpf/parse.h bpf/gen.h $(wildcard include/*.h)
 	@mkdir -p $(@D)
@@ -140,7 +140,8 @@ test-unit: $(UNIT_BINS)
 test-bpf: $(BPFT_BINS)
 	@tests/run_suite.sh bpf $(BPFT_BINS)
 
-E2E_BINS    := $(BUILD)/tests/e2e/gen_e2e $(BUILD)/tests/e2e/seccomp_run
+E2E_BINS    := $(BUILD)/tests/e2e/gen_e2e $(BUILD)/tests/e2e/seccomp_run $(BUILD)/xhop-sim \
+	       $(BUILD)/sim_pass.bpf.o
 
 test-e2e: $(BUILD)/xhop $(E2E_BINS)
 	@tests/run_suite.sh e2e $(wildcard tests/e2e/test_*.sh)
@@ -211,7 +212,7 @@ test: test-build
 	@tests/run_all.sh
 
 bench: $(BUILD)/xhop $(BUILD)/bench/xdp_cost $(BUILD)/bench/send_rate \
-	$(BUILD)/bench/flood $(BUILD)/bench/trace_out
+	$(BUILD)/bench/flood $(BUILD)/bench/trace_out $(BUILD)/xhop-sim $(BUILD)/sim_pass.bpf.o
 	@scripts/bench.sh
 
 # this checkout's speed against a base revision's (BASE_REV=..., default
@@ -287,6 +288,49 @@ clean:
 
 # the headers each object was built from, as the compiler listed them
 -include $(shell find $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) -name '*.d' 2>/dev/null)
+
+# xhop-sim (bench/sim/): the simulated Internet's XDP responder and its
+# truth, one topology header compiled into both; built, never installed
+SIM_SRCS    := bench/sim/main.c bench/sim/sim_attach.c bench/sim/sim_truth.c
+SIM_HDRS    := $(wildcard bench/sim/*.h)
+
+$(BUILD)/sim.bpf.o: bench/sim/sim.bpf.c $(SIM_HDRS) include/xhop_proto.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -Ibench/sim -c $< -o $@
+
+$(BUILD)/sim_pass.bpf.o: bench/sim/sim_pass.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/sim.skel.h: $(BUILD)/sim.bpf.o
+	$(BPFTOOL) gen skeleton $< name sim_bpf > $@
+
+$(BUILD)/xhop-sim: $(SIM_SRCS) $(SIM_HDRS) $(BUILD)/sim.skel.h
+	$(CC) $(CFLAGS) -Ibench/sim -o $@ $(SIM_SRCS) -lbpf -lelf -lz
+
+# the topology's unit test and the responder's BPF test build with the
+# simulator's truth module, which user/ does not have
+$(BUILD)/tests/unit/test_sim_topo: tests/unit/test_sim_topo.c bench/sim/sim_truth.c $(SIM_HDRS) \
+		tests/xhop_test.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ibench/sim -Itests -o $@ $< bench/sim/sim_truth.c
+
+$(BUILD)/tests/bpf/test_sim: tests/bpf/test_sim.c bench/sim/sim_truth.c $(SIM_HDRS) $(TEST_HELPERS) \
+		$(USER_OBJS) tests/xhop_test.h $(BUILD)/sim.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Ibench/sim -Itests -Itestkit -o $@ $< bench/sim/sim_truth.c $(TEST_HELPERS) \
+		$(USER_OBJS) $(LDLIBS)
+
+$(ASAN_BUILD)/tests/bpf/test_sim: tests/bpf/test_sim.c bench/sim/sim_truth.c $(SIM_HDRS) \
+		$(TEST_HELPERS) $(ASAN_OBJS) tests/xhop_test.h $(BUILD)/sim.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -fno-sanitize=alignment -Ibench/sim -Itests -Itestkit -o $@ $< \
+		bench/sim/sim_truth.c $(TEST_HELPERS) $(ASAN_OBJS) $(LDLIBS)
+
+$(ASAN_BUILD)/tests/unit/test_sim_topo: tests/unit/test_sim_topo.c bench/sim/sim_truth.c \
+		$(SIM_HDRS) tests/xhop_test.h
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) -Ibench/sim -Itests -o $@ $< bench/sim/sim_truth.c
 
 # The benchmark's and the e2e test's BPF programs: a counting far end,
 # and the bare live-frames sender the generator is measured against

@@ -28,4 +28,7 @@ scripts/bench_warts.sh || rc=1
 echo
 echo "== xhop monitor: one process, 1,000 targets, 1 s interval (CPU, RSS, /metrics)"
 scripts/bench_monitor.sh || rc=1
+echo
+echo "== xhop scan against the simulated Internet (xhop-sim): the bare sender's ceiling, scamper"
+scripts/bench_sim.sh || rc=1
 exit $rc

@@ -186,6 +186,9 @@ lab_mp_up()
 		lab_die "a lab with prefix '$prefix' exists; lab_mp_down '$prefix' first"
 		return 1
 	fi
+	# no route at m1 answers Net Unreachable: with error_cost, five at most
+	mkdir -p "$LAB_STATE_ROOT/$prefix" || return 1
+	lab_error_cost_take || return 1
 	lab_log "building namespaces ${prefix}{$(
 		IFS=,
 		echo "${LAB_MP_NODES[*]}"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Static checks of the userspace C (user/, tests/) with cppcheck. One check:
-# "1 passed, 0 failed, 0 skipped" when cppcheck finds nothing, "0 passed,
-# 1 failed, 0 skipped" with its findings otherwise, or without cppcheck
+# Static checks of the userspace C (user/, tests/, bench/sim/) with
+# cppcheck. One check: "1 passed, 0 failed, 0 skipped" when cppcheck finds
+# nothing, "0 passed, 1 failed, 0 skipped" with its findings otherwise, or
+# without cppcheck
 # (scripts/install-deps.sh installs it: a missing tool is not a skip).
 # False positives are suppressed inline, at the line, with a comment
 # saying why (cppcheck-suppress), never here.
@@ -21,13 +22,13 @@ fi
 # the generated skeleton embeds the BPF object as a string literal that
 # cppcheck 2.10 cannot tokenise, and it is bpftool's code, not ours.
 # libbpf_common.h is the one libbpf header it reads, for LIBBPF_OPTS().
-mapfile -t srcs < <(find user tests testkit -name '*.c' ! -name '*.bpf.c' | sort)
+mapfile -t srcs < <(find user tests testkit bench/sim -name '*.c' ! -name '*.bpf.c' | sort)
 # -D__<arch>__: the compiler's architecture macro, which cppcheck does
 # not define; seccomp_run.c picks its AUDIT_ARCH by it
 arch=$(uname -m)
 out=$(cppcheck --enable=warning,performance,portability --error-exitcode=1 -q \
 	--inline-suppr --std=c11 -D_GNU_SOURCE -D"__${arch}__" -j "$(nproc)" \
-	-Iinclude -Iuser -Itests -Itests/bpf -Itests/bpf/rx -Itestkit \
+	-Iinclude -Iuser -Itests -Itests/bpf -Itests/bpf/rx -Itestkit -Ibench/sim \
 	--include=/usr/include/bpf/libbpf_common.h \
 	"${srcs[@]}" 2>&1)
 rc=$?
