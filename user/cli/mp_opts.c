@@ -108,27 +108,13 @@ int cli_parse_mp(int argc, char **argv, struct mp_opts *o)
 	rc = cli_parse(&mp_cmd, argc, argv, o);
 	if (rc >= 0)
 		return rc;
-	if (optind >= argc) {
-		fprintf(stderr, "xhop multipath: no HOST given\nTry 'xhop multipath --help'.\n");
+	if (probe_opts_host("xhop multipath", argc, argv, &o->host) ||
+	    probe_opts_no_more("xhop multipath", argc, argv))
 		return EXIT_USAGE;
-	}
-	o->host = argv[optind++];
-	if (optind < argc) {
-		fprintf(stderr, "xhop multipath: unexpected argument '%s'\n", argv[optind]);
-		return EXIT_USAGE;
-	}
 	o->format = out_format_resolve("xhop multipath", o->format, o->json, OUT_TEXT, o->output);
 	if (o->format < 0)
 		return EXIT_USAGE;
-	if (o->max_ttl > MDA_TTL_MAX) {
-		fprintf(stderr, "xhop multipath: --max-hops %d: at most %d\n", o->max_ttl,
-			MDA_TTL_MAX);
+	if (probe_opts_ttls("xhop multipath", &o->probe, MDA_TTL_MAX))
 		return EXIT_USAGE;
-	}
-	if (o->first_ttl > o->max_ttl) {
-		fprintf(stderr, "xhop multipath: --first-hop %d is beyond --max-hops %d\n",
-			o->first_ttl, o->max_ttl);
-		return EXIT_USAGE;
-	}
 	return -1;
 }

@@ -5,6 +5,8 @@
  * parser adds where the block sits in that command's options. A mode may
  * word a row's help its own way (scan's -I is "same as --method icmp").
  */
+#include <getopt.h>
+#include <stdio.h>
 #include "cli/probe_opts.h"
 #include "core/probe_build.h"
 #include "send/sender.h"
@@ -57,3 +59,36 @@ const struct cli_opt probe_rows[PROBE_ROWS] = {
 	[PROBE_ASN_DB] = OPT("asn-db", CLI_STRING, asn_db, .arg = "FILE",
 			     .help = "origin AS offline: CAIDA prefix-to-AS file or .mmdb"),
 };
+
+int probe_opts_host(const char *who, int argc, char **argv, const char **host)
+{
+	if (optind >= argc) {
+		fprintf(stderr, "%s: no HOST given\nTry '%s --help'.\n", who, who);
+		return EXIT_USAGE;
+	}
+	*host = argv[optind++];
+	return 0;
+}
+
+int probe_opts_no_more(const char *who, int argc, char **argv)
+{
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", who, argv[optind]);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int probe_opts_ttls(const char *who, const struct probe_opts *p, int max_ttl)
+{
+	if (p->max_ttl > max_ttl) {
+		fprintf(stderr, "%s: --max-hops %d: at most %d\n", who, p->max_ttl, max_ttl);
+		return EXIT_USAGE;
+	}
+	if (p->first_ttl > p->max_ttl) {
+		fprintf(stderr, "%s: --first-hop %d is beyond --max-hops %d\n", who, p->first_ttl,
+			p->max_ttl);
+		return EXIT_USAGE;
+	}
+	return 0;
+}

@@ -79,4 +79,15 @@ extern const struct cli_opt probe_rows[PROBE_ROWS];
 #define PROBE_OPT(cfg, r) CLI_SHARED_OPT(&probe_rows[r], cfg, probe)
 #define PROBE_OPT_HELP(cfg, r, _help) CLI_SHARED_OPT(&probe_rows[r], cfg, probe, .help = (_help))
 
+/*
+ * The words after the options of a command that traces one HOST
+ * (xhop HOST, xhop multipath): HOST is argv[optind], taken, optind moves
+ * past it. 0, or EXIT_USAGE said on stderr as "WHO: no HOST given".
+ */
+int probe_opts_host(const char *who, int argc, char **argv, const char **host);
+/* Nothing left after the last word taken; else EXIT_USAGE, said */
+int probe_opts_no_more(const char *who, int argc, char **argv);
+/* -f within -m, -m within max_ttl; else EXIT_USAGE, said */
+int probe_opts_ttls(const char *who, const struct probe_opts *p, int max_ttl);
+
 #endif

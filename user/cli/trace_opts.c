@@ -92,28 +92,20 @@ int cli_parse_trace(int argc, char **argv, struct trace_opts *o)
 	rc = cli_parse(&trace_cmd, argc, argv, o);
 	if (rc >= 0)
 		return rc;
-	if (optind >= argc) {
-		fprintf(stderr, "xhop: no HOST given\nTry 'xhop --help'.\n");
+	if (probe_opts_host("xhop", argc, argv, &o->host))
 		return EXIT_USAGE;
-	}
-	o->host = argv[optind++];
 	if (optind < argc) {
 		if (cli_parse_long("packetlen", argv[optind], 28, 1500, &v))
 			return EXIT_USAGE;
 		o->packetlen = v;
 		optind++;
 	}
-	if (optind < argc) {
-		fprintf(stderr, "xhop: unexpected argument '%s'\n", argv[optind]);
+	if (probe_opts_no_more("xhop", argc, argv))
 		return EXIT_USAGE;
-	}
 	o->format = out_format_resolve("xhop", o->format, o->json, OUT_TEXT, o->output);
 	if (o->format < 0)
 		return EXIT_USAGE;
-	if (o->first_ttl > o->max_ttl) {
-		fprintf(stderr, "xhop: --first-hop %d is beyond --max-hops %d\n", o->first_ttl,
-			o->max_ttl);
+	if (probe_opts_ttls("xhop", &o->probe, 255))
 		return EXIT_USAGE;
-	}
 	return -1;
 }
