@@ -419,23 +419,24 @@ except ConnectionRefusedError:
 ' "$1" >/dev/null 2>&1
 }
 
-lab_up()
+# lab_build PREFIX: the namespaces of LAB_NODES and the links of
+# LAB_LINKS under PREFIX, its state folder (LAB_DIR) and error_cost at 0
+# (a "no route" answers Net Unreachable: through error_cost, five at most)
+lab_build()
 {
-	local prefix=${1:-xl$$-} node l n a b dir
+	local prefix=$1 node l n a b
 	LAB_PREFIX=$prefix
 	if ((${#prefix} > 24)) || [[ ! $prefix =~ ^[A-Za-z0-9_.-]+$ ]]; then
 		lab_die "bad prefix '$prefix' (at most 24 of [A-Za-z0-9_.-])"
 		return 1
 	fi
-	dir=$LAB_STATE_ROOT/${prefix}
-	LAB_DIR=$dir
-	if [[ -e $dir ]] || ip netns list | grep -q "^${prefix}src\b"; then
-		lab_die "a lab with prefix '$prefix' exists; lab_down '$prefix' first"
+	LAB_DIR=$LAB_STATE_ROOT/${prefix}
+	if [[ -e $LAB_DIR ]] || ip netns list | grep -q "^${prefix}src\b"; then
+		lab_die "a lab with prefix '$prefix' exists; take it down first"
 		return 1
 	fi
-	mkdir -p "$dir" || return 1
+	mkdir -p "$LAB_DIR" || return 1
 	lab_error_cost_take || return 1
-
 	lab_log "building namespaces ${prefix}{$(
 		IFS=,
 		echo "${LAB_NODES[*]}"
@@ -447,6 +448,13 @@ lab_up()
 		read -r n a b <<<"$l"
 		lab_link_up "$n" "$a" "$b" || { lab_die "link $n ($a-$b)"; return 1; }
 	done
+}
+
+lab_up()
+{
+	local prefix=${1:-xl$$-} a dir
+	lab_build "$prefix" || return 1
+	dir=$LAB_DIR
 	lab_routes_up || { lab_die "routes"; return 1; }
 	lab_silence_r5 || { lab_die "nftables in r5"; return 1; }
 	lab_dns_up "$dir" || { lab_die "dnsmasq (log: $dir/dnsmasq.log)"; return 1; }

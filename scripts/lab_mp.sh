@@ -164,49 +164,20 @@ lab_mp_silence()
 	done
 }
 
-lab_mp_no_tentative()
-{
-	local node
-	for node in "${LAB_MP_NODES[@]}"; do
-		[[ -z $(lab_exec "$node" ip -6 addr show tentative) ]] || return 1
-	done
-}
-
 lab_mp_up()
 {
-	local prefix=${1:-xm$$-} node l n a b
+	local a
 	LAB_NODES=("${LAB_MP_NODES[@]}")
 	LAB_ROUTERS=("${LAB_MP_ROUTERS[@]}")
-	LAB_PREFIX=$prefix
-	if ((${#prefix} > 24)) || [[ ! $prefix =~ ^[A-Za-z0-9_.-]+$ ]]; then
-		lab_die "bad prefix '$prefix'"
-		return 1
-	fi
-	if ip netns list | grep -q "^${prefix}src\b"; then
-		lab_die "a lab with prefix '$prefix' exists; lab_mp_down '$prefix' first"
-		return 1
-	fi
-	# no route at m1 answers Net Unreachable: with error_cost, five at most
-	mkdir -p "$LAB_STATE_ROOT/$prefix" || return 1
-	lab_error_cost_take || return 1
-	lab_log "building namespaces ${prefix}{$(
-		IFS=,
-		echo "${LAB_MP_NODES[*]}"
-	)}"
-	for node in "${LAB_MP_NODES[@]}"; do
-		lab_node_up "$node" || { lab_die "node $node"; return 1; }
-	done
-	for l in "${LAB_MP_LINKS_L[@]}"; do
-		read -r n a b <<<"$l"
-		lab_link_up "$n" "$a" "$b" || { lab_die "link $n ($a-$b)"; return 1; }
-	done
+	LAB_LINKS=("${LAB_MP_LINKS_L[@]}")
+	lab_build "${1:-xm$$-}" || return 1
 	lab_mp_routes_up || { lab_die "routes"; return 1; }
 	lab_mp_silence || { lab_die "nftables"; return 1; }
-	lab_wait 10 lab_mp_no_tentative || { lab_die "IPv6 addresses still tentative"; return 1; }
+	lab_wait 10 lab_no_tentative || { lab_die "IPv6 addresses still tentative"; return 1; }
 	for a in "$LAB_MP_DST4" "$LAB_MP_DST6"; do
 		lab_wait 10 lab_reach "$a" || { lab_die "src cannot reach $a"; return 1; }
 	done
-	lab_log "up: prefix $prefix, prober ${prefix}src (v20 $LAB_MP_SRC4 $LAB_MP_SRC6)"
+	lab_log "up: prefix $LAB_PREFIX, prober ${LAB_PREFIX}src (v20 $LAB_MP_SRC4 $LAB_MP_SRC6)"
 }
 
 lab_mp_down()

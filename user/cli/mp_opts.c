@@ -37,14 +37,7 @@ static int parse_wait(void *opts, const struct cli_opt *row, const char *arg)
 }
 
 static const struct cli_opt mp_rows[] = {
-	PROBE(PROBE_IPV4),
-	PROBE(PROBE_IPV6),
-	PROBE(PROBE_ICMP),
-	PROBE(PROBE_UDP),
-	PROBE(PROBE_TCP),
-	PROBE(PROBE_PORT),
-	PROBE(PROBE_FIRST_HOP),
-	PROBE(PROBE_MAX_HOPS),
+	PROBE_TRACE_ROWS(struct mp_opts),
 	OPT("confidence", CLI_DOUBLE, confidence, .min = 50, .max = 99.9, .arg = "PCT",
 	    .help = "per interface: rule out one more next hop with this confidence (95)"),
 	OPT("max-probes", CLI_INT, max_probes, .min = 1, .max = MDA_PROBES_MAX, .arg = "N",
@@ -59,10 +52,7 @@ static const struct cli_opt mp_rows[] = {
 		    "slowest reply at its TTL, not below 20 ms (2.0,10; HERE 0: off)"),
 	OPT("sim-queries", CLI_INT, in_flight, .short_name = 'N', .min = 1, .max = 4096,
 	    .arg = "N", .help = "probes in flight (default 64)"),
-	PROBE(PROBE_SOURCE),
-	PROBE(PROBE_INTERFACE),
-	PROBE(PROBE_SENDER),
-	PROBE(PROBE_TOS),
+	PROBE_LEAVE_ROWS(struct mp_opts),
 	OPT("no-resolve", CLI_FLAG, no_resolve, .short_name = 'n',
 	    .help = "print addresses, do not look up names"),
 	OUT(OUT_ROW_FORMAT, "text (default), json (one scamper tracelb-style object) or\n"

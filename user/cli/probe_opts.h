@@ -80,6 +80,21 @@ extern const struct cli_opt probe_rows[PROBE_ROWS];
 #define PROBE_OPT_HELP(cfg, r, _help) CLI_SHARED_OPT(&probe_rows[r], cfg, probe, .help = (_help))
 
 /*
+ * Rows that come as a group in the tables of the modes that trace (xhop
+ * HOST, xhop multipath; xhop monitor words the family rows its own way):
+ * the family, the method and port, the TTL range; then where probes
+ * leave from and how
+ */
+#define PROBE_TRACE_ROWS(cfg)                                                  \
+	PROBE_OPT(cfg, PROBE_IPV4), PROBE_OPT(cfg, PROBE_IPV6),                \
+		PROBE_OPT(cfg, PROBE_ICMP), PROBE_OPT(cfg, PROBE_UDP),         \
+		PROBE_OPT(cfg, PROBE_TCP), PROBE_OPT(cfg, PROBE_PORT),         \
+		PROBE_OPT(cfg, PROBE_FIRST_HOP), PROBE_OPT(cfg, PROBE_MAX_HOPS)
+#define PROBE_LEAVE_ROWS(cfg)                                                  \
+	PROBE_OPT(cfg, PROBE_SOURCE), PROBE_OPT(cfg, PROBE_INTERFACE),         \
+		PROBE_OPT(cfg, PROBE_SENDER), PROBE_OPT(cfg, PROBE_TOS)
+
+/*
  * The words after the options of a command that traces one HOST
  * (xhop HOST, xhop multipath): HOST is argv[optind], taken, optind moves
  * past it. 0, or EXIT_USAGE said on stderr as "WHO: no HOST given".
