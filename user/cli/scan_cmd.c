@@ -12,17 +12,20 @@
 #include "core/signals.h"
 #include "engine/engine.h"
 #include "sink/scan_sinks.h"
+#include "plan/mda_scan.h"
 #include "plan/scan.h"
 
 struct scan_run {
 	struct engine e;
 	struct scan sc;
+	struct mda_scan ms;	/* --mda */
 	struct scan_json_sink json;
 	struct scan_progress_sink progress;
 	struct scan_summary_sink summary;
 };
 
-static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct scan *sc)
+static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const int has[2],
+				       const struct in6_addr first[2])
 {
 	struct engine_cfg ec = {
 		.who = "xhop scan", .ifname = o->ifname, .source = o->source,
@@ -35,9 +38,12 @@ static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct s
 	};
 
 	for (int f = 0; f < 2; f++) {
-		ec.has[f] = sc->has[f];
-		ec.first[f] = sc->first[f];
+		ec.has[f] = has[f];
+		ec.first[f] = first[f];
 	}
+	/* --mda: a flow's port offset is 10 bits of the probe id */
+	if (o->plan.mda)
+		ec.flows = MDS_PORTS;
 	return ec;
 }
 
@@ -46,16 +52,24 @@ static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink
 	struct scan_summary_info info = {
 		.method = o->plan.method, .shard = o->plan.shard, .shards = o->plan.shards,
 		.doubletree = !o->plan.no_doubletree, .bytes_per_target = SCAN_TARGET_BYTES,
-		.bytes_per_hop = SCAN_HOP_BYTES,
+		.bytes_per_hop = SCAN_HOP_BYTES, .mda = o->plan.mda,
+		.confidence = o->plan.confidence,
 	};
+	const struct scan_stats *st = o->plan.mda ? &r->ms.st : &r->sc.st;
 	struct sink p;
+
+	if (o->plan.mda) {
+		/* a prefix's slot; a flow's hop at one TTL */
+		info.bytes_per_target = sizeof(struct mds_prefix);
+		info.bytes_per_hop = sizeof(__s32);
+	}
 
 	if (scan_json_open(&r->json, o->output_file, &s[(*n)++]))
 		return 1;
-	p = scan_progress_sink(&r->progress, o->progress, &r->sc.st, &r->e.st, &r->e.s);
+	p = scan_progress_sink(&r->progress, o->progress, st, &r->e.st, &r->e.s);
 	if (p.ops)
 		s[(*n)++] = p;
-	if (scan_summary_open(&r->summary, o->summary_file, &info, &r->sc.st, &r->e.st, &r->e.s,
+	if (scan_summary_open(&r->summary, o->summary_file, &info, st, &r->e.st, &r->e.s,
 			      &s[(*n)++]))
 		return 1;
 	return 0;
@@ -68,22 +82,27 @@ static int run(struct scan_run *r, const struct scan_opts *o)
 	int n = 0, rc, err;
 
 	r->sc.c = &o->plan;
-	rc = scan_load_targets(&r->sc);
+	r->ms.c = &o->plan;
+	rc = o->plan.mda ? mda_scan_load(&r->ms) : scan_load_targets(&r->sc);
 	if (rc)
 		return rc;
 	/* the outputs before anything else: a bad path sends nothing */
 	if (open_sinks(r, o, sinks, &n))
 		goto err_sinks;
-	ec = engine_cfg_of(o, &r->sc);
+	ec = o->plan.mda ? engine_cfg_of(o, r->ms.has, r->ms.first)
+			 : engine_cfg_of(o, r->sc.has, r->sc.first);
 	rc = engine_open(&r->e, &ec);
 	if (rc)
 		goto err_sinks;
-	if (scan_init(&r->sc, &r->e.s)) {
+	if (o->plan.mda ? mda_scan_init(&r->ms, &r->e.s) : scan_init(&r->sc, &r->e.s)) {
 		log_err("xhop scan: out of memory\n");
 		rc = 1;
 		goto err_sinks;
 	}
-	err = engine_run(&r->e, scan_planner(&r->sc), &r->sc.tab.map, sinks, n);
+	if (o->plan.mda)
+		err = engine_run(&r->e, mda_scan_planner(&r->ms), &r->ms.map, sinks, n);
+	else
+		err = engine_run(&r->e, scan_planner(&r->sc), &r->sc.tab.map, sinks, n);
 	return xhop_stop ? signals_exit_code() : err ? 1 : 0;
 
 err_sinks:
@@ -107,6 +126,7 @@ int scan_main(const struct scan_opts *o)
 	rc = run(r, o);
 	engine_close(&r->e);
 	scan_free(&r->sc);
+	mda_scan_free(&r->ms);
 	free(r);
 	return rc;
 }

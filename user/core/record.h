@@ -114,6 +114,8 @@ struct mp_rec {
 	int nlinks;
 	const __u32 *unfinished; /* PROBELIMIT: nodes whose next hops were not settled */
 	int nunfinished;
+	int dst_len;		/* xhop scan --mda: dst is this prefix (IPv4: /24 is 24); 0: an address */
+	__u32 rounds;		/* xhop scan --mda: rounds of probes (0: not counted) */
 };
 
 enum record_kind {
