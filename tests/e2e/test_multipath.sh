@@ -204,7 +204,7 @@ assert o["stop_reason"] == "GAPLIMIT", o["stop_reason"]
 assert not any(l["to"] == sys.argv[2] for l in o["links"])
 ' "$TMP/gap.out" "$LAB_MP_DST4"
 
-mp_run unreach -n --json -U 198.19.9.1
+mp_run unreach -n --json -U 198.19.12.1
 expect_eq "no route: exit 0" "$RC" 0
 check "no route: UNREACH from the first hop" python3 -c '
 import json, sys
