@@ -16,7 +16,8 @@
 #      four balancers promises (0.95^4), one-sided at 0.1%;
 #   2. the JSON's shape and the summary's (links, probes per link, rounds);
 #   3. stop reasons: --max-probes (PROBELIMIT, unsettled nodes named, the
-#      budget kept), an unrouted prefix (UNREACH at the first hop);
+#      budget kept), an unrouted prefix (UNREACH at the first hop),
+#      SIGINT (every prefix NONE with its links so far, exit 130);
 #   4. bad input exits 2: the built-in blocklist refuses the lab's space,
 #      bad options; nothing stays attached.
 # Namespaces xs$$-*, removed on exit. Needs root.
@@ -195,6 +196,24 @@ assert u["stop_reason"] == "UNREACH", u["stop_reason"]
 assert [n["addr"] for n in u["nodes"]] == [sys.argv[2]], u["nodes"]
 assert u["probec"] <= 100 and u["links"] == []
 ' "$TMP/limit.out" "$(lab_mp_addr4 m1)"
+
+# SIGINT while every prefix waits out its silent router (--wait 5): each
+# prefix written as it stands (NONE), the summary says interrupted
+bg_start src scan --mda -U --blocklist "$TMP/noblock" --wait 5 "$LAB_MP_NET4" "$LAB_MP_NET6"
+sleep 1.5
+kill -INT "$BG_PID" 2>/dev/null
+bg_end 15
+expect_eq "SIGINT: exit 130" "$BG_RC" 130
+check "SIGINT: every prefix's object, stop_reason NONE, links so far; summary interrupted" \
+	python3 -c '
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(objs) == 8, len(objs)
+assert all(o["stop_reason"] == "NONE" for o in objs), [o["stop_reason"] for o in objs]
+assert all(o["linkc"] >= 8 for o in objs), [o["linkc"] for o in objs]
+s = json.loads(open(sys.argv[2]).read().splitlines()[-1])
+assert s["interrupted"] is True and s["targets_done"] == 8, s
+' "$TMP/bg.out" "$TMP/bg.err"
 
 # 4. bad input
 mds_run blocked -U "$LAB_MP_NET4"
