@@ -18,40 +18,7 @@
 #include "xhop_test.h"
 #include "core/session.h"
 #include "plan/mda_scan.h"
-
-#define NET_NODES 32
-#define NET_NEXT 4
-
-struct net_node {
-	const char *addr;	/* NULL: silent; "": the destination (the address probed) */
-	int next[NET_NEXT];
-	int nnext;
-};
-
-struct net {
-	struct net_node n[NET_NODES];
-	int count, first;
-	__u64 key;
-};
-
-static int add(struct net *net, const char *addr)
-{
-	net->n[net->count].addr = addr;
-	return net->count++;
-}
-
-static void link_to(struct net *net, int from, int to)
-{
-	net->n[from].next[net->n[from].nnext++] = to;
-}
-
-static __u64 mix(__u64 x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
+#include "mda_sim.h"
 
 /* The node a probe to dst with port offset port meets at ttl; a path
  * ends at the destination, which answers at every TTL beyond
@@ -67,82 +34,13 @@ static int walk(const struct net *net, const struct in6_addr *dst, int port, int
 
 		if (!n->nnext)
 			return at;
-		at = n->next[n->nnext == 1 ? 0 : mix(net->key ^ flow ^ (__u64)at) % (__u64)n->nnext];
+		at = net_next(net, at, flow);
 	}
 	return at;
 }
 
-static struct in6_addr v4(const char *s)
-{
-	struct in6_addr a = { 0 };
-
-	a.s6_addr[10] = a.s6_addr[11] = 0xff;
-	inet_pton(AF_INET, s, &a.s6_addr[12]);
-	return a;
-}
-
-static void lab_net(struct net *net)
-{
-	static const char *const as[] = { "198.18.21.2", "198.18.22.2", "198.18.23.2",
-					   "198.18.24.2" };
-	int m1, a[4], m2, b1, b2, c1, c2, m3, s1, s2, m4, d;
-
-	memset(net, 0, sizeof(*net));
-	m1 = add(net, "198.18.20.2");
-	for (int i = 0; i < 4; i++)
-		a[i] = add(net, as[i]);
-	m2 = add(net, "198.18.25.2");
-	b1 = add(net, "198.18.29.2");
-	b2 = add(net, "198.18.30.2");
-	c1 = add(net, "198.18.31.2");
-	c2 = add(net, "198.18.32.2");
-	m3 = add(net, "198.18.33.2");
-	s1 = add(net, NULL);
-	s2 = add(net, "198.18.37.2");
-	m4 = add(net, "198.18.39.2");
-	d = add(net, "");
-	for (int i = 0; i < 4; i++) {
-		link_to(net, m1, a[i]);
-		link_to(net, a[i], m2);
-	}
-	link_to(net, m2, b1);
-	link_to(net, m2, b2);
-	link_to(net, b1, c1);
-	link_to(net, b1, c2);
-	link_to(net, c1, m3);
-	link_to(net, c2, m3);
-	link_to(net, b2, m3);
-	link_to(net, m3, s1);
-	link_to(net, m3, s2);
-	link_to(net, s1, m4);
-	link_to(net, s2, m4);
-	link_to(net, m4, d);
-	net->first = m1;
-}
-
-/* "FROM>TO" by address, silent nodes stepped over, the destination "DST" */
-static int truth_links(const struct net *net, char (*out)[64], int max)
-{
-	int n = 0;
-
-	for (int i = 0; i < net->count; i++) {
-		if (!net->n[i].addr || !*net->n[i].addr)
-			continue;
-		for (int j = 0; j < net->n[i].nnext; j++) {
-			const struct net_node *to = &net->n[net->n[i].next[j]];
-
-			if (!to->addr)
-				to = &net->n[to->next[0]];
-			if (n < max)
-				snprintf(out[n++], 64, "%s>%s", net->n[i].addr,
-					 *to->addr ? to->addr : "DST");
-		}
-	}
-	return n;
-}
-
 struct result {
-	int prefixes, complete, links_false, not_completed, bad_ids, dup_taken, stray_flow;
+	int prefixes, complete, links_false, not_completed, bad_ids, dup_taken;
 	int first_round_ok, nunfinished, probelimit;
 	__u64 probes, over_budget;
 };
@@ -159,7 +57,7 @@ static void judge(const struct net *net, const struct mp_rec *r, struct result *
 		  int max_probes)
 {
 	static char want[64][64];
-	int nwant = truth_links(net, want, 64), found[64] = { 0 }, bad = 0, missing = 0;
+	int nwant = truth_links(net, want, 64, "DST"), found[64] = { 0 }, bad = 0, missing = 0;
 	struct prefix p = { .addr = r->h.dst, .len = (__u8)(96 + r->dst_len) };
 
 	for (int l = 0; l < r->nlinks; l++) {
@@ -266,9 +164,10 @@ static struct result run(struct net *net, const struct run_cfg *rc)
 			}
 			{
 				struct hop_reply r = {
-					.from = *net->n[at].addr ? v4(net->n[at].addr) : pp[i].p.dst,
+					/* the destination answers from the address probed */
+					.from = net->n[at].dst ? pp[i].p.dst : v4(net->n[at].addr),
 					.rx_ns = now + 5000,
-					.verdict = *net->n[at].addr ? VERDICT_HOP : VERDICT_REACHED,
+					.verdict = net->n[at].dst ? VERDICT_REACHED : VERDICT_HOP,
 				};
 
 				p.ops->answer(p.st, &ref, &r);
@@ -282,6 +181,18 @@ static struct result run(struct net *net, const struct run_cfg *rc)
 	}
 	mda_scan_free(&ms);
 	return res;
+}
+
+static void sum(struct result *tot, const struct result *r)
+{
+	tot->prefixes += r->prefixes;
+	tot->complete += r->complete;
+	tot->links_false += r->links_false;
+	tot->not_completed += r->not_completed;
+	tot->bad_ids += r->bad_ids;
+	tot->dup_taken += r->dup_taken;
+	tot->probes += r->probes;
+	tot->first_round_ok += r->first_round_ok;
 }
 
 /* Many scans: never a false link; complete at least as often as promised */
@@ -300,14 +211,7 @@ static void test_lab_prefixes(void)
 
 		net.key = mix((__u64)r + 1);
 		res = run(&net, &rc);
-		tot.prefixes += res.prefixes;
-		tot.complete += res.complete;
-		tot.links_false += res.links_false;
-		tot.not_completed += res.not_completed;
-		tot.bad_ids += res.bad_ids;
-		tot.dup_taken += res.dup_taken;
-		tot.probes += res.probes;
-		tot.first_round_ok += res.first_round_ok;
+		sum(&tot, &res);
 	}
 	sigma = sqrt(bound * (1 - bound) / tot.prefixes);
 	printf("     (%d prefixes: %d complete (%.2f%%; promised >= %.2f%%), %.1f probes each)\n",
@@ -366,10 +270,7 @@ static void test_small_prefix(void)
 
 		net.key = mix((__u64)r + 99);
 		res = run(&net, &rc);
-		tot.prefixes += res.prefixes;
-		tot.complete += res.complete;
-		tot.links_false += res.links_false;
-		tot.bad_ids += res.bad_ids;
+		sum(&tot, &res);
 	}
 	EXPECT(tot.prefixes == 100, "%d prefixes", tot.prefixes);
 	EXPECT(tot.links_false == 0 && tot.bad_ids == 0, "%d false links, %d bad ids",
