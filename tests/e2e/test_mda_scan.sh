@@ -23,33 +23,10 @@
 # Namespaces xs$$-*, removed on exit. Needs root.
 set -u
 
-# shellcheck source=tests/e2e/lab_test.sh
-source "$(dirname "$0")/lab_test.sh"
-# shellcheck source=scripts/lab_mp.sh
-source "$ROOT/scripts/lab_mp.sh"
+# shellcheck source=tests/e2e/lab_mp_test.sh
+source "$(dirname "$0")/lab_mp_test.sh" xs
 RUNS=${MDS_RUNS:-4}
 RUN_LIMIT=60
-
-e2e_require ip python3 bpftool timeout nft
-PREFIX=xs$$-
-TMP=$(mktemp -d /tmp/xhop-mds.XXXXXX)
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	LAB_QUIET=1 lab_mp_down "$PREFIX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if ! LAB_QUIET=1 lab_mp_up "$PREFIX"; then
-	fail "the multipath lab comes up" "lab_mp_up $PREFIX failed"
-	summary
-	exit 1
-fi
-IF=v20
-PROGS_AT_START=$(xhop_prog_ids)
 # the lab is special-use space, which the built-in blocklist covers
 : >"$TMP/noblock"
 

@@ -21,33 +21,10 @@
 # Namespaces xq$$-*, removed on exit. Needs root.
 set -u
 
-# shellcheck source=tests/e2e/lab_test.sh
-source "$(dirname "$0")/lab_test.sh"
-# shellcheck source=scripts/lab_mp.sh
-source "$ROOT/scripts/lab_mp.sh"
+# shellcheck source=tests/e2e/lab_mp_test.sh
+source "$(dirname "$0")/lab_mp_test.sh" xq
 RUNS=${MP_RUNS:-10}
 RUN_LIMIT=60
-
-e2e_require ip python3 bpftool timeout nft
-PREFIX=xq$$-
-TMP=$(mktemp -d /tmp/xhop-mp.XXXXXX)
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	LAB_QUIET=1 lab_mp_down "$PREFIX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-if ! LAB_QUIET=1 lab_mp_up "$PREFIX"; then
-	fail "the multipath lab comes up" "lab_mp_up $PREFIX failed"
-	summary
-	exit 1
-fi
-IF=v20
-PROGS_AT_START=$(xhop_prog_ids)
 
 # mp_run NAME ARGS...: xhop multipath in src, bounded; $TMP/NAME.{out,err}, RC
 mp_run()

@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# SPDX-License-Identifier: GPL-2.0
+# The preamble of the tests on the multipath lab (scripts/lab_mp.sh):
+# `source lab_mp_test.sh NAME` sources lab_test.sh and lab_mp.sh, builds
+# the lab in namespaces NAME<pid>-* (a failure is reported and ends the
+# test), and removes it and TMP (/tmp/xhop-NAME.*) on exit; it sets
+# PREFIX, TMP, IF (the prober's interface) and PROGS_AT_START.
+# shellcheck source=tests/e2e/lab_test.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab_test.sh"
+# shellcheck source=scripts/lab_mp.sh
+source "$ROOT/scripts/lab_mp.sh"
+
+e2e_require ip python3 bpftool timeout nft
+PREFIX=$1$$-
+TMP=$(mktemp -d "/tmp/xhop-$1.XXXXXX")
+cleanup()
+{
+	[[ $BASHPID == "$$" ]] || return 0
+	LAB_QUIET=1 lab_mp_down "$PREFIX"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if ! LAB_QUIET=1 lab_mp_up "$PREFIX"; then
+	fail "the multipath lab comes up" "lab_mp_up $PREFIX failed"
+	summary
+	exit 1
+fi
+# shellcheck disable=SC2034 # for the tests that source this
+IF=v20
+# shellcheck disable=SC2034
+PROGS_AT_START=$(xhop_prog_ids)
