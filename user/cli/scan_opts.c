@@ -97,20 +97,17 @@ static const struct cli_opt scan_rows[] = {
 	OPT("no-doubletree", CLI_FLAG, plan.no_doubletree,
 	    .help = "probe every hop of every target (no redundancy removal)"),
 	OPT("mda", CLI_FLAG, plan.mda,
-	    .help = "Diamond-Miner: every load-balanced link of each /24\n"
-		    "or /64 (one tracelb JSON object per prefix)"),
+	    .help = "Diamond-Miner: the multipath links of each /24 or /64"),
 	PROBE_HELP(PROBE_FIRST_HOP, "--mda: first TTL probed (default 1)"),
 	PROBE_HELP(PROBE_MAX_HOPS, "--mda: same as --max-ttl"),
 	OPT("confidence", CLI_DOUBLE, plan.confidence, .min = 50, .max = 99.9, .arg = "PCT",
-	    .help = "--mda: per interface, rule out one more next hop\n"
-		    "with this confidence (default 95)"),
+	    .help = "--mda: rule out one more next hop per interface (95)"),
 	OPT("max-probes", CLI_INT, plan.max_probes, .min = 1, .max = 1 << 30, .arg = "N",
-	    .help = "--mda: probes per prefix at most (default 20000):\n"
-		    "stop_reason PROBELIMIT"),
+	    .help = "--mda: probes per prefix at most (default 20000)"),
 	OPT("wait", CLI_DOUBLE, plan.wait_s, .short_name = 'w', .min = 0.001, .max = 60,
 	    .arg = "SECONDS", .help = "wait for each reply (default 1.0)"),
 	OPT("window", CLI_INT, plan.window, .min = 1, .max = 1 << 24, .arg = "N",
-	    .help = "targets in flight at most (default from rate)"),
+	    .help = "targets (--mda: prefixes) in flight (default from rate)"),
 	OPT("output", CLI_STRING, output_file, .arg = "FILE",
 	    .help = "trace objects here (default stdout)"),
 	OPT("summary", CLI_STRING, summary_file, .arg = "FILE",
@@ -129,7 +126,8 @@ static const struct cli_cmd scan_cmd = {
 	.name = "xhop scan",
 	.usage = "Usage: xhop scan [options] [TARGET|PREFIX ...]\n"
 		 "Trace many targets at once: probes in a keyed pseudo-random order, answers\n"
-		 "parsed by an XDP program, one scamper trace JSON object per target.\n\n"
+		 "parsed by an XDP program, one scamper trace JSON object per target.\n"
+		 "With --mda: Diamond-Miner, one scamper tracelb JSON object per /24 or /64.\n\n"
 		 "Options:\n",
 	.epilog = "\nNothing in the built-in blocklist (reserved and special-use ranges) is\n"
 		  "ever probed unless --blocklist replaces it.\n"

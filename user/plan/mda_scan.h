@@ -79,7 +79,7 @@ struct mds_prefix {
 	__u32 unsent;		/* handed over, never left (stopping) or failed */
 	__u16 gen;
 	__u8 state;		/* enum mds_state */
-	__u8 rounds;
+	__u32 rounds;
 	struct timespec start;	/* wall clock when its first probe was asked */
 	int stop_reason, stop_data;
 	struct mp_link *links;	/* the record's, when done */
