@@ -196,6 +196,9 @@ lab_mp_up()
 		lab_die "a lab with prefix '$prefix' exists; lab_mp_down '$prefix' first"
 		return 1
 	fi
+	# "no route" Unreachables (stop reason UNREACH) must not be rate
+	# limited by the root namespace's error_cost: lab_down gives it back
+	lab_error_cost_take || { lab_die "net.ipv4.route.error_cost"; return 1; }
 	lab_log "building namespaces ${prefix}{$(
 		IFS=,
 		echo "${LAB_MP_NODES[*]}"

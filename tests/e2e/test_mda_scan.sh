@@ -116,12 +116,7 @@ expect_eq "$((3 * RUNS * 8)) prefix objects" "$total" $((3 * RUNS * 8))
 expect_eq "no false link in $total prefixes" "$false_links" 0
 expect_eq "every prefix COMPLETED" "$not_completed" 0
 check "the share of complete prefixes ($exact/$total) is not below 0.95^4 (one-sided, 0.1%)" \
-	python3 -c '
-import math, sys
-k, n, p = int(sys.argv[1]), int(sys.argv[2]), 0.95 ** 4
-cdf = sum(math.comb(n, i) * p**i * (1 - p)**(n - i) for i in range(k + 1))
-sys.exit(0 if n > 0 and (k >= n * p or cdf >= 0.001) else 1)
-' "$exact" "$total"
+	complete_share_ok "$exact" "$total"
 
 # 2. the shape: scamper tracelb's fields, dst the prefix, counts that agree
 check "json: tracelb fields, dst the prefix, counts agree, rounds" python3 -c '
