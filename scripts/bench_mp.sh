@@ -13,7 +13,16 @@
 # times the slowest answer at its TTL (-w 2,10), as Debian traceroute's
 # -w MAX,HERE does; scamper has no such option.
 #
-# Usage: scripts/bench_mp.sh [-r ROUNDS] [-6]   (as root)
+# Then xhop scan --mda (Diamond-Miner) over the lab's eight prefixes (the
+# four /24s of 198.19.8.0/22, the four /64s of 2001:2:0:108::/62) in one
+# run, against xhop multipath run once per prefix (at its .77 / ::77
+# address), one after the other: wall time, probes, the lab's links
+# found per prefix, probes per link. Both wait at most 0.5 s for a reply
+# (multipath also cuts it at 10 times the slowest answer at its TTL; the
+# scan, stateless, has no send times to do so).
+#
+# Usage: scripts/bench_mp.sh [-r ROUNDS] [-6] [-m]   (as root; -m: the
+# scan --mda part only)
 # Safety: namespaces xv<pid>-* of the lab only, removed on any exit.
 set -u
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,10 +30,12 @@ top=$(cd "$here/.." && pwd)
 xhop=${XHOP:-$top/build/xhop}
 rounds=3
 fams=(4 6)
-while getopts "r:6" o; do
+mda_only=0
+while getopts "r:6m" o; do
 	case $o in
 	r) rounds=$OPTARG ;;
 	6) fams=(6) ;;
+	m) mda_only=1 ;;
 	*) exit 2 ;;
 	esac
 done
@@ -63,6 +74,84 @@ run()
 	t1=$(now_ns)
 	echo $(((t1 - t0) / 1000000)) >"$out.t"
 }
+
+# scan --mda over the eight prefixes, then multipath per prefix
+bench_mda()
+{
+	local p a t0 t1 fam
+	: >"$TMP/noblock"
+	for p in "${LAB_MP_PREFIXES4[@]}"; do lab_mp_links 4 udp "$p" | sed "s|^|$p |"; done \
+		>"$TMP/mda.truth"
+	for p in "${LAB_MP_PREFIXES6[@]}"; do lab_mp_links 6 udp "$p" | sed "s|^|$p |"; done \
+		>>"$TMP/mda.truth"
+	t0=$(now_ns)
+	lab_exec src "$xhop" scan --mda -U --blocklist "$TMP/noblock" --rate 20000 --wait 0.5 \
+		--summary "$TMP/mda.sum" "$LAB_MP_NET4" "$LAB_MP_NET6" >"$TMP/mda.out" 2>/dev/null
+	t1=$(now_ns)
+	echo $(((t1 - t0) / 1000000)) >"$TMP/mda.t"
+	: >"$TMP/mp.out"
+	t0=$(now_ns)
+	for p in "${LAB_MP_PREFIXES4[@]}" "${LAB_MP_PREFIXES6[@]}"; do
+		if [[ $p == *:* ]]; then a=${p%%::/*}::77; fam=6; else a=${p%.0/*}.77; fam=4; fi
+		lab_exec src "$xhop" multipath -n --json -U -w 0.5,10 "-$fam" "$a" 2>/dev/null |
+			sed "s|^|$p |" >>"$TMP/mp.out"
+	done
+	t1=$(now_ns)
+	echo $(((t1 - t0) / 1000000)) >"$TMP/mp.t"
+	python3 - "$TMP" <<'PY'
+import ipaddress, json, sys
+tmp = sys.argv[1]
+truth = {}
+for line in open(f"{tmp}/mda.truth"):
+    p, l = line.split()
+    truth.setdefault(p, set()).add(l)
+
+def judge(p, o):
+    net = ipaddress.ip_network(p)
+    got = set()
+    for l in o["links"]:
+        to = l["to"]
+        if ipaddress.ip_address(to) in net or to == str(net[77]):
+            to = p
+        got.add(l["from"] + ">" + to)
+    return len(got & truth[p]), len(got - truth[p])
+
+rows = {}
+scan = [json.loads(l) for l in open(f"{tmp}/mda.out")]
+mp = []
+for line in open(f"{tmp}/mp.out"):
+    p, js = line.split(" ", 1)
+    o = json.loads(js)
+    o["dst"] = p
+    mp.append(o)
+for name, objs in (("scan --mda", scan), ("multipath", mp)):
+    found = false = probes = 0
+    for o in objs:
+        f, x = judge(o["dst"], o)
+        found += f
+        false += x
+        probes += o["probec"]
+    ms = int(open(f"{tmp}/{'mda' if name == 'scan --mda' else 'mp'}.t").read())
+    rows[name] = (ms, probes, found, false, len(objs))
+want = sum(len(v) for v in truth.values())
+s = json.load(open(f"{tmp}/mda.sum"))
+print(f"scan --mda vs multipath per prefix, {len(truth)} prefixes ({want} lab links in all):")
+for name, (ms, pr, fo, fa, n) in rows.items():
+    print(f"  {name:11s} {ms / 1000:6.2f} s  {pr:6d} probes  {n} objects  links {fo}/{want} "
+          f"(false {fa})  {pr / max(fo, 1):5.1f} probes per lab link")
+print(f"  scan --mda: {s['rounds_per_prefix']:.2f} rounds per prefix (max {s['rounds_max']}), "
+      f"{s['probes_per_link']:.1f} probes per JSON link ({s['links']} links, each "
+      f"destination address its own), {s['rate_pps']:.0f} pps average")
+m, x = rows["multipath"], rows["scan --mda"]
+print(f"  scan --mda takes {m[0] / max(x[0], 1):.1f}x less time than multipath per prefix, "
+      f"with {x[1] / max(m[1], 1):.2f}x its probes")
+PY
+}
+
+if ((mda_only)); then
+	bench_mda
+	exit 0
+fi
 
 for fam in "${fams[@]}"; do
 	lab_mp_links "$fam" udp >"$TMP/truth.$fam"
@@ -125,3 +214,5 @@ for fam in fams:
     print(f"  xhop is {s[0] / max(x[0], 1):.1f}x faster per target, "
           f"with {x[1] / max(s[1], 1):.2f}x scamper's probes")
 EOF
+
+bench_mda

@@ -29,7 +29,9 @@
 #   - Each router answers from its address on the link back towards src
 #     (its first upstream link; "src" on the route back, both families),
 #     so a router is one interface whichever branch a flow came by.
-#   - dst answers all of 198.19.8.0/24 and 2001:2:0:108::/64 (AnyIP).
+#   - dst answers all of 198.19.8.0/22 and 2001:2:0:108::/62 (AnyIP): the
+#     /24s and /64s of LAB_MP_PREFIXES4/6 for xhop scan --mda, all routed
+#     through the same diamonds.
 #   - No node has a default route; only 198.18.0.0/15 and 2001:2::/48.
 
 # shellcheck source=scripts/lab.sh
@@ -54,6 +56,10 @@ LAB_MP_SRC4=198.18.20.1
 LAB_MP_SRC6=2001:2:0:20::1
 LAB_MP_DST4=198.19.8.77
 LAB_MP_DST6=2001:2:0:108::77
+LAB_MP_NET4=198.19.8.0/22
+LAB_MP_NET6=2001:2:0:108::/62
+LAB_MP_PREFIXES4=(198.19.8.0/24 198.19.9.0/24 198.19.10.0/24 198.19.11.0/24)
+LAB_MP_PREFIXES6=(2001:2:0:108::/64 2001:2:0:109::/64 2001:2:0:10a::/64 2001:2:0:10b::/64)
 
 # The router's answering address per family
 lab_mp_addr4() { lab_addr4 "${LAB_MP_UP[$1]}" 2; }
@@ -63,12 +69,16 @@ lab_mp_addr6() { lab_addr6 "${LAB_MP_UP[$1]}" 2; }
 # address, one per line, silent routers stepped over. dst answers UDP to
 # its IPv6 AnyIP prefix from its link address (Linux picks the source of
 # an ICMPv6 error by the route back), everything else from the address
-# probed. lab_mp_links FAMILY METHOD
+# probed: DST if given (xhop scan --mda probes many addresses of a prefix:
+# its test names them all by the prefix), else LAB_MP_DST4/6.
+# lab_mp_links FAMILY METHOD [DST]
 lab_mp_links()
 {
 	local fam=$1 method=$2 node l peer to dstaddr n a b
 	if [[ $fam == 6 && $method == udp ]]; then
 		dstaddr=$(lab_addr6 40 2)
+	elif [[ -n ${3:-} ]]; then
+		dstaddr=$3
 	elif [[ $fam == 6 ]]; then
 		dstaddr=$LAB_MP_DST6
 	else
@@ -121,8 +131,8 @@ lab_mp_routes_up()
 	done
 	lab_exec src ip route add 198.18.0.0/15 via "$(lab_addr4 20 2)" dev v20 || return 1
 	lab_exec src ip -6 route add 2001:2::/48 via "$(lab_addr6 20 2)" dev v20 || return 1
-	lab_exec dst ip route add local 198.19.8.0/24 dev lo || return 1
-	lab_exec dst ip -6 route add local 2001:2:0:108::/64 dev lo || return 1
+	lab_exec dst ip route add local "$LAB_MP_NET4" dev lo || return 1
+	lab_exec dst ip -6 route add local "$LAB_MP_NET6" dev lo || return 1
 	for node in "${LAB_MP_ROUTERS[@]}"; do
 		nh4=() nh6=()
 		for l in ${LAB_MP_DOWN[$node]}; do
@@ -138,11 +148,11 @@ lab_mp_routes_up()
 			lab_sysctl "$node" net.ipv4.fib_multipath_hash_policy=1 \
 				net.ipv6.fib_multipath_hash_policy=1 \
 				net.ipv4.fib_multipath_hash_seed="$(lab_mp_seed "$node")" || return 1
-			lab_exec "$node" ip route add 198.19.8.0/24 "${nh4[@]}" || return 1
-			lab_exec "$node" ip -6 route add 2001:2:0:108::/64 "${nh6[@]}" || return 1
+			lab_exec "$node" ip route add "$LAB_MP_NET4" "${nh4[@]}" || return 1
+			lab_exec "$node" ip -6 route add "$LAB_MP_NET6" "${nh6[@]}" || return 1
 		else
-			lab_exec "$node" ip route add 198.19.8.0/24 via "$gw4" dev "v$l" || return 1
-			lab_exec "$node" ip -6 route add 2001:2:0:108::/64 via "$gw6" dev "v$l" ||
+			lab_exec "$node" ip route add "$LAB_MP_NET4" via "$gw4" dev "v$l" || return 1
+			lab_exec "$node" ip -6 route add "$LAB_MP_NET6" via "$gw6" dev "v$l" ||
 				return 1
 		fi
 	done
@@ -191,9 +201,9 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	case ${1:-} in
 	up) lab_mp_up "${2:-xm-}" ;;
 	down) lab_mp_down "${2:-xm-}" ;;
-	links) lab_mp_links "${2:-4}" "${3:-udp}" ;;
+	links) lab_mp_links "${2:-4}" "${3:-udp}" "${4:-}" ;;
 	*)
-		echo "usage: $0 up|down PREFIX | links 4|6 udp|tcp|icmp" >&2
+		echo "usage: $0 up|down PREFIX | links 4|6 udp|tcp|icmp [DST]" >&2
 		exit 2
 		;;
 	esac

@@ -17,46 +17,7 @@
 #include "core/session.h"
 #include "plan/mda.h"
 #include "plan/path_table.h"
-
-#define NET_NODES 32
-#define NET_NEXT 4
-
-/* A router (or the destination) of a simulated network */
-struct net_node {
-	const char *addr;	/* NULL: silent */
-	int next[NET_NEXT];	/* node indices; a balancer has several */
-	int nnext;
-	int dst;		/* the destination: answers, ends the path */
-};
-
-struct net {
-	struct net_node n[NET_NODES];
-	int count;
-	int first;		/* the first hop's node */
-	__u64 key;		/* this run's hash key */
-};
-
-static int add(struct net *net, const char *addr, int dst)
-{
-	struct net_node *n = &net->n[net->count];
-
-	n->addr = addr;
-	n->dst = dst;
-	return net->count++;
-}
-
-static void link_to(struct net *net, int from, int to)
-{
-	net->n[from].next[net->n[from].nnext++] = to;
-}
-
-static __u64 mix(__u64 x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
+#include "mda_sim.h"
 
 /* The node flow meets at ttl (-1: the path ended before) */
 static int walk(const struct net *net, int flow, int ttl)
@@ -68,83 +29,9 @@ static int walk(const struct net *net, int flow, int ttl)
 
 		if (n->dst || !n->nnext)
 			return -1;
-		at = n->next[n->nnext == 1 ? 0 :
-			     mix(net->key ^ ((__u64)flow << 20) ^ (__u64)at) % (__u64)n->nnext];
+		at = net_next(net, at, (__u64)flow << 20);
 	}
 	return at;
-}
-
-static struct in6_addr v4(const char *s)
-{
-	struct in6_addr a = { 0 };
-
-	a.s6_addr[10] = a.s6_addr[11] = 0xff;
-	inet_pton(AF_INET, s, &a.s6_addr[12]);
-	return a;
-}
-
-/*
- * The diamonds of scripts/lab_mp.sh: a 4-way, a nested unequal one (b1
- * splits again, b2 does not), a 2-way with a silent branch
- */
-static void lab_net(struct net *net)
-{
-	int m1, a[4], m2, b1, b2, c1, c2, m3, s1, s2, m4, d;
-
-	memset(net, 0, sizeof(*net));
-	m1 = add(net, "198.18.20.2", 0);
-	for (int i = 0; i < 4; i++) {
-		static const char *const as[] = { "198.18.21.2", "198.18.22.2", "198.18.23.2",
-						   "198.18.24.2" };
-		a[i] = add(net, as[i], 0);
-	}
-	m2 = add(net, "198.18.25.2", 0);
-	b1 = add(net, "198.18.29.2", 0);
-	b2 = add(net, "198.18.30.2", 0);
-	c1 = add(net, "198.18.31.2", 0);
-	c2 = add(net, "198.18.32.2", 0);
-	m3 = add(net, "198.18.33.2", 0);
-	s1 = add(net, NULL, 0);
-	s2 = add(net, "198.18.37.2", 0);
-	m4 = add(net, "198.18.39.2", 0);
-	d = add(net, "198.19.8.77", 1);
-	for (int i = 0; i < 4; i++) {
-		link_to(net, m1, a[i]);
-		link_to(net, a[i], m2);
-	}
-	link_to(net, m2, b1);
-	link_to(net, m2, b2);
-	link_to(net, b1, c1);
-	link_to(net, b1, c2);
-	link_to(net, c1, m3);
-	link_to(net, c2, m3);
-	link_to(net, b2, m3);
-	link_to(net, m3, s1);
-	link_to(net, m3, s2);
-	link_to(net, s1, m4);
-	link_to(net, s2, m4);
-	link_to(net, m4, d);
-	net->first = m1;
-}
-
-/* The network's links by address, silent nodes stepped over */
-static int truth_links(const struct net *net, char (*out)[64], int max)
-{
-	int n = 0;
-
-	for (int i = 0; i < net->count; i++) {
-		if (!net->n[i].addr)
-			continue;
-		for (int j = 0; j < net->n[i].nnext; j++) {
-			const struct net_node *to = &net->n[net->n[i].next[j]];
-
-			if (!to->addr) /* across a silent router */
-				to = &net->n[to->next[0]];
-			if (n < max)
-				snprintf(out[n++], 64, "%s>%s", net->n[i].addr, to->addr);
-		}
-	}
-	return n;
 }
 
 struct result {
@@ -244,7 +131,7 @@ static struct result run(struct net *net, int max_probes, int max_ttl, double co
 	struct mda_plan m;
 	struct planner p;
 	struct record rec = { 0 };
-	int nwant = truth_links(net, want, 64), got_rec = 0;
+	int nwant = truth_links(net, want, 64, NULL), got_rec = 0;
 	char found[64] = { 0 };
 	__u64 now = 1000;
 

@@ -17,6 +17,7 @@
 #include "sink/clickhouse.h"
 #include "sink/scan_sinks.h"
 #include "sink/warts.h"
+#include "plan/mda_scan.h"
 #include "plan/scan.h"
 
 /* Batches of --clickhouse: sealed at 100,000 rows or a second, whichever
@@ -29,6 +30,7 @@
 struct scan_run {
 	struct engine e;
 	struct scan sc;
+	struct mda_scan ms;	/* --mda */
 	struct scan_json_sink json;
 	struct warts_sink warts, warts_copy;
 	struct scan_progress_sink progress;
@@ -40,8 +42,8 @@ struct scan_run {
 	char measurement[128], vantage[256];
 };
 
-static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct scan *sc,
-				       struct resolver *res)
+static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const int has[2],
+				       const struct in6_addr first[2], struct resolver *res)
 {
 	struct engine_cfg ec = {
 		.who = "xhop scan", .ifname = o->ifname, .source = o->source,
@@ -54,9 +56,12 @@ static struct engine_cfg engine_cfg_of(const struct scan_opts *o, const struct s
 	};
 
 	for (int f = 0; f < 2; f++) {
-		ec.has[f] = sc->has[f];
-		ec.first[f] = sc->first[f];
+		ec.has[f] = has[f];
+		ec.first[f] = first[f];
 	}
+	/* --mda: a flow's port offset is 10 bits of the probe id */
+	if (o->plan.mda)
+		ec.flows = MDS_PORTS;
 	return ec;
 }
 
@@ -86,11 +91,18 @@ static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink
 		.method = o->plan.method, .shard = o->plan.shard, .shards = o->plan.shards,
 		.doubletree = !o->plan.no_doubletree, .bytes_per_target = SCAN_TARGET_BYTES,
 		.bytes_per_hop = SCAN_HOP_BYTES, .measurement = r->measurement,
+		.mda = o->plan.mda, .confidence = o->plan.confidence,
 	};
+	const struct scan_stats *st = o->plan.mda ? &r->ms.st : &r->sc.st;
 	struct warts_sink_cfg wc = { .list_name = "xhop scan", .descr = o->plan.targets_file,
 				     .opt = "--output" };
 	struct sink p;
 
+	if (o->plan.mda) {
+		/* a prefix's slot; a flow's hop at one TTL */
+		info.bytes_per_target = sizeof(struct mds_prefix);
+		info.bytes_per_hop = sizeof(__s32);
+	}
 	if (o->format == OUT_WARTS) {
 		if (warts_sink_open(&r->warts, o->output, &wc, &s[(*n)++]))
 			return 1;
@@ -102,13 +114,13 @@ static int open_sinks(struct scan_run *r, const struct scan_opts *o, struct sink
 	wc.opt = "--warts";
 	if (o->warts && warts_sink_open(&r->warts_copy, o->warts, &wc, &s[(*n)++]))
 		return 1;
-	p = scan_progress_sink(&r->progress, o->progress, &r->sc.st, &r->e.st, &r->e.s);
+	p = scan_progress_sink(&r->progress, o->progress, st, &r->e.st, &r->e.s);
 	if (p.ops)
 		s[(*n)++] = p;
 	if (open_clickhouse(r, o, s, n))
 		return 1;
 	info.ch = r->ch_on ? ch_sink_stats(&r->ch) : NULL;
-	if (scan_summary_open(&r->summary, o->summary_file, &info, &r->sc.st, &r->e.st, &r->e.s,
+	if (scan_summary_open(&r->summary, o->summary_file, &info, st, &r->e.st, &r->e.s,
 			      &s[(*n)++]))
 		return 1;
 	return 0;
@@ -121,6 +133,7 @@ static int run(struct scan_run *r, const struct scan_opts *o)
 	int n = 0, rc, err;
 
 	r->sc.c = &o->plan;
+	r->ms.c = &o->plan;
 	if (o->aslookup && !o->asn_db && !(r->res = resolver_new()))
 		return 1;
 	rc = asn_lookup_open(&r->asn, o->aslookup, o->asn_db, r->res);
@@ -134,22 +147,26 @@ static int run(struct scan_run *r, const struct scan_opts *o)
 		snprintf(r->vantage, sizeof(r->vantage), "%s", o->vantage);
 	else
 		ch_default_vantage(r->vantage, sizeof(r->vantage));
-	rc = scan_load_targets(&r->sc);
+	rc = o->plan.mda ? mda_scan_load(&r->ms) : scan_load_targets(&r->sc);
 	if (rc)
 		return rc;
 	/* the outputs before anything else: a bad path sends nothing */
 	if (open_sinks(r, o, sinks, &n))
 		goto err_sinks;
-	ec = engine_cfg_of(o, &r->sc, r->res);
+	ec = o->plan.mda ? engine_cfg_of(o, r->ms.has, r->ms.first, r->res)
+			 : engine_cfg_of(o, r->sc.has, r->sc.first, r->res);
 	rc = engine_open(&r->e, &ec);
 	if (rc)
 		goto err_sinks;
-	if (scan_init(&r->sc, &r->e.s)) {
+	if (o->plan.mda ? mda_scan_init(&r->ms, &r->e.s) : scan_init(&r->sc, &r->e.s)) {
 		log_err("xhop scan: out of memory\n");
 		rc = 1;
 		goto err_sinks;
 	}
-	err = engine_run(&r->e, scan_planner(&r->sc), &r->sc.tab.map, sinks, n);
+	if (o->plan.mda)
+		err = engine_run(&r->e, mda_scan_planner(&r->ms), &r->ms.map, sinks, n);
+	else
+		err = engine_run(&r->e, scan_planner(&r->sc), &r->sc.tab.map, sinks, n);
 	return xhop_stop ? signals_exit_code() : err ? 1 : 0;
 
 err_sinks:
@@ -177,6 +194,7 @@ int scan_main(const struct scan_opts *o)
 	rc = run(r, o);
 	engine_close(&r->e);
 	scan_free(&r->sc);
+	mda_scan_free(&r->ms);
 	asn_lookup_close(&r->asn);
 	if (r->res)
 		resolver_free(r->res);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli/scan_cmd.h"
+#include "plan/mda_scan.h"
 #include "send/sender.h"
 #include "cli/clickhouse_cmd.h"
 
@@ -114,6 +115,14 @@ static const struct cli_opt scan_rows[] = {
 	    .help = "stop after N silent TTLs in a row (default 5)"),
 	OPT("no-doubletree", CLI_FLAG, plan.no_doubletree,
 	    .help = "probe every hop of every target (no redundancy removal)"),
+	OPT("mda", CLI_FLAG, plan.mda,
+	    .help = "Diamond-Miner: the multipath links of each /24 or /64"),
+	PROBE_HELP(PROBE_FIRST_HOP, "--mda: first TTL probed (default 1)"),
+	PROBE_HELP(PROBE_MAX_HOPS, "--mda: same as --max-ttl"),
+	OPT("confidence", CLI_DOUBLE, plan.confidence, .min = 50, .max = 99.9, .arg = "PCT",
+	    .help = "--mda: rule out one more next hop per interface (95)"),
+	OPT("max-probes", CLI_INT, plan.max_probes, .min = 1, .max = 1 << 30, .arg = "N",
+	    .help = "--mda: probes per prefix at most (default 20000)"),
 	OPT("wait", CLI_DOUBLE, plan.wait_s, .short_name = 'w', .min = 0.001, .max = 60,
 	    .arg = "SECONDS", .help = "wait for each reply (default 1.0)"),
 	OPT("window", CLI_INT, plan.window, .min = 1, .max = 1 << 24, .arg = "N",
@@ -153,7 +162,8 @@ static const struct cli_cmd scan_cmd = {
 	.usage = "Usage: xhop scan [options] [TARGET|PREFIX ...]\n"
 		 "Trace many targets at once: probes in a keyed pseudo-random order, answers\n"
 		 "parsed by an XDP program, one scamper trace JSON object (or warts record)\n"
-		 "per target.\n\n"
+		 "per target. With --mda: Diamond-Miner, one scamper tracelb JSON object per\n"
+		 "/24 or /64.\n\n"
 		 "Options:\n",
 	.epilog = "\nNothing in the built-in blocklist (reserved and special-use ranges) is\n"
 		  "ever probed unless --blocklist replaces it.\n"
@@ -176,6 +186,9 @@ static const struct scan_opts scan_defaults = {
 		.max_ttl = SCAN_MAX_TTL,
 		.split_ttl = 16,
 		.gap_limit = 5,
+		.first_ttl = 1,
+		.confidence = 95,
+		.max_probes = MDS_DEFAULT_MAX_PROBES,
 	},
 	.clickhouse_table = "xhop.replies",
 	.clickhouse_wait = 30,
@@ -187,6 +200,7 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 	int rc;
 
 	*o = scan_defaults;
+	o->max_ttl = 0; /* --max-hops: unset, --max-ttl holds */
 	rc = cli_parse(&scan_cmd, argc, argv, o);
 	if (rc >= 0)
 		return rc;
@@ -207,6 +221,32 @@ int cli_parse_scan(int argc, char **argv, struct scan_opts *o)
 	/* the planner reads its cfg as parsed: it takes the probe block's */
 	o->plan.method = o->method;
 	o->plan.tos = o->tos;
+	if (o->max_ttl) {
+		if (o->max_ttl > SCAN_MAX_TTL) {
+			fprintf(stderr, "xhop scan: --max-hops %d: at most %d\n", o->max_ttl,
+				SCAN_MAX_TTL);
+			return EXIT_USAGE;
+		}
+		o->plan.max_ttl = o->max_ttl;
+	}
+	o->plan.first_ttl = o->first_ttl;
+	if (o->plan.mda && o->plan.first_ttl > o->plan.max_ttl) {
+		fprintf(stderr, "xhop scan: --first-hop %d is beyond --max-ttl %d\n",
+			o->plan.first_ttl, o->plan.max_ttl);
+		return EXIT_USAGE;
+	}
+	if (o->plan.mda && o->plan.window > MDS_WINDOW_MAX) {
+		fprintf(stderr, "xhop scan: --window %u: at most %d prefixes with --mda\n",
+			o->plan.window, MDS_WINDOW_MAX);
+		return EXIT_USAGE;
+	}
+	/* what --mda does not write yet is refused, never silently empty */
+	if (o->plan.mda && (o->format == OUT_WARTS || o->warts || o->clickhouse_url ||
+			    o->aslookup || o->asn_db)) {
+		fprintf(stderr, "xhop scan: --mda writes JSON only: not with --format warts, "
+				"--warts, --clickhouse, -z or --asn-db\n");
+		return EXIT_USAGE;
+	}
 	if (o->plan.split_ttl > o->plan.max_ttl)
 		o->plan.split_ttl = o->plan.max_ttl;
 	return -1;

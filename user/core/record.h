@@ -151,6 +151,8 @@ struct mp_rec {
 	 */
 	const __u32 *link_probes;
 	int nlink_probes;
+	int dst_len;		/* xhop scan --mda: dst is this prefix (IPv4: /24 is 24); 0: an address */
+	__u32 rounds;		/* xhop scan --mda: rounds of probes (0: not counted) */
 };
 
 enum record_kind {

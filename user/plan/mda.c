@@ -9,16 +9,6 @@
 #include "plan/mda.h"
 #include "plan/path_table.h"
 
-int mda_flows_needed(double confidence, int k)
-{
-	double alpha = 1.0 - confidence / 100.0;
-
-	if (k < 1)
-		k = 1;
-	/* (k+1) * (k/(k+1))^n <= alpha */
-	return (int)ceil(log(alpha / (k + 1)) / log((double)k / (k + 1)) - 1e-9);
-}
-
 static const struct in6_addr *key_of(const void *ctx, __u32 v)
 {
 	const struct mda_plan *m = ctx;
@@ -107,11 +97,6 @@ static int node_of(struct mda_plan *m, int ttl, const struct in6_addr *addr, int
 	if (silent)
 		m->silent_node[ttl] = m->nnodes;
 	return m->nnodes++;
-}
-
-static int node_terminal(const struct mp_node *n)
-{
-	return mda_node_terminal(n);
 }
 
 /* Ask for flow at ttl; 0, or -1 when the probe budget is spent */
@@ -209,7 +194,7 @@ static int plan_level(struct mda_plan *m)
 		struct through t;
 		int need, k;
 
-		if (u >= 0 && (m->nodes[u].ttl != L - 1 || node_terminal(&m->nodes[u])))
+		if (u >= 0 && (m->nodes[u].ttl != L - 1 || mda_node_terminal(&m->nodes[u])))
 			continue;
 		t = through_of(m, u, L);
 		k = t.next < MDA_K_MAX ? t.next : MDA_K_MAX;
@@ -280,7 +265,7 @@ static void list_unfinished(struct mda_plan *m)
 	for (int u = 0; u < m->nnodes; u++) {
 		struct through t;
 
-		if (m->nodes[u].ttl != L - 1 || node_terminal(&m->nodes[u]))
+		if (m->nodes[u].ttl != L - 1 || mda_node_terminal(&m->nodes[u]))
 			continue;
 		t = through_of(m, u, L);
 		if (t.settled < m->need[t.next < MDA_K_MAX ? t.next : MDA_K_MAX])
@@ -557,62 +542,10 @@ static int done(void *st)
 	return m->send_err || (m->finished && m->rec_taken);
 }
 
-static int cmp_link(const void *a, const void *b)
-{
-	const struct mp_link *x = a, *y = b;
-
-	if (x->from != y->from)
-		return x->from < y->from ? -1 : 1;
-	return x->to < y->to ? -1 : x->to > y->to;
-}
-
-/*
- * Links from every flow's hops: two answering nodes with nothing between
- * them but TTLs where that flow was silent. A TTL never asked breaks the
- * chain: nothing is claimed across it.
- */
+/* Links from every flow's hops (plan/mda_rule.h) */
 static int make_links(struct mda_plan *m)
 {
-	size_t cap = 64;
-	int n = 0;
-
-	m->links = malloc(cap * sizeof(*m->links));
-	if (!m->links)
-		return -ENOMEM;
-	for (int f = 0; f < m->nflows; f++) {
-		int prev = -1;
-
-		for (int t = m->c.first_ttl; t <= m->c.max_ttl; t++) {
-			__s32 h = *hop_at(m, f, t);
-
-			if (h < 0) {
-				prev = -1;
-				continue;
-			}
-			if (m->nodes[h].silent)
-				continue;
-			if (prev >= 0) {
-				if ((size_t)n == cap) {
-					struct mp_link *l = realloc(m->links, 2 * cap * sizeof(*l));
-
-					if (!l)
-						return -ENOMEM;
-					m->links = l;
-					cap *= 2;
-				}
-				m->links[n].from = (__u32)prev;
-				m->links[n].to = (__u32)h;
-				n++;
-			}
-			prev = node_terminal(&m->nodes[h]) ? -1 : h;
-		}
-	}
-	qsort(m->links, (size_t)n, sizeof(*m->links), cmp_link);
-	m->nlinks = 0;
-	for (int i = 0; i < n; i++)
-		if (!m->nlinks || cmp_link(&m->links[m->nlinks - 1], &m->links[i]))
-			m->links[m->nlinks++] = m->links[i];
-	return 0;
+	return mda_links_make(m->nodes, m->hop, m->nflows, m->nttl, &m->links, &m->nlinks);
 }
 
 static void finish(struct mda_plan *m, int reason, int data)

@@ -24,6 +24,7 @@
 #include "core/planner.h"
 #include "core/record.h"
 #include "net/addrmap.h"
+#include "plan/mda_rule.h"
 
 struct session;
 
@@ -31,13 +32,6 @@ struct session;
 #define MDA_PROBES_MAX 65534 /* 16-bit probe ids, 0 and 0xffff aside */
 #define MDA_TTL_MAX 64
 #define MDA_NODES_MAX 4096
-#define MDA_K_MAX 64	     /* next hops of one node the rule is tabled for */
-
-/* A flow's hop at a TTL, when it is no node (yet) */
-enum {
-	MDA_HOP_UNKNOWN = -1, /* never asked */
-	MDA_HOP_PENDING = -2, /* asked, not settled */
-};
 
 struct mda_cfg {
 	const char *host_name;
@@ -116,20 +110,6 @@ static inline __s32 *mda_hop_at(const struct mda_plan *m, int flow, int ttl)
 {
 	return &m->hop[(size_t)flow * (size_t)m->nttl + (size_t)(ttl - m->c.first_ttl)];
 }
-
-/* A node ends the flows that reach it: the destination, an Unreachable */
-static inline int mda_node_terminal(const struct mp_node *n)
-{
-	return !n->silent && n->verdict != VERDICT_HOP;
-}
-
-/*
- * Flows through a node with k next hops seen that rule out a (k+1)-th
- * with probability confidence (percent): the smallest n with
- * (k+1) * (k/(k+1))^n <= 1 - confidence/100 (Veitch et al., the MDA's
- * stopping points: 6, 11, 16, 21, 27, 33 at 95%)
- */
-int mda_flows_needed(double confidence, int k);
 
 /* 0, or -errno (reported) */
 int mda_plan_init(struct mda_plan *m, const struct mda_cfg *c);

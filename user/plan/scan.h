@@ -63,6 +63,11 @@ struct scan_cfg {
 	int no_doubletree;	    /* --no-doubletree */
 	double wait_s;		    /* --wait */
 	int tos;
+	/* --mda: Diamond-Miner over the prefixes (plan/mda_scan.h) */
+	int mda;
+	int first_ttl;		    /* --first-hop */
+	double confidence;	    /* --confidence, percent */
+	int max_probes;		    /* --max-probes, per prefix */
 };
 
 /* What the scan counted, for its summary and progress line */
@@ -137,6 +142,13 @@ void scan_finish(struct scan *sc, __u32 slot);
 
 /* scan_input.c: the target list (operands, --targets, blocklist, shard). Exit code or 0 */
 int scan_load_targets(struct scan *sc);
+/*
+ * The blocklist (--blocklist or the built-in one), the operands and
+ * --targets as given, and the seed (--seed, else a random one). Exit
+ * code or 0 (reported); the lists are the caller's to free either way.
+ */
+int scan_read_lists(const struct scan_cfg *o, struct prefix_list *block,
+		    struct prefix_list *list, __u64 *seed);
 
 /* scan_record.c: the trace record of a finished target, into sc->rec */
 void scan_record(struct scan *sc, __u32 slot);

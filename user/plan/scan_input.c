@@ -144,20 +144,30 @@ static void arrange(struct scan *sc, __u64 seed)
 		sc->window = (__u32)(sc->shard_targets ? sc->shard_targets : 1);
 }
 
+int scan_read_lists(const struct scan_cfg *o, struct prefix_list *block,
+		    struct prefix_list *list, __u64 *seed)
+{
+	int rc;
+
+	*seed = o->seed;
+	rc = read_blocklist(o, block);
+	if (!rc)
+		rc = read_list(o, list);
+	if (!rc && !o->seed_set && getrandom(seed, sizeof(*seed), 0) != sizeof(*seed)) {
+		log_err("xhop: getrandom: %s\n", strerror(errno));
+		rc = 1;
+	}
+	return rc;
+}
+
 int scan_load_targets(struct scan *sc)
 {
 	const struct scan_cfg *o = sc->c;
 	struct prefix_list block = { 0 }, list = { 0 };
-	__u64 seed = o->seed;
+	__u64 seed;
 	int rc;
 
-	rc = read_blocklist(o, &block);
-	if (!rc)
-		rc = read_list(o, &list);
-	if (!rc && !o->seed_set && getrandom(&seed, sizeof(seed), 0) != sizeof(seed)) {
-		log_err("xhop: getrandom: %s\n", strerror(errno));
-		rc = 1;
-	}
+	rc = scan_read_lists(o, &block, &list, &seed);
 	if (!rc)
 		rc = expand(sc, &list, &block, seed);
 	if (!rc && !sc->targets.n) {

@@ -39,7 +39,13 @@ static void put_head(FILE *out, const struct mp_rec *r)
 	json_lit(out, mp_method_name(h->method));
 	json_lit(out, "\"");
 	put_addr(out, ",\"src\":\"", &h->src);
-	put_addr(out, ",\"dst\":\"", &h->dst);
+	if (r->dst_len) { /* xhop scan --mda: the prefix */
+		char a[ADDR_STRLEN];
+
+		fprintf(out, ",\"dst\":\"%s/%d\"", addr_str(&h->dst, a), r->dst_len);
+	} else {
+		put_addr(out, ",\"dst\":\"", &h->dst);
+	}
 	if (h->method == METHOD_ICMP) {
 		json_key_uint(out, ",\"icmp_sum\":", h->icmp_sum);
 	} else {
@@ -63,6 +69,8 @@ static void put_head(FILE *out, const struct mp_rec *r)
 	json_key_uint(out, ",\"probec\":", h->probe_count);
 	json_key_uint(out, ",\"nodec\":", (unsigned long long)nodes);
 	json_key_uint(out, ",\"linkc\":", (unsigned long long)r->nlinks);
+	if (r->rounds)
+		json_key_uint(out, ",\"rounds\":", r->rounds);
 	json_lit(out, ",\"stop_reason\":\"");
 	json_lit(out, stop_reason_name(h->stop_reason));
 	json_lit(out, "\",\"stop_data\":");

@@ -9,6 +9,7 @@
 #include "net/addr.h"
 #include "net/asn.h"
 #include "sink/scan_sinks.h"
+#include "sink/mp_json.h"
 #include "sink/trace_json.h"
 #include "sink/ch_deliver.h"
 #include "sink/json.h"
@@ -81,6 +82,10 @@ static void json_record(void *st, const struct record *rec)
 {
 	struct scan_json_sink *j = st;
 
+	if (rec->kind == REC_MULTIPATH) {
+		mp_json_write(j->out, rec->mp); /* scan --mda: one object per prefix */
+		return;
+	}
 	if (rec->kind != REC_TRACE)
 		return;
 	if (!asn_on(j->asn)) {
@@ -197,12 +202,35 @@ static void addr_set_free(struct addr_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* scan --mda: a prefix's interfaces, links and rounds */
+static void summary_mp(struct scan_summary_sink *m, const struct mp_rec *r)
+{
+	m->done++;
+	m->reached += r->h.stop_reason == STOP_COMPLETED;
+	m->links += (__u64)r->nlinks;
+	m->rounds += r->rounds;
+	if (r->rounds > m->rounds_max)
+		m->rounds_max = r->rounds;
+	for (int i = 0; i < r->nnodes; i++) {
+		const struct mp_node *n = &r->nodes[i];
+
+		if (n->silent)
+			continue;
+		if (addr_set_add(&m->ifaces, &n->addr) < 0)
+			m->oom = 1;
+		if (n->verdict != VERDICT_REACHED && addr_set_add(&m->routers, &n->addr) < 0)
+			m->oom = 1;
+	}
+}
+
 /* Interfaces found, reached targets, inferred hops: counted as written */
 static void summary_record(void *st, const struct record *rec)
 {
 	struct scan_summary_sink *m = st;
 	const struct trace_rec *t = rec->trace;
 
+	if (rec->kind == REC_MULTIPATH)
+		summary_mp(m, rec->mp);
 	if (rec->kind != REC_TRACE)
 		return;
 	m->done++;
@@ -235,6 +263,18 @@ static void put_counts(FILE *f, const struct scan_summary_sink *m)
 	fprintf(f, "\"interfaces\":%u,\"router_interfaces\":%u,\"probes_per_interface\":%.2f,",
 		m->ifaces.n, m->routers.n,
 		m->ifaces.n ? (double)run->probes_sent / (double)m->ifaces.n : 0.0);
+	if (m->info.mda) {
+		/* links: each prefix's, summed (two prefixes through one
+		 * diamond count its links twice) */
+		fprintf(f, "\"mda\":true,\"confidence\":%g,\"links\":%llu,\"links_per_prefix\":%.2f,"
+			   "\"probes_per_link\":%.2f,\"rounds\":%llu,\"rounds_per_prefix\":%.2f,"
+			   "\"rounds_max\":%u,", m->info.confidence, (unsigned long long)m->links,
+			m->done ? (double)m->links / (double)m->done : 0.0,
+			m->links ? (double)run->probes_sent / (double)m->links : 0.0,
+			(unsigned long long)m->rounds,
+			m->done ? (double)m->rounds / (double)m->done : 0.0, m->rounds_max);
+		return;
+	}
 	fprintf(f, "\"doubletree\":%s,\"doubletree_stops\":%llu,\"inferred_hops\":%llu,"
 		   "\"late_divergence\":%llu,", m->info.doubletree ? "true" : "false",
 		(unsigned long long)st->doubletree_stops, (unsigned long long)m->inferred,
@@ -372,7 +412,8 @@ static void progress_line(struct scan_progress_sink *p, __u64 now, int last)
 
 static void progress_record(void *st, const struct record *rec)
 {
-	((struct scan_progress_sink *)st)->done += rec->kind == REC_TRACE;
+	((struct scan_progress_sink *)st)->done += rec->kind == REC_TRACE ||
+						   rec->kind == REC_MULTIPATH;
 }
 
 static void progress_tick(void *st, __u64 now)

@@ -59,6 +59,8 @@ struct scan_summary_info {
 	int method;
 	int shard, shards;
 	int doubletree;	       /* Doubletree on */
+	int mda;	       /* --mda: prefixes, links and rounds */
+	double confidence;     /* --mda's */
 	__u64 bytes_per_target, bytes_per_hop;
 	const char *measurement;
 	const struct ch_stats *ch; /* --clickhouse: its counts; NULL: off */
@@ -72,6 +74,8 @@ struct scan_summary_sink {
 	const struct run_stats *run;
 	const struct session *s;
 	__u64 done, reached, inferred;
+	__u64 links, rounds;   /* --mda */
+	__u32 rounds_max;
 	struct addr_set ifaces, routers;
 	int oom;
 };

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xhop scan --mda as a planner: Diamond-Miner (Vermeulen et al., NSDI
+ * 2020) on the engine. Each prefix (a /24 or /64, or a smaller prefix as
+ * given) is a target; its flows map first to its addresses, then to
+ * source ports: flow f probes address f % naddr with the run's port +
+ * f / naddr (core/send_probe.h's flow). In its first round every TTL
+ * from --first-hop to --max-ttl gets the same flows, as many as rule out
+ * a second next hop; links come from consecutive TTLs of one flow (across
+ * TTLs where it was silent, as in xhop multipath).
+ *
+ * Once a round settled, the next is decided from the links found so far
+ * with the MDA's rule (plan/mda_rule.h): a node at TTL t with k next hops
+ * needs n_k flows through it probed at t + 1; as flows land on it in its
+ * share of those probed at t, TTL t needs n_k / share flows, the most any
+ * of its nodes needs (Diamond-Miner's bound). The new flows go out at t
+ * and t + 1 only, where they are needed. A prefix is done when no node
+ * needs more, or its --max-probes ran out (PROBELIMIT).
+ *
+ * Stateless: nothing is kept per probe. An answer's quoted destination
+ * names the prefix and the address (the engine's address map holds the
+ * addresses in use, value slot << 8 | index) and its probe id the port
+ * offset and TTL (offset << 6 | TTL): the flow and TTL whose hop it is.
+ * The hop table says whether that probe is still awaited.
+ */
+#ifndef XHOP_PLAN_MDA_SCAN_H
+#define XHOP_PLAN_MDA_SCAN_H
+
+#include <netinet/in.h>
+#include <linux/types.h>
+#include "core/fifo.h"
+#include "core/planner.h"
+#include "core/record.h"
+#include "core/session.h"
+#include "net/addrmap.h"
+#include "net/targets.h"
+#include "plan/mda_rule.h"
+#include "plan/scan.h"
+
+#define MDS_ADDRS_MAX 256	/* addresses of a prefix flows map to: a /24, 8 bits of a /64 */
+#define MDS_PORT_BITS 10	/* the port offset: the probe id's high 10 bits */
+#define MDS_PORTS (1u << MDS_PORT_BITS)
+#define MDS_FLOWS_MAX (MDS_ADDRS_MAX * MDS_PORTS)
+#define MDS_DEFAULT_MAX_PROBES 20000
+#define MDS_WINDOW_DEFAULT_MAX 4096 /* prefixes in flight unless --window: ~4 KiB each */
+#define MDS_WINDOW_MAX 65536
+/*
+ * The TTL travels in the id's low 6 bits: at least 1, so no id is 0; at
+ * most SCAN_MAX_TTL, so none is 0xffff (PLAN_WARMUP_ID)
+ */
+_Static_assert(SCAN_MAX_TTL >= 1 && SCAN_MAX_TTL < 63, "the TTL must fit 6 bits, never 63");
+_Static_assert(PROBE_TTL_BITS + MDS_PORT_BITS == 16, "the probe id is 16 bits");
+
+static inline __u16 mds_probe_id(__u32 port, int ttl)
+{
+	return (__u16)(port << PROBE_TTL_BITS | (__u32)ttl);
+}
+
+enum mds_state { MDS_FREE = 0, MDS_ACTIVE, MDS_DONE };
+
+/* One prefix in flight */
+struct mds_prefix {
+	struct in6_addr addr[MDS_ADDRS_MAX]; /* its addresses flows map to */
+	struct prefix p;	/* 128-bit space */
+	__u32 naddr;
+	__u32 mapped;		/* addresses 0..mapped-1 are in the address map */
+	__s32 *hop;		/* [flow * nttl + ttl - first]: node, or MDA_HOP_* */
+	__u32 cap_flows;	/* rows of hop */
+	__u32 nflows;		/* flows asked at any TTL */
+	__u32 sent[SCAN_MAX_TTL + 2];	/* flows 0..sent[t]-1 asked at TTL t */
+	__u32 goal[SCAN_MAX_TTL + 2];	/* this round: up to goal[t] */
+	int cur_ttl;		/* the next probe handed over: flow sent[cur_ttl] there */
+	__u32 left;		/* of this round, not handed over yet */
+	__u32 pending;		/* handed over, not settled */
+	struct mp_node *nodes;
+	int nnodes, cap_nodes;
+	__s32 silent_node[SCAN_MAX_TTL + 2];
+	__u32 probes;		/* handed over */
+	__u32 unsent;		/* handed over, never left (stopping) or failed */
+	__u16 gen;
+	__u8 state;		/* enum mds_state */
+	__u32 rounds;
+	struct timespec start;	/* wall clock when its first probe was asked */
+	int stop_reason, stop_data;
+	struct mp_link *links;	/* the record's, when done */
+	int nlinks;
+	__u32 *unfinished;
+	int nunfinished;
+};
+
+struct mda_scan {
+	const struct scan_cfg *c;
+	const struct session *s;
+	struct prefix *units;	/* the list: prefixes of at most a /24 or /64 */
+	__u64 nunits;
+	struct permutation perm;
+	__u64 perm_pos;
+	__u64 shard_units;
+	int has[2];
+	struct in6_addr first[2];
+	__u64 seed;
+	__u32 window;
+	int first_ttl, max_ttl, nttl;
+	__u16 need[MDA_K_MAX + 1];
+	struct mds_prefix *slots;
+	__u32 *free_slots;
+	__u32 nfree;
+	__u32 active;
+	struct fifo ready;	/* slots with probes to hand over */
+	struct fifo finished;	/* slots whose record is due */
+	__u32 taken_slot;	/* the slot of the record taken last, or SCAN_NONE */
+	struct addrmap map;	/* address -> slot << 8 | index */
+	__u64 outstanding;
+	__u64 blocked, duplicates;
+	int stopped;
+	int oom;
+	struct mp_rec rec;
+	struct scan_stats st;
+};
+
+/* plan/mda_scan_input.c: the prefixes (operands, --targets, blocklist, shard). Exit code or 0 */
+int mda_scan_load(struct mda_scan *ms);
+
+/* 0 or -ENOMEM; after mda_scan_load */
+int mda_scan_init(struct mda_scan *ms, const struct session *s);
+void mda_scan_free(struct mda_scan *ms);
+struct planner mda_scan_planner(struct mda_scan *ms);
+
+#endif
