@@ -198,9 +198,16 @@ for bad in "--confidence 100" "--max-probes 0" "--first-hop 9 --max-ttl 8" "-m 4
 	expect_eq "scan --mda $bad: exit 2" "$RC" 2
 	expect_match "scan --mda $bad: says why" "$(cat "$TMP/bad.err")" "."
 done
+# what --mda does not write yet is refused, never an empty output
+for bad in "--format warts --output $TMP/x.warts" "--warts $TMP/x.warts" \
+	"--clickhouse http://127.0.0.1:1" "-z"; do
+	# shellcheck disable=SC2086 # the options are words
+	mds_run bad -U --blocklist "$TMP/noblock" $bad "$LAB_MP_DST4"
+	expect_eq "scan --mda $bad: exit 2" "$RC" 2
+	expect_match "scan --mda $bad: says JSON only" "$(cat "$TMP/bad.err")" "writes JSON only"
+done
+RUN_IDS=
 
-wait_for 5 no_stray_xhop_progs
-check "nothing of xhop stays loaded" no_stray_xhop_progs
-check "no XDP program on src's interface" no_xdp src "$IF"
+expect_clean "after every scan" src "$IF"
 
 summary
