@@ -26,6 +26,9 @@ echo
 echo "== xhop scan's traces as warts against scamper JSON: bytes and time per trace"
 scripts/bench_warts.sh || rc=1
 echo
+echo "== Origin AS per hop: xhop -z against mtr -z (scripts/bench_asn.sh)"
+scripts/bench_asn.sh || rc=1
+echo
 echo "== xhop monitor: one process, 1,000 targets, 1 s interval (CPU, RSS, /metrics)"
 scripts/bench_monitor.sh || rc=1
 echo

@@ -149,6 +149,18 @@ expect_hops "names6: hops" LAB_EXPECT_ICMP6 3
 expect_match "names6: r1 name" "$OUT" "^ 1  r1\.example \(2001:2:0:1::2\)  $T ms  "
 expect_match "names6: destination name" "$OUT" "^ 5  d77\.example \(2001:2:0:100::77\)  "
 
+# a line waits for its names only until they are in (the lab's DNS
+# answers in milliseconds), not for the whole wait: with -w 20 the trace
+# is done in well under 20 s (it took 20 s once: the sinks were only
+# looked at again when a line's wait ran out)
+t0=$(date +%s%N)
+xrun -q 1 -w 20 "$LAB_DST_NAME"
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_rc "names, -w 20: exit 0" 0
+expect_match "names, -w 20: named" "$OUT" "^ 5  d77\.example \(198\.19\.0\.77\)  "
+check "names, -w 20: lines out once their names are in, not at the wait (${ms} ms)" \
+	test "$ms" -lt 10000
+
 xrun -q 3 -w 1 "$LAB_FAR_NAME"
 expect_match "names far: silent line" "$OUT" '^ 5  \* \* \*$'
 expect_match "names far: destination name" "$OUT" "^ 6  far\.example \(198\.19\.1\.9\)  "

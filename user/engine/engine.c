@@ -127,12 +127,20 @@ static int sinks_busy(const struct engine *e)
 	return 0;
 }
 
+/*
+ * The sinks whose time came, and all of them after c-ares answered: a
+ * line held for its names (or ASes) goes out as soon as they are in, not
+ * when its wait ends (a sink's wake_at is that end)
+ */
 static void sinks_tick(struct engine *e, __u64 now)
 {
+	int news = e->names_news;
+
+	e->names_news = 0;
 	for (int i = 0; i < e->nsinks; i++) {
 		const struct sink_ops *o = e->sinks[i].ops;
 
-		if (o->tick && (!o->wake_at || o->wake_at(e->sinks[i].st, now) <= now))
+		if (o->tick && (news || !o->wake_at || o->wake_at(e->sinks[i].st, now) <= now))
 			o->tick(e->sinks[i].st, now);
 	}
 }
@@ -212,8 +220,11 @@ static int wait_events(struct engine *e, __u64 now, __u64 wake, int running)
 		log_err("%s: poll: %s\n", e->cfg.who, strerror(-err));
 		return err;
 	}
-	if (e->cfg.res)
+	if (e->cfg.res) {
+		for (int i = i_res; i < i_res + n_res; i++)
+			e->names_news |= fds[i].revents != 0;
 		resolver_process(e->cfg.res, fds + i_res, n_res);
+	}
 	for (int i = 0; i < e->nsinks; i++)
 		if (e->sinks[i].ops->ready)
 			sink_action(e, e->sinks[i].ops->ready(e->sinks[i].st, fds + first_sink[i],

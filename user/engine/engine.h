@@ -87,6 +87,7 @@ struct engine {
 	__u32 nparked;
 	__u64 parked_done;
 	int stopping;
+	int names_news;		   /* c-ares read answers: the sinks may have lines to let go */
 };
 
 /*
