@@ -25,20 +25,11 @@ while getopts "r:" o; do
 done
 # shellcheck source=scripts/lab.sh
 source "$here/lab.sh"
-for t in mtr python3 "$xhop"; do
-	command -v "$t" >/dev/null || { echo "bench_asn: $t is missing" >&2; exit 1; }
-done
-PFX=xz$$-
-TMP=$(mktemp -d /tmp/xhop-bench-asn.XXXXXX)
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	LAB_QUIET=1 lab_down "$PFX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# shellcheck source=scripts/bench_lab.sh
+source "$here/bench_lab.sh"
+bench_require bench_asn mtr python3 "$xhop"
+
+bench_lab_traps asn "xz$$-" lab_down
 
 # every lab address in one AS per link, the covering /15 in another
 {
@@ -52,7 +43,7 @@ trap 'exit 143' TERM
 ADDRS=("${LAB_HOP4[@]}" "$LAB_DST4")
 mapfile -t LAB_DNS_EXTRA < <(python3 "$check" txt "$TMP/truth" "${ADDRS[@]}")
 LAB_DNS_EXTRA+=(--local=/asn.cymru.com/)
-LAB_QUIET=1 lab_up "$PFX" || exit 1
+LAB_QUIET=1 lab_up "$BENCH_PFX" || exit 1
 
 # line_times ARGS...: xhop in src; prints "TTL MS" per hop line, the time
 # since the start when the line was out, then "all MS"
@@ -79,7 +70,7 @@ for ((r = 0; r < rounds; r++)); do
 		z=()
 		[[ $k == z ]] && z=(-z)
 		line_times -n "${z[@]}" -q 1 -w 1 "$LAB_DST4" >"$TMP/xhop.$k.$r"
-		echo "$(wall_ms lab_exec src mtr -n "${z[@]}" -r -c 1 "$LAB_DST4")" >"$TMP/mtr.$k.$r"
+		wall_ms lab_exec src mtr -n "${z[@]}" -r -c 1 "$LAB_DST4" >"$TMP/mtr.$k.$r"
 	done
 	lab_exec src "$xhop" -n -z -q 1 -w 1 --json "$LAB_DST4" >"$TMP/x.json" 2>/dev/null
 	lab_exec src mtr -z -n -r -c 1 "$LAB_DST4" >"$TMP/m.txt" 2>&1

@@ -41,21 +41,11 @@ while getopts "r:6m" o; do
 done
 # shellcheck source=scripts/lab_mp.sh
 source "$here/lab_mp.sh"
-for t in scamper python3 "$xhop"; do
-	command -v "$t" >/dev/null || { echo "bench_mp: $t is missing" >&2; exit 1; }
-done
-PFX=xv$$-
-TMP=$(mktemp -d /tmp/xhop-bench-mp.XXXXXX)
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	LAB_QUIET=1 lab_mp_down "$PFX"
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-LAB_QUIET=1 lab_mp_up "$PFX" || exit 1
+# shellcheck source=scripts/bench_lab.sh
+source "$here/bench_lab.sh"
+bench_require bench_mp scamper python3 "$xhop"
+bench_lab_traps mp "xv$$-" lab_mp_down
+LAB_QUIET=1 lab_mp_up "$BENCH_PFX" || exit 1
 
 now_ns() { date +%s%N; }
 
