@@ -334,17 +334,21 @@ lab_routes_up()
 	lab_route r5 198.18.0.0/15 2001:2::/48 8 1 || return 1
 }
 
-lab_silence_r5()
+# lab_silence NODE...: these routers never send Time Exceeded (nftables)
+lab_silence()
 {
-	lab_exec r5 nft -f - <<-'EOF'
-	table inet xhoplab {
-		chain out {
-			type filter hook output priority 0; policy accept;
-			icmp type time-exceeded drop
-			icmpv6 type time-exceeded drop
+	local node
+	for node in "$@"; do
+		lab_exec "$node" nft -f - <<-'EOF' || return 1
+		table inet xhoplab {
+			chain out {
+				type filter hook output priority 0; policy accept;
+				icmp type time-exceeded drop
+				icmpv6 type time-exceeded drop
+			}
 		}
-	}
-	EOF
+		EOF
+	done
 }
 
 lab_dns_up()
@@ -456,7 +460,7 @@ lab_up()
 	lab_build "$prefix" || return 1
 	dir=$LAB_DIR
 	lab_routes_up || { lab_die "routes"; return 1; }
-	lab_silence_r5 || { lab_die "nftables in r5"; return 1; }
+	lab_silence r5 || { lab_die "nftables in r5"; return 1; }
 	lab_dns_up "$dir" || { lab_die "dnsmasq (log: $dir/dnsmasq.log)"; return 1; }
 	lab_listener_up "$dir" || { lab_die "listener on dst"; return 1; }
 

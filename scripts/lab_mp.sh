@@ -158,22 +158,6 @@ lab_mp_routes_up()
 	done
 }
 
-lab_mp_silence()
-{
-	local node
-	for node in "${LAB_MP_SILENT[@]}"; do
-		lab_exec "$node" nft -f - <<-'EOF' || return 1
-		table inet xhoplab {
-			chain out {
-				type filter hook output priority 0; policy accept;
-				icmp type time-exceeded drop
-				icmpv6 type time-exceeded drop
-			}
-		}
-		EOF
-	done
-}
-
 lab_mp_up()
 {
 	local a
@@ -182,7 +166,7 @@ lab_mp_up()
 	LAB_LINKS=("${LAB_MP_LINKS_L[@]}")
 	lab_build "${1:-xm$$-}" || return 1
 	lab_mp_routes_up || { lab_die "routes"; return 1; }
-	lab_mp_silence || { lab_die "nftables"; return 1; }
+	lab_silence "${LAB_MP_SILENT[@]}" || { lab_die "nftables"; return 1; }
 	lab_wait 10 lab_no_tentative || { lab_die "IPv6 addresses still tentative"; return 1; }
 	for a in "$LAB_MP_DST4" "$LAB_MP_DST6"; do
 		lab_wait 10 lab_reach "$a" || { lab_die "src cannot reach $a"; return 1; }
