@@ -47,7 +47,11 @@ enum plan_match {
 
 struct planner_ops {
 	const char *name;
-	/* Up to max probes due at now, in the order to send them */
+	/*
+	 * Up to max probes due at now, in the order to send them. Each
+	 * out[i].p is written whole (a compound literal): a field left unset
+	 * would leave with what the caller's stack held (flow: a random port)
+	 */
 	int (*next)(void *st, struct plan_probe *out, int max, __u64 now_ns);
 	/*
 	 * A probe left (r->err 0; r->tx_ns its stamp if the sender knew it)

@@ -69,9 +69,6 @@ static void send_inline(struct engine *e, __u64 now)
 	int n;
 
 	do {
-		/* what a planner leaves unset is 0: the run's own flow (a
-		 * planner that knows no flows never sets send_probe.flow) */
-		memset(pp, 0, sizeof(pp));
 		n = e->p.ops->next(e->p.st, pp, SENDER_BATCH_MAX, now);
 		for (int i = 0, j; i < n; i = j) {
 			for (j = i + 1; j < n && pp[j].fam == pp[i].fam; j++)

@@ -390,10 +390,9 @@ static int next_one(struct mda_scan *ms, struct plan_probe *pp)
 		x->probes++;
 		ms->outstanding++;
 		idx = flow % x->naddr;
-		pp->p.dst = x->addr[idx];
-		pp->p.probe_id = mds_probe_id(flow / x->naddr, t);
-		pp->p.ttl = (__u8)t;
-		pp->p.flow = (__u16)(flow / x->naddr);
+		pp->p = (struct send_probe){ .dst = x->addr[idx],
+					     .probe_id = mds_probe_id(flow / x->naddr, t),
+					     .ttl = (__u8)t, .flow = (__u16)(flow / x->naddr) };
 		pp->target = due.slot << 8 | idx;
 		pp->gen = x->gen;
 		pp->sub = 0;
