@@ -139,6 +139,44 @@ static void test_hops(void)
 	scan_table_free(&t);
 }
 
+/*
+ * A hop inserted after another while the hop pool grows: the pool moves
+ * (realloc), and the insertion must link into the moved pool (a pointer
+ * into the old one wrote to freed memory: ASan's layer sees it, and the
+ * plain build lost the hop whenever realloc moved the pool)
+ */
+static void test_hops_grow(void)
+{
+	enum { NT = 32 };
+	struct in6_addr addrs[NT];
+	struct hop_reply r = { .from = v4("198.18.1.2") };
+	struct scan_table t;
+	__u32 a, h;
+	int n = 0, ttls[4] = { 0 };
+
+	for (int i = 0; i < NT; i++) {
+		addrs[i] = v4("198.19.0.1");
+		addrs[i].s6_addr[15] = (__u8)(1 + i);
+	}
+	scan_table_init(&t, NT, addrs);
+	a = scan_table_admit(&t, 0);
+	scan_table_add_hop(&t, a, &r, 1, 1, DIR_FWD);
+	/* the others' hops (TTL 1..255 each) until the pool is at its edge */
+	for (int i = 1; i < NT && t.nhops < t.hops_cap; i++) {
+		__u32 b = scan_table_admit(&t, (__u32)i);
+
+		for (int ttl = 1; ttl <= 255 && t.nhops < t.hops_cap; ttl++)
+			scan_table_add_hop(&t, b, &r, 1, ttl, DIR_FWD);
+	}
+	EXPECT(t.hops_cap && t.nhops == t.hops_cap && t.hops_free == SCAN_NONE,
+	       "the pool is full: %u of %u", t.nhops, t.hops_cap);
+	scan_table_add_hop(&t, a, &r, 2, 2, DIR_FWD);
+	for (h = t.slots[a].hops; h != SCAN_NONE && n < 4; h = t.hops[h].next)
+		ttls[n++] = t.hops[h].ttl;
+	EXPECT(n == 2 && ttls[0] == 1 && ttls[1] == 2, "the hop after TTL 1 is linked: %d hops", n);
+	scan_table_free(&t);
+}
+
 static void test_doubletree(void)
 {
 	struct in6_addr r1 = v4("198.18.1.2"), r2 = v4("198.18.2.2"), r3 = v4("198.18.3.2"),
@@ -531,6 +569,7 @@ int main(void)
 	test_fifo();
 	test_window();
 	test_hops();
+	test_hops_grow();
 	test_doubletree();
 	test_plan_reached();
 	test_plan_gap();

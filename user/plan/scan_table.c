@@ -145,12 +145,16 @@ static __u32 hop_alloc(struct scan_table *t)
 int scan_table_add_hop(struct scan_table *t, __u32 slot, const struct hop_reply *r, __u64 tx_ns,
 		       int ttl, int dir)
 {
-	struct scan_target *s = &t->slots[slot];
-	__u32 *link = &s->hops, h;
+	/* the hop before the new one by index, not by pointer: hop_alloc may
+	 * move t->hops (a pointer into it read freed memory after a realloc)
+	 */
+	__u32 prev = SCAN_NONE, cur = t->slots[slot].hops, h;
 
-	while (*link != SCAN_NONE && t->hops[*link].ttl < ttl)
-		link = &t->hops[*link].next;
-	if (*link != SCAN_NONE && t->hops[*link].ttl == ttl)
+	while (cur != SCAN_NONE && t->hops[cur].ttl < ttl) {
+		prev = cur;
+		cur = t->hops[cur].next;
+	}
+	if (cur != SCAN_NONE && t->hops[cur].ttl == ttl)
 		return 0;
 	h = hop_alloc(t);
 	if (h == SCAN_NONE)
@@ -159,8 +163,11 @@ int scan_table_add_hop(struct scan_table *t, __u32 slot, const struct hop_reply 
 	t->hops[h].tx_ns = tx_ns;
 	t->hops[h].ttl = (__u8)ttl;
 	t->hops[h].dir = (__u8)dir;
-	t->hops[h].next = *link;
-	*link = h;
+	t->hops[h].next = cur;
+	if (prev == SCAN_NONE)
+		t->slots[slot].hops = h;
+	else
+		t->hops[prev].next = h;
 	return 0;
 }
 
