@@ -50,7 +50,8 @@ static __u64 answers(struct xdp_count_bpf *count)
 }
 
 /* The first sender of the ladder the kernel allows; its name, or NULL (said) */
-static const char *open_sender(struct bare **b, struct bare_cfg *bc, __u32 per_call, int paced)
+static const char *open_sender(struct bare **b, struct bare_cfg *bc, __u32 per_call, int paced,
+			       int ipv6)
 {
 	static const struct {
 		int kind;
@@ -60,6 +61,11 @@ static const char *open_sender(struct bare **b, struct bare_cfg *bc, __u32 per_c
 	char why[WHY_MAX];
 
 	for (size_t i = 0; i < sizeof(ladder) / sizeof(ladder[0]); i++) {
+		/* the live frames' program rewrites IPv4 headers only */
+		if (ladder[i].kind == BARE_LIVE && ipv6) {
+			fprintf(stderr, "flood: %s: IPv4 only\n", ladder[i].name);
+			continue;
+		}
 		bc->kind = ladder[i].kind;
 		bc->batch = (int)(bc->kind == BARE_LIVE && !paced ? LIVE_PER_CALL : per_call);
 		if (!bare_open(b, bc, why, sizeof(why)))
@@ -67,6 +73,21 @@ static const char *open_sender(struct bare **b, struct bare_cfg *bc, __u32 per_c
 		fprintf(stderr, "flood: %s: %s\n", ladder[i].name, why);
 	}
 	return NULL;
+}
+
+/* "TTL" or "LO-HI" (1 <= LO <= HI <= 255): 0, else -1 */
+static int parse_ttls(const char *s, int *lo, int *hi)
+{
+	char *end;
+	long a = strtol(s, &end, 10), b = a;
+
+	if (*end == '-')
+		b = strtol(end + 1, &end, 10);
+	if (*end || a < 1 || b < a || b > 255)
+		return -1;
+	*lo = (int)a;
+	*hi = (int)b;
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -85,37 +106,46 @@ int main(int argc, char **argv)
 	double t0, secs, el, rate = 0;
 	__u64 sent = 0, answered, base;
 	__u32 per_call = 256;
-	int fam, ttl = 1, rc = 1, n = 0;
+	int fam, ttl = 1, ttl_hi = 1, rc = 1, n = 0;
 
-	if (argc < 3 || argc > 5 || addr_parse(argv[1], 4, &dst, &fam) ||
+	if (argc < 3 || argc > 5 || addr_parse(argv[1], 0, &dst, &fam) ||
 	    (secs = atof(argv[2])) <= 0 ||
-	    (argc >= 4 && ((ttl = atoi(argv[3])) < 1 || ttl > 255)) ||
+	    (argc >= 4 && parse_ttls(argv[3], &ttl, &ttl_hi)) ||
 	    (argc == 5 && (rate = atof(argv[4])) < 0)) {
-		fprintf(stderr, "usage: flood IPV4_DST SECONDS [TTL [RATE]]\n");
+		fprintf(stderr, "usage: flood DST SECONDS [TTL|LO-HI [RATE]]\n");
 		return 2;
 	}
+	if (argc < 4)
+		ttl_hi = ttl;
 	ps = &tmpl.base;
-	ps->family = 4;
+	ps->family = (__u8)fam;
 	ps->method = METHOD_ICMP;
 	ps->icmp_sum = 0x1234;
-	ps->size = 60;
-	if (route_lookup(&dst, 4, 0, &ri) || route_source(&dst, 4, NULL, &ps->src) ||
+	ps->size = fam == 4 ? 60 : 80;
+	if (route_lookup(&dst, fam, 0, &ri) || route_source(&dst, fam, NULL, &ps->src) ||
 	    !if_indextoname((unsigned int)ri.ifindex, ifname) ||
-	    neigh_nexthop_mac(ri.ifindex, 4, &dst, tmpl.dst_mac, tmpl.src_mac, 2000)) {
+	    neigh_nexthop_mac(ri.ifindex, fam, &dst, tmpl.dst_mac, tmpl.src_mac, 2000)) {
 		fprintf(stderr, "flood: no route or next hop towards %s\n", argv[1]);
 		return 1;
 	}
 	for (int i = 0; i < NFRAMES; i++) {
-		struct send_probe p = { .dst = dst, .probe_id = (__u16)(1 + i), .ttl = (__u8)ttl };
-		ssize_t len = frame_build(&tmpl, &p, frames[i], STRIDE);
+		struct send_probe p = { .dst = dst, .probe_id = (__u16)(1 + i),
+					.ttl = (__u8)(ttl + i % (ttl_hi - ttl + 1)) };
+		ssize_t len;
 
+		if (ttl_hi > ttl) {
+			/* its own /24 or /64: byte 2 (IPv4) or 7 (IPv6) of the prefix */
+			p.dst.s6_addr[fam == 4 ? 14 : 7] ^= (__u8)i;
+		}
+		len = frame_build(&tmpl, &p, frames[i], STRIDE);
 		if (len < 0)
 			return 1;
 		bc.len = (size_t)len;
 	}
 	bc.ifindex = ri.ifindex;
 	bc.ifname = ifname;
-	bc.live_ttl = (__u8)ttl;
+	/* live frames get their TTL in the kernel: a mix there is its own, 1..32 */
+	bc.live_ttl = (__u8)(ttl_hi > ttl ? 0 : ttl);
 	if (rate) {
 		per_call = (__u32)(rate * 250e-6);
 		per_call = per_call < 16 ? 16 : per_call > 256 ? 256 : per_call;
@@ -134,7 +164,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "flood: attach the counter: %s\n", strerror(errno));
 		goto out;
 	}
-	name = open_sender(&b, &bc, per_call, rate > 0);
+	name = open_sender(&b, &bc, per_call, rate > 0, fam == 6);
 	if (!name)
 		goto out;
 	/* the trial frames' answers are no part of the flood */

@@ -18,7 +18,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 verdict = XDP_DROP;
-/* count only this IP protocol (ICMP: 1 for both families); 0: any probe */
+/* count only this IP protocol (ICMP: 1 for both families, answers too); 0: any probe */
 const volatile __u8 only_proto = 0;
 
 __u64 cnt[XC_CPUS];
@@ -49,8 +49,12 @@ static __always_inline int is_probe(void *data, void *end)
 			return 0;
 		if (ip6->nexthdr == 6 || ip6->nexthdr == 17)
 			return !only_proto || ip6->nexthdr == only_proto;
-		/* echo request, not ND */
-		return ip6->nexthdr == 58 && *type == 128 && (!only_proto || only_proto == 1);
+		/* echo request, and with only_proto ICMP also the answers (errors,
+		 * echo reply: flood's simulator answers), never ND or MLD
+		 */
+		if (ip6->nexthdr != 58 || (only_proto && only_proto != 1))
+			return 0;
+		return *type == 128 || (only_proto && (*type <= 4 || *type == 129));
 	}
 	return 0;
 }
