@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The multipath planner (plan/mda.h) */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/log.h"
@@ -85,7 +84,6 @@ static __s32 *hop_at(const struct mda_plan *m, int flow, int ttl)
 static int node_of(struct mda_plan *m, int ttl, const struct in6_addr *addr, int silent)
 {
 	struct mp_node *n;
-
 	int group = m->nnodes;
 
 	if (silent && m->silent_node[ttl] >= 0)
