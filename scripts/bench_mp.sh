@@ -4,8 +4,15 @@
 # xhop multipath against scamper's tracelb on the multipath lab
 # (scripts/lab_mp.sh: a 4-way diamond, a nested one of unequal branches,
 # one with a silent router; 14 interfaces, 19 links), in the same run,
-# rounds interleaved (ABBA): wall time per target, probes sent, the lab's
-# interfaces and links found, and the ratios.
+# rounds interleaved (ABBA): wall time per target, probes sent per target
+# (each tool's probec: every probe it sent), the interfaces each lists as
+# nodes and the lab's links each reports, probes per lab link found, and
+# the ratios. scamper's links are read from its warts (sc_wartsdump: "link
+# A -> B hopc N"): tracelb does not enumerate a diamond right behind the
+# first hop, nor one with a silent branch, link by link; it "clumps" it
+# into one link across it (hopc 2), a lab link only where the hop between
+# is silent. Links that the lab does not have are listed apart: xhop must
+# have none; scamper's are its clumps (m1 -> m2).
 #
 # Both at 95% confidence, UDP flows by source port, the same wait for a
 # reply (2 s); scamper at its fastest pacing (-W 15: 150 ms between
@@ -43,7 +50,7 @@ done
 source "$here/lab_mp.sh"
 # shellcheck source=scripts/bench_lab.sh
 source "$here/bench_lab.sh"
-bench_require bench_mp scamper python3 "$xhop"
+bench_require bench_mp scamper sc_wartsdump python3 "$xhop"
 bench_lab_traps mp "xv$$-" lab_mp_down
 LAB_QUIET=1 lab_mp_up "$BENCH_PFX" || exit 1
 
@@ -58,8 +65,9 @@ run()
 	if [[ $tool == xhop ]]; then
 		lab_exec src "$xhop" multipath -n --json -U -w 2,10 "${!dst}" >"$out" 2>/dev/null
 	else
-		lab_exec src scamper -O json -c "tracelb -P udp-sport -c 95 -W 15 -w 2" \
-			-i "${!dst}" >"$out" 2>/dev/null
+		lab_exec src scamper -O warts -o "$out.warts" \
+			-c "tracelb -P udp-sport -c 95 -W 15 -w 2" -i "${!dst}" >/dev/null 2>&1
+		sc_wartsdump "$out.warts" >"$out" 2>/dev/null
 	fi
 	t1=$(now_ns)
 	echo $(((t1 - t0) / 1000000)) >"$out.t"
@@ -152,57 +160,68 @@ for fam in "${fams[@]}"; do
 done
 
 python3 - "$TMP" "$rounds" "${fams[@]}" <<'EOF'
-import json, statistics, sys
+import json, re, statistics, sys
 tmp, rounds, fams = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 
-def load(path):
+def xhop(path):
+    """probec, node addresses, links "A>B" of xhop's JSON"""
     for line in open(path):
         o = json.loads(line)
         if o.get("type") == "tracelb":
-            return o
+            return (o["probec"], {n["addr"] for n in o["nodes"]},
+                    {l["from"] + ">" + l["to"]: 0 for l in o["links"]})
     return None
 
-def walk(x, out):
-    # every "addr" anywhere in scamper's nested nodes and links
-    if isinstance(x, dict):
-        a = x.get("addr")
-        if isinstance(a, str) and a != "*":
-            out.add(a)
-        for v in x.values():
-            walk(v, out)
-    elif isinstance(x, list):
-        for v in x:
-            walk(v, out)
+def scamper(path):
+    """probec, node addresses, links "A>B": hopc of sc_wartsdump's text"""
+    probec, nodes, links = None, set(), {}
+    for line in open(path):
+        m = re.search(r"probec: (\d+)", line)
+        if m:
+            probec = int(m.group(1))
+        m = re.match(r"node \d+ (\S+),", line)
+        if m:
+            nodes.add(m.group(1))
+        m = re.match(r" link (\S+) -> (\S+) hopc (\d+)", line)
+        if m:
+            links[m.group(1) + ">" + m.group(2)] = int(m.group(3))
+    return None if probec is None else (probec, nodes, links)
 
 for fam in fams:
     truth = set(open(f"{tmp}/truth.{fam}").read().split())
     ifaces = {a for l in truth for a in l.split(">")}
-    rows = {}
+    rows, other = {}, {}
     for tool in ("xhop", "scamper"):
-        ms, probes, found_if, found_links, false_links = [], [], [], [], 0
+        ms, probes, found_if, found, per_link, extra = [], [], [], [], [], set()
         for r in range(rounds):
-            o = load(f"{tmp}/{tool}.{fam}.{r}")
+            got = (xhop if tool == "xhop" else scamper)(f"{tmp}/{tool}.{fam}.{r}")
             ms.append(int(open(f"{tmp}/{tool}.{fam}.{r}.t").read()))
-            if not o:
-                probes.append(0); found_if.append(0); found_links.append(0)
+            if not got:
+                probes.append(0); found_if.append(0); found.append(0)
                 continue
-            probes.append(o.get("probec", 0))
-            addrs = set()
-            walk(o.get("nodes", []), addrs)
-            found_if.append(len(addrs & ifaces))
-            if tool == "xhop":
-                got = {l["from"] + ">" + l["to"] for l in o["links"]}
-                found_links.append(len(got & truth))
-                false_links += len(got - truth)
-        rows[tool] = (statistics.median(ms), statistics.median(probes),
-                      min(found_if), min(found_links) if found_links else None, false_links)
-    print(f"IPv{fam}, {rounds} rounds each, medians ({len(ifaces)} interfaces, {len(truth)} links in the lab):")
-    for tool, (ms, pr, fi, fl, fa) in rows.items():
-        links = f", links {fl}/{len(truth)} (false {fa})" if fl is not None else ""
-        print(f"  {tool:8s} {ms / 1000:7.2f} s  {pr:6.0f} probes  interfaces >= {fi}/{len(ifaces)}{links}")
+            pr, nodes, links = got
+            probes.append(pr)
+            found_if.append(len(nodes & ifaces))
+            found.append(len(set(links) & truth))
+            per_link.append(pr / max(found[-1], 1))
+            extra |= {l + (f" (hopc {links[l]})" if links[l] else "")
+                      for l in set(links) - truth}
+        rows[tool] = (statistics.median(ms), statistics.median(probes), min(found_if),
+                      min(found), max(found), statistics.median(per_link or [0]))
+        other[tool] = extra
+    print(f"IPv{fam}, {rounds} rounds each, medians ({len(ifaces)} interfaces, "
+          f"{len(truth)} links in the lab):")
+    for tool, (ms, pr, fi, lo, hi, pl) in rows.items():
+        links = f"{lo}" if lo == hi else f"{lo}-{hi}"
+        print(f"  {tool:8s} {ms / 1000:7.2f} s  {pr:4.0f} probes per target  "
+              f"interfaces {fi}/{len(ifaces)}  lab links {links}/{len(truth)}  "
+              f"{pl:5.1f} probes per lab link")
+        if other[tool]:
+            print(f"           links the lab does not have: {', '.join(sorted(other[tool]))}")
     x, s = rows["xhop"], rows["scamper"]
-    print(f"  xhop is {s[0] / max(x[0], 1):.1f}x faster per target, "
-          f"with {x[1] / max(s[1], 1):.2f}x scamper's probes")
+    print(f"  xhop is {s[0] / max(x[0], 1):.1f}x faster per target, with "
+          f"{x[1] / max(s[1], 1):.2f}x scamper's probes per target and "
+          f"{x[5] / max(s[5], 1):.2f}x its probes per lab link found")
 EOF
 
 bench_mda

@@ -260,6 +260,88 @@ static void test_lab_diamonds(void)
 	       (double)complete / runs, bound);
 }
 
+/*
+ * E[T] for T the flows a 2-way balancer (half each) must be sent until
+ * both branches saw n: T > t while Binomial(t, 1/2) is below n or above
+ * t - n
+ */
+static double draws_until_both(int n)
+{
+	double e = 0;
+
+	for (int t = 0; t < 400; t++) {
+		double p_done = 0, c = pow(0.5, t); /* C(t, x) / 2^t, from x = 0 */
+
+		for (int x = 0; x <= t; x++) {
+			if (x >= n && t - x >= n)
+				p_done += c;
+			c = c * (t - x) / (x + 1);
+		}
+		e += 1 - p_done;
+	}
+	return e;
+}
+
+/*
+ * The probe count, pinned: a 2-way balancer m whose branches meet again
+ * at z one TTL apart (x -> z; y -> w -> z), then the destination:
+ *
+ *   prober - m -< x ------ z - d
+ *               \ y - w -/
+ *
+ * What the per-interface rule owes, each interface once: the prober's 6
+ * and m's n_2 = 11 flows, all seen at TTL 1 (11 probes); m's 11 at TTL 2
+ * and as many more as it takes until x and y each have n_1 = 6 there (T,
+ * E[T] from the binomial); x's 6 and y's 6 at TTL 3; w's 6 and z's 6 at
+ * TTL 4. z met at TTLs 3 and 4 is one interface: its 6 flows are owed
+ * once, so nothing is asked at TTL 5. E[probes] <= 11 + E[T] + 12 + 12
+ * (a run that stopped m at one branch, 3% of them, costs less). A planner
+ * that asks z's rule per TTL, or sends what the rarer branch needs at its
+ * share, goes over; one that skips a rule (x's, y's) stays under 47 in a
+ * complete run.
+ */
+static void test_probe_bound(void)
+{
+	const int runs = 2000;
+	double bound = 11 + draws_until_both(6) + 12 + 12, mean;
+	__u64 probes = 0;
+	int false_links = 0, short_complete = 0;
+	struct net net;
+	int mm, x, y, w, z, d;
+
+	memset(&net, 0, sizeof(net));
+	mm = add(&net, "198.18.20.2", 0);
+	x = add(&net, "198.18.21.2", 0);
+	y = add(&net, "198.18.22.2", 0);
+	w = add(&net, "198.18.26.2", 0);
+	z = add(&net, "198.18.25.2", 0);
+	d = add(&net, "198.19.8.77", 1);
+	link_to(&net, mm, x);
+	link_to(&net, mm, y);
+	link_to(&net, x, z);
+	link_to(&net, y, w);
+	link_to(&net, w, z);
+	link_to(&net, z, d);
+	net.first = mm;
+	for (int r = 0; r < runs; r++) {
+		struct result res;
+
+		net.key = mix((__u64)r + 4242);
+		res = run(&net, 3000, 30, 95);
+		probes += res.probes;
+		false_links += res.links_false;
+		short_complete += !res.links_missing && res.probes < 47;
+	}
+	mean = (double)probes / runs;
+	printf("     (unequal diamond: %.1f probes per run, bound %.1f)\n", mean, bound);
+	EXPECT(false_links == 0, "%d false links", false_links);
+	/* the mean of 2000 runs: its standard error is about 0.1 probe */
+	EXPECT(mean <= bound + 0.5, "%.2f probes per run, more than the rule owes (%.2f)", mean,
+	       bound);
+	EXPECT(short_complete == 0, "%d complete runs under 47 probes: a rule skipped",
+	       short_complete);
+}
+
 /* A lower confidence finds less (fewer flows), never anything false */
 static void test_low_confidence(void)
 {
@@ -348,6 +430,7 @@ int main(void)
 {
 	test_stopping_points();
 	test_lab_diamonds();
+	test_probe_bound();
 	test_low_confidence();
 	test_probe_limit();
 	test_gap_limit();

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The multipath planner (plan/mda.h) */
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/log.h"
@@ -30,10 +29,13 @@ int mda_plan_init(struct mda_plan *m, const struct mda_cfg *c)
 	m->nttl = c->max_ttl - c->first_ttl + 1;
 	m->probes = calloc((size_t)c->max_probes, sizeof(*m->probes));
 	m->hop = malloc((size_t)c->max_flows * (size_t)m->nttl * sizeof(*m->hop));
+	m->rule = malloc((size_t)c->max_flows * (size_t)m->nttl * sizeof(*m->rule));
 	m->nodes = calloc(MDA_NODES_MAX, sizeof(*m->nodes));
+	m->group = calloc(MDA_NODES_MAX, sizeof(*m->group));
 	m->born = calloc(MDA_NODES_MAX, sizeof(*m->born));
 	m->unfinished = calloc(MDA_NODES_MAX + 1, sizeof(*m->unfinished));
-	if (!m->probes || !m->hop || !m->nodes || !m->born || !m->unfinished ||
+	if (!m->probes || !m->hop || !m->rule || !m->nodes || !m->group || !m->born ||
+	    !m->unfinished ||
 	    addrmap_init(&m->map, 1, key_of, m, 0) || addrmap_put(&m->map, 0) < 0) {
 		log_err("xhop: out of memory\n");
 		mda_plan_free(m);
@@ -53,7 +55,9 @@ void mda_plan_free(struct mda_plan *m)
 	addrmap_free(&m->map);
 	free(m->probes);
 	free(m->hop);
+	free(m->rule);
 	free(m->nodes);
+	free(m->group);
 	free(m->born);
 	free(m->links);
 	free(m->unfinished);
@@ -63,7 +67,9 @@ void mda_plan_free(struct mda_plan *m)
 	m->link_probes = NULL;
 	m->probes = NULL;
 	m->hop = NULL;
+	m->rule = NULL;
 	m->nodes = NULL;
+	m->group = NULL;
 	m->born = NULL;
 	m->links = NULL;
 	m->unfinished = NULL;
@@ -78,13 +84,17 @@ static __s32 *hop_at(const struct mda_plan *m, int flow, int ttl)
 static int node_of(struct mda_plan *m, int ttl, const struct in6_addr *addr, int silent)
 {
 	struct mp_node *n;
+	int group = m->nnodes;
 
 	if (silent && m->silent_node[ttl] >= 0)
 		return m->silent_node[ttl];
-	for (int i = 0; !silent && i < m->nnodes; i++)
-		if (m->nodes[i].ttl == ttl && !m->nodes[i].silent &&
-		    !memcmp(&m->nodes[i].addr, addr, sizeof(*addr)))
+	for (int i = 0; !silent && i < m->nnodes; i++) {
+		if (m->nodes[i].silent || memcmp(&m->nodes[i].addr, addr, sizeof(*addr)))
+			continue;
+		if (m->nodes[i].ttl == ttl)
 			return i;
+		group = m->group[i]; /* the same interface at another TTL */
+	}
 	if (m->nnodes == MDA_NODES_MAX)
 		return -1;
 	n = &m->nodes[m->nnodes];
@@ -93,14 +103,14 @@ static int node_of(struct mda_plan *m, int ttl, const struct in6_addr *addr, int
 	n->silent = (__u8)silent;
 	if (!silent)
 		n->addr = *addr;
+	m->group[m->nnodes] = group;
 	m->born[m->nnodes] = (__u8)m->level;
 	if (silent)
 		m->silent_node[ttl] = m->nnodes;
 	return m->nnodes++;
 }
 
-/* Ask for flow at ttl; 0, or -1 when the probe budget is spent */
-static int ask(struct mda_plan *m, int flow, int ttl, int attempt)
+int mda_ask(struct mda_plan *m, int flow, int ttl, int attempt)
 {
 	struct mda_probe *p;
 
@@ -114,163 +124,6 @@ static int ask(struct mda_plan *m, int flow, int ttl, int attempt)
 	*hop_at(m, flow, ttl) = MDA_HOP_PENDING;
 	m->unsettled++;
 	return 0;
-}
-
-/* A new flow, or -1 when the run's span of flows is used up */
-static int new_flow(struct mda_plan *m)
-{
-	return m->nflows < m->c.max_flows ? m->nflows++ : -1;
-}
-
-/* What the flows through node u (-1: the prober) show at ttl */
-struct through {
-	int flows;	/* through u */
-	int settled;	/* of them, settled at ttl */
-	int next;	/* distinct nodes at ttl among those */
-};
-
-static struct through through_of(const struct mda_plan *m, int u, int ttl)
-{
-	struct through t = { 0 };
-	__u8 seen[MDA_NODES_MAX / 8];
-
-	memset(seen, 0, sizeof(seen));
-	for (int f = 0; f < m->nflows; f++) {
-		__s32 h;
-
-		if (u >= 0 && *hop_at(m, f, ttl - 1) != u)
-			continue;
-		t.flows++;
-		h = *hop_at(m, f, ttl);
-		if (h < 0)
-			continue;
-		t.settled++;
-		if (!(seen[h / 8] & (1u << (h % 8)))) {
-			seen[h / 8] |= (__u8)(1u << (h % 8));
-			t.next++;
-		}
-	}
-	return t;
-}
-
-/*
- * A node found late (while a later TTL was explored: a branch the
- * earlier rounds missed) has no link from the TTL before: ask the flow
- * that found it there once. Returns probes asked, -1 when out of budget.
- */
-static int ask_back(struct mda_plan *m)
-{
-	int n = 0;
-
-	for (int f = 0; f < m->nflows; f++) {
-		for (int t = m->c.first_ttl + 1; t < m->level; t++) {
-			__s32 h = *hop_at(m, f, t);
-
-			if (h < 0 || m->nodes[h].silent || m->born[h] <= t ||
-			    *hop_at(m, f, t - 1) != MDA_HOP_UNKNOWN)
-				continue;
-			if (ask(m, f, t - 1, 0))
-				return -1;
-			n++;
-		}
-	}
-	return n;
-}
-
-/*
- * One round of the TTL being explored: probes for every node before it
- * whose next hops are not settled yet. Returns how many were asked, 0
- * when the TTL is settled, -1 when the budget ran out first (the nodes
- * left unsettled are in unfinished).
- */
-static int plan_level(struct mda_plan *m)
-{
-	int L = m->level, asked, more = 0, first = L == m->c.first_ttl;
-
-	asked = ask_back(m);
-	if (asked < 0)
-		return -1;
-	for (int u = first ? -1 : 0; u < (first ? 0 : m->nnodes); u++) {
-		struct through t;
-		int need, k;
-
-		if (u >= 0 && (m->nodes[u].ttl != L - 1 || mda_node_terminal(&m->nodes[u])))
-			continue;
-		t = through_of(m, u, L);
-		k = t.next < MDA_K_MAX ? t.next : MDA_K_MAX;
-		need = m->need[k] - t.settled;
-		/* flows known to pass u, not asked at L yet */
-		for (int f = 0; need > 0 && f < m->nflows; f++) {
-			if ((u >= 0 && *hop_at(m, f, L - 1) != u) ||
-			    *hop_at(m, f, L) != MDA_HOP_UNKNOWN)
-				continue;
-			if (ask(m, f, L, 0))
-				goto spent;
-			asked++;
-			need--;
-		}
-		if (need <= 0)
-			continue;
-		if (first) {
-			/* every flow passes the prober */
-			while (need > 0) {
-				int f = new_flow(m);
-
-				if (f < 0 || ask(m, f, L, 0))
-					goto spent;
-				asked++;
-				need--;
-			}
-			continue;
-		}
-		/*
-		 * Even where u is the one node at its TTL, a new flow is seen
-		 * there before it counts as passing u: inferring it would
-		 * claim a false link whenever the TTL before missed a branch
-		 * (tests/unit/test_mda.c saw 56 in 2000 runs)
-		 */
-		/*
-		 * New flows land on u with the share of known flows that did;
-		 * the flows asked for the node that needs most serve all
-		 */
-		{
-			struct through all = through_of(m, -1, L - 1);
-			double share = all.settled ? (double)t.flows / all.settled : 1.0;
-			int want = (int)ceil(need / (share > 0 ? share : 1.0));
-
-			if (want > more)
-				more = want;
-		}
-	}
-	for (int i = 0; i < more; i++) {
-		int f = new_flow(m);
-
-		if (f < 0 || ask(m, f, L - 1, 0))
-			goto spent;
-		asked++;
-	}
-	return asked;
-spent:
-	return -1;
-}
-
-/* PROBELIMIT: the nodes before the TTL explored whose next hops are not settled */
-static void list_unfinished(struct mda_plan *m)
-{
-	int L = m->level;
-
-	m->nunfinished = 0;
-	if (L == m->c.first_ttl)
-		return; /* the prober's own next hops: no node to name */
-	for (int u = 0; u < m->nnodes; u++) {
-		struct through t;
-
-		if (m->nodes[u].ttl != L - 1 || mda_node_terminal(&m->nodes[u]))
-			continue;
-		t = through_of(m, u, L);
-		if (t.settled < m->need[t.next < MDA_K_MAX ? t.next : MDA_K_MAX])
-			m->unfinished[m->nunfinished++] = (__u32)u;
-	}
 }
 
 static void finish(struct mda_plan *m, int reason, int data);
@@ -298,11 +151,32 @@ static void level_end(struct mda_plan *m)
 			open++;
 		}
 	}
-	if (any && !open) {
+	if (!any) {
+		/*
+		 * Nothing was asked at L: every interface before it had its
+		 * next hops settled by flows that crossed it at other TTLs
+		 * (plan/mda_round.c), and the trace ends where they ended
+		 */
+		for (int i = 0; i < m->nnodes; i++) {
+			const struct mp_node *n = &m->nodes[i];
+
+			reached += !n->silent && n->verdict == VERDICT_REACHED;
+			if (!n->silent && n->verdict == VERDICT_UNREACH) {
+				unreach++;
+				code = n->icmp_code;
+			}
+		}
+		if (reached || unreach)
+			finish(m, reached ? STOP_COMPLETED : STOP_UNREACH, reached ? 0 : code);
+		else
+			finish(m, STOP_GAPLIMIT, m->gap);
+		return;
+	}
+	if (!open) {
 		finish(m, reached ? STOP_COMPLETED : STOP_UNREACH, reached ? 0 : code);
 		return;
 	}
-	m->gap = any && silent == any ? m->gap + 1 : 0;
+	m->gap = silent == any ? m->gap + 1 : 0;
 	if (m->gap >= m->c.gaplimit) {
 		finish(m, STOP_GAPLIMIT, m->gap);
 		return;
@@ -318,7 +192,7 @@ static void level_end(struct mda_plan *m)
 static void plan_round(struct mda_plan *m)
 {
 	while (!m->finished && !m->send_err && !m->unsettled) {
-		int asked = plan_level(m);
+		int asked = mda_round_plan(m);
 
 		if (asked > 0)
 			return;
@@ -469,7 +343,7 @@ static void expire(struct mda_plan *m, struct mda_probe *p)
 		m->in_flight--;
 		m->unsettled--;
 		*hop_at(m, p->flow, p->ttl) = MDA_HOP_UNKNOWN;
-		ask(m, again.flow, again.ttl, again.attempt + 1);
+		mda_ask(m, again.flow, again.ttl, again.attempt + 1);
 		return;
 	}
 	settle(m, p, node_of(m, p->ttl, NULL, 1));
@@ -559,7 +433,7 @@ static void finish(struct mda_plan *m, int reason, int data)
 	m->stop_reason = reason;
 	m->stop_data = data;
 	if (reason == STOP_PROBELIMIT)
-		list_unfinished(m);
+		mda_round_unfinished(m);
 	if (make_links(m)) {
 		log_err("xhop: out of memory\n");
 		m->nlinks = 0;

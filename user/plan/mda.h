@@ -6,15 +6,13 @@
  * checksum + n), so one flow always takes one path, and a link is two
  * nodes that one flow met at consecutive TTLs.
  *
- * TTL by TTL, in rounds: for each node at the TTL before (the prober for
- * the first), with k next hops seen so far, enough flows through it are
- * probed at this TTL to rule out a (k+1)-th at the confidence asked
- * (mda_flows_needed). Flows through a node are taken from those known to
- * pass it; when too few are known, new flows are classified at the TTL
- * before. A round is planned once the previous one settled. A probe
+ * TTL by TTL, in rounds (plan/mda_round.c): for each interface at the
+ * TTL before (the prober for the first), with k next hops seen so far,
+ * enough flows through it are probed one TTL further to rule out a
+ * (k+1)-th at the confidence asked (mda_flows_needed). A probe
  * unanswered after its wait is sent again (attempts), then the flow
  * counts as silent at that TTL: silence is a node of its own per TTL, and
- * links step over it.
+ * links step over it. A round is planned once the previous one settled.
  */
 #ifndef XHOP_PLAN_MDA_H
 #define XHOP_PLAN_MDA_H
@@ -84,7 +82,14 @@ struct mda_plan {
 	__s32 *hop;		/* [flow * nttl + ttl - first_ttl]: node or MDA_HOP_* */
 	int nttl;
 	int nflows;
+	__s32 *rule;		/* [as hop]: whose rule a flow's hop serves (plan/mda_round.c) */
 	struct mp_node *nodes;
+	/*
+	 * Per node, the first node of its address (a silent node: itself):
+	 * an interface met at several TTLs (behind branches of unequal
+	 * length) has one stopping rule, whatever TTL its flows crossed it at
+	 */
+	__s32 *group;
 	__u8 *born;		/* the TTL being explored when a node was found */
 	int nnodes;
 	int silent_node[MDA_TTL_MAX + 1];
@@ -110,6 +115,18 @@ static inline __s32 *mda_hop_at(const struct mda_plan *m, int flow, int ttl)
 {
 	return &m->hop[(size_t)flow * (size_t)m->nttl + (size_t)(ttl - m->c.first_ttl)];
 }
+
+/* Ask for flow at ttl; 0, or -1 when the probe budget is spent */
+int mda_ask(struct mda_plan *m, int flow, int ttl, int attempt);
+/*
+ * One round of the TTL being explored (plan/mda_round.c): probes for
+ * every interface before it whose next hops are not settled. Returns how
+ * many were asked, 0 when the TTL is settled, -1 when the budget ran out
+ * first.
+ */
+int mda_round_plan(struct mda_plan *m);
+/* PROBELIMIT: the nodes before the TTL explored whose next hops are not settled */
+void mda_round_unfinished(struct mda_plan *m);
 
 /* 0, or -errno (reported) */
 int mda_plan_init(struct mda_plan *m, const struct mda_cfg *c);

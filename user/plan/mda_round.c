@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What one round of xhop multipath asks (plan/mda.h): the MDA's stopping
+ * rule per interface, and where the flows for it come from.
+ *
+ * A flow's hop at a TTL serves a rule, its "rule key":
+ *   - an answering interface: its address (plan/mda.h's group), at
+ *     whatever TTL the flow crossed it. A per-flow balancer picks the next
+ *     hop from the flow alone, so every flow through an interface is a
+ *     sample of its next hops, and one met at two TTLs (behind branches
+ *     of unequal length) needs n_k flows once, not n_k per TTL;
+ *   - the silence j TTLs after interface G (or after the prober): those
+ *     flows crossed G's silent next hop(s), and what they meet at the
+ *     next TTL is what lies behind. A flow silent where the TTL before is
+ *     unknown has no key: nothing is known of where it came from, and it
+ *     serves no rule;
+ *   - the prober, for the first TTL: every flow starts there.
+ * For a key with k next hops seen (an answering one by its address, any
+ * silence as one), n_k flows through it must have settled one TTL
+ * further (mda_flows_needed); nothing is inferred: a flow counts only
+ * where it was seen at both TTLs.
+ *
+ * Where the flows come from, cheapest first:
+ *   1. flows already seen through the key and not asked one TTL further:
+ *      one probe each, every one counts;
+ *   2. flows seen at the TTL before on a predecessor of the key: one
+ *      probe each at the key's TTL, landing on it in its share of the
+ *      predecessor's next hops;
+ *   3. new flows at the key's TTL (an answering key; a silent key needs
+ *      its interface, so its predecessor is brought forward first, one
+ *      TTL further back each round).
+ * Each flow found at a TTL is at one interface there: the flows still
+ * owed at a TTL are at least the sum of what each key there needs, so a
+ * round asks that many and no more. More rounds, fewer probes than asking
+ * what the rarest branch needs at its share (tests/unit/test_mda.c).
+ */
+#include <stdlib.h>
+#include "plan/mda.h"
+
+/* Rule keys: an answering group is its node index; then the silences */
+enum { KEY_NONE = -1, KEY_PROBER = -2, KEY_SILENCE = MDA_NODES_MAX };
+
+/* The silence j TTLs after group g (-1: the prober) */
+static int key_silence(int g, int j)
+{
+	return KEY_SILENCE + (g + 1) * (MDA_TTL_MAX + 1) + j;
+}
+
+static int key_is_silence(int key)
+{
+	return key >= KEY_SILENCE;
+}
+
+/* The key the flows of a silence key came from at the TTL before */
+static int key_before(int key)
+{
+	int g = (key - KEY_SILENCE) / (MDA_TTL_MAX + 1) - 1;
+	int j = (key - KEY_SILENCE) % (MDA_TTL_MAX + 1);
+
+	if (j > 1)
+		return key_silence(g, j - 1);
+	return g < 0 ? KEY_PROBER : g;
+}
+
+static __s32 *key_at(const struct mda_plan *m, int flow, int ttl)
+{
+	return &m->rule[(size_t)flow * (size_t)m->nttl + (size_t)(ttl - m->c.first_ttl)];
+}
+
+/* A node that ends its flows serves no rule: the destination, an Unreachable */
+static int open_node(const struct mda_plan *m, __s32 h)
+{
+	return h >= 0 && !mda_node_terminal(&m->nodes[h]);
+}
+
+/* Every flow's rule keys, from its hops as they stand */
+static void keys_make(struct mda_plan *m)
+{
+	for (int f = 0; f < m->nflows; f++) {
+		int g = -1, j = 0, known = 1; /* every flow leaves the prober */
+
+		for (int t = m->c.first_ttl; t <= m->c.max_ttl; t++) {
+			__s32 h = *mda_hop_at(m, f, t);
+			__s32 *k = key_at(m, f, t);
+
+			if (h < 0) {
+				*k = KEY_NONE;
+				known = 0;
+			} else if (m->nodes[h].silent) {
+				j++;
+				*k = known ? key_silence(g, j) : KEY_NONE;
+			} else {
+				g = m->group[h];
+				j = 0;
+				known = 1;
+				*k = g;
+			}
+		}
+	}
+}
+
+/* Where a flow's hop after one of key's lands, as its rule counts next hops */
+static int next_of(const struct mda_plan *m, __s32 h)
+{
+	return m->nodes[h].silent ? KEY_NONE : m->group[h];
+}
+
+/* Flows through key settled one TTL further, and its next hops among them */
+struct rule {
+	int settled;
+	int next;
+};
+
+static struct rule rule_of(const struct mda_plan *m, int key)
+{
+	struct rule r = { 0 };
+	int seen[MDA_K_MAX + 1];
+
+	for (int f = 0; f < m->nflows; f++) {
+		for (int t = m->c.first_ttl - 1; t < m->c.max_ttl; t++) {
+			__s32 h = *mda_hop_at(m, f, t + 1);
+			int i, n;
+
+			if (key == KEY_PROBER) {
+				if (t != m->c.first_ttl - 1)
+					break;
+			} else if (t < m->c.first_ttl || *key_at(m, f, t) != key ||
+				   !open_node(m, *mda_hop_at(m, f, t))) {
+				continue;
+			}
+			if (h < 0)
+				continue;
+			r.settled++;
+			n = next_of(m, h);
+			for (i = 0; i < r.next && seen[i] != n; i++)
+				;
+			if (i == r.next && r.next <= MDA_K_MAX)
+				seen[r.next++] = n;
+		}
+	}
+	return r;
+}
+
+static int needed(const struct mda_plan *m, int key)
+{
+	struct rule r = rule_of(m, key);
+
+	return m->need[r.next < MDA_K_MAX ? r.next : MDA_K_MAX] - r.settled;
+}
+
+/* n new flows asked at ttl: n, or -1 when out of budget or of the run's flows */
+static int new_flows(struct mda_plan *m, int ttl, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (m->nflows >= m->c.max_flows || mda_ask(m, m->nflows++, ttl, 0))
+			return -1;
+	}
+	return n;
+}
+
+/* The keys that flows with key came from one TTL before, up to max */
+static int keys_before(const struct mda_plan *m, int key, int *before, int max)
+{
+	int n = 0;
+
+	if (key_is_silence(key)) {
+		before[0] = key_before(key);
+		return 1;
+	}
+	for (int f = 0; f < m->nflows; f++) {
+		for (int t = m->c.first_ttl; t <= m->c.max_ttl; t++) {
+			/* at the first TTL, every flow comes from the prober */
+			__s32 kb = t > m->c.first_ttl ? *key_at(m, f, t - 1) : KEY_PROBER;
+			int i;
+
+			if (*key_at(m, f, t) != key || kb == KEY_NONE)
+				continue;
+			for (i = 0; i < n && before[i] != kb; i++)
+				;
+			if (i == n && n < max)
+				before[n++] = kb;
+		}
+	}
+	return n;
+}
+
+/*
+ * Up to n flows through key (its rule's) asked one TTL further: first at
+ * ttl + 1, then at the TTLs after the key's other crossings. Returns how
+ * many, -1 when out of budget.
+ */
+static int ask_through(struct mda_plan *m, int key, int ttl, int n)
+{
+	int asked = 0;
+
+	if (key == KEY_PROBER) {
+		for (int f = 0; asked < n && f < m->nflows; f++) {
+			if (*mda_hop_at(m, f, m->c.first_ttl) != MDA_HOP_UNKNOWN)
+				continue;
+			if (mda_ask(m, f, m->c.first_ttl, 0))
+				return -1;
+			asked++;
+		}
+		return asked;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (int t = m->c.first_ttl; t < m->c.max_ttl; t++) {
+			if ((t == ttl) != !pass)
+				continue;
+			for (int f = 0; asked < n && f < m->nflows; f++) {
+				if (*key_at(m, f, t) != key || !open_node(m, *mda_hop_at(m, f, t)) ||
+				    *mda_hop_at(m, f, t + 1) != MDA_HOP_UNKNOWN)
+					continue;
+				if (mda_ask(m, f, t + 1, 0))
+					return -1;
+				asked++;
+			}
+		}
+	}
+	return asked;
+}
+
+/*
+ * Up to n more flows seen at ttl with key: flows on its predecessors at
+ * ttl - 1 asked at ttl, then new flows, or for a silence its predecessor
+ * brought forward. Returns how many asked, -1 when out of budget or flows.
+ */
+static int bring(struct mda_plan *m, int key, int ttl, int n)
+{
+	int before[MDA_K_MAX], nb, asked = 0, more;
+
+	nb = keys_before(m, key, before, MDA_K_MAX);
+	/* from the predecessors at ttl - 1 first, then at the key's other TTLs */
+	for (int pass = 0; pass < 2; pass++) {
+		for (int t = m->c.first_ttl; t <= m->c.max_ttl; t++) {
+			if ((t == ttl) != !pass)
+				continue;
+			for (int f = 0; asked < n && f < m->nflows; f++) {
+				__s32 kb = KEY_PROBER;
+				int i;
+
+				if (*mda_hop_at(m, f, t) != MDA_HOP_UNKNOWN)
+					continue;
+				if (t > m->c.first_ttl) {
+					if (!open_node(m, *mda_hop_at(m, f, t - 1)))
+						continue;
+					kb = *key_at(m, f, t - 1);
+				}
+				for (i = 0; i < nb && before[i] != kb; i++)
+					;
+				if (i == nb)
+					continue;
+				if (mda_ask(m, f, t, 0))
+					return -1;
+				asked++;
+			}
+		}
+	}
+	n -= asked;
+	if (n <= 0)
+		return asked;
+	if (ttl > m->c.first_ttl && key_is_silence(key))
+		more = bring(m, key_before(key), ttl - 1, n);
+	else
+		more = new_flows(m, ttl, n);
+	return more < 0 ? -1 : asked + more;
+}
+
+/*
+ * A node found late (while a later TTL was explored: a branch the
+ * earlier rounds missed) has no link from the TTL before: ask the flow
+ * that found it there once. Returns probes asked, -1 when out of budget.
+ */
+static int ask_back(struct mda_plan *m)
+{
+	int n = 0;
+
+	for (int f = 0; f < m->nflows; f++) {
+		for (int t = m->c.first_ttl + 1; t < m->level; t++) {
+			__s32 h = *mda_hop_at(m, f, t);
+
+			if (h < 0 || m->nodes[h].silent || m->born[h] <= t ||
+			    *mda_hop_at(m, f, t - 1) != MDA_HOP_UNKNOWN)
+				continue;
+			if (mda_ask(m, f, t - 1, 0))
+				return -1;
+			n++;
+		}
+	}
+	return n;
+}
+
+/*
+ * The keys flows serve before TTL L (the prober first), once each, with
+ * the last TTL before L where they are met. Not only L - 1's: a next hop
+ * found late (ask_back) raises its interface's k, and the rule it owes
+ * with it.
+ */
+static int keys_due(const struct mda_plan *m, int L, int *keys, int *ttls, int max)
+{
+	int n = 1;
+
+	keys[0] = KEY_PROBER;
+	ttls[0] = m->c.first_ttl - 1;
+	for (int t = m->c.first_ttl; t < L; t++) {
+		for (int f = 0; f < m->nflows; f++) {
+			__s32 k = *key_at(m, f, t);
+			int i;
+
+			if (k == KEY_NONE || !open_node(m, *mda_hop_at(m, f, t)))
+				continue;
+			for (i = 0; i < n && keys[i] != k; i++)
+				;
+			if (i == n && n < max)
+				keys[n++] = k;
+			if (i < n)
+				ttls[i] = t;
+		}
+	}
+	return n;
+}
+
+int mda_round_plan(struct mda_plan *m)
+{
+	int L = m->level, asked, nkeys, nneedy = 0;
+	int *keys = NULL, *ttls = NULL, *short_of = NULL;
+	size_t max = (size_t)MDA_NODES_MAX + (size_t)m->nflows * (size_t)m->nttl + 1;
+
+	asked = ask_back(m);
+	if (asked < 0)
+		return -1;
+	keys_make(m);
+	keys = malloc(max * sizeof(*keys));
+	ttls = malloc(max * sizeof(*ttls));
+	short_of = malloc(max * sizeof(*short_of));
+	if (!keys || !ttls || !short_of) {
+		asked = -1;
+		goto out;
+	}
+	nkeys = keys_due(m, L, keys, ttls, (int)max);
+	for (int i = 0; i < nkeys; i++) {
+		int need = needed(m, keys[i]), got;
+
+		if (need <= 0)
+			continue;
+		got = ask_through(m, keys[i], ttls[i], need);
+		if (got < 0) {
+			asked = -1;
+			goto out;
+		}
+		asked += got;
+		if (got < need) {
+			keys[nneedy] = keys[i];
+			ttls[nneedy] = ttls[i];
+			short_of[nneedy++] = need - got;
+		}
+	}
+	/* flows seen on the keys still short: at most what they lack */
+	for (int i = 0; i < nneedy; i++) {
+		int got = keys[i] == KEY_PROBER ? new_flows(m, m->c.first_ttl, short_of[i])
+						: bring(m, keys[i], ttls[i], short_of[i]);
+
+		if (got < 0) {
+			asked = -1;
+			goto out;
+		}
+		asked += got;
+	}
+out:
+	free(keys);
+	free(ttls);
+	free(short_of);
+	return asked;
+}
+
+void mda_round_unfinished(struct mda_plan *m)
+{
+	int L = m->level;
+
+	m->nunfinished = 0;
+	if (L == m->c.first_ttl)
+		return; /* the prober's own next hops: no node to name */
+	keys_make(m);
+	for (int u = 0; u < m->nnodes; u++) {
+		int open = 0;
+
+		if (m->nodes[u].ttl != L - 1 || mda_node_terminal(&m->nodes[u]))
+			continue;
+		if (!m->nodes[u].silent) {
+			open = needed(m, m->group[u]) > 0;
+		} else {
+			for (int f = 0; !open && f < m->nflows; f++) {
+				__s32 k = *key_at(m, f, L - 1);
+
+				open = *mda_hop_at(m, f, L - 1) == u && k != KEY_NONE &&
+				       needed(m, k) > 0;
+			}
+		}
+		if (open)
+			m->unfinished[m->nunfinished++] = (__u32)u;
+	}
+}
