@@ -5,9 +5,9 @@
 #include "net/addr.h"
 #include "net/addrmap.h"
 
-static __u32 home(const struct addrmap *m, const struct in6_addr *a)
+static __u32 hash_of(const struct addrmap *m, const struct in6_addr *a)
 {
-	return (__u32)addr_hash(a, m->salt) & m->mask;
+	return (__u32)addr_hash(a, m->salt);
 }
 
 static int table_alloc(struct addrmap *m, __u32 buckets)
@@ -15,7 +15,8 @@ static int table_alloc(struct addrmap *m, __u32 buckets)
 	m->slot = malloc((size_t)buckets * sizeof(*m->slot));
 	if (!m->slot)
 		return -ENOMEM;
-	memset(m->slot, 0xff, (size_t)buckets * sizeof(*m->slot));
+	for (__u32 i = 0; i < buckets; i++)
+		m->slot[i].v = ADDRMAP_NONE;
 	m->mask = buckets - 1;
 	return 0;
 }
@@ -41,24 +42,26 @@ void addrmap_free(struct addrmap *m)
 	m->n = 0;
 }
 
-/* The bucket of a, or the empty one where it would go */
-static __u32 find(const struct addrmap *m, const struct in6_addr *a)
+/* The bucket of a (hash h), or the empty one where it would go */
+static __u32 find(const struct addrmap *m, const struct in6_addr *a, __u32 h)
 {
-	__u32 i = home(m, a);
+	__u32 i = h & m->mask;
 
-	while (m->slot[i] != ADDRMAP_NONE && memcmp(m->key(m->ctx, m->slot[i]), a, sizeof(*a)))
+	while (m->slot[i].v != ADDRMAP_NONE &&
+	       (m->slot[i].hash != h || memcmp(m->key(m->ctx, m->slot[i].v), a, sizeof(*a))))
 		i = (i + 1) & m->mask;
 	return i;
 }
 
 __u32 addrmap_get(const struct addrmap *m, const struct in6_addr *a)
 {
-	return m->slot ? m->slot[find(m, a)] : ADDRMAP_NONE;
+	return m->slot ? m->slot[find(m, a, hash_of(m, a))].v : ADDRMAP_NONE;
 }
 
 static int grow(struct addrmap *m)
 {
-	__u32 *old = m->slot, buckets = m->mask + 1;
+	struct addrmap_slot *old = m->slot;
+	__u32 buckets = m->mask + 1;
 
 	if (buckets >= (1u << 31))
 		return -ENOMEM;
@@ -66,23 +69,34 @@ static int grow(struct addrmap *m)
 		m->slot = old;
 		return -ENOMEM;
 	}
-	for (__u32 j = 0; j < buckets; j++)
-		if (old[j] != ADDRMAP_NONE)
-			m->slot[find(m, m->key(m->ctx, old[j]))] = old[j];
+	/* distinct addresses: each goes to the first empty bucket from home */
+	for (__u32 j = 0; j < buckets; j++) {
+		__u32 i;
+
+		if (old[j].v == ADDRMAP_NONE)
+			continue;
+		for (i = old[j].hash & m->mask; m->slot[i].v != ADDRMAP_NONE; i = (i + 1) & m->mask)
+			;
+		m->slot[i] = old[j];
+	}
 	free(old);
 	return 0;
 }
 
 int addrmap_put(struct addrmap *m, __u32 v)
 {
-	__u32 i;
+	const struct in6_addr *a;
+	__u32 i, h;
 
 	if (2 * (__u64)(m->n + 1) > (__u64)m->mask + 1 && grow(m))
 		return -ENOMEM;
-	i = find(m, m->key(m->ctx, v));
-	if (m->slot[i] != ADDRMAP_NONE)
+	a = m->key(m->ctx, v);
+	h = hash_of(m, a);
+	i = find(m, a, h);
+	if (m->slot[i].v != ADDRMAP_NONE)
 		return 0;
-	m->slot[i] = v;
+	m->slot[i].v = v;
+	m->slot[i].hash = h;
 	m->n++;
 	return 1;
 }
@@ -93,20 +107,20 @@ void addrmap_del(struct addrmap *m, const struct in6_addr *a)
 
 	if (!m->slot)
 		return;
-	i = find(m, a);
-	if (m->slot[i] == ADDRMAP_NONE)
+	i = find(m, a, hash_of(m, a));
+	if (m->slot[i].v == ADDRMAP_NONE)
 		return;
-	m->slot[i] = ADDRMAP_NONE;
+	m->slot[i].v = ADDRMAP_NONE;
 	m->n--;
 	/* backward-shift: the entries after i move up unless their home lies
 	 * in (i, j], so every probe chain stays unbroken
 	 */
-	for (j = (i + 1) & m->mask; m->slot[j] != ADDRMAP_NONE; j = (j + 1) & m->mask) {
-		__u32 h = home(m, m->key(m->ctx, m->slot[j]));
+	for (j = (i + 1) & m->mask; m->slot[j].v != ADDRMAP_NONE; j = (j + 1) & m->mask) {
+		__u32 h = m->slot[j].hash & m->mask;
 
 		if (i <= j ? (h <= i || h > j) : (h <= i && h > j)) {
 			m->slot[i] = m->slot[j];
-			m->slot[j] = ADDRMAP_NONE;
+			m->slot[j].v = ADDRMAP_NONE;
 			i = j;
 		}
 	}

@@ -7,9 +7,14 @@
  * probing, backward-shift deletion (no tombstones, so lookups stay short
  * under churn); it grows at half full.
  *
- * It stores only the numbers: a value's address comes from the owner's
- * own storage through key(), so an entry costs 4 bytes, not 20 (a scan
- * window of a million targets keeps its index at 8 MB).
+ * It stores the numbers and 32 bits of each address's hash, not the
+ * addresses: a value's address comes from the owner's own storage through
+ * key(), so an entry costs 8 bytes, not 20 (a scan window of a million
+ * targets keeps its index at 16 MB). The hash decides most comparisons
+ * without key(): in a scan of a million targets, key()'s two reads into
+ * the owner's tables were a third of the scan thread's time; now only the
+ * matching entry is read. The bucket follows from the stored hash too, so
+ * growing and deleting read no key at all.
  */
 #ifndef XHOP_ADDRMAP_H
 #define XHOP_ADDRMAP_H
@@ -22,8 +27,13 @@
 /* The address of value v in the owner's storage */
 typedef const struct in6_addr *(*addrmap_key_fn)(const void *ctx, __u32 v);
 
+struct addrmap_slot {
+	__u32 v;	/* the value, ADDRMAP_NONE where empty */
+	__u32 hash;	/* the low 32 bits of its address's hash */
+};
+
 struct addrmap {
-	__u32 *slot;	/* values, ADDRMAP_NONE where empty */
+	struct addrmap_slot *slot;
 	__u32 mask;	/* buckets - 1, a power of two */
 	__u32 n;
 	__u64 salt;	/* a per-run hash salt: addresses are not ours to choose */
