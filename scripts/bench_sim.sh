@@ -4,22 +4,30 @@
 # xhop scan against the simulated Internet (xhop-sim, scripts/sim_lab.sh),
 # in one run:
 #   - the ceiling: the fastest bare sender (bench/flood.c: live frames,
-#     else AF_XDP, else AF_PACKET) flooding probes that expire at TTL 1
-#     and at TTL 12, answers counted by an XDP program, nothing else;
-#   - xhop scan of N4 IPv4 addresses (default: all 131,072 of
-#     198.18.0.0/15) and N6 IPv6 ones under 2001:2:0::/48, with and
-#     without Doubletree: wall time, probe and answer rates (the rate it
-#     drove the simulator at, as a share of the ceiling), probes per
-#     target and per interface, resident memory, ring and send drops, and
-#     the answers the simulator dropped on purpose (none unless --rate);
-#   - exactness: a random sample of the traces against `xhop-sim truth`
-#     of each one's flow (tests/e2e/sim_check.py);
-#   - scamper (icmp-paris, -p 10000) over the same sample: time and probes,
-#     against xhop's on the sample's share.
+#     else AF_XDP, else AF_PACKET) flooding probes that expire at TTL 1,
+#     at TTL 12, and a scan-like mix (TTLs 1-20 over 256 prefixes, IPv4
+#     and IPv6), answers counted by an XDP program, nothing else; best of
+#     two rounds each;
+#   - xhop scan at the sender's full rate (--rate 10000000: as fast as the
+#     sending thread goes) of N4 IPv4 addresses (default: all 131,072 of
+#     198.18.0.0/15) and N6 IPv6 ones under 2001:2:0::/48 (default one
+#     million), with and without Doubletree: wall time, probe and answer
+#     rates (sustained: while probes were ready to leave; and over the
+#     whole run), as shares of the ceilings, probes per target and per
+#     interface, resident memory (and per million targets), ring and send
+#     drops, and the answers the simulator dropped on purpose;
+#   - exactness: a random sample (default 10,000) of the traces against
+#     `xhop-sim truth` of each one's flow (tests/e2e/sim_check.py);
+#   - scamper (icmp-paris, -p 10000, its highest rate) over the same
+#     sample: time and probes, against xhop's on the sample's share.
+# -x: the twelve-million run instead: 12,000,000 IPv6 targets (the routed
+# IPv4 /24s' number), Doubletree, full rate, traces as warts to a file
+# (JSON would be 3.2 kB a trace here, 38 GB); wall time against
+# FlashRoute's 7 minutes for the IPv4 /24s at 200 kpps, rates, RSS.
 # The responder, the receiver and the sender share this machine's CPUs.
 #
-# Usage: scripts/bench_sim.sh [-q] [N4 [N6 [SAMPLE]]]   (as root)
-#   -q: a smoke run (2,000 + 1,000 targets, sample 300)
+# Usage: scripts/bench_sim.sh [-q | -x] [N4 [N6 [SAMPLE]]]   (as root)
+#   -q: a smoke run (2,000 + 1,000 targets at 50,000/s, sample 300)
 # Safety: only 198.18.0.0/15 and 2001:2::/48, namespaces xbsim<pid>-*,
 # removed on exit; nothing probes from the root namespace.
 set -u
@@ -30,9 +38,12 @@ source "$HERE/sim_lab.sh"
 XHOP=${XHOP:-$ROOT/build/xhop}
 FLOOD=$ROOT/build/bench/flood
 
-N4=131072 N6=200000 SAMPLE=2000 RATE=200000
+N4=131072 N6=1000000 SAMPLE=10000 RATE=10000000 BIG=0
 if [[ ${1:-} == -q ]]; then
 	N4=2000 N6=1000 SAMPLE=300 RATE=50000
+	shift
+elif [[ ${1:-} == -x ]]; then
+	N4=0 N6=12000000 SAMPLE=0 BIG=1
 	shift
 fi
 N4=${1:-$N4}
@@ -63,19 +74,29 @@ echo "xhop scan against xhop-sim ${TOPO[*]}: $N4 IPv4 + $N6 IPv6 targets, $(unam
 
 # --- the ceiling ----------------------------------------------------------------
 sim_lab_pass off # the flood brings its own counting program
-CEIL=0
-for ttl in 1 12; do
-	read -r _ offered secs _ answered _ sender < <(nsp "$FLOOD" 198.18.0.1 2 "$ttl" 0 \
-		2>"$WORK/flood.err") || die "flood: $(cat "$WORK/flood.err")"
-	got=$(py "round($answered / $secs)")
-	echo "bare sender ($sender), TTL $ttl: offered $(py "round($offered / $secs)")/s," \
-		"$got answers/s back"
-	((got > CEIL)) && CEIL=$got
+CEIL=0 CEIL_MIX=0
+declare -A best
+floods=("198.18.0.1 1" "198.18.0.1 12" "198.18.0.1 1-20" "2001:2:0:1::1 1-20")
+for round in 1 2; do
+	for f in "${floods[@]}"; do
+		read -r dst ttl <<<"$f"
+		read -r _ offered secs _ answered _ sender < <(nsp "$FLOOD" "$dst" 2 "$ttl" \
+			2>"$WORK/flood.err") || die "flood: $(cat "$WORK/flood.err")"
+		got=$(py "round($answered / $secs)")
+		((got > ${best[$f]:-0})) && best[$f]=$got
+		((round == 2)) || continue
+		echo "bare sender ($sender), $dst TTL $ttl: ${best[$f]} answers/s back" \
+			"(best of 2; this round offered $(py "round($offered / $secs)")/s)"
+	done
 done
-echo "ceiling: $CEIL answers/s"
+for f in "${floods[@]}"; do
+	((best[$f] > CEIL)) && CEIL=${best[$f]}
+	[[ $f == *-20 ]] && ((best[$f] > CEIL_MIX)) && CEIL_MIX=${best[$f]}
+done
+echo "ceiling: $CEIL answers/s (the best flood); scan-like mix: $CEIL_MIX answers/s"
 
 # --- xhop scan --------------------------------------------------------------------
-python3 - "$WORK/targets" "$N4" "$N6" <<'EOF'
+python3 - "$WORK/targets" "$N4" "$N6" <<'PY'
 import random, sys
 r = random.Random(1)
 n4, n6 = int(sys.argv[2]), int(sys.argv[3])
@@ -85,49 +106,94 @@ with open(sys.argv[1], "w") as f:
         f.write("198.%d.%d.%d\n" % (18 + (h >> 16), (h >> 8) & 255, h & 255))
     for i in range(n6):
         f.write("2001:2:0:%x::%x\n" % (r.randrange(65536), r.randrange(1, 1 << 16)))
-EOF
-printf '%-16s %8s %9s %9s %9s %8s %9s %7s %7s %6s %6s\n' run wall_s probes replies \
-	kpps_run kpps_drv %ceiling per_tgt per_if rss_MB drops
-for dt in "" --no-doubletree; do
-	n=scan${dt:+-nodt}
-	/usr/bin/time -f "%e %M" -o "$WORK/$n.time" ip netns exec "$SIM_PNS" "$XHOP" scan \
-		--blocklist /dev/null --targets "$WORK/targets" --rate $RATE --wait 1 $dt \
-		--output "$WORK/$n.json" --summary "$WORK/$n.sum" 2>"$WORK/$n.err" ||
-		die "xhop scan $dt: $(tail -n 3 "$WORK/$n.err")"
-	read -r wall rss <"$WORK/$n.time"
-	s=$WORK/$n.sum
-	printf '%-16s %8s %9s %9s %9s %8s %8s%% %7s %7s %6s %6s\n' "${dt:-doubletree}" "$wall" \
-		"$(kv "$s" probes_sent)" "$(kv "$s" replies)" \
-		"$(py "round($(kv "$s" probes_sent) / $wall / 1000, 1)")" \
-		"$(py "round($(kv "$s" backlog_pps) / 1000, 1)")" \
-		"$(py "round($(kv "$s" backlog_pps) * 100 / max($CEIL, 1))")" \
-		"$(py "round($(kv "$s" probes_sent) / $((N4 + N6)), 1)")" \
-		"$(kv "$s" probes_per_interface)" "$((rss / 1024))" \
-		"$(py "$(kv "$s" ring_drops) + $(kv "$s" send_errors) + $(kv "$s" driver_drops)")"
-done
-echo "(kpps_run: probes over the whole run, its waits included; kpps_drv: the rate while"
-echo " probes were ready beyond the send queue; %ceiling: that as a share of the ceiling;"
-echo " drops: ring-buffer, send and driver drops)"
-sim_lab_stop >/dev/null
-grep -E "^(rate_limited|refused) " "$WORK/sim.out" 2>/dev/null | paste -sd ' ' |
-	sed 's/^/simulator dropped on purpose or for want of room: /'
-SIM_OUT=$WORK/sim.out SIM_ERR=$WORK/sim.err sim_lab_start "${TOPO[@]}" ||
-	die "xhop-sim attach: $(cat "$WORK/sim.err")"
-
-# --- exactness on a sample, and scamper over it ----------------------------------
-python3 - "$WORK/scan-nodt.json" "$WORK/sample.json" "$WORK/sample" "$SAMPLE" <<'EOF'
+PY
+printf '%-13s %7s %10s %10s %8s %8s %6s %6s %7s %6s %6s %7s %5s\n' run wall_s probes replies \
+	kpps_sus kans_sus %ceil %mix kpps_all per_tgt per_if rss_MB drops
+# sample FILE N OUT: a random N of FILE's traces into OUT.json, their targets into OUT
+sample()
+{
+	python3 - "$1" "$2" "$3" <<'EOF'
 import json, random, sys
-traces = [l for l in open(sys.argv[1]) if '"type":"trace"' in l]
-pick = random.Random(2).sample(traces, min(int(sys.argv[4]), len(traces)))
-with open(sys.argv[2], "w") as f, open(sys.argv[3], "w") as g:
+# a reservoir: the traces are gigabytes, never all in memory
+r, k, pick, n = random.Random(2), int(sys.argv[2]), [], 0
+for l in open(sys.argv[1]):
+    if '"type":"trace"' not in l:
+        continue
+    n += 1
+    if len(pick) < k:
+        pick.append(l)
+    elif r.randrange(n) < k:
+        pick[r.randrange(k)] = l
+with open(sys.argv[3] + ".json", "w") as f, open(sys.argv[3], "w") as g:
     for l in pick:
         f.write(l)
         g.write(json.loads(l)["dst"] + "\n")
 EOF
+}
+# scan NAME [OPTION...]: one xhop scan of the targets, its line of the table
+scan()
+{
+	local n=$1 wall rss s out=$WORK/$1.json
+	shift
+	((BIG)) && out=$WORK/$n.warts
+	/usr/bin/time -f "%e %M" -o "$WORK/$n.time" ip netns exec "$SIM_PNS" "$XHOP" scan \
+		--blocklist /dev/null --targets "$WORK/targets" --rate $RATE --wait 1 "$@" \
+		--output "$out" --summary "$WORK/$n.sum" 2>"$WORK/$n.err" ||
+		die "xhop scan $*: $(tail -n 3 "$WORK/$n.err")"
+	read -r wall rss <"$WORK/$n.time"
+	s=$WORK/$n.sum
+	echo "$wall $rss $(stat -c %s "$out")" >"$WORK/$n.size"
+	python3 - "$s" "$n" "$wall" "$rss" "$CEIL" "$CEIL_MIX" "$((N4 + N6))" <<'PY'
+import json, sys
+s = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+name, wall, rss, ceil, mix, n = sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), \
+    int(sys.argv[5]), int(sys.argv[6]), int(sys.argv[7])
+sus = s["backlog_pps"]
+ans = sus * s["replies"] / max(s["probes_sent"], 1)
+print("%-13s %7.1f %10d %10d %8.1f %8.1f %5.0f%% %5.0f%% %7.1f %6.1f %6.2f %7d %5d" % (
+    name, wall, s["probes_sent"], s["replies"], sus / 1e3, ans / 1e3, 100 * ans / max(ceil, 1),
+    100 * ans / max(mix, 1), s["probes_sent"] / wall / 1e3, s["probes_sent"] / n,
+    s["probes_per_interface"], rss // 1024,
+    s["ring_drops"] + s["send_errors"] + s["driver_drops"]))
+PY
+}
+scan doubletree
+if ((BIG)); then
+	read -r wall rss bytes <"$WORK/doubletree.size"
+	echo "$N6 IPv6 targets in $wall s ($(py "round($wall / 60, 2)") min; FlashRoute's IPv4 /24s" \
+		"at 200 kpps: 7 min), $((rss / 1024)) MB resident" \
+		"($(py "round($rss / 1024 / ($N6 / 1e6))") MB per million targets), warts" \
+		"$(py "round($bytes / 1e6)") MB"
+else
+	# 3.2 kB a trace: only a sample of each run is kept
+	sample "$WORK/doubletree.json" "$SAMPLE" "$WORK/sample-dt"
+	rm -f "$WORK/doubletree.json"
+	scan no-doubletree --no-doubletree
+	read -r wall rss bytes <"$WORK/doubletree.size"
+	((N4 + N6 < 100000)) || echo "resident: $(py "round($rss / 1024 / (($N4 + $N6) / 1e6))")" \
+		"MB per million targets (Doubletree)"
+fi
+echo "(kpps_sus, kans_sus: probes and answers per second while probes were ready to leave;"
+echo " %ceil, %mix: kans_sus as a share of the best flood's and of the scan-like mix's"
+echo " answers per second; kpps_all: probes over the whole run, its start and last waits"
+echo " included; drops: ring-buffer, send and driver drops)"
+sim_lab_stop >/dev/null
+grep -E "^(rate_limited|refused) " "$WORK/sim.out" 2>/dev/null | paste -sd ' ' |
+	sed 's/^/simulator dropped on purpose or for want of room: /'
+((BIG)) && exit 0
+SIM_OUT=$WORK/sim.out SIM_ERR=$WORK/sim.err sim_lab_start "${TOPO[@]}" ||
+	die "xhop-sim attach: $(cat "$WORK/sim.err")"
+
+# --- exactness on a sample, and scamper over it ----------------------------------
+sample "$WORK/no-doubletree.json" "$SAMPLE" "$WORK/sample"
 ns=$(wc -l <"$WORK/sample")
 python3 "$ROOT/tests/e2e/sim_check.py" json "$SIM" "${TOPO[*]}" "$WORK/sample.json" \
 	>"$WORK/exact.out"
 echo "exact (no Doubletree), sample of $ns: $(tail -n 1 "$WORK/exact.out")"
+python3 "$ROOT/tests/e2e/sim_check.py" json "$SIM" "${TOPO[*]}" "$WORK/sample-dt.json" \
+	--inferred-any >"$WORK/exact-dt.out"
+echo "exact (Doubletree; its inferred hops in the truth of some flow at their TTL)," \
+	"sample of $(wc -l <"$WORK/sample-dt"): $(tail -n 1 "$WORK/exact-dt.out")"
 sim_lab_pass on
 start=$(date +%s.%N)
 (cd "$WORK" && nsp scamper -O json -p 10000 -c "trace -P icmp-paris -w 1" -f "$WORK/sample" \
@@ -139,8 +205,13 @@ print(sum(json.loads(l).get("probe_count", 0) for l in open(sys.argv[1]) if "\"t
 	"$WORK/scamper.json")
 python3 "$ROOT/tests/e2e/sim_check.py" json "$SIM" "${TOPO[*]}" "$WORK/scamper.json" \
 	>"$WORK/sc-exact.out"
-xw=$(cut -d' ' -f1 "$WORK/scan-nodt.time")
-echo "scamper -p 10000 over the sample: $swall s, $sprobes probes;" \
+xw=$(cut -d' ' -f1 "$WORK/no-doubletree.time")
+xprobes=$(python3 -c '
+import json, sys
+print(sum(json.loads(l).get("probe_count", 0) for l in open(sys.argv[1])))' "$WORK/sample.json")
+echo "scamper -p 10000 over the sample: $swall s, $sprobes probes (xhop, no Doubletree:" \
+	"$xprobes for the same traces, $(py "round($xprobes / max($sprobes, 1), 2)")x);" \
 	"$(tail -n 1 "$WORK/sc-exact.out")"
 echo "xhop scan (no Doubletree) per target: $(py "round($xw / $((N4 + N6)) * 1000, 3)") ms," \
-	"scamper per target: $(py "round($swall / max($ns, 1) * 1000, 3)") ms"
+	"scamper per target: $(py "round($swall / max($ns, 1) * 1000, 3)") ms" \
+	"($(py "round($swall / max($ns, 1) / ($xw / $((N4 + N6))))")x)"
