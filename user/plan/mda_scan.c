@@ -68,9 +68,11 @@ static void prefix_release(struct mds_prefix *x)
 	free(x->unfinished);
 	free(x->lost);
 	free(x->fin);
+	free(x->due);
 	free(x->pats);
 	x->lost = NULL;
 	x->fin = NULL;
+	x->due = NULL;
 	x->pats = NULL;
 	x->hop = NULL;
 	x->nodes = NULL;
@@ -158,19 +160,6 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 }
 
 /*
- * The flows through silent node u at t that go on (did not end in its
- * silence), up to MDS_SILENT_MIN: fewer make no silent hop to explore
- */
-static int silence_goes_on(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t)
-{
-	int n = 0;
-
-	for (__u32 f = 0; f < x->sent[t] && n < MDS_SILENT_MIN; f++)
-		n += *mds_hop_at(ms, x, f, t) == u && !mds_flow_ended(ms, x, f, t + 1);
-	return n;
-}
-
-/*
  * The flows TTL t needs (0: none beyond those asked) for the next hops of
  * node u at t (-1: the prober, t = first - 1) to be settled: n_k through
  * u probed at t + 1, scaled by u's share of the flows probed at t. A
@@ -179,7 +168,7 @@ static int silence_goes_on(const struct mda_scan *ms, const struct mds_prefix *x
  * (one flow's may be a lost answer, whose tiny share would ask for
  * hundreds of flows).
  */
-static __u32 node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t)
+__u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t)
 {
 	__u32 F, through = 0, waiting = 0, silent = 0;
 	__s32 succ[MDA_K_MAX + 1];
@@ -228,26 +217,20 @@ static __u32 node_goal(const struct mda_scan *ms, const struct mds_prefix *x, in
 
 /*
  * The goal of TTL t's links (t = first - 1: the prober's), the most any
- * of its nodes needs; unsettled nodes listed into x->unfinished if asked.
- * A silent node (silent routers, and lost answers, all at once) asks only
- * its own flows one TTL on, never new ones: its share may be a few lost
- * answers among thousands of flows, n_k / share thousands more, whose own
- * losses would ask for more again.
+ * of its answering nodes needs; unsettled nodes listed into x->unfinished
+ * if asked. A silent node (silent routers, and lost answers, all at once)
+ * asks for no flows here (plan/mda_scan.h).
  */
 static __u32 ttl_goal(struct mda_scan *ms, struct mds_prefix *x, int t, int list)
 {
 	__u32 goal = 0, g;
 
 	if (t < ms->first_ttl)
-		return node_goal(ms, x, -1, t);
+		return mds_node_goal(ms, x, -1, t);
 	for (int u = 0; u < x->nnodes; u++) {
-		if (x->nodes[u].ttl != t || mda_node_terminal(&x->nodes[u]))
+		if (x->nodes[u].ttl != t || x->nodes[u].silent || mda_node_terminal(&x->nodes[u]))
 			continue;
-		if (x->nodes[u].silent && silence_goes_on(ms, x, u, t) < MDS_SILENT_MIN)
-			continue;
-		g = node_goal(ms, x, u, t);
-		if (x->nodes[u].silent && g > x->sent[t])
-			g = x->sent[t];
+		g = mds_node_goal(ms, x, u, t);
 		if (g && list)
 			x->unfinished[x->nunfinished++] = (__u32)u;
 		if (g > goal)
@@ -333,22 +316,22 @@ static void set_goals(struct mda_scan *ms, struct mds_prefix *x)
 static void plan_round(struct mda_scan *ms, __u32 slot)
 {
 	struct mds_prefix *x = &ms->slots[slot];
-	__u32 add = 0, room, top = 0, nretry;
+	__u32 add = 0, room, top = 0, named;
 	struct mds_due d = { .slot = slot, .gen = x->gen };
 
 	room = (__u32)ms->c->max_probes - x->probes;
-	/* retries first: they settle what the links claim; the goals count
-	 * them as flows whose next hop is still to come */
-	nretry = mds_pick_retries(ms, x, room);
-	room -= nretry;
+	/* by name first: retries settle what the links claim; the goals
+	 * count them as flows whose next hop is still to come */
+	named = mds_plan_named(ms, x, room);
+	room -= named;
 	set_goals(ms, x);
 	for (int t = ms->first_ttl; t <= ms->max_ttl; t++)
 		add += x->goal[t] - x->sent[t];
-	if (!add && !nretry) {
+	if (!add && !named) {
 		settled(ms, slot);
 		return;
 	}
-	if (!room && !nretry) {
+	if (!room && !named) {
 		finish(ms, slot, STOP_PROBELIMIT, 0);
 		return;
 	}
@@ -373,7 +356,7 @@ static void plan_round(struct mda_scan *ms, __u32 slot)
 	}
 	if (top > x->nflows)
 		x->nflows = top;
-	x->left = add + nretry;
+	x->left = add + named;
 	x->cur_ttl = ms->first_ttl;
 	x->rounds++;
 }
@@ -427,13 +410,18 @@ static int take_probe(struct mda_scan *ms, struct mds_prefix *x, __u32 *flow, in
 		int t;
 
 		x->left--;
-		if (x->retry_pos < x->nretry) {
-			const struct mds_lost *l = &x->lost[x->retry_pos++];
+		if (x->due_pos < x->ndue) {
+			const struct mds_probe *d = &x->due[x->due_pos++];
 
-			*flow = l->flow;
-			*ttl = l->ttl;
-			*attempt = l->tries;
-			ms->st.retries++;
+			*flow = d->flow;
+			*ttl = d->ttl;
+			*attempt = d->tries;
+			if (mds_flow_ended(ms, x, *flow, *ttl) == 2) {
+				/* past the end an answer of this round showed */
+				*mds_hop_at(ms, x, *flow, *ttl) = MDA_HOP_UNKNOWN;
+				continue;
+			}
+			ms->st.retries += d->tries > 0;
 			return 1;
 		}
 		for (t = x->cur_ttl; x->sent[t] >= x->goal[t]; t++)
@@ -442,7 +430,9 @@ static int take_probe(struct mda_scan *ms, struct mds_prefix *x, __u32 *flow, in
 		*flow = x->sent[t]++;
 		*ttl = t;
 		*attempt = 0;
-		if (!mds_flow_ended(ms, x, *flow, t))
+		/* asked by name already, or past the flow's end */
+		if (*mds_hop_at(ms, x, *flow, t) == MDA_HOP_UNKNOWN &&
+		    !mds_flow_ended(ms, x, *flow, t))
 			return 1;
 	}
 	return 0;
@@ -473,7 +463,7 @@ static int next_one(struct mda_scan *ms, struct plan_probe *pp)
 				plan_round(ms, due.slot);
 			continue;
 		}
-		*mds_hop_at(ms, x, flow, t) = MDA_HOP_PENDING;
+		*mds_hop_at(ms, x, flow, t) = MDA_HOP_PENDING; /* by name: marked so already */
 		x->pending++;
 		x->probes++;
 		ms->outstanding++;
@@ -527,7 +517,7 @@ static struct mds_prefix *awaited(struct mda_scan *ms, __u32 target, __u16 id, _
 		return NULL;
 	*flow = port * x->naddr + idx;
 	*ttl = t;
-	if (*flow >= x->sent[t] || *mds_hop_at(ms, x, *flow, t) != MDA_HOP_PENDING)
+	if (*flow >= x->nflows || *mds_hop_at(ms, x, *flow, t) != MDA_HOP_PENDING)
 		return NULL;
 	return x;
 }

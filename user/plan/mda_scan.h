@@ -29,9 +29,12 @@
  * or right after the flow's last answer (a lost answer of its last
  * router). What is still silent then counts for the rule and the links
  * once MDS_SILENT_MIN flows met it: a next hop "silent" of a node, a
- * silent node that needs its own next hops, a link across silent TTLs
- * that an answering interface between its ends explains (links to it and
- * from it). One flow's silence may be a lost answer.
+ * silent node whose flows go on, a link across silent TTLs that an
+ * answering interface between its ends explains (links to it and from
+ * it). One flow's silence may be a lost answer. A silent node asks for no
+ * new flows (its share may be a few lost answers among thousands of
+ * flows, n_k / share thousands more): its own flows go on, each at the
+ * TTLs up to where its silence would reach --gap-limit, in one round.
  *
  * Stateless: nothing is kept per probe. An answer's quoted destination
  * names the prefix and the address (the engine's address map holds the
@@ -79,11 +82,11 @@ static inline __u16 mds_probe_id(__u32 port, int ttl)
 
 enum mds_state { MDS_FREE = 0, MDS_ACTIVE, MDS_DONE };
 
-/* A probe that went unanswered and may be asked again */
-struct mds_lost {
+/* One probe by its flow and TTL, and its tries so far */
+struct mds_probe {
 	__u32 flow;
 	__u8 ttl;
-	__u8 tries;	/* asked so far */
+	__u8 tries;
 	__u16 _pad;
 };
 
@@ -117,12 +120,13 @@ struct mds_prefix {
 	int nnodes, cap_nodes;
 	__s32 silent_node[SCAN_MAX_TTL + 2];
 	__u32 probes;		/* handed over */
-	struct mds_lost *lost;	/* unanswered probes that may be asked again */
+	struct mds_probe *lost;	/* unanswered, may be asked again */
 	__u32 nlost, cap_lost;
-	__u32 nretry;		/* lost[0..nretry-1]: this round's, asked again */
-	__u32 retry_pos;	/* of those, handed over */
-	struct mds_lost *fin;	/* silent through every try, since the last round */
+	struct mds_probe *fin;	/* silent through every try, since the last round */
 	__u32 nfin, cap_fin;
+	struct mds_probe *due;	/* this round's, asked by name: retries, silences going on */
+	__u32 ndue, cap_due;
+	__u32 due_pos;		/* of those, handed over */
 	struct mds_pat *pats;
 	__u32 npats, cap_pats;
 	__u32 unsent;		/* handed over, never left (stopping) or failed */
@@ -187,6 +191,12 @@ static inline __s32 mds_succ_key(const struct mds_prefix *x, __s32 h)
 		       : h;
 }
 
+/*
+ * plan/mda_scan.c: the flows TTL t needs (0: none beyond those asked) for
+ * the next hops of node u at t (-1: the prober) to be settled
+ */
+__u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t);
+
 /* plan/mda_scan_lost.c */
 /*
  * Whether a flow's path ended before TTL t: 2 it met the destination or an
@@ -197,10 +207,12 @@ int mds_flow_ended(const struct mda_scan *ms, const struct mds_prefix *x, __u32 
 int mds_lost_add(const struct mda_scan *ms, struct mds_prefix *x, __u32 flow, int ttl,
 		 int tries);
 /*
- * The next round's retries, at most room: x->lost[0..return value - 1],
- * their hops awaited (MDA_HOP_PENDING) again
+ * The next round's probes by name into x->due, at most room: lost ones
+ * worth asking again, and the flows of silent nodes one TTL on and more,
+ * up to where their silence would reach --gap-limit. Their hops are
+ * awaited (MDA_HOP_PENDING). Their count.
  */
-__u32 mds_pick_retries(struct mda_scan *ms, struct mds_prefix *x, __u32 room);
+__u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room);
 
 /* plan/mda_scan_input.c: the prefixes (operands, --targets, blocklist, shard). Exit code or 0 */
 int mda_scan_load(struct mda_scan *ms);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xhop scan --mda's unanswered probes (plan/mda_scan.h): which to ask
- * again in the next round, which silences are settled, where a flow's
- * path ended
+ * xhop scan --mda's silences (plan/mda_scan.h): where a flow's path
+ * ended, which unanswered probes to ask again in the next round, which
+ * silences are settled, how far silent nodes' flows go on
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -49,7 +49,8 @@ static int grow(void **v, __u32 *cap, __u32 n, size_t sz)
 int mds_lost_add(const struct mda_scan *ms, struct mds_prefix *x, __u32 flow, int ttl,
 		 int tries)
 {
-	struct mds_lost l = { .flow = flow, .ttl = (__u8)ttl, .tries = (__u8)tries };
+	struct mds_probe l = { .flow = flow, .ttl = (__u8)ttl, .tries = (__u8)tries };
+
 
 	if (tries < ms->tries) {
 		if (grow((void **)&x->lost, &x->cap_lost, x->nlost, sizeof(l)))
@@ -128,7 +129,7 @@ static int pats_update(struct mda_scan *ms, struct mds_prefix *x)
  * flow's end, or a silence other flows kept through every try)
  */
 static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
-		       const struct mds_lost *l)
+		       const struct mds_probe *l)
 {
 	__s32 h = *mds_hop_at(ms, x, l->flow, l->ttl);
 	const struct mds_pat *q;
@@ -158,38 +159,98 @@ static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
 }
 
 /*
- * This round's retries to the front of x->lost (the last round's are
- * gone: asked); at most room of them. Their hops are awaited again.
+ * The flows through silent node u at t that go on (did not end in its
+ * silence), up to MDS_SILENT_MIN: fewer make no silent hop to explore
  */
-__u32 mds_pick_retries(struct mda_scan *ms, struct mds_prefix *x, __u32 room)
+static int silence_goes_on(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t)
 {
-	__u32 kept = 0, n = 0;
+	int n = 0;
 
-	if (pats_update(ms, x))
-		ms->oom = 1;
-	for (__u32 i = x->nretry; i < x->nlost; i++) {
-		int w = retry_worth(ms, x, &x->lost[i]);
+	for (__u32 f = 0; f < x->sent[t] && n < MDS_SILENT_MIN; f++)
+		n += *mds_hop_at(ms, x, f, t) == u && !mds_flow_ended(ms, x, f, t + 1);
+	return n;
+}
+
+/* One more probe by name for this round, its hop awaited. 0 or -ENOMEM */
+static int due_add(const struct mda_scan *ms, struct mds_prefix *x, const struct mds_probe *d)
+{
+	__s32 *h = mds_hop_at(ms, x, d->flow, d->ttl);
+
+	if (grow((void **)&x->due, &x->cap_due, x->ndue, sizeof(*d)))
+		return -ENOMEM;
+	x->due[x->ndue++] = *d;
+	if (*h >= 0)
+		x->nodes[*h].flows--;
+	*h = MDA_HOP_PENDING;
+	return 0;
+}
+
+/* Lost probes worth asking again; the others kept, or dropped for good */
+static int plan_retries(struct mda_scan *ms, struct mds_prefix *x, __u32 room)
+{
+	__u32 kept = 0;
+
+	for (__u32 i = 0; i < x->nlost; i++) {
+		struct mds_probe l = x->lost[i];
+		int w = retry_worth(ms, x, &l);
 
 		if (w < 0)
 			continue;
-		x->lost[kept] = x->lost[i];
-		if (w > 0 && n < room) {
-			/* to the front, what was there behind it */
-			struct mds_lost tmp = x->lost[n];
-
-			x->lost[n++] = x->lost[kept];
-			x->lost[kept] = tmp;
+		if (w > 0 && x->ndue < room) {
+			if (due_add(ms, x, &l))
+				return -ENOMEM;
+			continue;
 		}
-		kept++;
+		x->lost[kept++] = l;
 	}
 	x->nlost = kept;
-	x->nretry = n;
-	x->retry_pos = 0;
-	for (__u32 i = 0; i < n; i++) {
-		__s32 *h = mds_hop_at(ms, x, x->lost[i].flow, x->lost[i].ttl);
+	return 0;
+}
 
-		x->nodes[*h].flows--;
-		*h = MDA_HOP_PENDING;
+/*
+ * The flows of silent nodes (MDS_SILENT_MIN of them going on) that need
+ * more next hops settled, at the TTLs after, never asked there yet, up to
+ * where the silence would reach the gap limit: its next answer, or its
+ * end, in one round
+ */
+static int plan_silences(struct mda_scan *ms, struct mds_prefix *x, __u32 room)
+{
+	for (int u = 0; u < x->nnodes; u++) {
+		int t = x->nodes[u].ttl;
+
+		if (!x->nodes[u].silent || t >= ms->max_ttl ||
+		    silence_goes_on(ms, x, u, t) < MDS_SILENT_MIN || !mds_node_goal(ms, x, u, t))
+			continue;
+		for (__u32 f = 0; f < x->sent[t]; f++) {
+			int run = 0;
+
+			if (*mds_hop_at(ms, x, f, t) != u || mds_flow_ended(ms, x, f, t + 1))
+				continue;
+			/* the silence so far, up to t */
+			for (int v = t; v >= ms->first_ttl; v--) {
+				__s32 h = *mds_hop_at(ms, x, f, v);
+
+				if (h < 0 || !x->nodes[h].silent)
+					break;
+				run++;
+			}
+			for (int v = t + 1; v <= ms->max_ttl && run < ms->gap; v++, run++) {
+				struct mds_probe d = { .flow = f, .ttl = (__u8)v };
+
+				if (*mds_hop_at(ms, x, f, v) != MDA_HOP_UNKNOWN || x->ndue >= room)
+					break;
+				if (due_add(ms, x, &d))
+					return -ENOMEM;
+			}
+		}
 	}
-	return n;
+	return 0;
+}
+
+__u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room)
+{
+	x->ndue = x->due_pos = 0;
+	if (pats_update(ms, x) || plan_retries(ms, x, room) || plan_silences(ms, x, room))
+		ms->oom = 1;
+	return x->ndue;
 }
