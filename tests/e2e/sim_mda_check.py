@@ -27,7 +27,8 @@ complete at least c^B of the time, B its balancers: the count of complete
 prefixes is tested one-sided at 0.1% against that sum (normal
 approximation of the Poisson binomial).
 
-Prints the prefixes that differ (40 at most), then one JSON line: prefixes,
+Prints the prefixes that differ (40 at most, those with a false link
+first), then one JSON line: prefixes,
 truth_links, found, false, complete, promised (the expected complete
 count), z (how many standard deviations the count is above it, negative:
 below), bound_ok, stop reasons, probes. Exit 1 when a link is false, the
@@ -92,7 +93,7 @@ def main():
         raise RuntimeError("no truth for %s" % ", ".join(missing_truth[:5]))
     tot = {"prefixes": 0, "truth_links": 0, "found": 0, "false": 0, "complete": 0,
            "probes": 0, "balancers": 0}
-    stops, promised, var, shown = {}, 0.0, 0.0, 0
+    stops, promised, var, shown = {}, 0.0, 0.0, []
     for o in objs:
         pfx = norm_net(o["dst"])
         net = ipaddress.ip_network(pfx)
@@ -119,12 +120,14 @@ def main():
         tot["probes"] += o.get("probec", 0)
         tot["balancers"] += balancers
         stops[o["stop_reason"]] = stops.get(o["stop_reason"], 0) + 1
-        if (false or missing) and shown < 40:
-            shown += 1
-            print("%s (%d balancers, %s): false %s missing %s" %
-                  (pfx, balancers, o["stop_reason"],
-                   " ".join("%s>%s" % x for x in sorted(false)) or "-",
-                   " ".join("%s>%s" % x for x in sorted(missing)) or "-"))
+        if false or missing:
+            shown.append((not false, "%s (%d balancers, %s): false %s missing %s" %
+                          (pfx, balancers, o["stop_reason"],
+                           " ".join("%s>%s" % x for x in sorted(false)) or "-",
+                           " ".join("%s>%s" % x for x in sorted(missing)) or "-")))
+    # those with a false link first
+    for _, line in sorted(shown, key=lambda x: x[0])[:40]:
+        print(line)
     sd = math.sqrt(var) if var > 0 else 1.0
     tot["promised"] = round(promised, 2)
     tot["z"] = round((tot["complete"] - promised) / sd, 2)

@@ -59,6 +59,7 @@ struct run_cfg {
 	int max_ttl;
 	int tries;		/* --queries (0: the default) */
 	double loss;		/* share of answers lost on the way back */
+	const char *lossy;	/* the one router that loses them (NULL: every one) */
 };
 
 /* A flow's end as the probes' answers so far tell it: the TTL it met the
@@ -189,7 +190,9 @@ static struct result run(struct net *net, const struct run_cfg *rc)
 				res.ttl_max = pp[i].p.ttl;
 			p.ops->sent(p.st, &pp[i], &sr, now);
 			drop = mix(drop);
-			if (!net->n[at].addr || (double)(drop % 1000000) < rc->loss * 1e6) {
+			if (!net->n[at].addr ||
+			    ((!rc->lossy || !strcmp(net->n[at].addr, rc->lossy)) &&
+			     (double)(drop % 1000000) < rc->loss * 1e6)) {
 				res.lost += net->n[at].addr != NULL;
 				p.ops->timeout(p.st, &pp[i]);
 				continue;
@@ -389,6 +392,33 @@ static void test_lossy(void)
 	       two.not_completed, two.bad_ids);
 }
 
+/*
+ * One router that loses most of its answers, as one that rate-limits its
+ * ICMP does: its silence is no silent router, no link is made across it
+ */
+static void test_lossy_router(void)
+{
+	struct run_cfg rc = { .nprefixes = 8, .len = 24, .conf = 95, .max_probes = 20000,
+			      .max_ttl = SCAN_MAX_TTL, .loss = 0.6, .lossy = "198.18.25.2" };
+	struct result tot = { 0 };
+	struct net net;
+
+	lab_net(&net);
+	for (int r = 0; r < 100; r++) {
+		struct result res;
+
+		net.key = mix((__u64)r + 8080);
+		res = run(&net, &rc);
+		sum(&tot, &res);
+	}
+	printf("     (m2 loses 60%% of its answers, %d prefixes: %d complete, %d false links, "
+	       "%.1f probes each)\n", tot.prefixes, tot.complete, tot.links_false,
+	       (double)tot.probes / tot.prefixes);
+	EXPECT(tot.lost > 0, "nothing lost");
+	EXPECT(tot.links_false == 0, "%d false links across m2", tot.links_false);
+	EXPECT(tot.not_completed == 0, "%d not COMPLETED", tot.not_completed);
+}
+
 /* The lab's diamonds behind a chain: the destination at TTL 21, past the first round */
 static void test_long_path(void)
 {
@@ -462,6 +492,7 @@ int main(void)
 {
 	test_lab_prefixes();
 	test_lossy();
+	test_lossy_router();
 	test_long_path();
 	test_dead_destination();
 	test_low_confidence();

@@ -545,7 +545,7 @@ static int done(void *st)
 /* Links from every flow's hops (plan/mda_rule.h) */
 static int make_links(struct mda_plan *m)
 {
-	return mda_links_make(m->nodes, m->hop, m->nflows, m->nttl, 1, &m->links, &m->nlinks);
+	return mda_links_make(m->nodes, m->hop, m->nflows, m->nttl, &m->links, &m->nlinks);
 }
 
 static void finish(struct mda_plan *m, int reason, int data)

@@ -37,15 +37,10 @@ static inline int mda_node_terminal(const struct mp_node *n)
  * index or MDA_HOP_*): two answering nodes one flow met with nothing
  * between them but TTLs where it was silent. A TTL never asked (or not
  * settled) breaks the chain, a terminal node ends it: nothing is claimed
- * across either. A link across silence that an answering node between
- * its ends explains (links to it and from it) is kept only when at least
- * across_min flows met it (1: always): one flow's silence there may have
- * been that node's answers, lost. For both, the destination's addresses
- * at one TTL are one node (xhop scan --mda probes many). Into *links (malloc'd, sorted, no
- * duplicates, probe0 and nprobes 0), their count into *nlinks. 0 or
- * -ENOMEM.
+ * across either. Into *links (malloc'd, sorted, no duplicates, no
+ * probes), their count into *nlinks. 0 or -ENOMEM.
  */
 int mda_links_make(const struct mp_node *nodes, const __s32 *hop, int nflows, int nttl,
-		   int across_min, struct mp_link **links, int *nlinks);
+		   struct mp_link **links, int *nlinks);
 
 #endif

@@ -64,6 +64,7 @@ static void prefix_release(struct mds_prefix *x)
 {
 	free(x->hop);
 	free(x->nodes);
+	free(x->recov);
 	free(x->links);
 	free(x->unfinished);
 	free(x->lost);
@@ -76,6 +77,7 @@ static void prefix_release(struct mds_prefix *x)
 	x->pats = NULL;
 	x->hop = NULL;
 	x->nodes = NULL;
+	x->recov = NULL;
 	x->links = NULL;
 	x->unfinished = NULL;
 }
@@ -142,14 +144,20 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 	if (x->nnodes == x->cap_nodes) {
 		int cap = x->cap_nodes ? 2 * x->cap_nodes : 16;
 		struct mp_node *v = realloc(x->nodes, (size_t)cap * sizeof(*v));
+		__u32 *r;
 
 		if (!v)
 			return -1;
 		x->nodes = v;
+		r = realloc(x->recov, (size_t)cap * sizeof(*r));
+		if (!r)
+			return -1;
+		x->recov = r;
 		x->cap_nodes = cap;
 	}
 	n = &x->nodes[x->nnodes];
 	memset(n, 0, sizeof(*n));
+	x->recov[x->nnodes] = 0;
 	n->ttl = (__u8)ttl;
 	n->silent = (__u8)silent;
 	if (!silent)
@@ -675,6 +683,8 @@ static void finish(struct mda_scan *ms, __u32 slot, int reason, int data)
 	ms->active--;
 	for (__u32 i = 0; i < x->mapped; i++)
 		addrmap_del(&ms->map, &x->addr[i]);
+	if (mds_break_lossy(ms, x))
+		ms->oom = 1;
 	prune(ms, x);
 	if (reason == STOP_PROBELIMIT) {
 		x->unfinished = calloc((size_t)x->nnodes + 1, sizeof(*x->unfinished));
@@ -682,8 +692,7 @@ static void finish(struct mda_scan *ms, __u32 slot, int reason, int data)
 			for (int t = ms->first_ttl; t < ms->max_ttl; t++)
 				ttl_goal(ms, x, t, 1);
 	}
-	if (mda_links_make(x->nodes, x->hop, (int)x->nflows, ms->nttl, MDS_SILENT_MIN, &x->links,
-			   &x->nlinks))
+	if (mda_links_make(x->nodes, x->hop, (int)x->nflows, ms->nttl, &x->links, &x->nlinks))
 		ms->oom = 1;
 	if (fifo_push(&ms->finished, &slot))
 		ms->oom = 1;

@@ -27,11 +27,15 @@
  * --queries tries in all, where its silence would stand between two
  * answers of its flow (a lost answer there would make a link across it)
  * or right after the flow's last answer (a lost answer of its last
- * router). What is still silent then counts for the rule and the links
- * once MDS_SILENT_MIN flows met it: a next hop "silent" of a node, a
- * silent node whose flows go on, a link across silent TTLs that an
- * answering interface between its ends explains (links to it and from
- * it). One flow's silence may be a lost answer. A silent node asks for no
+ * router). What is still silent then counts for the rule once
+ * MDS_SILENT_MIN flows met it: a next hop "silent" of a node, a silent
+ * node whose flows go on. One flow's silence may be a lost answer. Links
+ * across silent TTLs between two nodes where an answering interface
+ * stands too are made only from more flows' silence than that
+ * interface's lost answers explain: MDS_SILENT_MIN, plus twice the
+ * flows it would have left silent through every try at the loss rate its
+ * retries show (an interface that rate-limits its answers looks silent to
+ * the flows it did not answer). A silent node asks for no
  * new flows (its share may be a few lost answers among thousands of
  * flows, n_k / share thousands more): its own flows go on, each at the
  * TTLs up to where its silence would reach --gap-limit, in one round.
@@ -117,6 +121,7 @@ struct mds_prefix {
 	__u32 left;		/* of this round, not handed over yet */
 	__u32 pending;		/* handed over, not settled */
 	struct mp_node *nodes;
+	__u32 *recov;		/* per node: answers a retry got (it loses answers) */
 	int nnodes, cap_nodes;
 	__s32 silent_node[SCAN_MAX_TTL + 2];
 	__u32 probes;		/* handed over */
@@ -213,6 +218,12 @@ int mds_lost_add(const struct mda_scan *ms, struct mds_prefix *x, __u32 flow, in
  * awaited (MDA_HOP_PENDING). Their count.
  */
 __u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room);
+/*
+ * Before the links: flows' silences that the answers of a lossy
+ * interface between the same two nodes explain break their flows' chains
+ * (no link across them). 0 or -ENOMEM.
+ */
+int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x);
 
 /* plan/mda_scan_input.c: the prefixes (operands, --targets, blocklist, shard). Exit code or 0 */
 int mda_scan_load(struct mda_scan *ms);

@@ -5,6 +5,7 @@
  * silences are settled, how far silent nodes' flows go on
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include "plan/mda_scan.h"
 
@@ -97,6 +98,103 @@ static struct mds_pat *pat_find(const struct mds_prefix *x, const struct mds_pat
 	return NULL;
 }
 
+/*
+ * The flows an answering node would have left silent through every try
+ * at the loss rate q its retries show: of N flows through it, N (1 - q)
+ * answered at once, N q (1 - q) to a retry (recov), N q^tries never. q
+ * is taken high (recov at its upper bound, about 95%, over those answered
+ * at once): a low estimate would leave its lost answers as silence, and
+ * a link across them. Nothing while fewer than MDS_SILENT_MIN retries got
+ * an answer from it: random loss, no interface that loses answers.
+ */
+static double lost_through(const struct mda_scan *ms, const struct mds_prefix *x, int r)
+{
+	double rec = x->recov[r], first = (double)x->nodes[r].replies - rec, q;
+
+	if (rec < MDS_SILENT_MIN)
+		return 0;
+	q = first > 0 ? (rec + 2 * sqrt(rec) + 2) / first : 1;
+	if (q > 0.99)
+		q = 0.99;
+	return (first > 0 ? first : rec) * pow(q, ms->tries) / (1 - q);
+}
+
+/* Flow f's nearest answer from TTL t on in direction dir (-1, 1) within lim: its node, or -1 */
+static __s32 answer_near(const struct mda_scan *ms, const struct mds_prefix *x, __u32 f, int t,
+			 int dir, int lim)
+{
+	for (; dir < 0 ? t >= lim : t <= lim; t += dir) {
+		__s32 h = *mds_hop_at(ms, x, f, t);
+
+		if (h < 0)
+			return -1; /* not asked: no chain */
+		if (!x->nodes[h].silent)
+			return h;
+	}
+	return -1;
+}
+
+/*
+ * Whether answering nodes stand where runs of silence at TTLs lo..hi are
+ * between node a (at lo - 1) and next hop c (mds_succ_key, at hi + 1):
+ * nodes on other flows' chains from a on and to c (answers one after the
+ * other, silence between), so that their lost answers would leave the
+ * silence. *lost: what those nodes' lost answers explain (lost_through
+ * summed). -ENOMEM, else 0 or 1.
+ */
+static int silence_explained(const struct mda_scan *ms, const struct mds_prefix *x, __s32 a,
+			     int lo, int hi, __s32 c, double *lost)
+{
+	/* 1: on a chain from a; 2: on a chain to c */
+	__u8 *on = calloc((size_t)x->nnodes + 1, 1);
+	int any = 0;
+
+	*lost = 0;
+	if (!on)
+		return -ENOMEM;
+	for (int t = lo; t <= hi; t++)
+		for (__u32 f = 0; f < x->nflows; f++) {
+			__s32 h = *mds_hop_at(ms, x, f, t), p;
+
+			if (h < 0 || x->nodes[h].silent || (on[h] & 1))
+				continue;
+			p = answer_near(ms, x, f, t - 1, -1, lo - 1);
+			if (p >= 0 && (p == a || (on[p] & 1)))
+				on[h] |= 1;
+		}
+	for (int t = hi; t >= lo; t--)
+		for (__u32 f = 0; f < x->nflows; f++) {
+			__s32 h = *mds_hop_at(ms, x, f, t), n;
+
+			if (h < 0 || x->nodes[h].silent || !(on[h] & 1) || (on[h] & 2))
+				continue;
+			n = answer_near(ms, x, f, t + 1, 1, hi + 1);
+			if (n >= 0 && (on[n] & 2 || (x->nodes[n].ttl == hi + 1 &&
+						    mds_succ_key(x, n) == c))) {
+				on[h] |= 2;
+				any = 1;
+				*lost += lost_through(ms, x, h);
+			}
+		}
+	free(on);
+	return any;
+}
+
+/* The answers the last round's retries got: their nodes lose answers */
+static void count_recovered(const struct mda_scan *ms, struct mds_prefix *x)
+{
+	for (__u32 i = 0; i < x->ndue; i++) {
+		__s32 h;
+
+		if (!x->due[i].tries)
+			continue;
+		h = *mds_hop_at(ms, x, x->due[i].flow, x->due[i].ttl);
+		if (h >= 0 && !x->nodes[h].silent)
+			x->recov[h]++;
+	}
+	x->ndue = x->due_pos = 0;
+}
+
 /* The silences that lasted through every try last round, counted by pattern */
 static int pats_update(struct mda_scan *ms, struct mds_prefix *x)
 {
@@ -125,8 +223,9 @@ static int pats_update(struct mda_scan *ms, struct mds_prefix *x)
 
 /*
  * Whether a lost probe is worth asking again now: 1 yes, 0 not now (a
- * retry before it may change that), -1 never (answered since, past its
- * flow's end, or a silence other flows kept through every try)
+ * silence other flows kept through every try, nothing answering between
+ * the same nodes; or past a gap a retry may close), -1 never (answered
+ * since, or past its flow's end)
  */
 static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
 		       const struct mds_probe *l)
@@ -134,6 +233,7 @@ static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
 	__s32 h = *mds_hop_at(ms, x, l->flow, l->ttl);
 	const struct mds_pat *q;
 	struct mds_pat p;
+	double lost;
 	int ended;
 
 	if (h < 0 || !x->nodes[h].silent)
@@ -143,8 +243,18 @@ static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
 		return ended == 2 ? -1 : 0; /* a gap may close as its own retries answer */
 	p = silence_around(ms, x, l->flow, l->ttl);
 	q = pat_find(x, &p);
-	if (q && q->n >= MDS_SILENT_MIN)
-		return -1; /* a silent router: settled */
+	if (q && q->n >= MDS_SILENT_MIN && p.from >= 0 && p.to != -1) {
+		int hi = l->ttl;
+
+		/* the whole run of silence, from its node's next TTL on */
+		while (hi < ms->max_ttl &&
+		       (h = *mds_hop_at(ms, x, l->flow, hi + 1)) >= 0 && x->nodes[h].silent)
+			hi++;
+		/* a silent router, and nothing else there so far: not now (an
+		 * answer there later would make its silence worth a retry) */
+		if (!silence_explained(ms, x, p.from, x->nodes[p.from].ttl + 1, hi, p.to, &lost))
+			return 0;
+	}
 	/* an answer of the flow behind it: the silence stands between two */
 	for (int t = l->ttl + 1; t <= ms->max_ttl; t++) {
 		h = *mds_hop_at(ms, x, l->flow, t);
@@ -249,8 +359,83 @@ static int plan_silences(struct mda_scan *ms, struct mds_prefix *x, __u32 room)
 
 __u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room)
 {
-	x->ndue = x->due_pos = 0;
+	count_recovered(ms, x);
 	if (pats_update(ms, x) || plan_retries(ms, x, room) || plan_silences(ms, x, room))
 		ms->oom = 1;
 	return x->ndue;
+}
+
+/* A run of silence of one flow between two answers: its nodes and TTLs */
+struct run {
+	__s32 from, to; /* to: mds_succ_key */
+	int lo, hi;
+	__u32 flows;
+	int broken;
+};
+
+/* Flow f's next run of silence from TTL *t on between two answers: 1, or 0: none */
+static int next_run(const struct mda_scan *ms, const struct mds_prefix *x, __u32 f, int *t,
+		    struct run *r)
+{
+	for (; *t < ms->max_ttl; (*t)++) {
+		__s32 a = *mds_hop_at(ms, x, f, *t), h;
+		int u;
+
+		if (a < 0 || x->nodes[a].silent || mda_node_terminal(&x->nodes[a]))
+			continue;
+		for (u = *t + 1; u <= ms->max_ttl; u++) {
+			h = *mds_hop_at(ms, x, f, u);
+			if (h < 0 || !x->nodes[h].silent)
+				break;
+		}
+		if (u == *t + 1 || u > ms->max_ttl || h < 0) {
+			*t = u - 1;
+			continue;
+		}
+		*r = (struct run){ .from = a, .to = mds_succ_key(x, h), .lo = *t + 1, .hi = u - 1 };
+		*t = u;
+		return 1;
+	}
+	return 0;
+}
+
+int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
+{
+	struct run *runs = NULL, r;
+	__u32 nruns = 0, cap = 0;
+
+	count_recovered(ms, x);
+	for (__u32 f = 0; f < x->nflows; f++)
+		for (int t = ms->first_ttl; next_run(ms, x, f, &t, &r);) {
+			__u32 i;
+
+			for (i = 0; i < nruns; i++)
+				if (runs[i].from == r.from && runs[i].to == r.to && runs[i].lo == r.lo &&
+				    runs[i].hi == r.hi)
+					break;
+			if (i == nruns) {
+				if (grow((void **)&runs, &cap, nruns, sizeof(r))) {
+					free(runs);
+					return -ENOMEM;
+				}
+				runs[nruns++] = r;
+			}
+			runs[i].flows++;
+		}
+	for (__u32 i = 0; i < nruns; i++) {
+		double lost;
+
+		runs[i].broken = silence_explained(ms, x, runs[i].from, runs[i].lo, runs[i].hi,
+						   runs[i].to, &lost) &&
+				 (double)runs[i].flows < MDS_SILENT_MIN + 2 * lost;
+	}
+	for (__u32 f = 0; f < x->nflows; f++)
+		for (int t = ms->first_ttl; next_run(ms, x, f, &t, &r);)
+			for (__u32 i = 0; i < nruns; i++)
+				if (runs[i].broken && runs[i].from == r.from && runs[i].to == r.to &&
+				    runs[i].lo == r.lo && runs[i].hi == r.hi)
+					for (int u = r.lo; u <= r.hi; u++)
+						*mds_hop_at(ms, x, f, u) = MDA_HOP_UNKNOWN;
+	free(runs);
+	return 0;
 }
