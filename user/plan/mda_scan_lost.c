@@ -254,6 +254,10 @@ static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
 		 * answer there later would make its silence worth a retry) */
 		if (!silence_explained(ms, x, p.from, x->nodes[p.from].ttl + 1, hi, p.to, &lost))
 			return 0;
+		/* beside interfaces that lost no answer, twice as many flows
+		 * kept it: a silent router too */
+		if (lost <= 0 && q->n >= 2 * MDS_SILENT_MIN)
+			return -1;
 	}
 	/* an answer of the flow behind it: the silence stands between two */
 	for (int t = l->ttl + 1; t <= ms->max_ttl; t++) {
