@@ -140,16 +140,17 @@ static __s32 answer_near(const struct mda_scan *ms, const struct mds_prefix *x, 
  * nodes on other flows' chains from a on and to c (answers one after the
  * other, silence between), so that their lost answers would leave the
  * silence. *lost: what those nodes' lost answers explain (lost_through
- * summed). -ENOMEM, else 0 or 1.
+ * summed); *rec: the answers their retries got. -ENOMEM, else 0 or 1.
  */
 static int silence_explained(const struct mda_scan *ms, const struct mds_prefix *x, __s32 a,
-			     int lo, int hi, __s32 c, double *lost)
+			     int lo, int hi, __s32 c, double *lost, __u32 *rec)
 {
 	/* 1: on a chain from a; 2: on a chain to c */
 	__u8 *on = calloc((size_t)x->nnodes + 1, 1);
 	int any = 0;
 
 	*lost = 0;
+	*rec = 0;
 	if (!on)
 		return -ENOMEM;
 	for (int t = lo; t <= hi; t++)
@@ -174,6 +175,7 @@ static int silence_explained(const struct mda_scan *ms, const struct mds_prefix 
 				on[h] |= 2;
 				any = 1;
 				*lost += lost_through(ms, x, h);
+				*rec += x->recov[h];
 			}
 		}
 	free(on);
@@ -234,6 +236,7 @@ static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
 	const struct mds_pat *q;
 	struct mds_pat p;
 	double lost;
+	__u32 rec;
 	int ended;
 
 	if (h < 0 || !x->nodes[h].silent)
@@ -252,11 +255,12 @@ static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
 			hi++;
 		/* a silent router, and nothing else there so far: not now (an
 		 * answer there later would make its silence worth a retry) */
-		if (!silence_explained(ms, x, p.from, x->nodes[p.from].ttl + 1, hi, p.to, &lost))
+		if (!silence_explained(ms, x, p.from, x->nodes[p.from].ttl + 1, hi, p.to, &lost,
+				       &rec))
 			return 0;
-		/* beside interfaces that lost no answer, twice as many flows
-		 * kept it: a silent router too */
-		if (lost <= 0 && q->n >= 2 * MDS_SILENT_MIN)
+		/* beside interfaces whose retries never got an answer, twice as
+		 * many flows kept it: a silent router too */
+		if (!rec && q->n >= 2 * MDS_SILENT_MIN)
 			return -1;
 	}
 	/* an answer of the flow behind it: the silence stands between two */
@@ -428,9 +432,10 @@ int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 		}
 	for (__u32 i = 0; i < nruns; i++) {
 		double lost;
+		__u32 rec;
 
 		runs[i].broken = silence_explained(ms, x, runs[i].from, runs[i].lo, runs[i].hi,
-						   runs[i].to, &lost) &&
+						   runs[i].to, &lost, &rec) &&
 				 (double)runs[i].flows < MDS_SILENT_MIN + 2 * lost;
 	}
 	for (__u32 f = 0; f < x->nflows; f++)
