@@ -98,8 +98,8 @@ start=$(date +%s.%N)
 # shellcheck disable=SC2086 # TOPO is words
 "$SIM" truth $TOPO --links --over-silent - <"$WORK/prefixes" >"$WORK/truth" ||
 	die "xhop-sim truth --over-silent failed"
-echo "truth: $(grep -vc '^#' "$WORK/truth") links over $NP prefixes," \
-	"$(py "round($(date +%s.%N) - $start, 1)") s to compute"
+echo "truth: $(grep -vc '^#' "$WORK/truth") links by TTL over $NP prefixes (the table counts" \
+	"address pairs), $(py "round($(date +%s.%N) - $start, 1)") s to compute"
 
 # scan NAME RATE: one scan of every prefix; $WORK/NAME.{json,sum,err,time,check}
 scan()
