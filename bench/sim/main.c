@@ -17,13 +17,14 @@
 	"usage: xhop-sim attach IFACE [TOPOLOGY]\n" \
 	"       xhop-sim truth [TOPOLOGY] [-I|-U|-T] [--links] [--labels] ADDR\n" \
 	"                      [--src ADDR (--sport P --dport P | --icmp-sum N)]\n" \
+	"       xhop-sim truth [TOPOLOGY] --links --over-silent ADDR[/LEN] | -\n" \
 	"       xhop-sim stats IFACE\n" \
 	"TOPOLOGY: --seed S --silent PCT --lb PCT --unreach PCT --dead PCT\n" \
 	"          --width N (2-8) --mpls PCT --rate PPS (per-router ICMP limit, 0: none)\n" \
 	"          --burst N\n"
 
 enum { O_SEED = 256, O_SILENT, O_LB, O_UNREACH, O_DEAD, O_WIDTH, O_MPLS, O_RATE, O_BURST,
-       O_LINKS, O_LABELS, O_SRC, O_SPORT, O_DPORT, O_SUM };
+       O_LINKS, O_LABELS, O_SRC, O_SPORT, O_DPORT, O_SUM, O_SPANS };
 
 static const struct option long_opts[] = {
 	{ "seed", required_argument, NULL, O_SEED },
@@ -37,6 +38,7 @@ static const struct option long_opts[] = {
 	{ "burst", required_argument, NULL, O_BURST },
 	{ "links", no_argument, NULL, O_LINKS },
 	{ "labels", no_argument, NULL, O_LABELS },
+	{ "over-silent", no_argument, NULL, O_SPANS },
 	{ "src", required_argument, NULL, O_SRC },
 	{ "sport", required_argument, NULL, O_SPORT },
 	{ "dport", required_argument, NULL, O_DPORT },
@@ -50,6 +52,7 @@ struct sim_opts {
 	int proto;	/* 'I', 'U' or 'T' */
 	int links;
 	int labels;
+	int spans;	/* --over-silent */
 	const char *src;
 	long sport, dport, sum; /* -1: not given */
 };
@@ -107,6 +110,9 @@ static int parse(int argc, char **argv, struct sim_opts *o)
 		case O_LABELS:
 			o->labels = 1;
 			continue;
+		case O_SPANS:
+			o->spans = 1;
+			continue;
 		case O_SRC:
 			o->src = optarg;
 			continue;
@@ -143,6 +149,10 @@ static int parse(int argc, char **argv, struct sim_opts *o)
 	}
 	if (!o->p.burst) {
 		fprintf(stderr, "xhop-sim: --burst: at least 1\n");
+		return 2;
+	}
+	if (o->spans && (!o->links || o->src || o->labels)) {
+		fprintf(stderr, "xhop-sim: --over-silent: with --links, without --src and --labels\n");
 		return 2;
 	}
 	return -1;
@@ -221,6 +231,79 @@ static int run_truth(const struct sim_opts *o, const char *addr)
 	return 0;
 }
 
+/*
+ * --links --over-silent ADDR[/LEN]: the links xhop scan --mda can find
+ * for the prefix (its flows' addresses: the first 256, in the low 8 bits)
+ */
+static int run_spans(const struct sim_opts *o, const char *arg)
+{
+	char addr[INET6_ADDRSTRLEN + 8], *slash, *end;
+	__u32 dst[4], len = 0, host, naddr;
+	struct sim_truth *t;
+	struct sim_dst d;
+	int fam, err;
+
+	if (strlen(arg) >= sizeof(addr))
+		goto bad;
+	strcpy(addr, arg);
+	slash = strchr(addr, '/');
+	if (slash) {
+		*slash++ = 0;
+		errno = 0;
+		len = (__u32)strtoul(slash, &end, 10);
+		if (!*slash || *end || errno)
+			goto bad;
+	}
+	fam = addr_words(addr, dst);
+	if (!fam || (slash && (len < (fam == 4 ? 24u : 64u) || len > (fam == 4 ? 32u : 128u))))
+		goto bad;
+	if (!sim_dst_of(fam, dst, o->p.seed, &d)) {
+		fprintf(stderr, "xhop-sim: truth: %s is outside 198.18.0.0/15 and 2001:2:0::/48\n",
+			addr);
+		return 2;
+	}
+	host = slash ? (fam == 4 ? 32 : 128) - len : 0;
+	naddr = host >= 8 ? 256 : 1u << host;
+	/* the prefix's first address, as a scan names it */
+	dst[fam == 4 ? 0 : 3] &= ~(naddr - 1);
+	t = malloc(sizeof(*t));
+	if (!t) {
+		fprintf(stderr, "xhop-sim: truth: out of memory\n");
+		return 1;
+	}
+	err = sim_truth_spans(&o->p, fam, dst, slash ? len : 0, naddr, t);
+	if (err) {
+		fprintf(stderr, "xhop-sim: truth for %s: %s\n", arg, strerror(-err));
+		free(t);
+		return 1;
+	}
+	sim_truth_print(t, 1, 0, stdout);
+	free(t);
+	return 0;
+bad:
+	fprintf(stderr, "xhop-sim: truth: '%s' is not an address or a prefix of at least /24 "
+			"(IPv4) or /64 (IPv6)\n", arg);
+	return 2;
+}
+
+/* "-": one ADDR[/LEN] per line from stdin, each one's links after "# ADDR[/LEN]" */
+static int run_spans_list(const struct sim_opts *o)
+{
+	char line[256];
+	int rc = 0;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, " \t\r\n")] = 0;
+		if (!line[0] || line[0] == '#')
+			continue;
+		printf("# %s\n", line);
+		rc = run_spans(o, line);
+		if (rc)
+			break;
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct sim_opts o;
@@ -251,6 +334,9 @@ int main(int argc, char **argv)
 			USAGE);
 		return 2;
 	}
+	if (!strcmp(cmd, "truth") && o.spans)
+		return strcmp(argv[optind + 1], "-") ? run_spans(&o, argv[optind + 1])
+						     : run_spans_list(&o);
 	if (!strcmp(cmd, "truth"))
 		return run_truth(&o, argv[optind + 1]);
 	if (!strcmp(cmd, "stats"))

@@ -62,22 +62,29 @@ static int add_ans(struct sim_truth *t, __u32 ttl, const struct sim_ans *a)
 	return 0;
 }
 
-static int add_link(struct sim_truth *t, __u32 ttl, const struct sim_ans *from,
+static int add_span(struct sim_truth *t, __u32 ttl, const struct sim_ans *from, __u32 to_ttl,
 		    const struct sim_ans *to)
 {
 	__u32 i;
 
 	for (i = 0; i < t->nlinks; i++)
-		if (t->links[i].ttl == ttl && ans_eq(&t->links[i].from, from) &&
-		    ans_eq(&t->links[i].to, to))
+		if (t->links[i].ttl == ttl && t->links[i].to_ttl == to_ttl &&
+		    ans_eq(&t->links[i].from, from) && ans_eq(&t->links[i].to, to))
 			return 0;
 	if (t->nlinks == SIM_TRUTH_LINKS)
 		return -E2BIG;
 	t->links[t->nlinks].ttl = ttl;
+	t->links[t->nlinks].to_ttl = to_ttl;
 	t->links[t->nlinks].from = *from;
 	t->links[t->nlinks].to = *to;
 	t->nlinks++;
 	return 0;
+}
+
+static int add_link(struct sim_truth *t, __u32 ttl, const struct sim_ans *from,
+		    const struct sim_ans *to)
+{
+	return add_span(t, ttl, from, ttl + 1, to);
 }
 
 /* Order within a TTL: routers by address, the destination, "*" last */
@@ -146,6 +153,43 @@ int sim_truth_build(const struct sim_params *p, __u32 family, const __u32 dst[4]
 	return 0;
 }
 
+int sim_truth_spans(const struct sim_params *p, __u32 family, const __u32 dst[4], __u32 dst_len,
+		    __u32 naddr, struct sim_truth *t)
+{
+	struct sim_path path;
+	__u32 f, ttl, w[4];
+	int err;
+
+	memset(t, 0, sizeof(*t));
+	t->family = family;
+	t->dst_len = dst_len;
+	t->spans = 1;
+	memcpy(t->dst, dst, sizeof(t->dst));
+	if (!naddr || naddr > 256)
+		return -EINVAL;
+	for (f = 0; f < SIM_TRUTH_FLOWS; f++) {
+		const struct sim_ans *prev = NULL;
+		__u32 prev_ttl = 0;
+
+		memcpy(w, dst, sizeof(w));
+		w[family == 4 ? 0 : 3] |= f % naddr;
+		err = sim_path_of(p, family, w, f, &path);
+		if (err)
+			return err;
+		for (ttl = 1; ttl <= path.len; ttl++) {
+			if (path.at[ttl].kind == SIM_SILENT)
+				continue;
+			if (prev && (err = add_span(t, prev_ttl, prev, ttl, &path.at[ttl])))
+				return err;
+			prev = &path.at[ttl];
+			prev_ttl = ttl;
+		}
+		if (path.len > t->last)
+			t->last = path.len;
+	}
+	return 0;
+}
+
 void sim_ans_str(const struct sim_truth *t, const struct sim_ans *a, int labels, char *buf,
 		 size_t len)
 {
@@ -172,7 +216,9 @@ void sim_ans_str(const struct sim_truth *t, const struct sim_ans *a, int labels,
 	if (!inet_ntop(t->family == 4 ? AF_INET : AF_INET6, raw, buf, len))
 		snprintf(buf, len, "?");
 	n = strlen(buf);
-	if (labels && a->label && n < len)
+	if (a->kind == SIM_DEST && t->dst_len && n < len)
+		snprintf(buf + n, len - n, "/%u", t->dst_len);
+	else if (labels && a->label && n < len)
 		snprintf(buf + n, len - n, "[L%u]", a->label);
 }
 
@@ -188,7 +234,10 @@ void sim_truth_print(const struct sim_truth *t, int links, int labels, FILE *f)
 					continue;
 				sim_ans_str(t, &t->links[i].from, labels, a, sizeof(a));
 				sim_ans_str(t, &t->links[i].to, labels, b, sizeof(b));
-				fprintf(f, "%u %s %s\n", ttl, a, b);
+				if (t->spans)
+					fprintf(f, "%u %s %u %s\n", ttl, a, t->links[i].to_ttl, b);
+				else
+					fprintf(f, "%u %s %s\n", ttl, a, b);
 			}
 		}
 		return;

@@ -29,12 +29,14 @@ struct sim_ans {
 struct sim_truth {
 	__u32 family;
 	__u32 dst[4];  /* host-order words */
+	__u32 dst_len; /* sim_truth_spans: the prefix length the destination is named by */
+	__u32 spans;   /* links are sim_truth_spans' */
 	__u32 last;    /* TTL of the last line */
 	__u32 n[SIM_TTL_MAX + 1];
 	struct sim_ans ans[SIM_TTL_MAX + 1][SIM_TRUTH_WIDE];
 	__u32 nlinks;
 	struct {
-		__u32 ttl;
+		__u32 ttl, to_ttl; /* to_ttl > ttl + 1: silent routers between */
 		struct sim_ans from, to;
 	} links[SIM_TRUTH_LINKS];
 };
@@ -55,8 +57,19 @@ int sim_path_of(const struct sim_params *p, __u32 family, const __u32 dst[4], __
 int sim_truth_build(const struct sim_params *p, __u32 family, const __u32 dst[4],
 		    const __u32 *flows, __u32 nflows, struct sim_truth *t);
 /*
- * "TTL ADDR..." lines, or "TTL FROM TO" lines with links; labels: a tunnel
- * router's address as "ADDR[L<label>]"
+ * The links an MDA scan of a prefix can find (xhop scan --mda's flows:
+ * address i of the first naddr, i in the low 8 bits): between the
+ * answers of one flow, the silent routers between them stepped over, for
+ * SIM_TRUTH_FLOWS flows spread over the addresses. The destination is one
+ * node, whichever address answered; dead addresses add nothing. Errors
+ * as sim_truth_build's.
+ */
+int sim_truth_spans(const struct sim_params *p, __u32 family, const __u32 dst[4], __u32 dst_len,
+		    __u32 naddr, struct sim_truth *t);
+/*
+ * "TTL ADDR..." lines, or "TTL FROM TO" lines with links (spans: "TTL FROM
+ * TO_TTL TO", the destination named ADDR/LEN); labels: a tunnel router's
+ * address as "ADDR[L<label>]"
  */
 void sim_truth_print(const struct sim_truth *t, int links, int labels, FILE *f);
 /* An answer as traceroute -n prints it: "*" or the address (and label) */

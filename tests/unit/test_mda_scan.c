@@ -8,8 +8,12 @@
  * the quoted destination through the planner's address map, then the
  * probe id. Over many runs: never a link the network does not have; every
  * link at least as often as the confidence promises; the first round the
- * same flows at every TTL; probe ids that carry TTL and port offset,
- * never 0 or 0xffff; a probe answered once; the probe limit.
+ * same flows at its MDS_FIRST_SPAN TTLs; probe ids that carry TTL and port
+ * offset, never 0 or 0xffff; a probe answered once; the probe limit. A
+ * lossy network (answers dropped at random): retries find what one try
+ * misses, and invent nothing. No probe past a flow's known end: a path
+ * longer than the first round's TTLs goes on, a dead destination's
+ * silence stops the flows.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -41,8 +45,10 @@ static int walk(const struct net *net, const struct in6_addr *dst, int port, int
 
 struct result {
 	int prefixes, complete, links_false, not_completed, bad_ids, dup_taken;
-	int first_round_ok, nunfinished, probelimit;
-	__u64 probes, over_budget;
+	int first_round_ok, nunfinished, probelimit, gaplimit;
+	__u64 probes, over_budget, retries, lost;
+	__u64 past_end;	/* probes asked at a TTL past the flow's end, known when asked */
+	int ttl_max;	/* the highest TTL asked */
 };
 
 struct run_cfg {
@@ -51,7 +57,22 @@ struct run_cfg {
 	double conf;
 	int max_probes;
 	int max_ttl;
+	int tries;		/* --queries (0: the default) */
+	double loss;		/* share of answers lost on the way back */
+	const char *lossy;	/* the one router that loses them (NULL: every one) */
 };
+
+/* A flow's end as the probes' answers so far tell it: the TTL it met the
+ * destination at (0: not yet); prefixes 198.19.0-7.0, 64 ports each
+ */
+static __u8 flow_end[8][256][64];
+
+static __u8 *end_of(const struct in6_addr *dst, int port)
+{
+	int p = dst->s6_addr[14];
+
+	return p < 8 && port < 64 ? &flow_end[p][dst->s6_addr[15]][port] : NULL;
+}
 
 static void judge(const struct net *net, const struct mp_rec *r, struct result *res,
 		  int max_probes)
@@ -83,6 +104,7 @@ static void judge(const struct net *net, const struct mp_rec *r, struct result *
 	res->not_completed += r->h.stop_reason != STOP_COMPLETED;
 	res->probelimit += r->h.stop_reason == STOP_PROBELIMIT;
 	res->nunfinished += r->nunfinished;
+	res->gaplimit += r->h.stop_reason == STOP_GAPLIMIT;
 	res->probes += r->h.probe_count;
 	res->over_budget += r->h.probe_count > (__u64)max_probes;
 }
@@ -96,6 +118,7 @@ static struct result run(struct net *net, const struct run_cfg *rc)
 	struct scan_cfg c = {
 		.method = METHOD_UDP, .shards = 1, .first_ttl = 1, .max_ttl = rc->max_ttl,
 		.confidence = rc->conf, .max_probes = rc->max_probes, .wait_s = 1, .mda = 1,
+		.attempts = rc->tries ? rc->tries : MDS_TRIES_DEFAULT, .gap_limit = 5,
 	};
 	static struct mda_scan ms;
 	static struct plan_probe pp[4096];
@@ -104,9 +127,10 @@ static struct result run(struct net *net, const struct run_cfg *rc)
 	struct planner p;
 	struct record rec;
 	int first = 1;
-	__u64 now = 1000;
+	__u64 now = 1000, drop = net->key;
 
 	memset(&ms, 0, sizeof(ms));
+	memset(flow_end, 0, sizeof(flow_end));
 	ms.c = &c;
 	ms.units = calloc((size_t)rc->nprefixes, sizeof(*ms.units));
 	for (int i = 0; i < rc->nprefixes; i++) {
@@ -129,7 +153,7 @@ static struct result run(struct net *net, const struct run_cfg *rc)
 		int n = p.ops->next(p.st, pp, first ? 4096 : 64, now);
 
 		if (first) {
-			/* the first prefix's round 1: flows 0..n_1-1 at every TTL */
+			/* the first prefix's round 1: flows 0..n_1-1 at its TTLs */
 			int per_ttl[SCAN_MAX_TTL + 1] = { 0 }, want = ms.need[1];
 
 			for (int i = 0; i < n; i++)
@@ -139,9 +163,16 @@ static struct result run(struct net *net, const struct run_cfg *rc)
 						res.first_round_ok = 0;
 				}
 			for (int t = 1; t <= rc->max_ttl; t++)
-				if (per_ttl[t] != want && rc->max_probes >= want * rc->max_ttl)
+				if (per_ttl[t] != (t <= MDS_FIRST_SPAN ? want : 0) &&
+				    rc->max_probes >= want * MDS_FIRST_SPAN)
 					res.first_round_ok = 0;
 			first = 0;
+		}
+		/* what the planner knew when it handed them over */
+		for (int i = 0; i < n; i++) {
+			__u8 *end = end_of(&pp[i].p.dst, pp[i].p.flow);
+
+			res.past_end += end && *end && pp[i].p.ttl > *end;
 		}
 		for (int i = 0; i < n; i++) {
 			struct send_result sr = { 0 };
@@ -149,15 +180,25 @@ static struct result run(struct net *net, const struct run_cfg *rc)
 			__u32 t = addrmap_get(&ms.map, &pp[i].p.dst);
 			int at = walk(net, &pp[i].p.dst, pp[i].p.flow, pp[i].p.ttl);
 			__u16 id = pp[i].p.probe_id;
+			__u8 *end = end_of(&pp[i].p.dst, pp[i].p.flow);
 
 			if (!id || id == 0xffff || (id & PROBE_TTL_MASK) != pp[i].p.ttl ||
 			    id >> PROBE_TTL_BITS != pp[i].p.flow || t != pp[i].target)
 				res.bad_ids++;
+			res.retries += pp[i].sub > 0;
+			if (pp[i].p.ttl > res.ttl_max)
+				res.ttl_max = pp[i].p.ttl;
 			p.ops->sent(p.st, &pp[i], &sr, now);
-			if (!net->n[at].addr) {
+			drop = mix(drop);
+			if (!net->n[at].addr ||
+			    ((!rc->lossy || !strcmp(net->n[at].addr, rc->lossy)) &&
+			     (double)(drop % 1000000) < rc->loss * 1e6)) {
+				res.lost += net->n[at].addr != NULL;
 				p.ops->timeout(p.st, &pp[i]);
 				continue;
 			}
+			if (end && net->n[at].dst && (!*end || pp[i].p.ttl < *end))
+				*end = pp[i].p.ttl;
 			if (p.ops->match(p.st, t, id, &ref) != MATCH_PROBE) {
 				res.bad_ids++;
 				continue;
@@ -193,13 +234,19 @@ static void sum(struct result *tot, const struct result *r)
 	tot->dup_taken += r->dup_taken;
 	tot->probes += r->probes;
 	tot->first_round_ok += r->first_round_ok;
+	tot->retries += r->retries;
+	tot->lost += r->lost;
+	tot->past_end += r->past_end;
+	tot->gaplimit += r->gaplimit;
+	if (r->ttl_max > tot->ttl_max)
+		tot->ttl_max = r->ttl_max;
 }
 
 /* Many scans: never a false link; complete at least as often as promised */
 static void test_lab_prefixes(void)
 {
 	struct run_cfg rc = { .nprefixes = 8, .len = 24, .conf = 95, .max_probes = 20000,
-			      .max_ttl = 16 };
+			      .max_ttl = SCAN_MAX_TTL };
 	const int runs = 1000;
 	struct result tot = { 0 };
 	double bound = pow(0.95, 4), sigma;
@@ -214,15 +261,18 @@ static void test_lab_prefixes(void)
 		sum(&tot, &res);
 	}
 	sigma = sqrt(bound * (1 - bound) / tot.prefixes);
-	printf("     (%d prefixes: %d complete (%.2f%%; promised >= %.2f%%), %.1f probes each)\n",
-	       tot.prefixes, tot.complete, 100.0 * tot.complete / tot.prefixes, 100 * bound,
-	       (double)tot.probes / tot.prefixes);
+	printf("     (%d prefixes: %d complete (%.2f%%; promised >= %.2f%%), %.1f probes each, "
+	       "%.1f retries)\n", tot.prefixes, tot.complete, 100.0 * tot.complete / tot.prefixes,
+	       100 * bound, (double)tot.probes / tot.prefixes, (double)tot.retries / tot.prefixes);
 	EXPECT(tot.prefixes == runs * rc.nprefixes, "%d prefixes written", tot.prefixes);
 	EXPECT(tot.links_false == 0, "%d false links", tot.links_false);
 	EXPECT(tot.not_completed == 0, "%d prefixes did not end COMPLETED", tot.not_completed);
 	EXPECT(tot.bad_ids == 0, "%d probe ids wrong or not matched", tot.bad_ids);
 	EXPECT(tot.dup_taken == 0, "%d duplicate answers matched", tot.dup_taken);
-	EXPECT(tot.first_round_ok == runs, "first round not the same flows at every TTL");
+	EXPECT(tot.first_round_ok == runs, "first round not the same flows at its TTLs");
+	EXPECT(tot.past_end == 0, "%llu probes past their flow's known end",
+	       (unsigned long long)tot.past_end);
+	EXPECT(tot.ttl_max <= MDS_FIRST_SPAN, "TTL %d asked: the paths end at 9", tot.ttl_max);
 	EXPECT((double)tot.complete / tot.prefixes >= bound - 5 * sigma,
 	       "complete %.4f < promised %.4f", (double)tot.complete / tot.prefixes, bound);
 }
@@ -297,9 +347,154 @@ static void test_probe_limit(void)
 	EXPECT(res.nunfinished > 0, "no unsettled node named");
 }
 
+/*
+ * Answers lost at random (each try alike): without retries a lost answer
+ * is a silent hop (a link missed, or one made across it); with them the
+ * prefixes are complete nearly as often as on a clean network, and no
+ * link is ever false
+ */
+static void test_lossy(void)
+{
+	struct run_cfg rc = { .nprefixes = 8, .len = 24, .conf = 95, .max_probes = 20000,
+			      .max_ttl = SCAN_MAX_TTL, .loss = 0.02 };
+	struct result one = { 0 }, two = { 0 };
+	const int runs = 250;
+	double bound = pow(0.95, 4), sigma, share1, share2;
+	struct net net;
+
+	lab_net(&net);
+	for (int r = 0; r < runs; r++) {
+		struct result a, b;
+
+		net.key = mix((__u64)r + 5555);
+		rc.tries = 1;
+		a = run(&net, &rc);
+		rc.tries = 2;
+		b = run(&net, &rc);
+		sum(&one, &a);
+		sum(&two, &b);
+	}
+	share1 = (double)one.complete / one.prefixes;
+	share2 = (double)two.complete / two.prefixes;
+	sigma = sqrt(bound * (1 - bound) / two.prefixes);
+	printf("     (2%% of answers lost, %d prefixes: 1 try %.2f%% complete, %d false links, "
+	       "%.1f probes each; 2 tries %.2f%% complete, %d false links, %.1f probes each, "
+	       "%.1f retries)\n", one.prefixes, 100 * share1, one.links_false,
+	       (double)one.probes / one.prefixes, 100 * share2, two.links_false,
+	       (double)two.probes / two.prefixes, (double)two.retries / two.prefixes);
+	EXPECT(one.lost > 0 && two.lost > 0, "nothing lost: %llu, %llu",
+	       (unsigned long long)one.lost, (unsigned long long)two.lost);
+	EXPECT(two.links_false == 0, "%d false links with retries", two.links_false);
+	EXPECT(two.retries > 0, "no retry");
+	EXPECT(share2 >= bound - 5 * sigma, "complete %.4f < promised %.4f", share2, bound);
+	EXPECT(share2 > share1 + 0.05, "retries: %.4f complete, one try %.4f", share2, share1);
+	EXPECT(two.not_completed == 0 && two.bad_ids == 0, "%d not COMPLETED, %d bad ids",
+	       two.not_completed, two.bad_ids);
+}
+
+/*
+ * One router that loses most of its answers, as one that rate-limits its
+ * ICMP does: its silence is no silent router, no link is made across it
+ */
+static void test_lossy_router(void)
+{
+	struct run_cfg rc = { .nprefixes = 8, .len = 24, .conf = 95, .max_probes = 20000,
+			      .max_ttl = SCAN_MAX_TTL, .loss = 0.6, .lossy = "198.18.25.2" };
+	struct result tot = { 0 };
+	struct net net;
+
+	lab_net(&net);
+	for (int r = 0; r < 100; r++) {
+		struct result res;
+
+		net.key = mix((__u64)r + 8080);
+		res = run(&net, &rc);
+		sum(&tot, &res);
+	}
+	printf("     (m2 loses 60%% of its answers, %d prefixes: %d complete, %d false links, "
+	       "%.1f probes each)\n", tot.prefixes, tot.complete, tot.links_false,
+	       (double)tot.probes / tot.prefixes);
+	EXPECT(tot.lost > 0, "nothing lost");
+	EXPECT(tot.links_false == 0, "%d false links across m2", tot.links_false);
+	EXPECT(tot.not_completed == 0, "%d not COMPLETED", tot.not_completed);
+}
+
+/* The lab's diamonds behind a chain: the destination at TTL 21, past the first round */
+static void test_long_path(void)
+{
+	static const char *const chain[] = { "198.18.50.2", "198.18.51.2", "198.18.52.2",
+					     "198.18.53.2", "198.18.54.2", "198.18.55.2",
+					     "198.18.56.2", "198.18.57.2", "198.18.58.2",
+					     "198.18.59.2", "198.18.60.2", "198.18.61.2" };
+	struct run_cfg rc = { .nprefixes = 4, .len = 24, .conf = 95, .max_probes = 20000,
+			      .max_ttl = SCAN_MAX_TTL };
+	double bound = pow(0.95, 4);
+	struct result tot = { 0 };
+	struct net net;
+
+	for (int r = 0; r < 200; r++) {
+		struct result res;
+		int prev = -1, first = -1;
+
+		lab_net(&net);
+		for (size_t i = 0; i < sizeof(chain) / sizeof(chain[0]); i++) {
+			int c = add(&net, chain[i], 0);
+
+			if (prev >= 0)
+				link_to(&net, prev, c);
+			else
+				first = c;
+			prev = c;
+		}
+		link_to(&net, prev, net.first);
+		net.first = first;
+		net.key = mix((__u64)r + 31337);
+		res = run(&net, &rc);
+		sum(&tot, &res);
+	}
+	printf("     (destination at TTL 21: %d of %d prefixes complete, %.1f probes each)\n",
+	       tot.complete, tot.prefixes, (double)tot.probes / tot.prefixes);
+	EXPECT(tot.links_false == 0, "%d false links", tot.links_false);
+	EXPECT(tot.not_completed == 0, "%d not COMPLETED", tot.not_completed);
+	EXPECT((double)tot.complete / tot.prefixes >= bound, "complete %d of %d", tot.complete,
+	       tot.prefixes);
+	EXPECT(tot.ttl_max > MDS_FIRST_SPAN && tot.ttl_max <= 21 + MDS_EXTEND,
+	       "highest TTL asked %d", tot.ttl_max);
+	EXPECT(tot.past_end == 0, "%llu probes past their flow's known end",
+	       (unsigned long long)tot.past_end);
+}
+
+/* A destination that never answers: the flows stop in its silence */
+static void test_dead_destination(void)
+{
+	struct run_cfg rc = { .nprefixes = 4, .len = 24, .conf = 95, .max_probes = 20000,
+			      .max_ttl = SCAN_MAX_TTL };
+	struct result tot = { 0 };
+	struct net net;
+
+	for (int r = 0; r < 50; r++) {
+		struct result res;
+
+		lab_net(&net);
+		net.n[net.count - 1].addr = NULL; /* the destination, silent */
+		net.key = mix((__u64)r + 4242);
+		res = run(&net, &rc);
+		sum(&tot, &res);
+	}
+	printf("     (silent destination: %.1f probes per prefix, %.1f retries)\n",
+	       (double)tot.probes / tot.prefixes, (double)tot.retries / tot.prefixes);
+	EXPECT(tot.gaplimit == tot.prefixes, "%d of %d GAPLIMIT", tot.gaplimit, tot.prefixes);
+	EXPECT(tot.ttl_max <= MDS_FIRST_SPAN, "TTL %d asked past the silence", tot.ttl_max);
+	EXPECT(tot.links_false == 0, "%d false links", tot.links_false);
+}
+
 int main(void)
 {
 	test_lab_prefixes();
+	test_lossy();
+	test_lossy_router();
+	test_long_path();
+	test_dead_destination();
 	test_low_confidence();
 	test_small_prefix();
 	test_probe_limit();

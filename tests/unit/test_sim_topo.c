@@ -259,6 +259,113 @@ static void test_tunnels(void)
 	EXPECT(!labelled, "--mpls 0: no label (%u)", labelled);
 }
 
+static int ans_same(const struct sim_ans *a, const struct sim_ans *b)
+{
+	return a->kind == b->kind && a->iface == b->iface;
+}
+
+/*
+ * A prefix's links over silence (sim_truth_spans): on a network without
+ * silent routers or dead destinations, exactly the links of one of its
+ * addresses (the /24 or /64 picks the routers); with them, links between
+ * answers only, each one a flow's two answers with nothing but silence
+ * between, and every link of one address between two answers among them
+ */
+static void test_spans(void)
+{
+	struct sim_params p = params(9);
+	__u32 i, j, k, w[4], bad = 0, across = 0, missed = 0, checked = 0;
+
+	p.silent_pct = 0;
+	p.dead_pct = 0;
+	for (i = 0; i < 20; i++) {
+		target(i & 1 ? 6 : 4, i, w);
+		w[i & 1 ? 3 : 0] &= ~0xFFu;
+		EXPECT(!sim_truth_spans(&p, i & 1 ? 6 : 4, w, i & 1 ? 64 : 24, 256, &truth),
+		       "spans %u", i);
+		EXPECT(!sim_truth_build(&p, i & 1 ? 6 : 4, w, NULL, 0, &truth2), "truth %u", i);
+		for (j = 0; j < truth.nlinks; j++) {
+			for (k = 0; k < truth2.nlinks; k++)
+				if (truth2.links[k].ttl == truth.links[j].ttl &&
+				    truth.links[j].to_ttl == truth.links[j].ttl + 1 &&
+				    ans_same(&truth2.links[k].from, &truth.links[j].from) &&
+				    ans_same(&truth2.links[k].to, &truth.links[j].to))
+					break;
+			bad += k == truth2.nlinks;
+		}
+		bad += truth.nlinks != truth2.nlinks;
+	}
+	EXPECT(!bad, "no silence: %u links unlike one address's", bad);
+
+	p = params(9);
+	p.silent_pct = 20;
+	for (i = 0; i < 20; i++) {
+		struct sim_path path;
+		__u32 f;
+
+		target(4, i * 7, w);
+		w[0] &= ~0xFFu;
+		EXPECT(!sim_truth_spans(&p, 4, w, 24, 256, &truth), "spans %u", i);
+		for (j = 0; j < truth.nlinks; j++) {
+			__u32 t0 = truth.links[j].ttl, t1 = truth.links[j].to_ttl, seen = 0;
+
+			across += t1 > t0 + 1;
+			bad += truth.links[j].from.kind == SIM_SILENT ||
+			       truth.links[j].to.kind == SIM_SILENT || t1 <= t0;
+			/* a flow that meets both, silence between: among the first 4096 */
+			for (f = 0; f < 4096 && !seen; f++) {
+				__u32 a[4] = { w[0] | (f % 256) };
+
+				sim_path_of(&p, 4, a, f, &path);
+				if (t1 > path.len || !ans_same(&path.at[t0], &truth.links[j].from) ||
+				    !ans_same(&path.at[t1], &truth.links[j].to))
+					continue;
+				seen = 1;
+				for (k = t0 + 1; k < t1; k++)
+					seen &= path.at[k].kind == SIM_SILENT;
+			}
+			checked++;
+			missed += !seen;
+		}
+		/* one address's links between answers are links of the prefix */
+		sim_truth_build(&p, 4, w, NULL, 0, &truth2);
+		for (k = 0; k < truth2.nlinks; k++) {
+			if (truth2.links[k].from.kind == SIM_SILENT ||
+			    truth2.links[k].to.kind == SIM_SILENT)
+				continue;
+			for (j = 0; j < truth.nlinks; j++)
+				if (truth.links[j].ttl == truth2.links[k].ttl &&
+				    truth.links[j].to_ttl == truth2.links[k].ttl + 1 &&
+				    ans_same(&truth.links[j].from, &truth2.links[k].from) &&
+				    ans_same(&truth.links[j].to, &truth2.links[k].to))
+					break;
+			bad += j == truth.nlinks;
+		}
+	}
+	EXPECT(!bad, "silence: %u links from or to silence, backwards, or missing", bad);
+
+	/* a prefix whose first address is dead: the others lead to its destination */
+	p = params(9);
+	p.dead_pct = 50;
+	for (i = 0, k = 0; i < 200 && !k; i++) {
+		struct sim_path path;
+
+		target(4, i, w);
+		w[0] &= ~0xFFu;
+		sim_path_of(&p, 4, w, 1, &path);
+		if (path.at[path.len].kind == SIM_DEST || path.at[path.len].kind == SIM_UNREACH)
+			continue;
+		k = 1;
+		EXPECT(!sim_truth_spans(&p, 4, w, 24, 256, &truth), "spans %u", i);
+		for (j = 0; j < truth.nlinks && truth.links[j].to.kind != SIM_DEST; j++)
+			;
+		EXPECT(j < truth.nlinks, "dead first address: no link to the destination");
+	}
+	EXPECT(k, "no prefix with a dead first address");
+	EXPECT(across > 0, "no link across a silent router");
+	EXPECT(missed == 0, "%u of %u links no flow meets", missed, checked);
+}
+
 int main(void)
 {
 	test_deterministic();
@@ -267,5 +374,6 @@ int main(void)
 	test_addresses();
 	test_flow_spread();
 	test_tunnels();
+	test_spans();
 	return xhop_test_summary(__func__);
 }

@@ -59,8 +59,8 @@ int mda_links_make(const struct mp_node *nodes, const __s32 *hop, int nflows, in
 					v = l;
 					cap *= 2;
 				}
-				v[n].from = (__u32)prev;
-				v[n].to = (__u32)h;
+				/* its probes are the caller's to fill, if it keeps them */
+				v[n] = (struct mp_link){ .from = (__u32)prev, .to = (__u32)h };
 				n++;
 			}
 			prev = mda_node_terminal(&nodes[h]) ? -1 : h;

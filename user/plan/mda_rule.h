@@ -37,8 +37,8 @@ static inline int mda_node_terminal(const struct mp_node *n)
  * index or MDA_HOP_*): two answering nodes one flow met with nothing
  * between them but TTLs where it was silent. A TTL never asked (or not
  * settled) breaks the chain, a terminal node ends it: nothing is claimed
- * across either. Into *links (malloc'd, sorted, no duplicates), their
- * count into *nlinks. 0 or -ENOMEM.
+ * across either. Into *links (malloc'd, sorted, no duplicates, no
+ * probes), their count into *nlinks. 0 or -ENOMEM.
  */
 int mda_links_make(const struct mp_node *nodes, const __s32 *hop, int nflows, int nttl,
 		   struct mp_link **links, int *nlinks);

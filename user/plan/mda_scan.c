@@ -15,19 +15,11 @@ struct mds_due {
 	__u16 gen;
 };
 
-/* A reached destination is one next hop, whichever of its addresses answered */
-#define SUCC_DESTINATION (-3)
-
 static const struct in6_addr *key_of(const void *ctx, __u32 v)
 {
 	const struct mda_scan *ms = ctx;
 
 	return &ms->slots[v >> 8].addr[v & 0xff];
-}
-
-static __s32 *hop_at(const struct mda_scan *ms, const struct mds_prefix *x, __u32 flow, int ttl)
-{
-	return &x->hop[(size_t)flow * (size_t)ms->nttl + (size_t)(ttl - ms->first_ttl)];
 }
 
 static __u32 flows_max(const struct mds_prefix *x)
@@ -43,6 +35,8 @@ int mda_scan_init(struct mda_scan *ms, const struct session *s)
 	ms->first_ttl = c->first_ttl;
 	ms->max_ttl = c->max_ttl;
 	ms->nttl = c->max_ttl - c->first_ttl + 1;
+	ms->tries = c->attempts > 0 ? c->attempts : 1;
+	ms->gap = c->gap_limit > 0 ? c->gap_limit : SCAN_MAX_TTL;
 	ms->taken_slot = SCAN_NONE;
 	for (int k = 0; k <= MDA_K_MAX; k++)
 		ms->need[k] = (__u16)mda_flows_needed(c->confidence, k);
@@ -70,10 +64,20 @@ static void prefix_release(struct mds_prefix *x)
 {
 	free(x->hop);
 	free(x->nodes);
+	free(x->recov);
 	free(x->links);
 	free(x->unfinished);
+	free(x->lost);
+	free(x->fin);
+	free(x->due);
+	free(x->pats);
+	x->lost = NULL;
+	x->fin = NULL;
+	x->due = NULL;
+	x->pats = NULL;
 	x->hop = NULL;
 	x->nodes = NULL;
+	x->recov = NULL;
 	x->links = NULL;
 	x->unfinished = NULL;
 }
@@ -140,14 +144,20 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 	if (x->nnodes == x->cap_nodes) {
 		int cap = x->cap_nodes ? 2 * x->cap_nodes : 16;
 		struct mp_node *v = realloc(x->nodes, (size_t)cap * sizeof(*v));
+		__u32 *r;
 
 		if (!v)
 			return -1;
 		x->nodes = v;
+		r = realloc(x->recov, (size_t)cap * sizeof(*r));
+		if (!r)
+			return -1;
+		x->recov = r;
 		x->cap_nodes = cap;
 	}
 	n = &x->nodes[x->nnodes];
 	memset(n, 0, sizeof(*n));
+	x->recov[x->nnodes] = 0;
 	n->ttl = (__u8)ttl;
 	n->silent = (__u8)silent;
 	if (!silent)
@@ -157,21 +167,18 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 	return x->nnodes++;
 }
 
-/* What a successor counts as for the rule: a reached destination is one */
-static __s32 succ_key(const struct mds_prefix *x, __s32 h)
-{
-	return x->nodes[h].verdict == VERDICT_REACHED && !x->nodes[h].silent ? SUCC_DESTINATION
-									     : h;
-}
-
 /*
  * The flows TTL t needs (0: none beyond those asked) for the next hops of
  * node u at t (-1: the prober, t = first - 1) to be settled: n_k through
- * u probed at t + 1, scaled by u's share of the flows probed at t
+ * u probed at t + 1, scaled by u's share of the flows probed at t. A
+ * probe at t + 1 asked again counts as one through u, not yet as a next
+ * hop; silence at t + 1 is a next hop once MDS_SILENT_MIN flows met it
+ * (one flow's may be a lost answer, whose tiny share would ask for
+ * hundreds of flows).
  */
-static __u32 node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t)
+__u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t)
 {
-	__u32 F, through = 0;
+	__u32 F, through = 0, waiting = 0, silent = 0;
 	__s32 succ[MDA_K_MAX + 1];
 	int k = 0, need;
 
@@ -181,18 +188,29 @@ static __u32 node_goal(const struct mda_scan *ms, const struct mds_prefix *x, in
 		__s32 h;
 		int i;
 
-		if (u >= 0 && *hop_at(ms, x, f, t) != u)
+		if (u >= 0 && *mds_hop_at(ms, x, f, t) != u)
 			continue;
-		h = *hop_at(ms, x, f, t + 1);
+		h = *mds_hop_at(ms, x, f, t + 1);
+		if (h == MDA_HOP_PENDING) {
+			waiting++; /* asked again */
+			continue;
+		}
 		if (h < 0)
-			continue; /* never sent, or not settled: no evidence */
+			continue; /* never sent: no evidence */
 		through++;
-		h = succ_key(x, h);
+		if (x->nodes[h].silent) {
+			silent++;
+			continue;
+		}
+		h = mds_succ_key(x, h);
 		for (i = 0; i < k && succ[i] != h; i++)
 			;
 		if (i == k && k < MDA_K_MAX)
 			succ[k++] = h;
 	}
+	if (silent >= MDS_SILENT_MIN && k < MDA_K_MAX)
+		k++;
+	through += waiting;
 	need = ms->need[k];
 	if (through >= (__u32)need)
 		return 0;
@@ -207,18 +225,20 @@ static __u32 node_goal(const struct mda_scan *ms, const struct mds_prefix *x, in
 
 /*
  * The goal of TTL t's links (t = first - 1: the prober's), the most any
- * of its nodes needs; unsettled nodes listed into x->unfinished if asked
+ * of its answering nodes needs; unsettled nodes listed into x->unfinished
+ * if asked. A silent node (silent routers, and lost answers, all at once)
+ * asks for no flows here (plan/mda_scan.h).
  */
 static __u32 ttl_goal(struct mda_scan *ms, struct mds_prefix *x, int t, int list)
 {
 	__u32 goal = 0, g;
 
 	if (t < ms->first_ttl)
-		return node_goal(ms, x, -1, t);
+		return mds_node_goal(ms, x, -1, t);
 	for (int u = 0; u < x->nnodes; u++) {
-		if (x->nodes[u].ttl != t || mda_node_terminal(&x->nodes[u]))
+		if (x->nodes[u].ttl != t || x->nodes[u].silent || mda_node_terminal(&x->nodes[u]))
 			continue;
-		g = node_goal(ms, x, u, t);
+		g = mds_node_goal(ms, x, u, t);
 		if (g && list)
 			x->unfinished[x->nunfinished++] = (__u32)u;
 		if (g > goal)
@@ -256,23 +276,23 @@ static void settled(struct mda_scan *ms, __u32 slot)
 }
 
 /*
- * The next round of a prefix whose probes all settled (or its first):
- * each TTL's goal, new flows only where a goal is above what was asked;
- * none: the prefix is done
+ * The goal of every TTL for the next round (flows 0..goal-1 asked there).
+ * The first: the same flows at MDS_FIRST_SPAN TTLs, as many as rule out a
+ * second next hop. Later ones: each TTL's nodes' need; past the highest
+ * TTL asked, MDS_EXTEND TTLs at once for the flows that go on.
  */
-static void plan_round(struct mda_scan *ms, __u32 slot)
+static void set_goals(struct mda_scan *ms, struct mds_prefix *x)
 {
-	struct mds_prefix *x = &ms->slots[slot];
-	__u32 lg[SCAN_MAX_TTL + 2] = { 0 }, add = 0, room, top = 0;
-	struct mds_due d = { .slot = slot, .gen = x->gen };
+	__u32 lg[SCAN_MAX_TTL + 2] = { 0 };
+	int top = ms->first_ttl - 1;
 
 	for (int t = ms->first_ttl; t <= ms->max_ttl; t++) {
 		__u32 g;
 
+		if (x->sent[t])
+			top = t;
 		if (!x->rounds) {
-			/* first round: the same flows at every TTL, as many as rule
-			 * out a second next hop */
-			g = ms->need[1];
+			g = t < ms->first_ttl + MDS_FIRST_SPAN ? ms->need[1] : 0;
 		} else {
 			lg[t] = t < ms->max_ttl ? ttl_goal(ms, x, t, 0) : 0;
 			g = lg[t];
@@ -287,14 +307,39 @@ static void plan_round(struct mda_scan *ms, __u32 slot)
 		if (g > flows_max(x))
 			g = flows_max(x);
 		x->goal[t] = g > x->sent[t] ? g : x->sent[t];
-		add += x->goal[t] - x->sent[t];
 	}
-	if (!add) {
+	/* the nodes of the top TTL go on (flows past their end are skipped) */
+	if (x->rounds && top >= ms->first_ttl && top < ms->max_ttl &&
+	    x->goal[top + 1] > x->sent[top + 1])
+		for (int t = top + 2; t <= ms->max_ttl && t <= top + MDS_EXTEND; t++)
+			if (x->goal[t] < x->goal[top + 1])
+				x->goal[t] = x->goal[top + 1];
+}
+
+/*
+ * The next round of a prefix whose probes all settled (or its first):
+ * lost probes asked again, new flows where a goal is above what was
+ * asked; none: the prefix is done
+ */
+static void plan_round(struct mda_scan *ms, __u32 slot)
+{
+	struct mds_prefix *x = &ms->slots[slot];
+	__u32 add = 0, room, top = 0, named;
+	struct mds_due d = { .slot = slot, .gen = x->gen };
+
+	room = (__u32)ms->c->max_probes - x->probes;
+	/* by name first: retries settle what the links claim; the goals
+	 * count them as flows whose next hop is still to come */
+	named = mds_plan_named(ms, x, room);
+	room -= named;
+	set_goals(ms, x);
+	for (int t = ms->first_ttl; t <= ms->max_ttl; t++)
+		add += x->goal[t] - x->sent[t];
+	if (!add && !named) {
 		settled(ms, slot);
 		return;
 	}
-	room = (__u32)ms->c->max_probes - x->probes;
-	if (!room) {
+	if (!room && !named) {
 		finish(ms, slot, STOP_PROBELIMIT, 0);
 		return;
 	}
@@ -319,7 +364,7 @@ static void plan_round(struct mda_scan *ms, __u32 slot)
 	}
 	if (top > x->nflows)
 		x->nflows = top;
-	x->left = add;
+	x->left = add + named;
 	x->cur_ttl = ms->first_ttl;
 	x->rounds++;
 }
@@ -361,6 +406,46 @@ static int admit_one(struct mda_scan *ms)
 	return 0;
 }
 
+/*
+ * The prefix's next probe of this round into *flow, *ttl, *attempt (0:
+ * a first try): 1, or 0 when none is left. Retries first; a flow is not
+ * asked past its end (skipped).
+ */
+static int take_probe(struct mda_scan *ms, struct mds_prefix *x, __u32 *flow, int *ttl,
+		      int *attempt)
+{
+	while (x->left) {
+		int t;
+
+		x->left--;
+		if (x->due_pos < x->ndue) {
+			const struct mds_probe *d = &x->due[x->due_pos++];
+
+			*flow = d->flow;
+			*ttl = d->ttl;
+			*attempt = d->tries;
+			if (mds_flow_ended(ms, x, *flow, *ttl) == 2) {
+				/* past the end an answer of this round showed */
+				*mds_hop_at(ms, x, *flow, *ttl) = MDA_HOP_UNKNOWN;
+				continue;
+			}
+			ms->st.retries += d->tries > 0;
+			return 1;
+		}
+		for (t = x->cur_ttl; x->sent[t] >= x->goal[t]; t++)
+			;
+		x->cur_ttl = t;
+		*flow = x->sent[t]++;
+		*ttl = t;
+		*attempt = 0;
+		/* asked by name already, or past the flow's end */
+		if (*mds_hop_at(ms, x, *flow, t) == MDA_HOP_UNKNOWN &&
+		    !mds_flow_ended(ms, x, *flow, t))
+			return 1;
+	}
+	return 0;
+}
+
 /* The next probe due into pp: 1, or 0 when none is */
 static int next_one(struct mda_scan *ms, struct plan_probe *pp)
 {
@@ -368,7 +453,7 @@ static int next_one(struct mda_scan *ms, struct plan_probe *pp)
 		struct mds_due *d = fifo_peek(&ms->ready), due;
 		struct mds_prefix *x;
 		__u32 flow, idx;
-		int t;
+		int t, attempt;
 
 		if (!d) {
 			if (!admit_one(ms))
@@ -380,12 +465,13 @@ static int next_one(struct mda_scan *ms, struct plan_probe *pp)
 		x = &ms->slots[due.slot];
 		if (x->state != MDS_ACTIVE || x->gen != due.gen || !x->left)
 			continue;
-		for (t = x->cur_ttl; x->sent[t] >= x->goal[t]; t++)
-			;
-		x->cur_ttl = t;
-		flow = x->sent[t]++;
-		*hop_at(ms, x, flow, t) = MDA_HOP_PENDING;
-		x->left--;
+		if (!take_probe(ms, x, &flow, &t, &attempt)) {
+			/* the rest of the round was past its flows' ends */
+			if (!x->pending)
+				plan_round(ms, due.slot);
+			continue;
+		}
+		*mds_hop_at(ms, x, flow, t) = MDA_HOP_PENDING; /* by name: marked so already */
 		x->pending++;
 		x->probes++;
 		ms->outstanding++;
@@ -395,7 +481,7 @@ static int next_one(struct mda_scan *ms, struct plan_probe *pp)
 					     .ttl = (__u8)t, .flow = (__u16)(flow / x->naddr) };
 		pp->target = due.slot << 8 | idx;
 		pp->gen = x->gen;
-		pp->sub = 0;
+		pp->sub = (__u8)attempt;
 		pp->fam = !IN6_IS_ADDR_V4MAPPED(&x->p.addr);
 		/* round robin: the prefixes' probes interleave */
 		if (x->left && fifo_push(&ms->ready, &due))
@@ -439,7 +525,7 @@ static struct mds_prefix *awaited(struct mda_scan *ms, __u32 target, __u16 id, _
 		return NULL;
 	*flow = port * x->naddr + idx;
 	*ttl = t;
-	if (*flow >= x->sent[t] || *hop_at(ms, x, *flow, t) != MDA_HOP_PENDING)
+	if (*flow >= x->nflows || *mds_hop_at(ms, x, *flow, t) != MDA_HOP_PENDING)
 		return NULL;
 	return x;
 }
@@ -449,7 +535,7 @@ static void settle(struct mda_scan *ms, __u32 slot, __u32 flow, int ttl, __s32 h
 {
 	struct mds_prefix *x = &ms->slots[slot];
 
-	*hop_at(ms, x, flow, ttl) = h;
+	*mds_hop_at(ms, x, flow, ttl) = h;
 	if (h >= 0)
 		x->nodes[h].flows++;
 	x->pending--;
@@ -536,6 +622,8 @@ static void timeout(void *st, const struct plan_probe *pp)
 	node = node_of(x, ttl, NULL, 1);
 	if (node < 0)
 		ms->oom = 1;
+	else if (mds_lost_add(ms, x, flow, ttl, pp->sub + 1))
+		ms->oom = 1;
 	settle(ms, pp->target >> 8, flow, ttl, node >= 0 ? node : MDA_HOP_UNKNOWN);
 }
 
@@ -554,7 +642,7 @@ static void prune(struct mda_scan *ms, struct mds_prefix *x)
 		int ended = 0;
 
 		for (int t = ms->first_ttl; t <= ms->max_ttl; t++) {
-			__s32 *h = hop_at(ms, x, f, t);
+			__s32 *h = mds_hop_at(ms, x, f, t);
 
 			if (ended)
 				*h = MDA_HOP_UNKNOWN;
@@ -573,7 +661,7 @@ static void prune(struct mda_scan *ms, struct mds_prefix *x)
 	}
 	for (__u32 f = 0; f < x->nflows; f++)
 		for (int t = ms->first_ttl; t <= ms->max_ttl; t++) {
-			__s32 *h = hop_at(ms, x, f, t);
+			__s32 *h = mds_hop_at(ms, x, f, t);
 
 			if (*h >= 0)
 				*h = map[*h];
@@ -595,6 +683,8 @@ static void finish(struct mda_scan *ms, __u32 slot, int reason, int data)
 	ms->active--;
 	for (__u32 i = 0; i < x->mapped; i++)
 		addrmap_del(&ms->map, &x->addr[i]);
+	if (mds_break_lossy(ms, x))
+		ms->oom = 1;
 	prune(ms, x);
 	if (reason == STOP_PROBELIMIT) {
 		x->unfinished = calloc((size_t)x->nnodes + 1, sizeof(*x->unfinished));
@@ -626,7 +716,7 @@ static void fill_record(struct mda_scan *ms, __u32 slot)
 	h->stop_reason = x->stop_reason;
 	h->stop_data = x->stop_data;
 	h->start = x->start;
-	h->attempts = 1;
+	h->attempts = ms->tries;
 	h->hoplimit = ms->max_ttl;
 	h->firsthop = ms->first_ttl;
 	h->wait_s = ms->c->wait_s;

@@ -5,17 +5,40 @@
  * given) is a target; its flows map first to its addresses, then to
  * source ports: flow f probes address f % naddr with the run's port +
  * f / naddr (core/send_probe.h's flow). In its first round every TTL
- * from --first-hop to --max-ttl gets the same flows, as many as rule out
- * a second next hop; links come from consecutive TTLs of one flow (across
- * TTLs where it was silent, as in xhop multipath).
+ * from --first-hop up to MDS_FIRST_SPAN TTLs on gets the same flows, as
+ * many as rule out a second next hop; links come from consecutive TTLs of
+ * one flow (across TTLs where it was silent, as in xhop multipath).
  *
  * Once a round settled, the next is decided from the links found so far
  * with the MDA's rule (plan/mda_rule.h): a node at TTL t with k next hops
  * needs n_k flows through it probed at t + 1; as flows land on it in its
  * share of those probed at t, TTL t needs n_k / share flows, the most any
  * of its nodes needs (Diamond-Miner's bound). The new flows go out at t
- * and t + 1 only, where they are needed. A prefix is done when no node
- * needs more, or its --max-probes ran out (PROBELIMIT).
+ * and t + 1 only, where they are needed. Past the highest TTL asked, the
+ * flows that go on get MDS_EXTEND TTLs more at once. A prefix is done when
+ * no node needs more, or its --max-probes ran out (PROBELIMIT).
+ *
+ * No probe past a flow's end: a flow that met the destination or an
+ * Unreachable, or was silent --gap-limit TTLs in a row, is not asked at
+ * the TTLs beyond (known when the probe is handed over: in later rounds
+ * always, in the first as soon as the answers are in).
+ *
+ * A probe that went unanswered is asked again in a later round, up to
+ * --queries tries in all, where its silence would stand between two
+ * answers of its flow (a lost answer there would make a link across it)
+ * or right after the flow's last answer (a lost answer of its last
+ * router). What is still silent then counts for the rule once
+ * MDS_SILENT_MIN flows met it: a next hop "silent" of a node, a silent
+ * node whose flows go on. One flow's silence may be a lost answer. Links
+ * across silent TTLs between two nodes where an answering interface
+ * stands too are made only from more flows' silence than that
+ * interface's lost answers explain: MDS_SILENT_MIN, plus twice the
+ * flows it would have left silent through every try at the loss rate its
+ * retries show (an interface that rate-limits its answers looks silent to
+ * the flows it did not answer). A silent node asks for no
+ * new flows (its share may be a few lost answers among thousands of
+ * flows, n_k / share thousands more): its own flows go on, each at the
+ * TTLs up to where its silence would reach --gap-limit, in one round.
  *
  * Stateless: nothing is kept per probe. An answer's quoted destination
  * names the prefix and the address (the engine's address map holds the
@@ -44,6 +67,11 @@
 #define MDS_DEFAULT_MAX_PROBES 20000
 #define MDS_WINDOW_DEFAULT_MAX 4096 /* prefixes in flight unless --window: ~4 KiB each */
 #define MDS_WINDOW_MAX 65536
+#define MDS_FIRST_SPAN 16	/* TTLs the first round asks: most paths end before */
+#define MDS_EXTEND 8		/* TTLs asked at once past the highest asked so far */
+#define MDS_TRIES_DEFAULT 2	/* --queries: tries of one flow at one TTL */
+#define MDS_TRIES_MAX 5
+#define MDS_SILENT_MIN 2	/* flows whose silence at a TTL is more than a lost answer */
 /*
  * The TTL travels in the id's low 6 bits: at least 1, so no id is 0; at
  * most SCAN_MAX_TTL, so none is 0xffff (PLAN_WARMUP_ID)
@@ -57,6 +85,26 @@ static inline __u16 mds_probe_id(__u32 port, int ttl)
 }
 
 enum mds_state { MDS_FREE = 0, MDS_ACTIVE, MDS_DONE };
+
+/* One probe by its flow and TTL, and its tries so far */
+struct mds_probe {
+	__u32 flow;
+	__u8 ttl;
+	__u8 tries;
+	__u16 _pad;
+};
+
+/*
+ * Silence at a TTL between two nodes (from -1: the prober; to -1: none
+ * after it), and how many flows kept it through every try: from
+ * MDS_SILENT_MIN on, a silent router, no more flows asked again there
+ */
+struct mds_pat {
+	__s32 from, to;
+	__u8 ttl;
+	__u8 n;
+	__u16 _pad;
+};
 
 /* One prefix in flight */
 struct mds_prefix {
@@ -73,9 +121,19 @@ struct mds_prefix {
 	__u32 left;		/* of this round, not handed over yet */
 	__u32 pending;		/* handed over, not settled */
 	struct mp_node *nodes;
+	__u32 *recov;		/* per node: answers a retry got (it loses answers) */
 	int nnodes, cap_nodes;
 	__s32 silent_node[SCAN_MAX_TTL + 2];
 	__u32 probes;		/* handed over */
+	struct mds_probe *lost;	/* unanswered, may be asked again */
+	__u32 nlost, cap_lost;
+	struct mds_probe *fin;	/* silent through every try, since the last round */
+	__u32 nfin, cap_fin;
+	struct mds_probe *due;	/* this round's, asked by name: retries, silences going on */
+	__u32 ndue, cap_due;
+	__u32 due_pos;		/* of those, handed over */
+	struct mds_pat *pats;
+	__u32 npats, cap_pats;
 	__u32 unsent;		/* handed over, never left (stopping) or failed */
 	__u16 gen;
 	__u8 state;		/* enum mds_state */
@@ -101,6 +159,8 @@ struct mda_scan {
 	__u64 seed;
 	__u32 window;
 	int first_ttl, max_ttl, nttl;
+	int tries;		/* --queries */
+	int gap;		/* --gap-limit: silent TTLs in a row that end a flow */
 	__u16 need[MDA_K_MAX + 1];
 	struct mds_prefix *slots;
 	__u32 *free_slots;
@@ -117,6 +177,53 @@ struct mda_scan {
 	struct mp_rec rec;
 	struct scan_stats st;
 };
+
+/* A flow's hop at a TTL: a node, or MDA_HOP_* */
+static inline __s32 *mds_hop_at(const struct mda_scan *ms, const struct mds_prefix *x,
+				__u32 flow, int ttl)
+{
+	return &x->hop[(size_t)flow * (size_t)ms->nttl + (size_t)(ttl - ms->first_ttl)];
+}
+
+/* A reached destination is one next hop, whichever of its addresses answered */
+#define MDS_SUCC_DESTINATION (-3)
+
+/* What a hop counts as among a node's next hops */
+static inline __s32 mds_succ_key(const struct mds_prefix *x, __s32 h)
+{
+	return x->nodes[h].verdict == VERDICT_REACHED && !x->nodes[h].silent
+		       ? MDS_SUCC_DESTINATION
+		       : h;
+}
+
+/*
+ * plan/mda_scan.c: the flows TTL t needs (0: none beyond those asked) for
+ * the next hops of node u at t (-1: the prober) to be settled
+ */
+__u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t);
+
+/* plan/mda_scan_lost.c */
+/*
+ * Whether a flow's path ended before TTL t: 2 it met the destination or an
+ * Unreachable, 1 it was silent at the --gap-limit TTLs just below t, else 0
+ */
+int mds_flow_ended(const struct mda_scan *ms, const struct mds_prefix *x, __u32 f, int t);
+/* A probe unanswered after tries: kept to ask again, or as a settled silence. 0 or -ENOMEM */
+int mds_lost_add(const struct mda_scan *ms, struct mds_prefix *x, __u32 flow, int ttl,
+		 int tries);
+/*
+ * The next round's probes by name into x->due, at most room: lost ones
+ * worth asking again, and the flows of silent nodes one TTL on and more,
+ * up to where their silence would reach --gap-limit. Their hops are
+ * awaited (MDA_HOP_PENDING). Their count.
+ */
+__u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room);
+/*
+ * Before the links: flows' silences that the answers of a lossy
+ * interface between the same two nodes explain break their flows' chains
+ * (no link across them). 0 or -ENOMEM.
+ */
+int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x);
 
 /* plan/mda_scan_input.c: the prefixes (operands, --targets, blocklist, shard). Exit code or 0 */
 int mda_scan_load(struct mda_scan *ms);

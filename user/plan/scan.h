@@ -68,6 +68,7 @@ struct scan_cfg {
 	int first_ttl;		    /* --first-hop */
 	double confidence;	    /* --confidence, percent */
 	int max_probes;		    /* --max-probes, per prefix */
+	int attempts;		    /* --queries: tries of one flow at one TTL */
 };
 
 /* What the scan counted, for its summary and progress line */
@@ -80,6 +81,7 @@ struct scan_stats {
 	__u64 active;	      /* targets in flight now */
 	__u64 doubletree_stops;
 	__u64 late_divergence;
+	__u64 retries;	      /* --mda: probes asked again */
 	__u64 seed;
 	__u32 window;
 };

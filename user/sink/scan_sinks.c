@@ -268,11 +268,13 @@ static void put_counts(FILE *f, const struct scan_summary_sink *m)
 		 * diamond count its links twice) */
 		fprintf(f, "\"mda\":true,\"confidence\":%g,\"links\":%llu,\"links_per_prefix\":%.2f,"
 			   "\"probes_per_link\":%.2f,\"rounds\":%llu,\"rounds_per_prefix\":%.2f,"
-			   "\"rounds_max\":%u,", m->info.confidence, (unsigned long long)m->links,
+			   "\"rounds_max\":%u,\"retries\":%llu,", m->info.confidence,
+			(unsigned long long)m->links,
 			m->done ? (double)m->links / (double)m->done : 0.0,
 			m->links ? (double)run->probes_sent / (double)m->links : 0.0,
 			(unsigned long long)m->rounds,
-			m->done ? (double)m->rounds / (double)m->done : 0.0, m->rounds_max);
+			m->done ? (double)m->rounds / (double)m->done : 0.0, m->rounds_max,
+			(unsigned long long)st->retries);
 		return;
 	}
 	fprintf(f, "\"doubletree\":%s,\"doubletree_stops\":%llu,\"inferred_hops\":%llu,"
