@@ -133,12 +133,12 @@ EOF
 # scan NAME [OPTION...]: one xhop scan of the targets, its line of the table
 scan()
 {
-	local n=$1 wall rss s out=$WORK/$1.json
+	local n=$1 wall rss s out=$WORK/$1.json fmt=json
 	shift
-	((BIG)) && out=$WORK/$n.warts
+	((BIG)) && out=$WORK/$n.warts fmt=warts
 	/usr/bin/time -f "%e %M" -o "$WORK/$n.time" ip netns exec "$SIM_PNS" "$XHOP" scan \
 		--blocklist /dev/null --targets "$WORK/targets" --rate $RATE --wait 1 "$@" \
-		--output "$out" --summary "$WORK/$n.sum" 2>"$WORK/$n.err" ||
+		--format $fmt --output "$out" --summary "$WORK/$n.sum" 2>"$WORK/$n.err" ||
 		die "xhop scan $*: $(tail -n 3 "$WORK/$n.err")"
 	read -r wall rss <"$WORK/$n.time"
 	s=$WORK/$n.sum
