@@ -59,9 +59,7 @@ done
 command -v scamper >/dev/null || die "scamper is not installed (scripts/install-deps.sh)"
 
 WORK=$(mktemp -d /tmp/bench_sim.XXXXXX)
-trap '[[ $BASHPID != "$$" ]] || { sim_lab_down; rm -rf "$WORK"; }' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+sim_lab_traps "$WORK"
 
 sim_lab_up "xbsim$$" || die "the simulator's namespaces"
 SIM_OUT=$WORK/sim.out SIM_ERR=$WORK/sim.err sim_lab_start "${TOPO[@]}" ||

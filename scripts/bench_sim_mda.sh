@@ -61,9 +61,7 @@ done
 ((N6 >= 0 && N6 < 0xfffd)) || die "N6: 0 to 65532 /64s"
 
 WORK=$(mktemp -d /tmp/bench_sim_mda.XXXXXX)
-trap '[[ $BASHPID != "$$" ]] || { sim_lab_down; rm -rf "$WORK"; }' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+sim_lab_traps "$WORK"
 
 sim_lab_up "xbmda$$" || die "the simulator's namespaces"
 # sim_start ARGS...: the responder with the bench's topology (and ARGS)

@@ -14,6 +14,8 @@
 #                            without an XDP program of their own
 #   sim_lab_down             kills the responder, removes the namespaces;
 #                            idempotent, for traps
+#   sim_lab_traps DIR        on exit (also SIGINT/SIGTERM) sim_lab_down and
+#                            DIR removed, by the script's own shell only
 #
 # The prober is 198.19.255.1 and 2001:2:0:ffff::1, with routes to
 # 198.18.0.0/15 and 2001:2::/48 through 198.19.255.254 and fe80::2: the
@@ -106,4 +108,14 @@ sim_lab_down()
 	[[ -n $SIM_PNS ]] && ip netns del "$SIM_PNS" 2>/dev/null
 	[[ -n $SIM_SNS ]] && ip netns del "$SIM_SNS" 2>/dev/null
 	return 0
+}
+
+# sim_lab_traps DIR: the lab down and DIR removed when the script ends;
+# subshells inherit the EXIT trap, so only the script's own shell acts
+sim_lab_traps()
+{
+	SIM_TRAP_DIR=$1
+	trap '[[ $BASHPID != "$$" ]] || { sim_lab_down; rm -rf "$SIM_TRAP_DIR"; }' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
 }

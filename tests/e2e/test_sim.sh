@@ -45,15 +45,7 @@ TOPO="--seed 7 --unreach 10 --dead 10"
 SIM_OUT=$TMP/sim.out
 SIM_ERR=$TMP/sim.err
 
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	sim_lab_down
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+sim_lab_traps "$TMP"
 
 inp() { ip netns exec "$SIM_PNS" "$@"; }
 ins() { ip netns exec "$SIM_SNS" "$@"; }

@@ -35,15 +35,7 @@ for f in "$SIM" "$SIM_PASS_OBJ"; do
 done
 
 TMP=$(mktemp -d /tmp/xhop-sim-mda.XXXXXX)
-cleanup()
-{
-	[[ $BASHPID == "$$" ]] || return 0
-	sim_lab_down
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+sim_lab_traps "$TMP"
 
 # --- truth's arguments -----------------------------------------------------------
 for args in "truth --over-silent 198.18.0.0/24" "truth --links --over-silent 198.18.0.0/23" \
