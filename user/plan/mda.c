@@ -41,8 +41,13 @@ int mda_plan_init(struct mda_plan *m, const struct mda_cfg *c)
 		mda_plan_free(m);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < (size_t)c->max_flows * (size_t)m->nttl; i++)
+	/* a flow minted during a round has no rule key until the next round
+	 * makes them (-1: mda_round.c's KEY_NONE); valgrind saw reads before
+	 */
+	for (size_t i = 0; i < (size_t)c->max_flows * (size_t)m->nttl; i++) {
 		m->hop[i] = MDA_HOP_UNKNOWN;
+		m->rule[i] = -1;
+	}
 	for (int t = 0; t <= MDA_TTL_MAX; t++)
 		m->silent_node[t] = -1;
 	m->level = c->first_ttl;
