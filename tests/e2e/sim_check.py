@@ -10,7 +10,7 @@ Usage:
       one answer shows exactly it ("* * *" where that is "*"); the trace
       ends where truth ends: at the destination when it answers, else at
       the last router (unreachable) or with only "*" past it (dead).
-  sim_check.py json SIM TOPO FILE [--inferred-any]
+  sim_check.py json SIM TOPO FILE [--inferred-any] [--missed-ok]
       FILE: scamper trace JSON objects (scamper, xhop --json, xhop scan),
       each one flow (Paris). Each is compared with the truth of its own
       flow (--src and the flow's ports or ICMP checksum): at every TTL of
@@ -19,6 +19,12 @@ Usage:
       router answers any larger TTL); a tunnel's router with its MPLS
       label (RFC 4950), no other with any. --inferred-any: Doubletree's
       inferred hops need only be in the truth of some flow at their TTL.
+      --missed-ok: for a simulator that rate-limits, a TTL where truth
+      has an answer and the trace none is missed, not a difference; the
+      last line counts them ("missed M of A hops probed, U never probed"):
+      A, truth's answers up to each trace's highest TTL probed (its
+      hop_count), U truth's answers past it. Anything shown is still
+      checked.
 
   sim_check.py links SIM TOPO FILE
       FILE: one tracelb-style JSON object (xhop multipath --json). Every
@@ -159,7 +165,9 @@ def flow_args(tr):
     return args + [tr["dst"]]
 
 
-def check_json(sim, topo, tr, inferred_any):
+def check_json(sim, topo, tr, inferred_any, missed=None):
+    """missed: None, or a list [missed, answers, unprobed] to count truth's
+    answers the trace lacks instead of calling them differences"""
     dst = norm(tr["dst"])
     labels = {}
     t = truth(sim, topo, flow_args(tr), labels)
@@ -195,11 +203,20 @@ def check_json(sim, topo, tr, inferred_any):
                             (dst, ttl, sorted(inf), sorted(full.get(ttl, set()))))
             inf = set()
         have = got | inf
+        probed = ttl <= tr.get("hop_count", last)
+        if missed is not None and want != {"*"} and probed:
+            missed[1] += 1
         if want == {"*"}:
             if have:
                 errs.append("%s TTL %d: %s where truth is silent" % (dst, ttl, sorted(have)))
         elif inferred_any and not have:
             continue  # Doubletree may leave a hop out where it infers others
+        elif missed is not None and not have:
+            # a probe sent and not answered: the limit dropped it. Past
+            # the highest TTL probed (hop_count: the gap limit stopped
+            # the trace after drops) nothing was asked, nothing missed
+            missed[0] += probed
+            missed[2] += not probed
         elif have != want:
             errs.append("%s TTL %d: %s, truth %s" % (dst, ttl, sorted(have) or "nothing",
                                                        sorted(want)))
@@ -247,6 +264,7 @@ def main():
         return 2
     mode, sim, topo, path = sys.argv[1:5]
     errs, n, differ = [], 0, 0
+    missed = [0, 0, 0] if "--missed-ok" in sys.argv[5:] else None
     if mode == "text" or mode == "links":
         n = 1
         errs = (check_text if mode == "text" else check_links)(sim, topo, path)
@@ -260,12 +278,14 @@ def main():
             if tr.get("type") != "trace":
                 continue
             n += 1
-            e = check_json(sim, topo, tr, "--inferred-any" in sys.argv[5:])
+            e = check_json(sim, topo, tr, "--inferred-any" in sys.argv[5:], missed)
             differ += 1 if e else 0
             errs += e
     for e in errs[:40]:
         print(e)
-    print("checked %d traces, %d differ (%d differences)" % (n, differ, len(errs)))
+    print("checked %d traces, %d differ (%d differences)%s" %
+          (n, differ, len(errs), "" if missed is None else
+           "; missed %d of %d hops probed, %d never probed" % tuple(missed)))
     return 1 if errs or n == 0 else 0
 
 
