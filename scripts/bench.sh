@@ -12,6 +12,7 @@ benches=(
 	"xhop scan against scamper: 50,176 targets, the lab's ceiling, 1M targets' memory|scripts/bench_scan.sh"
 	"xhop scan with and without --clickhouse to a local clickhouse-server (rate ratio, rows/s)|scripts/bench_clickhouse.sh 1"
 	"xhop multipath against scamper tracelb: the multipath lab's diamonds|scripts/bench_mp.sh"
+	"xhop multipath against scamper tracelb like for like: xhop-sim's diamonds, probes where both find the same links|scripts/bench_mp_sim.sh"
 	"xhop scan's traces as warts against scamper JSON: bytes and time per trace|scripts/bench_warts.sh"
 	"Origin AS per hop: xhop -z against mtr -z (scripts/bench_asn.sh)|scripts/bench_asn.sh"
 	"xhop monitor: one process, 1,000 targets, 1 s interval (CPU, RSS, /metrics)|scripts/bench_monitor.sh"
