@@ -38,6 +38,7 @@ int mda_scan_init(struct mda_scan *ms, const struct session *s)
 	ms->tries = c->attempts > 0 ? c->attempts : 1;
 	ms->gap = c->gap_limit > 0 ? c->gap_limit : SCAN_MAX_TTL;
 	ms->taken_slot = SCAN_NONE;
+	ms->ifaces.seed = s->key.k1 ^ 0x6d64735f69666163ULL;
 	for (int k = 0; k <= MDA_K_MAX; k++)
 		ms->need[k] = (__u16)mda_flows_needed(c->confidence, k);
 	ms->slots = calloc(ms->window, sizeof(*ms->slots));
@@ -65,6 +66,7 @@ static void prefix_release(struct mds_prefix *x)
 	free(x->hop);
 	free(x->nodes);
 	free(x->recov);
+	free(x->iface);
 	free(x->links);
 	free(x->unfinished);
 	free(x->lost);
@@ -78,6 +80,7 @@ static void prefix_release(struct mds_prefix *x)
 	x->hop = NULL;
 	x->nodes = NULL;
 	x->recov = NULL;
+	x->iface = NULL;
 	x->links = NULL;
 	x->unfinished = NULL;
 }
@@ -90,6 +93,7 @@ void mda_scan_free(struct mda_scan *ms)
 	free(ms->free_slots);
 	free(ms->units);
 	addrmap_free(&ms->map);
+	mds_iface_free(&ms->ifaces);
 	fifo_free(&ms->ready);
 	fifo_free(&ms->finished);
 	ms->slots = NULL;
@@ -145,6 +149,7 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 		int cap = x->cap_nodes ? 2 * x->cap_nodes : 16;
 		struct mp_node *v = realloc(x->nodes, (size_t)cap * sizeof(*v));
 		__u32 *r;
+		__s32 *f;
 
 		if (!v)
 			return -1;
@@ -153,11 +158,16 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 		if (!r)
 			return -1;
 		x->recov = r;
+		f = realloc(x->iface, (size_t)cap * sizeof(*f));
+		if (!f)
+			return -1;
+		x->iface = f;
 		x->cap_nodes = cap;
 	}
 	n = &x->nodes[x->nnodes];
 	memset(n, 0, sizeof(*n));
 	x->recov[x->nnodes] = 0;
+	x->iface[x->nnodes] = -1;
 	n->ttl = (__u8)ttl;
 	n->silent = (__u8)silent;
 	if (!silent)
@@ -604,6 +614,7 @@ static int answer(void *st, const struct probe_ref *ref, const struct hop_reply 
 		if (r->verdict == VERDICT_UNREACH)
 			n->icmp_code = r->icmp_code;
 		n->replies++;
+		mds_iface_answer(ms, x, flow, ttl, node);
 	}
 	settle(ms, ref->target >> 8, flow, ttl, node >= 0 ? node : MDA_HOP_UNKNOWN);
 	return 1;

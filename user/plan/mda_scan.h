@@ -106,6 +106,31 @@ struct mds_pat {
 	__u16 _pad;
 };
 
+/*
+ * An interface as every prefix's flows met it (plan/mda_scan_iface.c):
+ * routers near the prober stand on the paths of thousands of prefixes,
+ * and one that rate-limits its answers shows it to them all. Its answers
+ * (any try) and those of them to a retry after a loss; the interfaces
+ * some flow met at the next TTL (answers one after the other), a few.
+ * A destination is one interface per prefix, keyed by the prefix.
+ */
+#define MDS_IFACE_SUCC 8
+struct mds_iface {
+	struct in6_addr addr;
+	__u32 answers;
+	__u32 recov;
+	__s32 succ[MDS_IFACE_SUCC];
+	__u8 nsucc;
+	__u8 used;
+	__u16 _pad;
+};
+
+struct mds_ifaces {
+	struct mds_iface *v;	/* open addressing, linear probing */
+	__u32 cap, n;		/* cap a power of two, n at most half of it */
+	__u64 seed;		/* answers' sources come from the network: a keyed hash */
+};
+
 /* One prefix in flight */
 struct mds_prefix {
 	struct in6_addr addr[MDS_ADDRS_MAX]; /* its addresses flows map to */
@@ -122,6 +147,8 @@ struct mds_prefix {
 	__u32 pending;		/* handed over, not settled */
 	struct mp_node *nodes;
 	__u32 *recov;		/* per node: answers a retry got (it loses answers) */
+	__s32 *iface;		/* per node: its interface (ms->ifaces), or -1 */
+	__u32 iface_cap;	/* ms->ifaces' size those indices are of */
 	int nnodes, cap_nodes;
 	__s32 silent_node[SCAN_MAX_TTL + 2];
 	__u32 probes;		/* handed over */
@@ -170,6 +197,7 @@ struct mda_scan {
 	struct fifo finished;	/* slots whose record is due */
 	__u32 taken_slot;	/* the slot of the record taken last, or SCAN_NONE */
 	struct addrmap map;	/* address -> slot << 8 | index */
+	struct mds_ifaces ifaces;	/* shared by every prefix */
 	__u64 outstanding;
 	__u64 blocked, duplicates;
 	int stopped;
@@ -224,6 +252,35 @@ __u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room);
  * (no link across them). 0 or -ENOMEM.
  */
 int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x);
+
+/* plan/mda_scan_iface.c */
+/* The interface of address a: its index, made if new (make), -1 unknown, -ENOMEM */
+__s32 mds_iface_get(struct mds_ifaces *t, const struct in6_addr *a, int make);
+void mds_iface_free(struct mds_ifaces *t);
+/* Interface b answered right after interface a on one flow */
+void mds_iface_link(struct mds_ifaces *t, __s32 a, __s32 b);
+/*
+ * The share of its answers interface i loses, taken high (about 95%
+ * above its retries' count); 0 while fewer than MDS_SILENT_MIN retries
+ * got an answer from it (random loss, no interface that loses answers)
+ */
+double mds_iface_loss(const struct mds_ifaces *t, __s32 i);
+/*
+ * The loss that could hide a router at len TTLs between interfaces a and
+ * c: the highest of a's, c's (a rate-limited router's neighbours see its
+ * load) and those of the interfaces any flow met one after the other on
+ * a way of len from a to c
+ */
+double mds_iface_run_loss(const struct mds_ifaces *t, __s32 a, __s32 c, int len);
+/*
+ * Node h's interface (answers from it, and from its neighbours on flow f
+ * at TTL t, counted: the links between interfaces); -1 for a silent node
+ */
+void mds_iface_answer(struct mda_scan *ms, struct mds_prefix *x, __u32 f, int t, __s32 h);
+/* A retry's answer from node h: its interface loses answers */
+void mds_iface_recovered(struct mda_scan *ms, struct mds_prefix *x, __s32 h);
+/* Node h's interface, -1 if none known */
+__s32 mds_iface_of(struct mda_scan *ms, struct mds_prefix *x, __s32 h);
 
 /* plan/mda_scan_input.c: the prefixes (operands, --targets, blocklist, shard). Exit code or 0 */
 int mda_scan_load(struct mda_scan *ms);

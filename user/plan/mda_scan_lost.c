@@ -99,24 +99,19 @@ static struct mds_pat *pat_find(const struct mds_prefix *x, const struct mds_pat
 }
 
 /*
- * The flows an answering node would have left silent through every try
- * at the loss rate q its retries show: of N flows through it, N (1 - q)
- * answered at once, N q (1 - q) to a retry (recov), N q^tries never. q
- * is taken high (recov at its upper bound, about 95%, over those answered
- * at once): a low estimate would leave its lost answers as silence, and
- * a link across them. Nothing while fewer than MDS_SILENT_MIN retries got
- * an answer from it: random loss, no interface that loses answers.
+ * The flows of this prefix an answering node would have left silent
+ * through every try at the loss rate q its interface shows over every
+ * prefix (mds_iface_loss): of N flows through it, N (1 - q) answered at
+ * once, N q (1 - q) to a retry, N q^tries never.
  */
-static double lost_through(const struct mda_scan *ms, const struct mds_prefix *x, int r)
+static double lost_through(struct mda_scan *ms, struct mds_prefix *x, int r)
 {
-	double rec = x->recov[r], first = (double)x->nodes[r].replies - rec, q;
+	double rec = x->recov[r], first = (double)x->nodes[r].replies - rec;
+	double q = mds_iface_loss(&ms->ifaces, mds_iface_of(ms, x, r));
 
-	if (rec < MDS_SILENT_MIN)
+	if (q <= 0)
 		return 0;
-	q = first > 0 ? (rec + 2 * sqrt(rec) + 2) / first : 1;
-	if (q > 0.99)
-		q = 0.99;
-	return (first > 0 ? first : rec) * pow(q, ms->tries) / (1 - q);
+	return (first > 0 ? first : rec > 0 ? rec : 1) * pow(q, ms->tries) / (1 - q);
 }
 
 /* Flow f's nearest answer from TTL t on in direction dir (-1, 1) within lim: its node, or -1 */
@@ -142,7 +137,7 @@ static __s32 answer_near(const struct mda_scan *ms, const struct mds_prefix *x, 
  * silence. *lost: what those nodes' lost answers explain (lost_through
  * summed); *rec: the answers their retries got. -ENOMEM, else 0 or 1.
  */
-static int silence_explained(const struct mda_scan *ms, const struct mds_prefix *x, __s32 a,
+static int silence_explained(struct mda_scan *ms, struct mds_prefix *x, __s32 a,
 			     int lo, int hi, __s32 c, double *lost, __u32 *rec)
 {
 	/* 1: on a chain from a; 2: on a chain to c */
@@ -183,7 +178,7 @@ static int silence_explained(const struct mda_scan *ms, const struct mds_prefix 
 }
 
 /* The answers the last round's retries got: their nodes lose answers */
-static void count_recovered(const struct mda_scan *ms, struct mds_prefix *x)
+static void count_recovered(struct mda_scan *ms, struct mds_prefix *x)
 {
 	for (__u32 i = 0; i < x->ndue; i++) {
 		__s32 h;
@@ -191,8 +186,10 @@ static void count_recovered(const struct mda_scan *ms, struct mds_prefix *x)
 		if (!x->due[i].tries)
 			continue;
 		h = *mds_hop_at(ms, x, x->due[i].flow, x->due[i].ttl);
-		if (h >= 0 && !x->nodes[h].silent)
+		if (h >= 0 && !x->nodes[h].silent) {
 			x->recov[h]++;
+			mds_iface_recovered(ms, x, h);
+		}
 	}
 	x->ndue = x->due_pos = 0;
 }
@@ -229,7 +226,7 @@ static int pats_update(struct mda_scan *ms, struct mds_prefix *x)
  * the same nodes; or past a gap a retry may close), -1 never (answered
  * since, or past its flow's end)
  */
-static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
+static int retry_worth(struct mda_scan *ms, struct mds_prefix *x,
 		       const struct mds_probe *l)
 {
 	__s32 h = *mds_hop_at(ms, x, l->flow, l->ttl);
@@ -376,6 +373,7 @@ __u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room)
 /* A run of silence of one flow between two answers: its nodes and TTLs */
 struct run {
 	__s32 from, to; /* to: mds_succ_key */
+	__s32 to_node;
 	int lo, hi;
 	__u32 flows;
 	int broken;
@@ -400,7 +398,8 @@ static int next_run(const struct mda_scan *ms, const struct mds_prefix *x, __u32
 			*t = u - 1;
 			continue;
 		}
-		*r = (struct run){ .from = a, .to = mds_succ_key(x, h), .lo = *t + 1, .hi = u - 1 };
+		*r = (struct run){ .from = a, .to = mds_succ_key(x, h), .to_node = h, .lo = *t + 1,
+				   .hi = u - 1 };
 		*t = u;
 		return 1;
 	}
@@ -431,12 +430,27 @@ int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 			runs[i].flows++;
 		}
 	for (__u32 i = 0; i < nruns; i++) {
-		double lost;
+		double lost, q;
 		__u32 rec;
+		int ex = silence_explained(ms, x, runs[i].from, runs[i].lo, runs[i].hi, runs[i].to,
+					   &lost, &rec);
 
-		runs[i].broken = silence_explained(ms, x, runs[i].from, runs[i].lo, runs[i].hi,
-						   runs[i].to, &lost, &rec) &&
-				 (double)runs[i].flows < MDS_SILENT_MIN + 2 * lost;
+		if (ex < 0) {
+			free(runs);
+			return -ENOMEM;
+		}
+		/*
+		 * A silent router only when loss cannot explain the silence at
+		 * the stated confidence: each of its flows kept it, at least
+		 * once, against a loss as high as that of the interfaces on
+		 * either side and between (a rate-limited router's own answers
+		 * may never have reached this prefix)
+		 */
+		q = mds_iface_run_loss(&ms->ifaces, mds_iface_of(ms, x, runs[i].from),
+				       mds_iface_of(ms, x, runs[i].to_node),
+				       runs[i].hi - runs[i].lo + 1);
+		runs[i].broken = (ex && (double)runs[i].flows < MDS_SILENT_MIN + 2 * lost) ||
+				 (q > 0 && pow(q, runs[i].flows) >= 1 - ms->c->confidence / 100);
 	}
 	for (__u32 f = 0; f < x->nflows; f++)
 		for (int t = ms->first_ttl; next_run(ms, x, f, &t, &r);)
