@@ -440,6 +440,7 @@ static int take_probe(struct mda_scan *ms, struct mds_prefix *x, __u32 *flow, in
 				continue;
 			}
 			ms->st.retries += d->tries > 0;
+			x->retried[*ttl] += d->tries > 0;
 			return 1;
 		}
 		for (t = x->cur_ttl; x->sent[t] >= x->goal[t]; t++)
@@ -630,6 +631,7 @@ static void timeout(void *st, const struct plan_probe *pp)
 	x = awaited(ms, pp->target, pp->p.probe_id, &flow, &ttl);
 	if (!x || x->gen != pp->gen)
 		return;
+	x->lost1[ttl] += !pp->sub;
 	node = node_of(x, ttl, NULL, 1);
 	if (node < 0)
 		ms->oom = 1;

@@ -109,15 +109,19 @@ struct mds_pat {
 /*
  * An interface as every prefix's flows met it (plan/mda_scan_iface.c):
  * routers near the prober stand on the paths of thousands of prefixes,
- * and one that rate-limits its answers shows it to them all. Its answers
- * (any try) and those of them to a retry after a loss; the interfaces
- * some flow met at the next TTL (answers one after the other), a few.
- * A destination is one interface per prefix, keyed by the prefix.
+ * and one that rate-limits its answers shows it to them all. Of the
+ * prefixes done: its answers to a retry after a loss (recov), and its
+ * answers to a first try, each weighed by the share of lost first tries
+ * its prefix asked again at that TTL (asked: how many of its lost ones
+ * would have been retried); the interfaces some flow met at the next
+ * TTL (answers one after the other), a few. A destination is one
+ * interface per prefix, keyed by the prefix.
  */
 #define MDS_IFACE_SUCC 8
 struct mds_iface {
 	struct in6_addr addr;
-	__u32 answers;
+	double asked;
+	__u32 answers;		/* any try, any prefix, as they come */
 	__u32 recov;
 	__s32 succ[MDS_IFACE_SUCC];
 	__u8 nsucc;
@@ -151,6 +155,8 @@ struct mds_prefix {
 	__u32 iface_cap;	/* ms->ifaces' size those indices are of */
 	int nnodes, cap_nodes;
 	__s32 silent_node[SCAN_MAX_TTL + 2];
+	__u32 lost1[SCAN_MAX_TTL + 2];		/* first tries unanswered at each TTL */
+	__u32 retried[SCAN_MAX_TTL + 2];	/* retries handed over at each TTL */
 	__u32 probes;		/* handed over */
 	struct mds_probe *lost;	/* unanswered, may be asked again */
 	__u32 nlost, cap_lost;
@@ -260,25 +266,25 @@ void mds_iface_free(struct mds_ifaces *t);
 /* Interface b answered right after interface a on one flow */
 void mds_iface_link(struct mds_ifaces *t, __s32 a, __s32 b);
 /*
- * The share of its answers interface i loses, taken high (about 95%
- * above its retries' count); 0 while fewer than MDS_SILENT_MIN retries
- * got an answer from it (random loss, no interface that loses answers)
+ * The share of its answers interface i loses, taken high (its retries'
+ * answers about 95% above their count); 0.99 if nothing is known yet, 0
+ * with one try (--queries 1: nothing tells loss from silence)
  */
-double mds_iface_loss(const struct mds_ifaces *t, __s32 i);
+double mds_iface_loss(const struct mda_scan *ms, __s32 i);
 /*
  * The loss that could hide a router at len TTLs between interfaces a and
  * c: the highest of a's, c's (a rate-limited router's neighbours see its
  * load) and those of the interfaces any flow met one after the other on
  * a way of len from a to c
  */
-double mds_iface_run_loss(const struct mds_ifaces *t, __s32 a, __s32 c, int len);
+double mds_iface_run_loss(const struct mda_scan *ms, __s32 a, __s32 c, int len);
 /*
  * Node h's interface (answers from it, and from its neighbours on flow f
  * at TTL t, counted: the links between interfaces); -1 for a silent node
  */
 void mds_iface_answer(struct mda_scan *ms, struct mds_prefix *x, __u32 f, int t, __s32 h);
-/* A retry's answer from node h: its interface loses answers */
-void mds_iface_recovered(struct mda_scan *ms, struct mds_prefix *x, __s32 h);
+/* A prefix done: its nodes' answers into their interfaces' loss (before its links) */
+void mds_iface_done(struct mda_scan *ms, struct mds_prefix *x);
 /* Node h's interface, -1 if none known */
 __s32 mds_iface_of(struct mda_scan *ms, struct mds_prefix *x, __s32 h);
 

@@ -110,20 +110,21 @@ void mds_iface_link(struct mds_ifaces *t, __s32 a, __s32 b)
 		f->succ[f->nsucc++] = b;
 }
 
-double mds_iface_loss(const struct mds_ifaces *t, __s32 i)
+double mds_iface_loss(const struct mda_scan *ms, __s32 i)
 {
 	const struct mds_iface *f;
-	double rec, first, q;
+	double rec, q;
 
-	if (i < 0)
+	if (i < 0 || ms->tries < 2)
 		return 0;
-	f = &t->v[i];
+	f = &ms->ifaces.v[i];
 	rec = f->recov;
-	first = (double)f->answers - rec;
-	if (rec < MDS_SILENT_MIN)
-		return 0;
-	/* of N flows through it N (1 - q) answer a first try, N q (1 - q) a retry */
-	q = first > 0 ? (rec + 2 * sqrt(rec) + 2) / first : 1;
+	/*
+	 * Of N flows through it N (1 - q) answer a first try, N q (1 - q) a
+	 * retry when every lost one is asked again: asked counts the first
+	 * answers as retries would have met them, rec / asked is q
+	 */
+	q = f->asked > 0 ? (rec + 2 * sqrt(rec) + 2) / f->asked : 1;
 	return q > 0.99 ? 0.99 : q;
 }
 
@@ -131,25 +132,25 @@ double mds_iface_loss(const struct mds_ifaces *t, __s32 i)
  * The highest loss of the interfaces on ways of len more hops from a to
  * c, into *q; *budget: visits left (none: every interface visited counts)
  */
-static int walk(const struct mds_ifaces *t, __s32 a, __s32 c, int len, double *q, int *budget)
+static int walk(const struct mda_scan *ms, __s32 a, __s32 c, int len, double *q, int *budget)
 {
-	const struct mds_iface *f = &t->v[a];
+	const struct mds_iface *f = &ms->ifaces.v[a];
 	int found = 0;
 
 	for (int k = 0; k < f->nsucc; k++) {
 		__s32 b = f->succ[k];
 
 		if (--*budget < 0) {
-			double l = mds_iface_loss(t, b);
+			double l = mds_iface_loss(ms, b);
 
 			*q = l > *q ? l : *q;
 			continue;
 		}
-		if (len == 1 ? b != c : !walk(t, b, c, len - 1, q, budget))
+		if (len == 1 ? b != c : !walk(ms, b, c, len - 1, q, budget))
 			continue;
 		found = 1;
 		if (len > 1) {
-			double l = mds_iface_loss(t, b);
+			double l = mds_iface_loss(ms, b);
 
 			*q = l > *q ? l : *q;
 		}
@@ -157,17 +158,17 @@ static int walk(const struct mds_ifaces *t, __s32 a, __s32 c, int len, double *q
 	return found;
 }
 
-double mds_iface_run_loss(const struct mds_ifaces *t, __s32 a, __s32 c, int len)
+double mds_iface_run_loss(const struct mda_scan *ms, __s32 a, __s32 c, int len)
 {
 	double q = 0, l;
 	int budget = MDS_WALK_BUDGET;
 
 	if (a >= 0) {
-		q = mds_iface_loss(t, a);
+		q = mds_iface_loss(ms, a);
 		if (c >= 0)
-			walk(t, a, c, len + 1, &q, &budget);
+			walk(ms, a, c, len + 1, &q, &budget);
 	}
-	l = mds_iface_loss(t, c);
+	l = mds_iface_loss(ms, c);
 	return l > q ? l : q;
 }
 
@@ -217,19 +218,25 @@ void mds_iface_answer(struct mda_scan *ms, struct mds_prefix *x, __u32 f, int t,
 		mds_iface_link(tb, i, node_iface(ms, x, n));
 }
 
-/* A retry's answer from node h: its interface loses answers */
-void mds_iface_recovered(struct mda_scan *ms, struct mds_prefix *x, __s32 h)
+void mds_iface_done(struct mda_scan *ms, struct mds_prefix *x)
 {
-	__s32 i;
+	for (int h = 0; h < x->nnodes; h++) {
+		const struct mp_node *n = &x->nodes[h];
+		int t = n->ttl;
+		double share;
+		__s32 i;
 
-	if (2 * (ms->ifaces.n + 1) > ms->ifaces.cap &&
-	    rehash(&ms->ifaces, ms->ifaces.cap ? 2 * ms->ifaces.cap : 1024)) {
-		ms->oom = 1;
-		return;
+		if (n->silent)
+			continue;
+		i = mds_iface_of(ms, x, h);
+		if (i < 0)
+			continue;
+		/* no first try lost at t: any would have been asked again, as far as it shows */
+		share = x->lost1[t] ? (double)x->retried[t] / (double)x->lost1[t] : 1;
+		share = share > 1 ? 1 : share;
+		ms->ifaces.v[i].recov += x->recov[h];
+		ms->ifaces.v[i].asked += (double)(n->replies - x->recov[h]) * share;
 	}
-	i = node_iface(ms, x, h);
-	if (i >= 0)
-		ms->ifaces.v[i].recov++;
 }
 
 /* Node h's interface as known (-1: never answered on a flow this run counted) */

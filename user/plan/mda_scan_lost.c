@@ -107,7 +107,7 @@ static struct mds_pat *pat_find(const struct mds_prefix *x, const struct mds_pat
 static double lost_through(struct mda_scan *ms, struct mds_prefix *x, int r)
 {
 	double rec = x->recov[r], first = (double)x->nodes[r].replies - rec;
-	double q = mds_iface_loss(&ms->ifaces, mds_iface_of(ms, x, r));
+	double q = mds_iface_loss(ms, mds_iface_of(ms, x, r));
 
 	if (q <= 0)
 		return 0;
@@ -188,7 +188,6 @@ static void count_recovered(struct mda_scan *ms, struct mds_prefix *x)
 		h = *mds_hop_at(ms, x, x->due[i].flow, x->due[i].ttl);
 		if (h >= 0 && !x->nodes[h].silent) {
 			x->recov[h]++;
-			mds_iface_recovered(ms, x, h);
 		}
 	}
 	x->ndue = x->due_pos = 0;
@@ -412,6 +411,7 @@ int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 	__u32 nruns = 0, cap = 0;
 
 	count_recovered(ms, x);
+	mds_iface_done(ms, x);
 	for (__u32 f = 0; f < x->nflows; f++)
 		for (int t = ms->first_ttl; next_run(ms, x, f, &t, &r);) {
 			__u32 i;
@@ -446,9 +446,17 @@ int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 		 * either side and between (a rate-limited router's own answers
 		 * may never have reached this prefix)
 		 */
-		q = mds_iface_run_loss(&ms->ifaces, mds_iface_of(ms, x, runs[i].from),
+		q = mds_iface_run_loss(ms, mds_iface_of(ms, x, runs[i].from),
 				       mds_iface_of(ms, x, runs[i].to_node),
 				       runs[i].hi - runs[i].lo + 1);
+		/* and the interfaces this prefix heard at those TTLs: one may be it */
+		for (int h = 0; h < x->nnodes; h++)
+			if (!x->nodes[h].silent && x->nodes[h].ttl >= runs[i].lo &&
+			    x->nodes[h].ttl <= runs[i].hi) {
+				double l = mds_iface_loss(ms, mds_iface_of(ms, x, h));
+
+				q = l > q ? l : q;
+			}
 		runs[i].broken = (ex && (double)runs[i].flows < MDS_SILENT_MIN + 2 * lost) ||
 				 (q > 0 && pow(q, runs[i].flows) >= 1 - ms->c->confidence / 100);
 	}
