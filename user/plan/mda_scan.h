@@ -273,9 +273,11 @@ void mds_iface_link(struct mds_ifaces *t, __s32 a, __s32 b);
 double mds_iface_loss(const struct mda_scan *ms, __s32 i);
 /*
  * The loss that could hide a router at len TTLs between interfaces a and
- * c: the highest of a's, c's (a rate-limited router's neighbours see its
- * load) and those of the interfaces any flow met one after the other on
- * a way of len from a to c
+ * c: the highest of those of the interfaces any flow met one after the
+ * other on a way of len from a to c (little known of one: taken high),
+ * and of a's and c's when their retries showed it (a rate-limited
+ * router's neighbours see its load; that a neighbour is little known is
+ * no sign)
  */
 double mds_iface_run_loss(const struct mda_scan *ms, __s32 a, __s32 c, int len);
 /*

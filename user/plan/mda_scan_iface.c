@@ -158,17 +158,23 @@ static int walk(const struct mda_scan *ms, __s32 a, __s32 c, int len, double *q,
 	return found;
 }
 
+/* Interface i's loss if its retries showed one (MDS_SILENT_MIN answers), else 0 */
+static double loss_shown(const struct mda_scan *ms, __s32 i)
+{
+	return i >= 0 && ms->ifaces.v[i].recov >= MDS_SILENT_MIN ? mds_iface_loss(ms, i) : 0;
+}
+
 double mds_iface_run_loss(const struct mda_scan *ms, __s32 a, __s32 c, int len)
 {
 	double q = 0, l;
 	int budget = MDS_WALK_BUDGET;
 
 	if (a >= 0) {
-		q = mds_iface_loss(ms, a);
+		q = loss_shown(ms, a);
 		if (c >= 0)
 			walk(ms, a, c, len + 1, &q, &budget);
 	}
-	l = mds_iface_loss(ms, c);
+	l = loss_shown(ms, c);
 	return l > q ? l : q;
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "plan/mda_scan.h"
 
 int mds_flow_ended(const struct mda_scan *ms, const struct mds_prefix *x, __u32 f, int t)
@@ -375,6 +376,7 @@ struct run {
 	__s32 to_node;
 	int lo, hi;
 	__u32 flows;
+	__u32 tries;	/* its flows' tries, each the fewest of its TTLs' */
 	int broken;
 };
 
@@ -405,16 +407,46 @@ static int next_run(const struct mda_scan *ms, const struct mds_prefix *x, __u32
 	return 0;
 }
 
+/*
+ * The tries of each silent probe: every one (ms->tries) but those still
+ * in x->lost, asked fewer times. NULL when out of memory.
+ */
+static __u8 *tries_of(const struct mda_scan *ms, const struct mds_prefix *x)
+{
+	size_t n = (size_t)x->nflows * (size_t)ms->nttl;
+	__u8 *v = malloc(n ? n : 1);
+
+	if (!v)
+		return NULL;
+	memset(v, ms->tries, n);
+	for (__u32 i = 0; i < x->nlost; i++)
+		if (x->lost[i].flow < x->nflows)
+			v[(size_t)x->lost[i].flow * (size_t)ms->nttl +
+			  (size_t)(x->lost[i].ttl - ms->first_ttl)] = x->lost[i].tries;
+	return v;
+}
+
 int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 {
 	struct run *runs = NULL, r;
 	__u32 nruns = 0, cap = 0;
+	__u8 *tries;
 
 	count_recovered(ms, x);
 	mds_iface_done(ms, x);
+	tries = tries_of(ms, x);
+	if (!tries)
+		return -ENOMEM;
 	for (__u32 f = 0; f < x->nflows; f++)
 		for (int t = ms->first_ttl; next_run(ms, x, f, &t, &r);) {
+			__u8 least = ms->tries;
 			__u32 i;
+
+			for (int u = r.lo; u <= r.hi; u++) {
+				__u8 k = tries[(size_t)f * (size_t)ms->nttl + (size_t)(u - ms->first_ttl)];
+
+				least = k < least ? k : least;
+			}
 
 			for (i = 0; i < nruns; i++)
 				if (runs[i].from == r.from && runs[i].to == r.to && runs[i].lo == r.lo &&
@@ -423,12 +455,15 @@ int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 			if (i == nruns) {
 				if (grow((void **)&runs, &cap, nruns, sizeof(r))) {
 					free(runs);
+					free(tries);
 					return -ENOMEM;
 				}
 				runs[nruns++] = r;
 			}
 			runs[i].flows++;
+			runs[i].tries += least;
 		}
+	free(tries);
 	for (__u32 i = 0; i < nruns; i++) {
 		double lost, q;
 		__u32 rec;
@@ -441,10 +476,10 @@ int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 		}
 		/*
 		 * A silent router only when loss cannot explain the silence at
-		 * the stated confidence: each of its flows kept it, at least
-		 * once, against a loss as high as that of the interfaces on
-		 * either side and between (a rate-limited router's own answers
-		 * may never have reached this prefix)
+		 * the stated confidence: its flows kept it through every try,
+		 * against a loss as high as that of the interfaces between and
+		 * on either side (a rate-limited router's own answers may never
+		 * have reached this prefix)
 		 */
 		q = mds_iface_run_loss(ms, mds_iface_of(ms, x, runs[i].from),
 				       mds_iface_of(ms, x, runs[i].to_node),
@@ -458,7 +493,7 @@ int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 				q = l > q ? l : q;
 			}
 		runs[i].broken = (ex && (double)runs[i].flows < MDS_SILENT_MIN + 2 * lost) ||
-				 (q > 0 && pow(q, runs[i].flows) >= 1 - ms->c->confidence / 100);
+				 (q > 0 && pow(q, runs[i].tries) >= 1 - ms->c->confidence / 100);
 	}
 	for (__u32 f = 0; f < x->nflows; f++)
 		for (int t = ms->first_ttl; next_run(ms, x, f, &t, &r);)
