@@ -72,6 +72,7 @@
 #define MDS_TRIES_DEFAULT 2	/* --queries: tries of one flow at one TTL */
 #define MDS_TRIES_MAX 5
 #define MDS_SILENT_MIN 2	/* flows whose silence at a TTL is more than a lost answer */
+#define MDS_LOSSY 0.05		/* the share of its answers an interface that loses them loses */
 /*
  * The TTL travels in the id's low 6 bits: at least 1, so no id is 0; at
  * most SCAN_MAX_TTL, so none is 0xffff (PLAN_WARMUP_ID)
@@ -267,10 +268,18 @@ void mds_iface_free(struct mds_ifaces *t);
 void mds_iface_link(struct mds_ifaces *t, __s32 a, __s32 b);
 /*
  * The share of its answers interface i loses, taken high (its retries'
- * answers about 95% above their count); 0.99 if nothing is known yet, 0
- * with one try (--queries 1: nothing tells loss from silence)
+ * answers about 95% above their count); 0.99 if nothing is known yet,
+ * and for an interface that loses answers (MDS_LOSSY of them, its
+ * retries showed: one that rate-limits its ICMP drops answers in bursts,
+ * the flows of one round together, so no count of silent flows tells a
+ * silent router beside it); 0 with one try (--queries 1: nothing tells
+ * loss from silence)
  */
 double mds_iface_loss(const struct mda_scan *ms, __s32 i);
+/* The same from rec answers to retries against asked first answers (struct mds_iface) */
+double mds_loss_of(const struct mda_scan *ms, double rec, double asked);
+/* Node h's first answers as its prefix's retries at its TTL would have met them */
+double mds_node_asked(const struct mds_prefix *x, __s32 h);
 /*
  * The loss that could hide a router at len TTLs between interfaces a and
  * c: the highest of those of the interfaces any flow met one after the

@@ -110,22 +110,28 @@ void mds_iface_link(struct mds_ifaces *t, __s32 a, __s32 b)
 		f->succ[f->nsucc++] = b;
 }
 
-double mds_iface_loss(const struct mda_scan *ms, __s32 i)
+double mds_loss_of(const struct mda_scan *ms, double rec, double asked)
 {
-	const struct mds_iface *f;
-	double rec, q;
+	double q;
 
-	if (i < 0 || ms->tries < 2)
+	if (ms->tries < 2)
 		return 0;
-	f = &ms->ifaces.v[i];
-	rec = f->recov;
 	/*
 	 * Of N flows through it N (1 - q) answer a first try, N q (1 - q) a
 	 * retry when every lost one is asked again: asked counts the first
 	 * answers as retries would have met them, rec / asked is q
 	 */
-	q = f->asked > 0 ? (rec + 2 * sqrt(rec) + 2) / f->asked : 1;
+	if (rec >= MDS_SILENT_MIN && rec - 2 * sqrt(rec) >= MDS_LOSSY * asked)
+		return 0.99; /* surely (about 95%) an interface that loses answers */
+	q = asked > 0 ? (rec + 2 * sqrt(rec) + 2) / asked : 1;
 	return q > 0.99 ? 0.99 : q;
+}
+
+double mds_iface_loss(const struct mda_scan *ms, __s32 i)
+{
+	if (i < 0)
+		return 0;
+	return mds_loss_of(ms, ms->ifaces.v[i].recov, ms->ifaces.v[i].asked);
 }
 
 /*
@@ -224,24 +230,28 @@ void mds_iface_answer(struct mda_scan *ms, struct mds_prefix *x, __u32 f, int t,
 		mds_iface_link(tb, i, node_iface(ms, x, n));
 }
 
+double mds_node_asked(const struct mds_prefix *x, __s32 h)
+{
+	const struct mp_node *n = &x->nodes[h];
+	double share;
+
+	/* no first try lost at its TTL: any would have been asked again, as far as it shows */
+	share = x->lost1[n->ttl] ? (double)x->retried[n->ttl] / (double)x->lost1[n->ttl] : 1;
+	return (double)(n->replies - x->recov[h]) * (share > 1 ? 1 : share);
+}
+
 void mds_iface_done(struct mda_scan *ms, struct mds_prefix *x)
 {
 	for (int h = 0; h < x->nnodes; h++) {
-		const struct mp_node *n = &x->nodes[h];
-		int t = n->ttl;
-		double share;
 		__s32 i;
 
-		if (n->silent)
+		if (x->nodes[h].silent)
 			continue;
 		i = mds_iface_of(ms, x, h);
 		if (i < 0)
 			continue;
-		/* no first try lost at t: any would have been asked again, as far as it shows */
-		share = x->lost1[t] ? (double)x->retried[t] / (double)x->lost1[t] : 1;
-		share = share > 1 ? 1 : share;
 		ms->ifaces.v[i].recov += x->recov[h];
-		ms->ifaces.v[i].asked += (double)(n->replies - x->recov[h]) * share;
+		ms->ifaces.v[i].asked += mds_node_asked(x, h);
 	}
 }
 

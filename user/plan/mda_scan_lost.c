@@ -100,15 +100,40 @@ static struct mds_pat *pat_find(const struct mds_prefix *x, const struct mds_pat
 }
 
 /*
+ * The share of its answers node h loses: the higher of what its
+ * interface shows over every prefix done and what this prefix's own
+ * retries show (a router that rate-limits may drop most of one prefix's
+ * round of probes, its burst, and few of the others'). shown: only a
+ * loss its retries showed (a neighbour little known is no sign).
+ */
+static double node_loss(struct mda_scan *ms, struct mds_prefix *x, __s32 h, int shown)
+{
+	__s32 i = mds_iface_of(ms, x, h);
+	double g = 0, l = 0;
+
+	if (h < 0 || x->nodes[h].silent)
+		return 0;
+	if (i >= 0 && (!shown || ms->ifaces.v[i].recov >= MDS_SILENT_MIN))
+		g = mds_iface_loss(ms, i);
+	if (!shown || x->recov[h] >= MDS_SILENT_MIN)
+		l = mds_loss_of(ms, x->recov[h], mds_node_asked(x, h));
+	/* one prefix's few answers: its own high bound is no sign while many are known */
+	if (!shown && i >= 0 && ms->ifaces.v[i].asked > mds_node_asked(x, h) &&
+	    l < 0.99)
+		l = 0;
+	return g > l ? g : l;
+}
+
+/*
  * The flows of this prefix an answering node would have left silent
- * through every try at the loss rate q its interface shows over every
- * prefix (mds_iface_loss): of N flows through it, N (1 - q) answered at
- * once, N q (1 - q) to a retry, N q^tries never.
+ * through every try at the loss rate q it shows (node_loss): of N flows
+ * through it, N (1 - q) answered at once, N q (1 - q) to a retry, N
+ * q^tries never.
  */
 static double lost_through(struct mda_scan *ms, struct mds_prefix *x, int r)
 {
 	double rec = x->recov[r], first = (double)x->nodes[r].replies - rec;
-	double q = mds_iface_loss(ms, mds_iface_of(ms, x, r));
+	double q = node_loss(ms, x, r, 0);
 
 	if (q <= 0)
 		return 0;
@@ -484,14 +509,13 @@ int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 		q = mds_iface_run_loss(ms, mds_iface_of(ms, x, runs[i].from),
 				       mds_iface_of(ms, x, runs[i].to_node),
 				       runs[i].hi - runs[i].lo + 1);
+		q = fmax(q, fmax(node_loss(ms, x, runs[i].from, 1),
+				 node_loss(ms, x, runs[i].to_node, 1)));
 		/* and the interfaces this prefix heard at those TTLs: one may be it */
 		for (int h = 0; h < x->nnodes; h++)
 			if (!x->nodes[h].silent && x->nodes[h].ttl >= runs[i].lo &&
-			    x->nodes[h].ttl <= runs[i].hi) {
-				double l = mds_iface_loss(ms, mds_iface_of(ms, x, h));
-
-				q = l > q ? l : q;
-			}
+			    x->nodes[h].ttl <= runs[i].hi)
+				q = fmax(q, node_loss(ms, x, h, 0));
 		runs[i].broken = (ex && (double)runs[i].flows < MDS_SILENT_MIN + 2 * lost) ||
 				 (q > 0 && pow(q, runs[i].tries) >= 1 - ms->c->confidence / 100);
 	}
