@@ -177,6 +177,15 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 	return x->nnodes++;
 }
 
+/* Whether an answering node at TTL t surely loses answers */
+static int lossy_at(struct mda_scan *ms, struct mds_prefix *x, int t)
+{
+	for (int h = 0; h < x->nnodes; h++)
+		if (x->nodes[h].ttl == t && !x->nodes[h].silent && mds_node_lossy(ms, x, h))
+			return 1;
+	return 0;
+}
+
 /*
  * The flows TTL t needs (0: none beyond those asked) for the next hops of
  * node u at t (-1: the prober, t = first - 1) to be settled: n_k through
@@ -186,7 +195,7 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
  * (one flow's may be a lost answer, whose tiny share would ask for
  * hundreds of flows).
  */
-__u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t)
+__u32 mds_node_goal(struct mda_scan *ms, struct mds_prefix *x, int u, int t)
 {
 	__u32 F, through = 0, waiting = 0, silent = 0;
 	__s32 succ[MDA_K_MAX + 1];
@@ -218,7 +227,10 @@ __u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u
 		if (i == k && k < MDA_K_MAX)
 			succ[k++] = h;
 	}
-	if (silent >= MDS_SILENT_MIN && k < MDA_K_MAX)
+	/* a silence where an answering next hop surely loses answers is most
+	 * likely its lost answers: no next hop of its own (under a rate
+	 * limit every round would find one more, and ask for more flows) */
+	if (silent >= MDS_SILENT_MIN && k < MDA_K_MAX && !lossy_at(ms, x, t + 1))
 		k++;
 	through += waiting;
 	need = ms->need[k];

@@ -235,7 +235,7 @@ static inline __s32 mds_succ_key(const struct mds_prefix *x, __s32 h)
  * plan/mda_scan.c: the flows TTL t needs (0: none beyond those asked) for
  * the next hops of node u at t (-1: the prober) to be settled
  */
-__u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t);
+__u32 mds_node_goal(struct mda_scan *ms, struct mds_prefix *x, int u, int t);
 
 /* plan/mda_scan_lost.c */
 /*
@@ -253,6 +253,12 @@ int mds_lost_add(const struct mda_scan *ms, struct mds_prefix *x, __u32 flow, in
  * awaited (MDA_HOP_PENDING). Their count.
  */
 __u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room);
+/*
+ * Whether node h surely loses answers (MDS_LOSSY of them, as its retries
+ * showed over the prefixes done or this one): a silence beside it is no
+ * silent router
+ */
+int mds_node_lossy(struct mda_scan *ms, struct mds_prefix *x, __s32 h);
 /*
  * Before the links: flows' silences that the answers of a lossy
  * interface between the same two nodes explain break their flows' chains

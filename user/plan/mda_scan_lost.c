@@ -124,6 +124,11 @@ static double node_loss(struct mda_scan *ms, struct mds_prefix *x, __s32 h, int 
 	return g > l ? g : l;
 }
 
+int mds_node_lossy(struct mda_scan *ms, struct mds_prefix *x, __s32 h)
+{
+	return node_loss(ms, x, h, 1) >= 0.99 && ms->tries > 1;
+}
+
 /*
  * The flows of this prefix an answering node would have left silent
  * through every try at the loss rate q it shows (node_loss): of N flows
