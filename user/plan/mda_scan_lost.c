@@ -108,18 +108,25 @@ static struct mds_pat *pat_find(const struct mds_prefix *x, const struct mds_pat
  */
 static double node_loss(struct mda_scan *ms, struct mds_prefix *x, __s32 h, int shown)
 {
-	__s32 i = mds_iface_of(ms, x, h);
-	double g = 0, l = 0;
+	double g = 0, l = 0, asked = 0;
+	__u32 rec = 0;
+	__s32 i;
 
 	if (h < 0 || x->nodes[h].silent)
 		return 0;
+	i = mds_iface_of(ms, x, h);
 	if (i >= 0 && (!shown || ms->ifaces.v[i].recov >= MDS_SILENT_MIN))
 		g = mds_iface_loss(ms, i);
-	if (!shown || x->recov[h] >= MDS_SILENT_MIN)
-		l = mds_loss_of(ms, x->recov[h], mds_node_asked(x, h));
+	/* the interface at every TTL this prefix met it (paths of unequal length) */
+	for (int k = 0; k < x->nnodes; k++)
+		if (k == h || (i >= 0 && !x->nodes[k].silent && mds_iface_of(ms, x, k) == i)) {
+			rec += x->recov[k];
+			asked += mds_node_asked(x, k);
+		}
+	if (!shown || rec >= MDS_SILENT_MIN)
+		l = mds_loss_of(ms, rec, asked);
 	/* one prefix's few answers: its own high bound is no sign while many are known */
-	if (!shown && i >= 0 && ms->ifaces.v[i].asked > mds_node_asked(x, h) &&
-	    l < 0.99)
+	if (!shown && i >= 0 && ms->ifaces.v[i].asked > asked && l < 0.99)
 		l = 0;
 	return g > l ? g : l;
 }
