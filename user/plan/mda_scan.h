@@ -29,13 +29,22 @@
  * or right after the flow's last answer (a lost answer of its last
  * router). What is still silent then counts for the rule once
  * MDS_SILENT_MIN flows met it: a next hop "silent" of a node, a silent
- * node whose flows go on. One flow's silence may be a lost answer. Links
- * across silent TTLs between two nodes where an answering interface
- * stands too are made only from more flows' silence than that
- * interface's lost answers explain: MDS_SILENT_MIN, plus twice the
- * flows it would have left silent through every try at the loss rate its
- * retries show (an interface that rate-limits its answers looks silent to
- * the flows it did not answer). A silent node asks for no
+ * node whose flows go on. One flow's silence may be a lost answer. A
+ * link across silent TTLs is made only where loss cannot explain the
+ * silence (plan/mda_scan_lost.c, mds_break_lossy): an interface that
+ * rate-limits its answers looks silent to the flows it did not answer,
+ * and under a fast scan a router near the prober drops nearly all of
+ * them, so one prefix may never hear it. Interfaces are known across
+ * prefixes (struct mds_iface: their loss, as retries' answers show it,
+ * and which answered after which); no link crosses a silence where an
+ * interface heard at its TTLs, or met between its two ends, or either
+ * end itself, surely loses answers (MDS_LOSSY: it drops them in bursts,
+ * no count of silent flows tells a silent router beside it), nor one
+ * whose flows' tries all failing is likelier than 1 - confidence at the
+ * highest loss those interfaces may have (one little known: taken high).
+ * An answering next hop that surely loses answers leaves no silent next
+ * hop to settle (under a rate limit each round would find one, and ask
+ * for more flows). A silent node asks for no
  * new flows (its share may be a few lost answers among thousands of
  * flows, n_k / share thousands more): its own flows go on, each at the
  * TTLs up to where its silence would reach --gap-limit, in one round.
@@ -115,20 +124,22 @@ struct mds_pat {
  * answers to a first try, each weighed by the share of lost first tries
  * its prefix asked again at that TTL (asked: how many of its lost ones
  * would have been retried); the interfaces some flow met at the next
- * TTL (answers one after the other), a few. A destination is one
- * interface per prefix, keyed by the prefix.
+ * TTL (answers one after the other), a few. No destination: one per
+ * prefix, a scan of millions would keep millions (44 bytes each, the
+ * table at most half full).
  */
-#define MDS_IFACE_SUCC 8
+#define MDS_IFACE_SUCC 4
 struct mds_iface {
 	struct in6_addr addr;
-	double asked;
-	__u32 answers;		/* any try, any prefix, as they come */
+	float asked;
 	__u32 recov;
 	__s32 succ[MDS_IFACE_SUCC];
 	__u8 nsucc;
 	__u8 used;
 	__u16 _pad;
 };
+
+_Static_assert(sizeof(struct mds_iface) <= 44, "an interface must fit 44 bytes");
 
 struct mds_ifaces {
 	struct mds_iface *v;	/* open addressing, linear probing */
@@ -260,9 +271,9 @@ __u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room);
  */
 int mds_node_lossy(struct mda_scan *ms, struct mds_prefix *x, __s32 h);
 /*
- * Before the links: flows' silences that the answers of a lossy
- * interface between the same two nodes explain break their flows' chains
- * (no link across them). 0 or -ENOMEM.
+ * Before the links: flows' silences that loss may explain (plan/mda_scan.h
+ * above) break their flows' chains (no link across them); the prefix's
+ * answers first into its interfaces' loss. 0 or -ENOMEM.
  */
 int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x);
 
@@ -296,8 +307,8 @@ double mds_node_asked(const struct mds_prefix *x, __s32 h);
  */
 double mds_iface_run_loss(const struct mda_scan *ms, __s32 a, __s32 c, int len);
 /*
- * Node h's interface (answers from it, and from its neighbours on flow f
- * at TTL t, counted: the links between interfaces); -1 for a silent node
+ * Flow f answered from node h at TTL t: the interfaces it answered from
+ * right before and after, linked to h's (made if new)
  */
 void mds_iface_answer(struct mda_scan *ms, struct mds_prefix *x, __u32 f, int t, __s32 h);
 /* A prefix done: its nodes' answers into their interfaces' loss (before its links) */

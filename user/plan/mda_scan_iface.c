@@ -185,8 +185,8 @@ double mds_iface_run_loss(const struct mda_scan *ms, __s32 a, __s32 c, int len)
 }
 
 /*
- * The interface of node h (a destination's is its prefix's), made if
- * new: never a move of the table (room reserved before)
+ * The interface of node h, made if new: never a move of the table (room
+ * reserved before); none for a destination (-1)
  */
 static __s32 node_iface(struct mda_scan *ms, struct mds_prefix *x, __s32 h)
 {
@@ -199,9 +199,9 @@ static __s32 node_iface(struct mda_scan *ms, struct mds_prefix *x, __s32 h)
 			x->iface[k] = -1;
 		x->iface_cap = ms->ifaces.cap;
 	}
-	if (x->iface[h] >= 0)
+	if (x->iface[h] >= 0 || n->verdict == VERDICT_REACHED)
 		return x->iface[h];
-	i = mds_iface_get(&ms->ifaces, n->verdict == VERDICT_REACHED ? &x->p.addr : &n->addr, 1);
+	i = mds_iface_get(&ms->ifaces, &n->addr, 1);
 	if (i < 0)
 		return -1;
 	x->iface[h] = i;
@@ -221,7 +221,6 @@ void mds_iface_answer(struct mda_scan *ms, struct mds_prefix *x, __u32 f, int t,
 	i = node_iface(ms, x, h);
 	if (i < 0)
 		return;
-	tb->v[i].answers++;
 	if (t > ms->first_ttl && (p = *mds_hop_at(ms, x, f, t - 1)) >= 0 && !x->nodes[p].silent &&
 	    !mda_node_terminal(&x->nodes[p]))
 		mds_iface_link(tb, node_iface(ms, x, p), i);
@@ -251,7 +250,7 @@ void mds_iface_done(struct mda_scan *ms, struct mds_prefix *x)
 		if (i < 0)
 			continue;
 		ms->ifaces.v[i].recov += x->recov[h];
-		ms->ifaces.v[i].asked += mds_node_asked(x, h);
+		ms->ifaces.v[i].asked += (float)mds_node_asked(x, h);
 	}
 }
 
@@ -265,9 +264,7 @@ __s32 mds_iface_of(struct mda_scan *ms, struct mds_prefix *x, __s32 h)
 			x->iface[k] = -1;
 		x->iface_cap = ms->ifaces.cap;
 	}
-	if (x->iface[h] < 0)
-		x->iface[h] = mds_iface_get(&ms->ifaces, x->nodes[h].verdict == VERDICT_REACHED
-								 ? &x->p.addr
-								 : &x->nodes[h].addr, 0);
+	if (x->iface[h] < 0 && x->nodes[h].verdict != VERDICT_REACHED)
+		x->iface[h] = mds_iface_get(&ms->ifaces, &x->nodes[h].addr, 0);
 	return x->iface[h];
 }
