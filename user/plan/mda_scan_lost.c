@@ -224,9 +224,8 @@ static void count_recovered(struct mda_scan *ms, struct mds_prefix *x)
 		if (!x->due[i].tries)
 			continue;
 		h = *mds_hop_at(ms, x, x->due[i].flow, x->due[i].ttl);
-		if (h >= 0 && !x->nodes[h].silent) {
+		if (h >= 0 && !x->nodes[h].silent)
 			x->recov[h]++;
-		}
 	}
 	x->ndue = x->due_pos = 0;
 }
