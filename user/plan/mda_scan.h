@@ -286,11 +286,11 @@ void mds_iface_link(struct mds_ifaces *t, __s32 a, __s32 b);
 /*
  * The share of its answers interface i loses, taken high (its retries'
  * answers about 95% above their count); 0.99 if nothing is known yet,
- * and for an interface that loses answers (MDS_LOSSY of them, its
- * retries showed: one that rate-limits its ICMP drops answers in bursts,
- * the flows of one round together, so no count of silent flows tells a
- * silent router beside it); 0 with one try (--queries 1: nothing tells
- * loss from silence)
+ * and for an interface that loses answers (MDS_LOSSY of them, as its
+ * retries showed, one standard deviation below their count: one that
+ * rate-limits its ICMP drops answers in bursts, the flows of one round
+ * together, so no count of silent flows tells a silent router beside
+ * it); 0 with one try (--queries 1: nothing tells loss from silence)
  */
 double mds_iface_loss(const struct mda_scan *ms, __s32 i);
 /* The same from rec answers to retries against asked first answers (struct mds_iface) */

@@ -121,8 +121,8 @@ double mds_loss_of(const struct mda_scan *ms, double rec, double asked)
 	 * retry when every lost one is asked again: asked counts the first
 	 * answers as retries would have met them, rec / asked is q
 	 */
-	if (rec >= MDS_SILENT_MIN && rec - 2 * sqrt(rec) >= MDS_LOSSY * asked)
-		return 0.99; /* surely (about 95%) an interface that loses answers */
+	if (rec >= MDS_SILENT_MIN && rec - sqrt(rec) >= MDS_LOSSY * asked)
+		return 0.99; /* likely (about 84%) an interface that loses answers */
 	q = asked > 0 ? (rec + 2 * sqrt(rec) + 2) / asked : 1;
 	return q > 0.99 ? 0.99 : q;
 }
