@@ -138,14 +138,15 @@ int mds_node_lossy(struct mda_scan *ms, struct mds_prefix *x, __s32 h)
 
 /*
  * The flows of this prefix an answering node would have left silent
- * through every try at the loss rate q it shows (node_loss): of N flows
- * through it, N (1 - q) answered at once, N q (1 - q) to a retry, N
- * q^tries never.
+ * through every try at the loss rate q its retries showed (node_loss; a
+ * node little known explains no silence here, the test of the loss that
+ * may hide a router takes it high): of N flows through it, N (1 - q)
+ * answered at once, N q (1 - q) to a retry, N q^tries never.
  */
 static double lost_through(struct mda_scan *ms, struct mds_prefix *x, int r)
 {
 	double rec = x->recov[r], first = (double)x->nodes[r].replies - rec;
-	double q = node_loss(ms, x, r, 0);
+	double q = node_loss(ms, x, r, 1);
 
 	if (q <= 0)
 		return 0;
