@@ -11,7 +11,9 @@
  * same flows at its MDS_FIRST_SPAN TTLs; probe ids that carry TTL and port
  * offset, never 0 or 0xffff; a probe answered once; the probe limit. A
  * lossy network (answers dropped at random): retries find what one try
- * misses, and invent nothing. No probe past a flow's known end: a path
+ * misses, and invent nothing. Routers that rate-limit their answers (97%
+ * lost), the same for every prefix of a scan: no link across them, the
+ * silent router's link kept. No probe past a flow's known end: a path
  * longer than the first round's TTLs goes on, a dead destination's
  * silence stops the flows.
  */
