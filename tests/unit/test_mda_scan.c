@@ -11,7 +11,9 @@
  * same flows at its MDS_FIRST_SPAN TTLs; probe ids that carry TTL and port
  * offset, never 0 or 0xffff; a probe answered once; the probe limit. A
  * lossy network (answers dropped at random): retries find what one try
- * misses, and invent nothing. No probe past a flow's known end: a path
+ * misses, and invent nothing. Routers that rate-limit their answers (97%
+ * lost), the same for every prefix of a scan: no link across them, the
+ * silent router's link kept. No probe past a flow's known end: a path
  * longer than the first round's TTLs goes on, a dead destination's
  * silence stops the flows.
  */
@@ -46,6 +48,7 @@ static int walk(const struct net *net, const struct in6_addr *dst, int port, int
 struct result {
 	int prefixes, complete, links_false, not_completed, bad_ids, dup_taken;
 	int first_round_ok, nunfinished, probelimit, gaplimit;
+	int spans;	/* prefixes with m3's link across the silent s1 to m4 */
 	__u64 probes, over_budget, retries, lost;
 	__u64 past_end;	/* probes asked at a TTL past the flow's end, known when asked */
 	int ttl_max;	/* the highest TTL asked */
@@ -59,19 +62,31 @@ struct run_cfg {
 	int max_ttl;
 	int tries;		/* --queries (0: the default) */
 	double loss;		/* share of answers lost on the way back */
-	const char *lossy;	/* the one router that loses them (NULL: every one) */
+	const char *lossy;	/* the routers that lose them, " "-separated (NULL: every one) */
 };
 
 /* A flow's end as the probes' answers so far tell it: the TTL it met the
- * destination at (0: not yet); prefixes 198.19.0-7.0, 64 ports each
+ * destination at (0: not yet); prefixes 198.19.0-63.0, 64 ports each
  */
-static __u8 flow_end[8][256][64];
+#define END_PREFIXES 64
+static __u8 flow_end[END_PREFIXES][256][64];
 
 static __u8 *end_of(const struct in6_addr *dst, int port)
 {
 	int p = dst->s6_addr[14];
 
-	return p < 8 && port < 64 ? &flow_end[p][dst->s6_addr[15]][port] : NULL;
+	return p < END_PREFIXES && port < 64 ? &flow_end[p][dst->s6_addr[15]][port] : NULL;
+}
+
+/* Whether router addr is one of the lossy ones (" "-separated) */
+static int is_lossy(const char *lossy, const char *addr)
+{
+	size_t n = strlen(addr);
+
+	for (const char *p = lossy; p && (p = strstr(p, addr)); p += n)
+		if ((p == lossy || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+	return !lossy;
 }
 
 static void judge(const struct net *net, const struct mp_rec *r, struct result *res,
@@ -79,6 +94,7 @@ static void judge(const struct net *net, const struct mp_rec *r, struct result *
 {
 	static char want[64][64];
 	int nwant = truth_links(net, want, 64, "DST"), found[64] = { 0 }, bad = 0, missing = 0;
+	int span = 0;
 	struct prefix p = { .addr = r->h.dst, .len = (__u8)(96 + r->dst_len) };
 
 	for (int l = 0; l < r->nlinks; l++) {
@@ -93,12 +109,14 @@ static void judge(const struct net *net, const struct mp_rec *r, struct result *
 			if (!strcmp(want[w], key))
 				hit = found[w] = 1;
 		bad += !hit;
+		span |= !strcmp(key, "198.18.33.2>198.18.39.2");
 		if (!hit && getenv("MDS_DEBUG"))
 			fprintf(stderr, "false link %s (ttl %d->%d)\n", key, f->ttl, t->ttl);
 	}
 	for (int w = 0; w < nwant; w++)
 		missing += !found[w];
 	res->prefixes++;
+	res->spans += span;
 	res->links_false += bad;
 	res->complete += !bad && !missing;
 	res->not_completed += r->h.stop_reason != STOP_COMPLETED;
@@ -191,7 +209,7 @@ static struct result run(struct net *net, const struct run_cfg *rc)
 			p.ops->sent(p.st, &pp[i], &sr, now);
 			drop = mix(drop);
 			if (!net->n[at].addr ||
-			    ((!rc->lossy || !strcmp(net->n[at].addr, rc->lossy)) &&
+			    (is_lossy(rc->lossy, net->n[at].addr) &&
 			     (double)(drop % 1000000) < rc->loss * 1e6)) {
 				res.lost += net->n[at].addr != NULL;
 				p.ops->timeout(p.st, &pp[i]);
@@ -238,6 +256,7 @@ static void sum(struct result *tot, const struct result *r)
 	tot->lost += r->lost;
 	tot->past_end += r->past_end;
 	tot->gaplimit += r->gaplimit;
+	tot->spans += r->spans;
 	if (r->ttl_max > tot->ttl_max)
 		tot->ttl_max = r->ttl_max;
 }
@@ -419,6 +438,43 @@ static void test_lossy_router(void)
 	EXPECT(tot.not_completed == 0, "%d not COMPLETED", tot.not_completed);
 }
 
+/*
+ * Routers near the prober that rate-limit their ICMP under a fast scan:
+ * m1, the 4-way's a1-a4 and m2 lose 97% of their answers, to every
+ * prefix alike (they stand on all their paths). One prefix may never
+ * hear m2, and see a1 then b1 with silence between; that silence is no
+ * silent router (the link a1 -> b1 is false). The silent router s1 past
+ * them answers no one: the link m3 -> m4 across it stays.
+ */
+static void test_rate_limited(void)
+{
+	struct run_cfg rc = { .nprefixes = 32, .len = 24, .conf = 95, .max_probes = 20000,
+			      .max_ttl = SCAN_MAX_TTL, .loss = 0.97,
+			      .lossy = "198.18.20.2 198.18.21.2 198.18.22.2 198.18.23.2 "
+				       "198.18.24.2 198.18.25.2" };
+	struct result tot = { 0 };
+	struct net net;
+
+	lab_net(&net);
+	for (int r = 0; r < 20; r++) {
+		struct result res;
+
+		net.key = mix((__u64)r + 2000);
+		res = run(&net, &rc);
+		sum(&tot, &res);
+	}
+	printf("     (m1, a1-a4, m2 lose 97%% of their answers, %d prefixes: %d false links, "
+	       "m3 -> m4 across s1 in %d, %.1f probes each, %.1f retries)\n", tot.prefixes,
+	       tot.links_false, tot.spans, (double)tot.probes / tot.prefixes,
+	       (double)tot.retries / tot.prefixes);
+	EXPECT(tot.prefixes == 20 * rc.nprefixes, "%d prefixes written", tot.prefixes);
+	EXPECT(tot.lost > 0, "nothing lost");
+	EXPECT(tot.links_false == 0, "%d false links across rate-limited routers",
+	       tot.links_false);
+	EXPECT(tot.spans >= tot.prefixes * 9 / 10, "m3 -> m4 across the silent s1 in %d of %d",
+	       tot.spans, tot.prefixes);
+}
+
 /* The lab's diamonds behind a chain: the destination at TTL 21, past the first round */
 static void test_long_path(void)
 {
@@ -493,6 +549,7 @@ int main(void)
 	test_lab_prefixes();
 	test_lossy();
 	test_lossy_router();
+	test_rate_limited();
 	test_long_path();
 	test_dead_destination();
 	test_low_confidence();

@@ -38,6 +38,7 @@ int mda_scan_init(struct mda_scan *ms, const struct session *s)
 	ms->tries = c->attempts > 0 ? c->attempts : 1;
 	ms->gap = c->gap_limit > 0 ? c->gap_limit : SCAN_MAX_TTL;
 	ms->taken_slot = SCAN_NONE;
+	ms->ifaces.seed = s->key.k1 ^ 0x6d64735f69666163ULL;
 	for (int k = 0; k <= MDA_K_MAX; k++)
 		ms->need[k] = (__u16)mda_flows_needed(c->confidence, k);
 	ms->slots = calloc(ms->window, sizeof(*ms->slots));
@@ -65,6 +66,7 @@ static void prefix_release(struct mds_prefix *x)
 	free(x->hop);
 	free(x->nodes);
 	free(x->recov);
+	free(x->iface);
 	free(x->links);
 	free(x->unfinished);
 	free(x->lost);
@@ -78,6 +80,7 @@ static void prefix_release(struct mds_prefix *x)
 	x->hop = NULL;
 	x->nodes = NULL;
 	x->recov = NULL;
+	x->iface = NULL;
 	x->links = NULL;
 	x->unfinished = NULL;
 }
@@ -90,6 +93,7 @@ void mda_scan_free(struct mda_scan *ms)
 	free(ms->free_slots);
 	free(ms->units);
 	addrmap_free(&ms->map);
+	mds_iface_free(&ms->ifaces);
 	fifo_free(&ms->ready);
 	fifo_free(&ms->finished);
 	ms->slots = NULL;
@@ -145,6 +149,7 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 		int cap = x->cap_nodes ? 2 * x->cap_nodes : 16;
 		struct mp_node *v = realloc(x->nodes, (size_t)cap * sizeof(*v));
 		__u32 *r;
+		__s32 *f;
 
 		if (!v)
 			return -1;
@@ -153,11 +158,16 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 		if (!r)
 			return -1;
 		x->recov = r;
+		f = realloc(x->iface, (size_t)cap * sizeof(*f));
+		if (!f)
+			return -1;
+		x->iface = f;
 		x->cap_nodes = cap;
 	}
 	n = &x->nodes[x->nnodes];
 	memset(n, 0, sizeof(*n));
 	x->recov[x->nnodes] = 0;
+	x->iface[x->nnodes] = -1;
 	n->ttl = (__u8)ttl;
 	n->silent = (__u8)silent;
 	if (!silent)
@@ -165,6 +175,15 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
 	else
 		x->silent_node[ttl] = x->nnodes;
 	return x->nnodes++;
+}
+
+/* Whether an answering node at TTL t surely loses answers */
+static int lossy_at(struct mda_scan *ms, struct mds_prefix *x, int t)
+{
+	for (int h = 0; h < x->nnodes; h++)
+		if (x->nodes[h].ttl == t && !x->nodes[h].silent && mds_node_lossy(ms, x, h))
+			return 1;
+	return 0;
 }
 
 /*
@@ -176,7 +195,7 @@ static int node_of(struct mds_prefix *x, int ttl, const struct in6_addr *addr, i
  * (one flow's may be a lost answer, whose tiny share would ask for
  * hundreds of flows).
  */
-__u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t)
+__u32 mds_node_goal(struct mda_scan *ms, struct mds_prefix *x, int u, int t)
 {
 	__u32 F, through = 0, waiting = 0, silent = 0;
 	__s32 succ[MDA_K_MAX + 1];
@@ -208,7 +227,10 @@ __u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u
 		if (i == k && k < MDA_K_MAX)
 			succ[k++] = h;
 	}
-	if (silent >= MDS_SILENT_MIN && k < MDA_K_MAX)
+	/* a silence where an answering next hop surely loses answers is most
+	 * likely its lost answers: no next hop of its own (under a rate
+	 * limit every round would find one more, and ask for more flows) */
+	if (silent >= MDS_SILENT_MIN && k < MDA_K_MAX && !lossy_at(ms, x, t + 1))
 		k++;
 	through += waiting;
 	need = ms->need[k];
@@ -430,6 +452,7 @@ static int take_probe(struct mda_scan *ms, struct mds_prefix *x, __u32 *flow, in
 				continue;
 			}
 			ms->st.retries += d->tries > 0;
+			x->retried[*ttl] += d->tries > 0;
 			return 1;
 		}
 		for (t = x->cur_ttl; x->sent[t] >= x->goal[t]; t++)
@@ -604,6 +627,7 @@ static int answer(void *st, const struct probe_ref *ref, const struct hop_reply 
 		if (r->verdict == VERDICT_UNREACH)
 			n->icmp_code = r->icmp_code;
 		n->replies++;
+		mds_iface_answer(ms, x, flow, ttl, node);
 	}
 	settle(ms, ref->target >> 8, flow, ttl, node >= 0 ? node : MDA_HOP_UNKNOWN);
 	return 1;
@@ -619,6 +643,7 @@ static void timeout(void *st, const struct plan_probe *pp)
 	x = awaited(ms, pp->target, pp->p.probe_id, &flow, &ttl);
 	if (!x || x->gen != pp->gen)
 		return;
+	x->lost1[ttl] += !pp->sub;
 	node = node_of(x, ttl, NULL, 1);
 	if (node < 0)
 		ms->oom = 1;

@@ -29,13 +29,22 @@
  * or right after the flow's last answer (a lost answer of its last
  * router). What is still silent then counts for the rule once
  * MDS_SILENT_MIN flows met it: a next hop "silent" of a node, a silent
- * node whose flows go on. One flow's silence may be a lost answer. Links
- * across silent TTLs between two nodes where an answering interface
- * stands too are made only from more flows' silence than that
- * interface's lost answers explain: MDS_SILENT_MIN, plus twice the
- * flows it would have left silent through every try at the loss rate its
- * retries show (an interface that rate-limits its answers looks silent to
- * the flows it did not answer). A silent node asks for no
+ * node whose flows go on. One flow's silence may be a lost answer. A
+ * link across silent TTLs is made only where loss cannot explain the
+ * silence (plan/mda_scan_lost.c, mds_break_lossy): an interface that
+ * rate-limits its answers looks silent to the flows it did not answer,
+ * and under a fast scan a router near the prober drops nearly all of
+ * them, so one prefix may never hear it. Interfaces are known across
+ * prefixes (struct mds_iface: their loss, as retries' answers show it,
+ * and which answered after which); no link crosses a silence where an
+ * interface heard at its TTLs, or met between its two ends, or either
+ * end itself, surely loses answers (MDS_LOSSY: it drops them in bursts,
+ * no count of silent flows tells a silent router beside it), nor one
+ * whose flows' tries all failing is likelier than 1 - confidence at the
+ * highest loss those interfaces may have (one little known: taken high).
+ * An answering next hop that surely loses answers leaves no silent next
+ * hop to settle (under a rate limit each round would find one, and ask
+ * for more flows). A silent node asks for no
  * new flows (its share may be a few lost answers among thousands of
  * flows, n_k / share thousands more): its own flows go on, each at the
  * TTLs up to where its silence would reach --gap-limit, in one round.
@@ -72,6 +81,7 @@
 #define MDS_TRIES_DEFAULT 2	/* --queries: tries of one flow at one TTL */
 #define MDS_TRIES_MAX 5
 #define MDS_SILENT_MIN 2	/* flows whose silence at a TTL is more than a lost answer */
+#define MDS_LOSSY 0.05		/* the share of its answers an interface that loses them loses */
 /*
  * The TTL travels in the id's low 6 bits: at least 1, so no id is 0; at
  * most SCAN_MAX_TTL, so none is 0xffff (PLAN_WARMUP_ID)
@@ -106,6 +116,37 @@ struct mds_pat {
 	__u16 _pad;
 };
 
+/*
+ * An interface as every prefix's flows met it (plan/mda_scan_iface.c):
+ * routers near the prober stand on the paths of thousands of prefixes,
+ * and one that rate-limits its answers shows it to them all. Of the
+ * prefixes done: its answers to a retry after a loss (recov), and its
+ * answers to a first try, each weighed by the share of lost first tries
+ * its prefix asked again at that TTL (asked: how many of its lost ones
+ * would have been retried); the interfaces some flow met at the next
+ * TTL (answers one after the other), a few. No destination: one per
+ * prefix, a scan of millions would keep millions (44 bytes each, the
+ * table at most half full).
+ */
+#define MDS_IFACE_SUCC 4
+struct mds_iface {
+	struct in6_addr addr;
+	float asked;
+	__u32 recov;
+	__s32 succ[MDS_IFACE_SUCC];
+	__u8 nsucc;
+	__u8 used;
+	__u16 _pad;
+};
+
+_Static_assert(sizeof(struct mds_iface) <= 44, "an interface must fit 44 bytes");
+
+struct mds_ifaces {
+	struct mds_iface *v;	/* open addressing, linear probing */
+	__u32 cap, n;		/* cap a power of two, n at most half of it */
+	__u64 seed;		/* answers' sources come from the network: a keyed hash */
+};
+
 /* One prefix in flight */
 struct mds_prefix {
 	struct in6_addr addr[MDS_ADDRS_MAX]; /* its addresses flows map to */
@@ -122,8 +163,12 @@ struct mds_prefix {
 	__u32 pending;		/* handed over, not settled */
 	struct mp_node *nodes;
 	__u32 *recov;		/* per node: answers a retry got (it loses answers) */
+	__s32 *iface;		/* per node: its interface (ms->ifaces), or -1 */
+	__u32 iface_cap;	/* ms->ifaces' size those indices are of */
 	int nnodes, cap_nodes;
 	__s32 silent_node[SCAN_MAX_TTL + 2];
+	__u32 lost1[SCAN_MAX_TTL + 2];		/* first tries unanswered at each TTL */
+	__u32 retried[SCAN_MAX_TTL + 2];	/* retries handed over at each TTL */
 	__u32 probes;		/* handed over */
 	struct mds_probe *lost;	/* unanswered, may be asked again */
 	__u32 nlost, cap_lost;
@@ -170,6 +215,7 @@ struct mda_scan {
 	struct fifo finished;	/* slots whose record is due */
 	__u32 taken_slot;	/* the slot of the record taken last, or SCAN_NONE */
 	struct addrmap map;	/* address -> slot << 8 | index */
+	struct mds_ifaces ifaces;	/* shared by every prefix */
 	__u64 outstanding;
 	__u64 blocked, duplicates;
 	int stopped;
@@ -200,7 +246,7 @@ static inline __s32 mds_succ_key(const struct mds_prefix *x, __s32 h)
  * plan/mda_scan.c: the flows TTL t needs (0: none beyond those asked) for
  * the next hops of node u at t (-1: the prober) to be settled
  */
-__u32 mds_node_goal(const struct mda_scan *ms, const struct mds_prefix *x, int u, int t);
+__u32 mds_node_goal(struct mda_scan *ms, struct mds_prefix *x, int u, int t);
 
 /* plan/mda_scan_lost.c */
 /*
@@ -219,11 +265,56 @@ int mds_lost_add(const struct mda_scan *ms, struct mds_prefix *x, __u32 flow, in
  */
 __u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room);
 /*
- * Before the links: flows' silences that the answers of a lossy
- * interface between the same two nodes explain break their flows' chains
- * (no link across them). 0 or -ENOMEM.
+ * Whether node h surely loses answers (MDS_LOSSY of them, as its retries
+ * showed over the prefixes done or this one): a silence beside it is no
+ * silent router
+ */
+int mds_node_lossy(struct mda_scan *ms, struct mds_prefix *x, __s32 h);
+/*
+ * Before the links: flows' silences that loss may explain (plan/mda_scan.h
+ * above) break their flows' chains (no link across them); the prefix's
+ * answers first into its interfaces' loss. 0 or -ENOMEM.
  */
 int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x);
+
+/* plan/mda_scan_iface.c */
+/* The interface of address a: its index, made if new (make), -1 unknown, -ENOMEM */
+__s32 mds_iface_get(struct mds_ifaces *t, const struct in6_addr *a, int make);
+void mds_iface_free(struct mds_ifaces *t);
+/* Interface b answered right after interface a on one flow */
+void mds_iface_link(struct mds_ifaces *t, __s32 a, __s32 b);
+/*
+ * The share of its answers interface i loses, taken high (its retries'
+ * answers about 95% above their count); 0.99 if nothing is known yet,
+ * and for an interface that loses answers (MDS_LOSSY of them, as its
+ * retries showed, one standard deviation below their count: one that
+ * rate-limits its ICMP drops answers in bursts, the flows of one round
+ * together, so no count of silent flows tells a silent router beside
+ * it); 0 with one try (--queries 1: nothing tells loss from silence)
+ */
+double mds_iface_loss(const struct mda_scan *ms, __s32 i);
+/* The same from rec answers to retries against asked first answers (struct mds_iface) */
+double mds_loss_of(const struct mda_scan *ms, double rec, double asked);
+/* Node h's first answers as its prefix's retries at its TTL would have met them */
+double mds_node_asked(const struct mds_prefix *x, __s32 h);
+/*
+ * The loss that could hide a router at len TTLs between interfaces a and
+ * c: the highest of those of the interfaces any flow met one after the
+ * other on a way of len from a to c (little known of one: taken high),
+ * and of a's and c's when their retries showed it (a rate-limited
+ * router's neighbours see its load; that a neighbour is little known is
+ * no sign)
+ */
+double mds_iface_run_loss(const struct mda_scan *ms, __s32 a, __s32 c, int len);
+/*
+ * Flow f answered from node h at TTL t: the interfaces it answered from
+ * right before and after, linked to h's (made if new)
+ */
+void mds_iface_answer(struct mda_scan *ms, struct mds_prefix *x, __u32 f, int t, __s32 h);
+/* A prefix done: its nodes' answers into their interfaces' loss (before its links) */
+void mds_iface_done(struct mda_scan *ms, struct mds_prefix *x);
+/* Node h's interface, -1 if none known */
+__s32 mds_iface_of(struct mda_scan *ms, struct mds_prefix *x, __s32 h);
 
 /* plan/mda_scan_input.c: the prefixes (operands, --targets, blocklist, shard). Exit code or 0 */
 int mda_scan_load(struct mda_scan *ms);

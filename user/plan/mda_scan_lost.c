@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "plan/mda_scan.h"
 
 int mds_flow_ended(const struct mda_scan *ms, const struct mds_prefix *x, __u32 f, int t)
@@ -99,24 +100,57 @@ static struct mds_pat *pat_find(const struct mds_prefix *x, const struct mds_pat
 }
 
 /*
- * The flows an answering node would have left silent through every try
- * at the loss rate q its retries show: of N flows through it, N (1 - q)
- * answered at once, N q (1 - q) to a retry (recov), N q^tries never. q
- * is taken high (recov at its upper bound, about 95%, over those answered
- * at once): a low estimate would leave its lost answers as silence, and
- * a link across them. Nothing while fewer than MDS_SILENT_MIN retries got
- * an answer from it: random loss, no interface that loses answers.
+ * The share of its answers node h loses: the higher of what its
+ * interface shows over every prefix done and what this prefix's own
+ * retries show (a router that rate-limits may drop most of one prefix's
+ * round of probes, its burst, and few of the others'). shown: only a
+ * loss its retries showed (a neighbour little known is no sign).
  */
-static double lost_through(const struct mda_scan *ms, const struct mds_prefix *x, int r)
+static double node_loss(struct mda_scan *ms, struct mds_prefix *x, __s32 h, int shown)
 {
-	double rec = x->recov[r], first = (double)x->nodes[r].replies - rec, q;
+	double g = 0, l = 0, asked = 0;
+	__u32 rec = 0;
+	__s32 i;
 
-	if (rec < MDS_SILENT_MIN)
+	if (h < 0 || x->nodes[h].silent)
 		return 0;
-	q = first > 0 ? (rec + 2 * sqrt(rec) + 2) / first : 1;
-	if (q > 0.99)
-		q = 0.99;
-	return (first > 0 ? first : rec) * pow(q, ms->tries) / (1 - q);
+	i = mds_iface_of(ms, x, h);
+	if (i >= 0 && (!shown || ms->ifaces.v[i].recov >= MDS_SILENT_MIN))
+		g = mds_iface_loss(ms, i);
+	/* the interface at every TTL this prefix met it (paths of unequal length) */
+	for (int k = 0; k < x->nnodes; k++)
+		if (k == h || (i >= 0 && !x->nodes[k].silent && mds_iface_of(ms, x, k) == i)) {
+			rec += x->recov[k];
+			asked += mds_node_asked(x, k);
+		}
+	if (!shown || rec >= MDS_SILENT_MIN)
+		l = mds_loss_of(ms, rec, asked);
+	/* one prefix's few answers: its own high bound is no sign while many are known */
+	if (!shown && i >= 0 && ms->ifaces.v[i].asked > asked && l < 0.99)
+		l = 0;
+	return g > l ? g : l;
+}
+
+int mds_node_lossy(struct mda_scan *ms, struct mds_prefix *x, __s32 h)
+{
+	return node_loss(ms, x, h, 1) >= 0.99 && ms->tries > 1;
+}
+
+/*
+ * The flows of this prefix an answering node would have left silent
+ * through every try at the loss rate q its retries showed (node_loss; a
+ * node little known explains no silence here, the test of the loss that
+ * may hide a router takes it high): of N flows through it, N (1 - q)
+ * answered at once, N q (1 - q) to a retry, N q^tries never.
+ */
+static double lost_through(struct mda_scan *ms, struct mds_prefix *x, int r)
+{
+	double rec = x->recov[r], first = (double)x->nodes[r].replies - rec;
+	double q = node_loss(ms, x, r, 1);
+
+	if (q <= 0)
+		return 0;
+	return (first > 0 ? first : rec > 0 ? rec : 1) * pow(q, ms->tries) / (1 - q);
 }
 
 /* Flow f's nearest answer from TTL t on in direction dir (-1, 1) within lim: its node, or -1 */
@@ -142,7 +176,7 @@ static __s32 answer_near(const struct mda_scan *ms, const struct mds_prefix *x, 
  * silence. *lost: what those nodes' lost answers explain (lost_through
  * summed); *rec: the answers their retries got. -ENOMEM, else 0 or 1.
  */
-static int silence_explained(const struct mda_scan *ms, const struct mds_prefix *x, __s32 a,
+static int silence_explained(struct mda_scan *ms, struct mds_prefix *x, __s32 a,
 			     int lo, int hi, __s32 c, double *lost, __u32 *rec)
 {
 	/* 1: on a chain from a; 2: on a chain to c */
@@ -183,7 +217,7 @@ static int silence_explained(const struct mda_scan *ms, const struct mds_prefix 
 }
 
 /* The answers the last round's retries got: their nodes lose answers */
-static void count_recovered(const struct mda_scan *ms, struct mds_prefix *x)
+static void count_recovered(struct mda_scan *ms, struct mds_prefix *x)
 {
 	for (__u32 i = 0; i < x->ndue; i++) {
 		__s32 h;
@@ -229,7 +263,7 @@ static int pats_update(struct mda_scan *ms, struct mds_prefix *x)
  * the same nodes; or past a gap a retry may close), -1 never (answered
  * since, or past its flow's end)
  */
-static int retry_worth(const struct mda_scan *ms, const struct mds_prefix *x,
+static int retry_worth(struct mda_scan *ms, struct mds_prefix *x,
 		       const struct mds_probe *l)
 {
 	__s32 h = *mds_hop_at(ms, x, l->flow, l->ttl);
@@ -376,8 +410,10 @@ __u32 mds_plan_named(struct mda_scan *ms, struct mds_prefix *x, __u32 room)
 /* A run of silence of one flow between two answers: its nodes and TTLs */
 struct run {
 	__s32 from, to; /* to: mds_succ_key */
+	__s32 to_node;
 	int lo, hi;
 	__u32 flows;
+	__u32 tries;	/* its flows' tries, each the fewest of its TTLs' */
 	int broken;
 };
 
@@ -400,22 +436,54 @@ static int next_run(const struct mda_scan *ms, const struct mds_prefix *x, __u32
 			*t = u - 1;
 			continue;
 		}
-		*r = (struct run){ .from = a, .to = mds_succ_key(x, h), .lo = *t + 1, .hi = u - 1 };
+		*r = (struct run){ .from = a, .to = mds_succ_key(x, h), .to_node = h, .lo = *t + 1,
+				   .hi = u - 1 };
 		*t = u;
 		return 1;
 	}
 	return 0;
 }
 
+/*
+ * The tries of each silent probe: every one (ms->tries) but those still
+ * in x->lost, asked fewer times. NULL when out of memory.
+ */
+static __u8 *tries_of(const struct mda_scan *ms, const struct mds_prefix *x)
+{
+	size_t n = (size_t)x->nflows * (size_t)ms->nttl;
+	__u8 *v = malloc(n ? n : 1);
+
+	if (!v)
+		return NULL;
+	memset(v, ms->tries, n);
+	for (__u32 i = 0; i < x->nlost; i++)
+		if (x->lost[i].flow < x->nflows)
+			v[(size_t)x->lost[i].flow * (size_t)ms->nttl +
+			  (size_t)(x->lost[i].ttl - ms->first_ttl)] = x->lost[i].tries;
+	return v;
+}
+
 int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 {
 	struct run *runs = NULL, r;
 	__u32 nruns = 0, cap = 0;
+	__u8 *tries;
 
 	count_recovered(ms, x);
+	mds_iface_done(ms, x);
+	tries = tries_of(ms, x);
+	if (!tries)
+		return -ENOMEM;
 	for (__u32 f = 0; f < x->nflows; f++)
 		for (int t = ms->first_ttl; next_run(ms, x, f, &t, &r);) {
+			__u8 least = ms->tries;
 			__u32 i;
+
+			for (int u = r.lo; u <= r.hi; u++) {
+				__u8 k = tries[(size_t)f * (size_t)ms->nttl + (size_t)(u - ms->first_ttl)];
+
+				least = k < least ? k : least;
+			}
 
 			for (i = 0; i < nruns; i++)
 				if (runs[i].from == r.from && runs[i].to == r.to && runs[i].lo == r.lo &&
@@ -424,19 +492,44 @@ int mds_break_lossy(struct mda_scan *ms, struct mds_prefix *x)
 			if (i == nruns) {
 				if (grow((void **)&runs, &cap, nruns, sizeof(r))) {
 					free(runs);
+					free(tries);
 					return -ENOMEM;
 				}
 				runs[nruns++] = r;
 			}
 			runs[i].flows++;
+			runs[i].tries += least;
 		}
+	free(tries);
 	for (__u32 i = 0; i < nruns; i++) {
-		double lost;
+		double lost, q;
 		__u32 rec;
+		int ex = silence_explained(ms, x, runs[i].from, runs[i].lo, runs[i].hi, runs[i].to,
+					   &lost, &rec);
 
-		runs[i].broken = silence_explained(ms, x, runs[i].from, runs[i].lo, runs[i].hi,
-						   runs[i].to, &lost, &rec) &&
-				 (double)runs[i].flows < MDS_SILENT_MIN + 2 * lost;
+		if (ex < 0) {
+			free(runs);
+			return -ENOMEM;
+		}
+		/*
+		 * A silent router only when loss cannot explain the silence at
+		 * the stated confidence: its flows kept it through every try,
+		 * against a loss as high as that of the interfaces between and
+		 * on either side (a rate-limited router's own answers may never
+		 * have reached this prefix)
+		 */
+		q = mds_iface_run_loss(ms, mds_iface_of(ms, x, runs[i].from),
+				       mds_iface_of(ms, x, runs[i].to_node),
+				       runs[i].hi - runs[i].lo + 1);
+		q = fmax(q, fmax(node_loss(ms, x, runs[i].from, 1),
+				 node_loss(ms, x, runs[i].to_node, 1)));
+		/* and the interfaces this prefix heard at those TTLs: one may be it */
+		for (int h = 0; h < x->nnodes; h++)
+			if (!x->nodes[h].silent && x->nodes[h].ttl >= runs[i].lo &&
+			    x->nodes[h].ttl <= runs[i].hi)
+				q = fmax(q, node_loss(ms, x, h, 0));
+		runs[i].broken = (ex && (double)runs[i].flows < MDS_SILENT_MIN + 2 * lost) ||
+				 (q > 0 && pow(q, runs[i].tries) >= 1 - ms->c->confidence / 100);
 	}
 	for (__u32 f = 0; f < x->nflows; f++)
 		for (int t = ms->first_ttl; next_run(ms, x, f, &t, &r);)
