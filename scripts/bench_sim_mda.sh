@@ -25,8 +25,9 @@
 #   - the same scan with the simulator's ICMP rate limit on (2,000 answers
 #     per second per interface, bursts of 20), the first rate: what
 #     answers dropped on purpose do to the links (a rate-limited router
-#     looks silent to a flow: the link across it that the flow shows is
-#     not one of truth's).
+#     looks silent to a flow: a link across it would not be one of
+#     truth's; the scan makes none where its loss estimate, shared by
+#     every prefix, can explain the silence).
 # The responder, the receiver and the sender share this machine's CPUs.
 #
 # Usage: scripts/bench_sim_mda.sh [-q] [N6 [RATES [SAMPLE]]]   (as root)
