@@ -326,25 +326,37 @@ static void unequal_net(struct net *n)
 	n->first = mm;
 }
 
-static void test_probe_bound(void)
+/*
+ * runs traces over the unequal diamond, each with its own hash key: the
+ * mean probes per run; *false_links and *short_complete (complete runs
+ * under 47 probes) summed
+ */
+static double unequal_runs(int runs, int *false_links, int *short_complete)
 {
-	const int runs = 2000;
-	double bound = 11 + draws_until_both(6) + 12 + 12, mean;
 	__u64 probes = 0;
-	int false_links = 0, short_complete = 0;
 	struct net net;
 
 	unequal_net(&net);
+	*false_links = *short_complete = 0;
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
 		net.key = mix((__u64)r + 4242);
 		res = run(&net, 3000, 30, 95);
 		probes += res.probes;
-		false_links += res.links_false;
-		short_complete += !res.links_missing && res.probes < 47;
+		*false_links += res.links_false;
+		*short_complete += !res.links_missing && res.probes < 47;
 	}
-	mean = (double)probes / runs;
+	return (double)probes / runs;
+}
+
+static void test_probe_bound(void)
+{
+	const int runs = 2000;
+	double bound = 11 + draws_until_both(6) + 12 + 12, mean;
+	int false_links, short_complete;
+
+	mean = unequal_runs(runs, &false_links, &short_complete);
 	printf("     (unequal diamond: %.1f probes per run, bound %.1f)\n", mean, bound);
 	EXPECT(false_links == 0, "%d false links", false_links);
 	/* the mean of 2000 runs: its standard error is about 0.1 probe */
@@ -368,7 +380,7 @@ static void test_first_hop_known(void)
 	const int runs = 2000;
 	double bound = pow(0.95, 4), sigma = sqrt(bound * (1 - bound) / runs), mean;
 	double owed = 1 + draws_until_both(6) + 12 + 12;
-	int complete = 0, false_links = 0, not_completed = 0, probe_errors = 0, ttl1 = 0;
+	int complete = 0, false_links = 0, not_completed = 0, probe_errors = 0, ttl1 = 0, short_complete;
 	__u64 probes = 0, sampled = 0;
 	struct net net;
 
@@ -402,19 +414,8 @@ static void test_first_hop_known(void)
 	EXPECT(probes + 5ULL * runs <= sampled, "%.1f probes per run, sampled %.1f",
 	       (double)probes / runs, (double)sampled / runs);
 
-	unequal_net(&net);
-	probes = 0;
-	false_links = 0;
-	for (int r = 0; r < runs; r++) {
-		struct result res;
-
-		net.key = mix((__u64)r + 4242);
-		res = run(&net, 3000, 30, 95);
-		probes += res.probes;
-		false_links += res.links_false;
-	}
+	mean = unequal_runs(runs, &false_links, &short_complete);
 	first_known = 0;
-	mean = (double)probes / runs;
 	printf("     (unequal diamond, first hop known: %.1f probes per run, bound %.1f)\n", mean,
 	       owed);
 	EXPECT(false_links == 0, "%d false links", false_links);
