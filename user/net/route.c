@@ -122,6 +122,9 @@ static int route_query(const struct in6_addr *dst, int family, int oif, unsigned
 
 				*hops = 0;
 				while (RTNH_OK(nh, left)) {
+					/* no RTA_OIF in a multipath entry: its first path's */
+					if (!out->ifindex)
+						out->ifindex = nh->rtnh_ifindex;
 					++*hops;
 					left -= NLMSG_ALIGN(nh->rtnh_len);
 					nh = RTNH_NEXT(nh);
