@@ -4,6 +4,7 @@
  * probes), with its sinks: the traces, the progress line, the summary.
  * This file only wires them.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include "core/log.h"
@@ -167,6 +168,11 @@ static int run(struct scan_run *r, const struct scan_opts *o)
 		err = engine_run(&r->e, mda_scan_planner(&r->ms), &r->ms.map, sinks, n);
 	else
 		err = engine_run(&r->e, scan_planner(&r->sc), &r->sc.tab.map, sinks, n);
+	/* a prefix judged without its tables may show a link its loss explains */
+	if (o->plan.mda && r->ms.oom) {
+		log_err("xhop scan --mda: out of memory: some prefixes' links are not to be trusted\n");
+		err = err ? err : -ENOMEM;
+	}
 	return xhop_stop ? signals_exit_code() : err ? 1 : 0;
 
 err_sinks:

@@ -452,7 +452,8 @@ static int take_probe(struct mda_scan *ms, struct mds_prefix *x, __u32 *flow, in
 				continue;
 			}
 			ms->st.retries += d->tries > 0;
-			x->retried[*ttl] += d->tries > 0;
+			/* the first tries lost (lost1) that were asked again */
+			x->retried[*ttl] += d->tries == 1;
 			return 1;
 		}
 		for (t = x->cur_ttl; x->sent[t] >= x->goal[t]; t++)
@@ -681,8 +682,13 @@ static void prune(struct mda_scan *ms, struct mds_prefix *x)
 	}
 	for (int i = 0; i < x->nnodes; i++) {
 		map[i] = x->nodes[i].flows ? kept : -1;
-		if (x->nodes[i].flows)
-			x->nodes[kept++] = x->nodes[i];
+		if (!x->nodes[i].flows)
+			continue;
+		/* a node's retries' answers and interface go with it: the
+		 * probe limit's unfinished list judges the nodes after this */
+		x->recov[kept] = x->recov[i];
+		x->iface[kept] = x->iface[i];
+		x->nodes[kept++] = x->nodes[i];
 	}
 	for (__u32 f = 0; f < x->nflows; f++)
 		for (int t = ms->first_ttl; t <= ms->max_ttl; t++) {
