@@ -141,7 +141,7 @@ test-bpf: $(BPFT_BINS)
 	@tests/run_suite.sh bpf $(BPFT_BINS)
 
 E2E_BINS    := $(BUILD)/tests/e2e/gen_e2e $(BUILD)/tests/e2e/seccomp_run $(BUILD)/xhop-sim \
-	       $(BUILD)/sim_pass.bpf.o $(BUILD)/tests/e2e/route_check
+	       $(BUILD)/sim_pass.bpf.o
 
 test-e2e: $(BUILD)/xhop $(E2E_BINS)
 	@tests/run_suite.sh e2e $(wildcard tests/e2e/test_*.sh)
@@ -380,12 +380,6 @@ $(BUILD)/bench/trace_out: bench/trace_out.c testkit/trace_synth.h $(USER_OBJS)
 $(BUILD)/tests/e2e/seccomp_run: tests/e2e/seccomp_run.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $<
-
-# route.c's answers for the routes tests/e2e/test_route.sh makes
-$(BUILD)/tests/e2e/route_check: tests/e2e/route_check.c $(BUILD)/user/net/route.o \
-		$(BUILD)/user/net/addr.o
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Iuser -o $@ $^
 
 $(BUILD)/tests/e2e/gen_e2e: tests/e2e/gen_e2e.c testkit/peer_count.c testkit/peer_count.h \
 		$(USER_OBJS) $(SKELS) $(BUILD)/xdp_count.skel.h

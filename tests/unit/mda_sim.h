@@ -29,6 +29,7 @@ struct net {
 	struct net_node n[NET_NODES];
 	int count;
 	int first;		/* the first hop's node */
+	int first2;		/* a second one for half the flows, index + 1 (0: none) */
 	__u64 key;		/* this run's hash key */
 };
 

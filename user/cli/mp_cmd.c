@@ -12,7 +12,6 @@
 #include "engine/engine.h"
 #include "engine/names.h"
 #include "net/resolve.h"
-#include "net/route.h"
 #include "plan/mda.h"
 #include "sink/mp_json.h"
 #include "sink/mp_text.h"
@@ -59,9 +58,6 @@ static int run(struct mp_run *r, const struct mp_opts *o, struct resolver *res)
 	if (rc)
 		return rc;
 	mc.s = &r->e.s;
-	/* one gateway on the route: the first TTL's router is known, not sampled */
-	mc.one_first_hop = mc.first_ttl == 1 &&
-			   route_one_gateway(&mc.dst, mc.family, r->e.s.ifindex);
 	if (mda_plan_init(&r->plan, &mc))
 		return 1;
 	tc.dst = mc.dst;

@@ -46,15 +46,7 @@ static void store_addr(struct in6_addr *out, int family, const void *data)
 	}
 }
 
-/*
- * The RTM_GETROUTE answer for dst, into out; flags the request's rtm_flags
- * (RTM_F_FIB_MATCH: the FIB entry as configured, not the one path the
- * kernel picked for this lookup). *hops (NULL: not wanted): the entry's
- * next hops, RTA_MULTIPATH's count or 1 for a lone one, 0 when a nexthop
- * object (RTA_NH_ID) stands for them, whose group this does not read.
- */
-static int route_query(const struct in6_addr *dst, int family, int oif, unsigned int flags,
-		       struct route_info *out, int *hops)
+int route_lookup(const struct in6_addr *dst, int family, int oif, struct route_info *out)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct route_req req = { 0 };
@@ -64,8 +56,6 @@ static int route_query(const struct in6_addr *dst, int family, int oif, unsigned
 	ssize_t n;
 
 	memset(out, 0, sizeof(*out));
-	if (hops)
-		*hops = 1;
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd < 0)
 		return -errno;
@@ -75,7 +65,6 @@ static int route_query(const struct in6_addr *dst, int family, int oif, unsigned
 	req.nh.nlmsg_seq = 1;
 	req.rt.rtm_family = family == 6 ? AF_INET6 : AF_INET;
 	req.rt.rtm_dst_len = family == 6 ? 128 : 32;
-	req.rt.rtm_flags = flags;
 	add_attr(&req, RTA_DST, family == 6 ? (const void *)dst : &dst->s6_addr[12],
 		 family == 6 ? 16 : 4);
 	if (oif)
@@ -116,46 +105,14 @@ static int route_query(const struct in6_addr *dst, int family, int oif, unsigned
 				 RTA_PAYLOAD(rta) == (family == 6 ? 16u : 4u)) {
 				store_addr(&out->gw, family, RTA_DATA(rta));
 				out->has_gw = 1;
-			} else if (rta->rta_type == RTA_MULTIPATH && hops) {
-				struct rtnexthop *nh = RTA_DATA(rta);
-				int left = (int)RTA_PAYLOAD(rta);
-
-				*hops = 0;
-				while (RTNH_OK(nh, left)) {
-					/* no RTA_OIF in a multipath entry: its first path's */
-					if (!out->ifindex)
-						out->ifindex = nh->rtnh_ifindex;
-					++*hops;
-					left -= NLMSG_ALIGN(nh->rtnh_len);
-					nh = RTNH_NEXT(nh);
-				}
-			} else if (rta->rta_type == RTA_NH_ID && hops) {
-				*hops = 0; /* a nexthop object: maybe a group */
 			}
 		}
-		if (hops && *hops == 1 && !out->has_gw)
-			*hops = 0; /* on-link: no router between */
 		err = out->ifindex ? 0 : -ENETUNREACH;
 		break;
 	}
 out_close:
 	close(fd);
 	return err;
-}
-
-int route_lookup(const struct in6_addr *dst, int family, int oif, struct route_info *out)
-{
-	return route_query(dst, family, oif, 0, out, NULL);
-}
-
-int route_one_gateway(const struct in6_addr *dst, int family, int oif)
-{
-	struct route_info ri;
-	int hops;
-
-	if (route_query(dst, family, oif, RTM_F_FIB_MATCH, &ri, &hops))
-		return 0;
-	return hops == 1;
 }
 
 /* A UDP socket of the family, bound to ifname if given: -errno or the fd */

@@ -19,14 +19,6 @@ struct route_info {
  */
 int route_lookup(const struct in6_addr *dst, int family, int oif, struct route_info *out);
 
-/*
- * 1 when the route the kernel matches for dst (the FIB entry, RTM_F_FIB_MATCH)
- * has one next hop and it is a gateway: every packet to dst, whatever its
- * flow, leaves for that one router. 0 for a multipath route, a nexthop
- * object, an on-link destination, no route, or an error.
- */
-int route_one_gateway(const struct in6_addr *dst, int family, int oif);
-
 /* The source address the kernel picks for dst (a UDP connect()); ifname
  * (NULL: any) as -i binds it. 0 or -errno.
  */

@@ -50,7 +50,6 @@ int mda_plan_init(struct mda_plan *m, const struct mda_cfg *c)
 	}
 	for (int t = 0; t <= MDA_TTL_MAX; t++)
 		m->silent_node[t] = -1;
-	m->first_node = -1;
 	m->level = c->first_ttl;
 	m->probes_max = (__u32)c->max_probes;
 	return 0;
@@ -307,14 +306,6 @@ static void settle(struct mda_plan *m, struct mda_probe *p, int node)
 	*h = node >= 0 ? node : m->silent_node[p->ttl] >= 0 ? m->silent_node[p->ttl] : 0;
 	if (node >= 0)
 		m->nodes[node].flows++;
-	if (m->c.one_first_hop && m->first_node < 0 && p->ttl == m->c.first_ttl && node >= 0 &&
-	    !m->nodes[node].silent && !mda_node_terminal(&m->nodes[node])) {
-		/* the route's one router: every flow so far crosses it there */
-		m->first_node = node;
-		for (int f = 0; f < m->nflows; f++)
-			if (*hop_at(m, f, p->ttl) == MDA_HOP_UNKNOWN)
-				*hop_at(m, f, p->ttl) = node;
-	}
 }
 
 static int answer(void *st, const struct probe_ref *ref, const struct hop_reply *r)

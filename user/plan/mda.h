@@ -51,14 +51,6 @@ struct mda_cfg {
 	 * router then costs a round milliseconds, not the whole wait.
 	 */
 	double here;
-	/*
-	 * The kernel's route to dst has one next hop, a gateway (from TTL 1):
-	 * every flow leaves for that one router, so the prober's next hops
-	 * are known, not sampled. One probe names the router's answer at the
-	 * first TTL; every flow counts as crossing it, as seen there, and a
-	 * flow minted for it is asked one TTL further straight away.
-	 */
-	int one_first_hop;
 	int tos;
 	const struct session *s; /* source, flow base, probe size, start */
 };
@@ -101,7 +93,6 @@ struct mda_plan {
 	__u8 *born;		/* the TTL being explored when a node was found */
 	int nnodes;
 	int silent_node[MDA_TTL_MAX + 1];
-	int first_node;		/* one_first_hop: the first TTL's router once named, else -1 */
 	struct mp_link *links;
 	int nlinks;
 	__u32 *unfinished;

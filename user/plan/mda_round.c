@@ -28,9 +28,7 @@
  *      predecessor's next hops;
  *   3. new flows at the key's TTL (an answering key; a silent key needs
  *      its interface, so its predecessor is brought forward first, one
- *      TTL further back each round). With the route's one router at the
- *      first TTL named (plan/mda.h's one_first_hop), a new flow is there
- *      without a probe: it is asked one TTL further at once.
+ *      TTL further back each round).
  * Each flow found at a TTL is at one interface there: the flows still
  * owed at a TTL are at least the sum of what each key there needs, so a
  * round asks that many and no more. More rounds, fewer probes than asking
@@ -147,32 +145,14 @@ static int needed(const struct mda_plan *m, int key)
 {
 	struct rule r = rule_of(m, key);
 
-	/* the route's one next hop: known, one flow names it (two seen: sample) */
-	if (key == KEY_PROBER && m->c.one_first_hop && r.next <= 1)
-		return 1 - r.settled;
-
 	return m->need[r.next < MDA_K_MAX ? r.next : MDA_K_MAX] - r.settled;
 }
 
-/*
- * n new flows asked at ttl: n, or -1 when out of budget or of the run's
- * flows. With the route's one router named, a new flow crosses it at the
- * first TTL without a probe; one asked for the first TTL is asked one
- * TTL further instead.
- */
+/* n new flows asked at ttl: n, or -1 when out of budget or of the run's flows */
 static int new_flows(struct mda_plan *m, int ttl, int n)
 {
-	int first = m->c.first_ttl, known = m->first_node >= 0 && first < m->c.max_ttl;
-
 	for (int i = 0; i < n; i++) {
-		int f = m->nflows;
-
-		if (f >= m->c.max_flows)
-			return -1;
-		m->nflows++;
-		if (known)
-			*mda_hop_at(m, f, first) = m->first_node;
-		if (mda_ask(m, f, known && ttl == first ? ttl + 1 : ttl, 0))
+		if (m->nflows >= m->c.max_flows || mda_ask(m, m->nflows++, ttl, 0))
 			return -1;
 	}
 	return n;
