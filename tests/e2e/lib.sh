@@ -37,6 +37,21 @@ check()
 	if "$@"; then ok "$name"; else fail "$name" "command failed: $*"; fi
 }
 
+# expect_usage_error NAME OUT_DIR CMD...: CMD exits 2, says why on
+# stderr and writes nothing to stdout (bad input: a clear error)
+expect_usage_error()
+{
+	local name=$1 dir=$2 rc
+	shift 2
+	"$@" >"$dir/out" 2>"$dir/err"
+	rc=$?
+	if [[ $rc -eq 2 && -s $dir/err && ! -s $dir/out ]]; then
+		ok "$name"
+	else
+		fail "$name" "rc $rc" "$(cat "$dir/err" "$dir/out")"
+	fi
+}
+
 expect_eq()
 {
 	if [[ $2 == "$3" ]]; then ok "$1"; else fail "$1" "expected: $3" "got:      $2"; fi

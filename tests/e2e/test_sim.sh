@@ -57,13 +57,7 @@ for args in "truth" "truth 10.0.0.1" "truth 2001:db8::1" "truth --width 9 198.18
 	"truth --sport 1 --dport 2 198.18.0.1" "truth -I --src 198.19.255.1 --sport 1 --dport 2 198.18.0.1" \
 	"truth --src 2001:2::1 --sport 1 --dport 2 198.18.0.1" "bogus" "attach" "truth --nope 198.18.0.1"; do
 	# shellcheck disable=SC2086 # the words of args are the arguments
-	"$SIM" $args >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	if [[ $rc -eq 2 && -s $TMP/err && ! -s $TMP/out ]]; then
-		ok "xhop-sim $args: exit 2 with a message"
-	else
-		fail "xhop-sim $args: exit 2 with a message" "rc $rc" "$(cat "$TMP/err" "$TMP/out")"
-	fi
+	expect_usage_error "xhop-sim $args: exit 2 with a message" "$TMP" "$SIM" $args
 done
 
 # --- the namespaces (scripts/sim_lab.sh) -------------------------------------------

@@ -42,13 +42,7 @@ for args in "truth --over-silent 198.18.0.0/24" "truth --links --over-silent 198
 	"truth --links --over-silent 2001:2:0:1::/48" "truth --links --over-silent 198.18.0.0/x" \
 	"truth --links --over-silent --labels 198.18.0.0/24" "truth --links --over-silent 10.0.0.0/24"; do
 	# shellcheck disable=SC2086 # the words of args are the arguments
-	"$SIM" $args >"$TMP/out" 2>"$TMP/err"
-	rc=$?
-	if [[ $rc -eq 2 && -s $TMP/err && ! -s $TMP/out ]]; then
-		ok "xhop-sim $args: exit 2 with a message"
-	else
-		fail "xhop-sim $args: exit 2 with a message" "rc $rc" "$(cat "$TMP/err" "$TMP/out")"
-	fi
+	expect_usage_error "xhop-sim $args: exit 2 with a message" "$TMP" "$SIM" $args
 done
 
 # --- the simulator's lab ---------------------------------------------------------
