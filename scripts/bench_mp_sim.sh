@@ -198,8 +198,11 @@ for d, c in targets:
     xp, xl = xh.get(d, (0, set()))
     sp, sl = sc.get(d, (0, set()))
     rows.append(dict(d=d, c=c, t=len(t), xp=xp, sp=sp, xf=len(xl & t), sf=len(sl & t),
-                     xfalse=len(xl - t), sfalse=len(sl - t), same=xl == sl,
-                     full=t <= xl and t <= sl and not (xl - t) and not (sl - t)))
+                     xfalse=len(xl - t), sfalse=len(sl - t),
+                     # a target one tool never wrote is no like-for-like pair
+                     same=d in xh and d in sc and xl == sl,
+                     full=d in xh and d in sc and t <= xl and t <= sl and not (xl - t)
+                     and not (sl - t)))
 if verbose:
     print("%-20s %-8s %5s %7s %7s %6s %6s %6s %6s %4s %4s" % (
         "target", "class", "truth", "x_probe", "s_probe", "x_link", "s_link", "x_fals",
