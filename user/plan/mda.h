@@ -83,6 +83,12 @@ struct mda_plan {
 	int nttl;
 	int nflows;
 	__s32 *rule;		/* [as hop]: whose rule a flow's hop serves (plan/mda_round.c) */
+	/*
+	 * Per TTL, the one interface every flow seen there met (-1: none, or
+	 * several, or a silence, or an end): a flow never asked there is
+	 * taken to cross it, for its stopping rule alone (plan/mda_round.c)
+	 */
+	__s32 alone[MDA_TTL_MAX + 1];
 	struct mp_node *nodes;
 	/*
 	 * Per node, the first node of its address (a silent node: itself):

@@ -17,16 +17,26 @@
  *   - the prober, for the first TTL: every flow starts there.
  * For a key with k next hops seen (an answering one by its address, any
  * silence as one), n_k flows through it must have settled one TTL
- * further (mda_flows_needed); nothing is inferred: a flow counts only
- * where it was seen at both TTLs.
+ * further (mda_flows_needed). A flow counts where it was seen at both
+ * TTLs, or, for the stopping rule alone, where it was never asked at the
+ * key's TTL and the key is "alone" there: the one interface every flow
+ * seen at that TTL met, with no silence or end beside it. Every flow
+ * crosses that TTL, so it crossed the key, as surely as the rules
+ * before said the key has no sibling: scamper's tracelb counts such
+ * flows too. Links never stand on such a flow (plan/mda_rule.h makes
+ * them from consecutive hops seen), so an inference that was wrong can
+ * cost a link, never make a false one; and a next hop reached only by
+ * such flows has one of them asked at the key's TTL (ask_link), which
+ * finds the sibling if there is one and ends the key's being alone.
  *
  * Where the flows come from, cheapest first:
  *   1. flows already seen through the key and not asked one TTL further:
  *      one probe each, every one counts;
- *   2. flows seen at the TTL before on a predecessor of the key: one
+ *   2. a key alone at its TTL: new flows one TTL further, one probe each;
+ *   3. flows seen at the TTL before on a predecessor of the key: one
  *      probe each at the key's TTL, landing on it in its share of the
  *      predecessor's next hops;
- *   3. new flows at the key's TTL (an answering key; a silent key needs
+ *   4. new flows at the key's TTL (an answering key; a silent key needs
  *      its interface, so its predecessor is brought forward first, one
  *      TTL further back each round).
  * Each flow found at a TTL is at one interface there: the flows still
@@ -73,9 +83,41 @@ static int open_node(const struct mda_plan *m, __s32 h)
 	return h >= 0 && !mda_node_terminal(&m->nodes[h]);
 }
 
+/* Each TTL's lone interface (struct mda_plan's alone), from the nodes as they stand */
+static void alone_make(struct mda_plan *m)
+{
+	for (int t = 0; t <= MDA_TTL_MAX; t++)
+		m->alone[t] = -1;
+	for (int t = m->c.first_ttl; t <= m->c.max_ttl; t++) {
+		int one = -1, n = 0;
+
+		for (int u = 0; u < m->nnodes; u++) {
+			if (m->nodes[u].ttl != t)
+				continue;
+			one = u;
+			n++;
+		}
+		if (n == 1 && open_node(m, one) && !m->nodes[one].silent)
+			m->alone[t] = one;
+	}
+}
+
+/* The key is the lone interface at ttl (new flows one TTL further cross it) */
+static int is_alone(const struct mda_plan *m, int key, int ttl)
+{
+	return ttl >= m->c.first_ttl && m->alone[ttl] >= 0 && m->group[m->alone[ttl]] == key;
+}
+
+/* A flow never asked at ttl, where the key is the one interface seen */
+static int crossed_alone(const struct mda_plan *m, int key, int flow, int ttl)
+{
+	return is_alone(m, key, ttl) && *mda_hop_at(m, flow, ttl) == MDA_HOP_UNKNOWN;
+}
+
 /* Every flow's rule keys, from its hops as they stand */
 static void keys_make(struct mda_plan *m)
 {
+	alone_make(m);
 	for (int f = 0; f < m->nflows; f++) {
 		int g = -1, j = 0, known = 1; /* every flow leaves the prober */
 
@@ -126,8 +168,14 @@ static struct rule rule_of(const struct mda_plan *m, int key)
 					break;
 			} else if (t < m->c.first_ttl || *key_at(m, f, t) != key ||
 				   !open_node(m, *mda_hop_at(m, f, t))) {
-				continue;
+				if (!crossed_alone(m, key, f, t))
+					continue;
 			}
+			/*
+			 * An inferred flow that ended at t + 1 may have ended
+			 * sooner (a shorter branch) and adds the end as a next
+			 * hop: a rule that asks more, never one that stops early
+			 */
 			if (h < 0)
 				continue;
 			r.settled++;
@@ -279,13 +327,49 @@ static int ask_back(struct mda_plan *m)
 		for (int t = m->c.first_ttl + 1; t < m->level; t++) {
 			__s32 h = *mda_hop_at(m, f, t);
 
+			/* behind a lone interface its flows count for it as they
+			 * are: one is asked for the link (ask_link)
+			 */
 			if (h < 0 || m->nodes[h].silent || m->born[h] <= t ||
-			    *mda_hop_at(m, f, t - 1) != MDA_HOP_UNKNOWN)
+			    *mda_hop_at(m, f, t - 1) != MDA_HOP_UNKNOWN || m->alone[t - 1] >= 0)
 				continue;
 			if (mda_ask(m, f, t - 1, 0))
 				return -1;
 			n++;
 		}
+	}
+	return n;
+}
+
+/*
+ * A node that only flows never asked at the TTL before reached (the new
+ * flows of a key alone there) has no link from it: one of them is asked
+ * there. Returns probes asked, -1 when out of budget.
+ */
+static int ask_link(struct mda_plan *m)
+{
+	int n = 0;
+
+	for (int u = 0; u < m->nnodes; u++) {
+		int t = m->nodes[u].ttl, ask = -1, linked = 0;
+
+		if (m->nodes[u].silent || t <= m->c.first_ttl || t > m->level)
+			continue;
+		for (int f = 0; f < m->nflows && !linked; f++) {
+			__s32 before;
+
+			if (*mda_hop_at(m, f, t) != u)
+				continue;
+			before = *mda_hop_at(m, f, t - 1);
+			linked = before >= 0 || before == MDA_HOP_PENDING;
+			if (before == MDA_HOP_UNKNOWN && ask < 0)
+				ask = f;
+		}
+		if (linked || ask < 0)
+			continue;
+		if (mda_ask(m, ask, t - 1, 0))
+			return -1;
+		n++;
 	}
 	return n;
 }
@@ -326,7 +410,13 @@ int mda_round_plan(struct mda_plan *m)
 	int *keys = NULL, *ttls = NULL, *short_of = NULL;
 	size_t max = (size_t)MDA_NODES_MAX + (size_t)m->nflows * (size_t)m->nttl + 1;
 
+	alone_make(m);
 	asked = ask_back(m);
+	if (asked >= 0) {
+		int more = ask_link(m);
+
+		asked = more < 0 ? -1 : asked + more;
+	}
 	if (asked < 0)
 		return -1;
 	keys_make(m);
@@ -357,8 +447,14 @@ int mda_round_plan(struct mda_plan *m)
 	}
 	/* flows seen on the keys still short: at most what they lack */
 	for (int i = 0; i < nneedy; i++) {
-		int got = keys[i] == KEY_PROBER ? new_flows(m, m->c.first_ttl, short_of[i])
-						: bring(m, keys[i], ttls[i], short_of[i]);
+		int got;
+
+		if (keys[i] == KEY_PROBER)
+			got = new_flows(m, m->c.first_ttl, short_of[i]);
+		else if (is_alone(m, keys[i], ttls[i]) && ttls[i] < m->c.max_ttl)
+			got = new_flows(m, ttls[i] + 1, short_of[i]);
+		else
+			got = bring(m, keys[i], ttls[i], short_of[i]);
 
 		if (got < 0) {
 			asked = -1;
