@@ -10,7 +10,7 @@
 #      below what the confidence promises for four balancers at 95%
 #      (0.95^4), tested one-sided at 0.1%; every run COMPLETED; the
 #      median run within the probes the unit model of this lab spends
-#      (tests/unit/test_mda.c: 177 a run on average, 99% under 210; the
+#      (tests/unit/test_mda.c: 161 a run on average, 99% under 210; the
 #      planner that owed the rule per TTL spent 270);
 #   2. the text output: per TTL the interfaces, "<-" their predecessors,
 #      the same links as the lab's;

@@ -308,6 +308,30 @@ static void settle(struct mda_plan *m, struct mda_probe *p, int node)
 		m->nodes[node].flows++;
 }
 
+/*
+ * The reach probe settles on no node: its flow's hop at the hop limit
+ * stays unknown (a TTL it never crossed in order), free for the rules.
+ * No round waits for it (it is never unsettled): a destination that
+ * does not answer costs no time.
+ */
+static void reach_settle(struct mda_plan *m, struct mda_probe *p)
+{
+	m->in_flight--;
+	*hop_at(m, p->flow, p->ttl) = MDA_HOP_UNKNOWN;
+}
+
+/*
+ * The destination's port unreachable quotes the probe as it arrived: sent
+ * with TTL t, it came with q after t - q routers, the destination at TTL
+ * t - q + 1 for this flow
+ */
+static void reach_answer(struct mda_plan *m, struct mda_probe *p, const struct hop_reply *r)
+{
+	if (r->verdict == VERDICT_REACHED && r->q_ttl >= 1 && r->q_ttl <= p->ttl)
+		m->dest_ttl = p->ttl - r->q_ttl + 1;
+	reach_settle(m, p);
+}
+
 static int answer(void *st, const struct probe_ref *ref, const struct hop_reply *r)
 {
 	struct mda_plan *m = st;
@@ -320,6 +344,10 @@ static int answer(void *st, const struct probe_ref *ref, const struct hop_reply 
 		return 0; /* late (counted silent already) or a duplicate */
 	p->state = PROBE_ANSWERED;
 	p->reply = *r;
+	if (ref->probe == (__u32)m->reach) {
+		reach_answer(m, p, r);
+		return 1;
+	}
 	node = node_of(m, p->ttl, &r->from, 0);
 	if (node >= 0) {
 		n = &m->nodes[node];
@@ -341,6 +369,10 @@ static int answer(void *st, const struct probe_ref *ref, const struct hop_reply 
 static void expire(struct mda_plan *m, struct mda_probe *p)
 {
 	p->state = PROBE_LOST;
+	if (m->reach && p == &m->probes[m->reach - 1]) {
+		reach_settle(m, p); /* once is enough: the trace goes on without it */
+		return;
+	}
 	if (p->attempt + 1 < m->c.attempts && m->nprobes < m->c.max_probes) {
 		/* again, as a new probe of the same flow and TTL */
 		struct mda_probe again = *p;
@@ -436,6 +468,11 @@ static void finish(struct mda_plan *m, int reason, int data)
 		return;
 	m->finished = 1;
 	m->stop_reason = reason;
+	/* the reach probe still out: nothing waits for it any more */
+	if (m->reach && m->probes[m->reach - 1].state == PROBE_SENT) {
+		m->probes[m->reach - 1].state = PROBE_LOST;
+		reach_settle(m, &m->probes[m->reach - 1]);
+	}
 	m->stop_data = data;
 	if (reason == STOP_PROBELIMIT)
 		mda_round_unfinished(m);

@@ -103,6 +103,13 @@ struct mda_plan {
 	int nlinks;
 	__u32 *unfinished;
 	int nunfinished;
+	/*
+	 * The destination's TTL (0: unknown), from the reach probe: one UDP
+	 * probe at the hop limit first, whose port unreachable quotes the
+	 * TTL it arrived with (plan/mda_round.c's dest_first)
+	 */
+	int dest_ttl;
+	int reach;		/* the reach probe's id (0: none) */
 	int level;		/* the TTL whose hops are being found */
 	int gap;		/* TTLs in a row where every flow was silent */
 	int finished;

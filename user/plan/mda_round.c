@@ -45,6 +45,7 @@
  * what the rarest branch needs at its share (tests/unit/test_mda.c).
  */
 #include <stdlib.h>
+#include "core/probe_build.h"
 #include "plan/mda.h"
 
 /* Rule keys: an answering group is its node index; then the silences */
@@ -151,6 +152,7 @@ static int next_of(const struct mda_plan *m, __s32 h)
 struct rule {
 	int settled;
 	int next;
+	int only;	/* the next hop when there is one (a group, KEY_NONE: silence) */
 };
 
 static struct rule rule_of(const struct mda_plan *m, int key)
@@ -186,14 +188,60 @@ static struct rule rule_of(const struct mda_plan *m, int key)
 				seen[r.next++] = n;
 		}
 	}
+	r.only = r.next == 1 ? seen[0] : KEY_NONE;
 	return r;
+}
+
+/*
+ * The destination itself answered one TTL after the key: the key hands
+ * it packets directly, so the destination is on a network of its own,
+ * and a connected route has that one next hop for every flow (a router
+ * does not spread an address it reaches directly over other routers).
+ * One flow settles the key, as scamper's tracelb stops at the
+ * destination. Not a silence: that may be several routers.
+ */
+static int settled_by_dest(const struct mda_plan *m, int key, const struct rule *r)
+{
+	return !key_is_silence(key) && r->settled >= 1 && r->next == 1 && r->only >= 0 &&
+	       m->nodes[r->only].verdict == VERDICT_REACHED;
 }
 
 static int needed(const struct mda_plan *m, int key)
 {
 	struct rule r = rule_of(m, key);
 
+	if (settled_by_dest(m, key, &r))
+		return 0;
 	return m->need[r.next < MDA_K_MAX ? r.next : MDA_K_MAX] - r.settled;
+}
+
+/*
+ * At the destination's TTL (the reach probe's), a key none of whose flows
+ * settled yet asks one first: if the destination answers it, that was
+ * all (settled_by_dest). Never more probes, at most a round more.
+ */
+static int dest_first(const struct mda_plan *m, int key, int ttl)
+{
+	return m->dest_ttl && m->level == m->dest_ttl && ttl == m->level - 1 &&
+	       !key_is_silence(key) && rule_of(m, key).settled == 0;
+}
+
+/*
+ * The reach probe: one UDP flow at the hop limit before anything else,
+ * for the destination's TTL (plan/mda.c's reach_answer). Only UDP: the
+ * port unreachable quotes the TTL the probe arrived with, an echo reply
+ * or a TCP reset does not. 0, or -1 when out of budget.
+ */
+static int ask_reach(struct mda_plan *m)
+{
+	if (m->nprobes || m->c.method != METHOD_UDP || m->c.max_ttl <= m->c.first_ttl ||
+	    m->nflows >= m->c.max_flows)
+		return 0;
+	if (mda_ask(m, m->nflows++, m->c.max_ttl, 0))
+		return -1;
+	m->reach = m->nprobes;
+	m->unsettled--; /* no round waits for it (plan/mda.c's reach_settle) */
+	return 1;
 }
 
 /* n new flows asked at ttl: n, or -1 when out of budget or of the run's flows */
@@ -411,7 +459,12 @@ int mda_round_plan(struct mda_plan *m)
 	size_t max = (size_t)MDA_NODES_MAX + (size_t)m->nflows * (size_t)m->nttl + 1;
 
 	alone_make(m);
-	asked = ask_back(m);
+	asked = ask_reach(m);
+	if (asked >= 0) {
+		int more = ask_back(m);
+
+		asked = more < 0 ? -1 : asked + more;
+	}
 	if (asked >= 0) {
 		int more = ask_link(m);
 
@@ -433,6 +486,8 @@ int mda_round_plan(struct mda_plan *m)
 
 		if (need <= 0)
 			continue;
+		if (dest_first(m, keys[i], ttls[i]))
+			need = 1;
 		got = ask_through(m, keys[i], ttls[i], need);
 		if (got < 0) {
 			asked = -1;
@@ -469,6 +524,29 @@ out:
 	return asked;
 }
 
+/* The open nodes at ttl: their next hops not settled, into m->unfinished */
+static void unfinished_at(struct mda_plan *m, int ttl)
+{
+	for (int u = 0; u < m->nnodes; u++) {
+		int open = 0;
+
+		if (m->nodes[u].ttl != ttl || mda_node_terminal(&m->nodes[u]))
+			continue;
+		if (!m->nodes[u].silent) {
+			open = needed(m, m->group[u]) > 0;
+		} else {
+			for (int f = 0; !open && f < m->nflows; f++) {
+				__s32 k = *key_at(m, f, ttl);
+
+				open = *mda_hop_at(m, f, ttl) == u && k != KEY_NONE &&
+				       needed(m, k) > 0;
+			}
+		}
+		if (open)
+			m->unfinished[m->nunfinished++] = (__u32)u;
+	}
+}
+
 void mda_round_unfinished(struct mda_plan *m)
 {
 	int L = m->level;
@@ -477,22 +555,10 @@ void mda_round_unfinished(struct mda_plan *m)
 	if (L == m->c.first_ttl)
 		return; /* the prober's own next hops: no node to name */
 	keys_make(m);
-	for (int u = 0; u < m->nnodes; u++) {
-		int open = 0;
-
-		if (m->nodes[u].ttl != L - 1 || mda_node_terminal(&m->nodes[u]))
-			continue;
-		if (!m->nodes[u].silent) {
-			open = needed(m, m->group[u]) > 0;
-		} else {
-			for (int f = 0; !open && f < m->nflows; f++) {
-				__s32 k = *key_at(m, f, L - 1);
-
-				open = *mda_hop_at(m, f, L - 1) == u && k != KEY_NONE &&
-				       needed(m, k) > 0;
-			}
-		}
-		if (open)
-			m->unfinished[m->nunfinished++] = (__u32)u;
-	}
+	unfinished_at(m, L - 1);
+	/* the budget ran out as the TTL's rules were met: the next TTL's
+	 * interfaces, never asked further, are the ones left open
+	 */
+	if (!m->nunfinished)
+		unfinished_at(m, L);
 }
