@@ -581,6 +581,103 @@ static void test_dest_hop(void)
 	EXPECT(false_links == 0 && missing == 0, "%d false links, %d missing", false_links, missing);
 }
 
+/*
+ * --max-hops at or short of the destination: the reach probe's flow is
+ * asked at the hop limit again for a rule (the first TTL reuses it), and
+ * that probe, not the reach probe (same flow, TTL and attempt), is its
+ * link's. A record that put both in the link wrote a probe set with one
+ * flow's attempt 0 twice (check_probes: every run of -m 2 to -m 4 here).
+ */
+static void test_reach_at_hop_limit(void)
+{
+	int errors = 0, false_links = 0;
+	struct net net;
+	int a, b, c, d;
+
+	memset(&net, 0, sizeof(net));
+	a = add(&net, "198.18.60.2", 0);
+	b = add(&net, "198.18.61.2", 0);
+	c = add(&net, "198.18.62.2", 0);
+	d = add(&net, "198.19.8.77", 1);
+	link_to(&net, a, b);
+	link_to(&net, b, c);
+	link_to(&net, c, d);
+	net.first = a;
+	for (int max_ttl = 2; max_ttl <= 5; max_ttl++) {
+		for (int r = 0; r < 20; r++) {
+			struct result res;
+
+			net.key = mix((__u64)r + 808);
+			res = run(&net, 3000, max_ttl, 95);
+			errors += res.probe_errors;
+			false_links += res.links_false;
+		}
+	}
+	EXPECT(errors == 0, "%d wrong probes in the records", errors);
+	EXPECT(false_links == 0, "%d false links", false_links);
+}
+
+/*
+ * The reach probe against -w MAX,HERE: its answer comes from the far
+ * end, long after the first hop's (1 ms here, the destination's 50 ms).
+ * No round waits for it, so nothing is gained by cutting its wait to
+ * HERE times the first hop's: that lost the destination's TTL on any
+ * path longer than 20 ms.
+ */
+static void test_reach_outwaits_here(void)
+{
+	struct session s = { 0 };
+	struct mda_cfg c = {
+		.host_name = "d", .dst = v4("198.19.8.77"), .family = 4, .method = METHOD_UDP,
+		.first_ttl = 1, .max_ttl = 30, .attempts = 2, .in_flight = 64,
+		.max_probes = 3000, .max_flows = MDA_FLOWS_MAX, .gaplimit = 3,
+		.confidence = 95, .wait_s = 2, .here = 10, .s = &s,
+	};
+	struct plan_probe pp[64];
+	struct mda_plan m;
+	struct planner p;
+	__u64 t0 = 1000000, ms = 1000000;
+	int n, reach = -1;
+
+	if (mda_plan_init(&m, &c)) {
+		EXPECT(0, "init");
+		return;
+	}
+	p = mda_planner(&m);
+	n = p.ops->next(p.st, pp, 64, t0);
+	for (int i = 0; i < n; i++) {
+		struct send_result sr = { .tx_ns = t0 };
+
+		p.ops->sent(p.st, &pp[i], &sr, t0);
+	}
+	/* the first hop answers its probes within 1 ms */
+	for (int i = 0; i < n; i++) {
+		struct probe_ref ref;
+		struct hop_reply r = { .from = v4("198.18.60.2"), .rx_ns = t0 + ms,
+				       .verdict = VERDICT_HOP, .q_ttl = 1 };
+
+		if (pp[i].p.ttl != 1) {
+			reach = i;
+			continue;
+		}
+		if (p.ops->match(p.st, 0, pp[i].p.probe_id, &ref) == MATCH_PROBE)
+			p.ops->answer(p.st, &ref, &r);
+	}
+	EXPECT(reach >= 0 && pp[reach].p.ttl == 30, "no reach probe at the hop limit");
+	/* the next round goes out at 30 ms; the destination answers at 50 */
+	p.ops->next(p.st, pp, 64, t0 + 30 * ms);
+	if (reach >= 0) {
+		struct probe_ref ref;
+		struct hop_reply r = { .from = v4("198.19.8.77"), .rx_ns = t0 + 50 * ms,
+				       .verdict = VERDICT_REACHED, .q_ttl = 27 };
+
+		if (p.ops->match(p.st, 0, (__u16)(reach + 1), &ref) == MATCH_PROBE)
+			p.ops->answer(p.st, &ref, &r);
+	}
+	EXPECT(m.dest_ttl == 4, "the destination's TTL %d, not 4", m.dest_ttl);
+	mda_plan_free(&m);
+}
+
 /* A lower confidence finds less (fewer flows), never anything false */
 static void test_low_confidence(void)
 {
@@ -677,6 +774,8 @@ int main(void)
 	test_chain_then_balancer();
 	test_missed_sibling();
 	test_dest_hop();
+	test_reach_at_hop_limit();
+	test_reach_outwaits_here();
 	test_low_confidence();
 	test_probe_limit();
 	test_gap_limit();

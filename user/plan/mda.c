@@ -400,7 +400,11 @@ static __u64 here_deadline(const struct mda_plan *m, const struct mda_probe *p)
 {
 	__u64 ref = 0, wait;
 
-	if (m->c.here <= 0 || !p->left_ns)
+	/*
+	 * The reach probe waits its full wait: no round waits for it, and
+	 * the far end answers long after HERE times the first hops' slowest
+	 */
+	if (m->c.here <= 0 || !p->left_ns || (m->reach && p == &m->probes[m->reach - 1]))
 		return 0;
 	for (int t = p->ttl; t >= m->c.first_ttl && !ref; t--)
 		ref = m->rtt_max[t];

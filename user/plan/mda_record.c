@@ -103,7 +103,12 @@ int mda_record_probes(struct mda_plan *m)
 		r->answered = p->state == PROBE_ANSWERED;
 		if (r->answered)
 			r->reply = p->reply;
-		l = link_of(m, p->flow, p->ttl);
+		/*
+		 * The reach probe is in no link: its flow may be asked at the
+		 * hop limit again for a rule, and that probe (same flow, TTL,
+		 * attempt) is the link's
+		 */
+		l = i == m->reach - 1 ? -1 : link_of(m, p->flow, p->ttl);
 		if (l >= 0)
 			lp[n++] = (struct link_probe){ .link = (__u32)l, .probe = (__u32)np,
 						       .flow = p->flow, .ttl = p->ttl,
