@@ -678,6 +678,37 @@ static void test_reach_outwaits_here(void)
 	mda_plan_free(&m);
 }
 
+/*
+ * One probe in flight (-N 1): a reach probe first would hold the one
+ * slot for its whole wait when the destination is silent, before the
+ * first hop is even asked. No reach probe then: the first probe is the
+ * first TTL's.
+ */
+static void test_reach_one_in_flight(void)
+{
+	struct session s = { 0 };
+	struct mda_cfg c = {
+		.host_name = "d", .dst = v4("198.19.8.77"), .family = 4, .method = METHOD_UDP,
+		.first_ttl = 1, .max_ttl = 30, .attempts = 2, .in_flight = 1,
+		.max_probes = 3000, .max_flows = MDA_FLOWS_MAX, .gaplimit = 3,
+		.confidence = 95, .wait_s = 2, .here = 10, .s = &s,
+	};
+	struct plan_probe pp[4];
+	struct mda_plan m;
+	struct planner p;
+	int n;
+
+	if (mda_plan_init(&m, &c)) {
+		EXPECT(0, "init");
+		return;
+	}
+	p = mda_planner(&m);
+	n = p.ops->next(p.st, pp, 4, 1000000);
+	EXPECT(n == 1 && pp[0].p.ttl == 1, "%d probes, the first at TTL %d", n,
+	       n ? pp[0].p.ttl : 0);
+	mda_plan_free(&m);
+}
+
 /* A lower confidence finds less (fewer flows), never anything false */
 static void test_low_confidence(void)
 {
@@ -776,6 +807,7 @@ int main(void)
 	test_dest_hop();
 	test_reach_at_hop_limit();
 	test_reach_outwaits_here();
+	test_reach_one_in_flight();
 	test_low_confidence();
 	test_probe_limit();
 	test_gap_limit();

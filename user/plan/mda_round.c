@@ -234,8 +234,9 @@ static int dest_first(const struct mda_plan *m, int key, int ttl)
  */
 static int ask_reach(struct mda_plan *m)
 {
+	/* one probe in flight: it would hold the slot its whole wait, unanswered */
 	if (m->nprobes || m->c.method != METHOD_UDP || m->c.max_ttl <= m->c.first_ttl ||
-	    m->nflows >= m->c.max_flows)
+	    m->nflows >= m->c.max_flows || m->c.in_flight < 2)
 		return 0;
 	if (mda_ask(m, m->nflows++, m->c.max_ttl, 0))
 		return -1;
