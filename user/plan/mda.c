@@ -221,13 +221,11 @@ static int next(void *st, struct plan_probe *out, int max, __u64 now)
 	int n = 0;
 
 	expire_here(m, now);
-	if (m->next_send == m->nprobes && !m->unsettled) {
-		if (m->nprobes >= m->c.max_probes && !m->finished) {
-			finish(m, STOP_PROBELIMIT, 0);
-			return 0;
-		}
+	/* with the budget spent, the round still says whether the trace is
+	 * over (COMPLETED) or wanted more (PROBELIMIT: mda_ask refuses)
+	 */
+	if (m->next_send == m->nprobes && !m->unsettled)
 		plan_round(m);
-	}
 	while (n < max && m->next_send < m->nprobes && m->in_flight < m->c.in_flight &&
 	       !m->finished && !m->send_err) {
 		struct mda_probe *p = &m->probes[m->next_send];

@@ -126,7 +126,16 @@ static void keys_make(struct mda_plan *m)
 			__s32 h = *mda_hop_at(m, f, t);
 			__s32 *k = key_at(m, f, t);
 
-			if (h < 0) {
+			if (h == MDA_HOP_UNKNOWN && m->alone[t] >= 0) {
+				/* never asked here, so it serves no rule here; but
+				 * it crossed the lone interface, and a silence
+				 * after it is that interface's
+				 */
+				*k = KEY_NONE;
+				g = m->group[m->alone[t]];
+				j = 0;
+				known = 1;
+			} else if (h < 0) {
 				*k = KEY_NONE;
 				known = 0;
 			} else if (m->nodes[h].silent) {
@@ -356,7 +365,11 @@ static int bring(struct mda_plan *m, int key, int ttl, int n)
 	n -= asked;
 	if (n <= 0)
 		return asked;
-	if (ttl > m->c.first_ttl && key_is_silence(key))
+	/* the silence right after a lone interface: new flows cross it there */
+	if (ttl > m->c.first_ttl && key_is_silence(key) && key_before(key) >= 0 &&
+	    is_alone(m, key_before(key), ttl - 1))
+		more = new_flows(m, ttl, n);
+	else if (ttl > m->c.first_ttl && key_is_silence(key))
 		more = bring(m, key_before(key), ttl - 1, n);
 	else
 		more = new_flows(m, ttl, n);
@@ -400,23 +413,33 @@ static int ask_link(struct mda_plan *m)
 	int n = 0;
 
 	for (int u = 0; u < m->nnodes; u++) {
-		int t = m->nodes[u].ttl, ask = -1, linked = 0;
+		int t = m->nodes[u].ttl, ask = -1, ask_ttl = 0, linked = 0;
 
 		if (m->nodes[u].silent || t <= m->c.first_ttl || t > m->level)
 			continue;
 		for (int f = 0; f < m->nflows && !linked; f++) {
-			__s32 before;
+			__s32 before = MDA_HOP_UNKNOWN;
+			int b;
 
 			if (*mda_hop_at(m, f, t) != u)
 				continue;
-			before = *mda_hop_at(m, f, t - 1);
-			linked = before >= 0 || before == MDA_HOP_PENDING;
-			if (before == MDA_HOP_UNKNOWN && ask < 0)
+			/* back over the TTLs where it was silent (links step
+			 * over them); from the prober, no link is owed
+			 */
+			for (b = t - 1; b >= m->c.first_ttl; b--) {
+				before = *mda_hop_at(m, f, b);
+				if (before < 0 || !m->nodes[before].silent)
+					break;
+			}
+			linked = b < m->c.first_ttl || before >= 0 || before == MDA_HOP_PENDING;
+			if (!linked && ask < 0) {
 				ask = f;
+				ask_ttl = b;
+			}
 		}
 		if (linked || ask < 0)
 			continue;
-		if (mda_ask(m, ask, t - 1, 0))
+		if (mda_ask(m, ask, ask_ttl, 0))
 			return -1;
 		n++;
 	}
@@ -556,7 +579,9 @@ void mda_round_unfinished(struct mda_plan *m)
 	if (L == m->c.first_ttl)
 		return; /* the prober's own next hops: no node to name */
 	keys_make(m);
-	unfinished_at(m, L - 1);
+	/* before L: a branch found late may reopen a rule TTLs back */
+	for (int t = m->c.first_ttl; t < L; t++)
+		unfinished_at(m, t);
 	/* the budget ran out as the TTL's rules were met: the next TTL's
 	 * interfaces, never asked further, are the ones left open
 	 */
