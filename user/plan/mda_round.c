@@ -406,7 +406,10 @@ static int ask_back(struct mda_plan *m)
 /*
  * A node that only flows never asked at the TTL before reached (the new
  * flows of a key alone there) has no link from it: one of them is asked
- * there. Returns probes asked, -1 when out of budget.
+ * there. A silence too: a link across it needs a flow seen before it,
+ * and what lies behind may be linked already by other ways (a diamond
+ * whose one branch is silent). Returns probes asked, -1 when out of
+ * budget.
  */
 static int ask_link(struct mda_plan *m)
 {
@@ -415,7 +418,7 @@ static int ask_link(struct mda_plan *m)
 	for (int u = 0; u < m->nnodes; u++) {
 		int t = m->nodes[u].ttl, ask = -1, ask_ttl = 0, linked = 0;
 
-		if (m->nodes[u].silent || t <= m->c.first_ttl || t > m->level)
+		if (t <= m->c.first_ttl || t > m->level)
 			continue;
 		for (int f = 0; f < m->nflows && !linked; f++) {
 			__s32 before = MDA_HOP_UNKNOWN;
