@@ -60,6 +60,8 @@ struct result {
 	int in_links;	  /* of its probes, in a link */
 	int m0_link;	  /* 198.18.19.2 > 198.18.25.2 found (test_two_first_hops) */
 	int at_ttl[32];	  /* probes sent at TTLs 1-31 */
+	int flows;	  /* the record's flow count */
+	int flows_probed; /* the highest flow a probe went to, + 1 */
 	char links[32][64]; /* the first 32 links found, "FROM>TO" */
 };
 
@@ -205,9 +207,13 @@ static struct result run(struct net *net, int max_probes, int max_ttl, double co
 	res.probes = rec.mp->h.probe_count;
 	res.nunfinished = rec.mp->nunfinished;
 	res.probe_errors = check_probes(net, rec.mp, &res.in_links);
-	for (int i = 0; i < rec.mp->nprobes; i++)
+	res.flows = (int)rec.mp->flows;
+	for (int i = 0; i < rec.mp->nprobes; i++) {
 		if (rec.mp->probes[i].ttl < 32)
 			res.at_ttl[rec.mp->probes[i].ttl]++;
+		if (rec.mp->probes[i].flow >= res.flows_probed)
+			res.flows_probed = rec.mp->probes[i].flow + 1;
+	}
 	for (int l = 0; l < rec.mp->nlinks; l++) {
 		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], key[64];
 		int hit = 0;
@@ -802,6 +808,48 @@ static void test_exact_budget(void)
 	       "19 probes: stop %d, %d named", res.stop_reason, res.nunfinished);
 }
 
+/*
+ * A round the budget cuts short mints no flow it could not ask: the
+ * record's flows are the flows probed. With the round run on a spent
+ * budget (it decides COMPLETED or PROBELIMIT), a new flow taken before
+ * mda_ask refused left the record one or two flows over (c alone, then a
+ * silence and a diamond: 10 of the budgets 8 to 80 here).
+ */
+static void test_budget_flows(void)
+{
+	struct net net;
+	int a, c, s, x, y, z, d, over = 0, worst = 0;
+
+	memset(&net, 0, sizeof(net));
+	a = add(&net, "198.18.80.1", 0);
+	c = add(&net, "198.18.80.2", 0);
+	s = add(&net, NULL, 0);
+	x = add(&net, "198.18.80.3", 0);
+	y = add(&net, "198.18.80.4", 0);
+	z = add(&net, "198.18.80.5", 0);
+	d = add(&net, "198.19.8.77", 1);
+	link_to(&net, a, c);
+	link_to(&net, c, s);
+	link_to(&net, s, x);
+	link_to(&net, s, y);
+	link_to(&net, x, z);
+	link_to(&net, y, z);
+	link_to(&net, z, d);
+	net.first = a;
+	net.key = mix(12345);
+	for (int budget = 8; budget <= 80; budget++) {
+		struct result res = run(&net, budget, 30, 95);
+
+		if (res.flows != res.flows_probed) {
+			over++;
+			if (res.flows - res.flows_probed > worst)
+				worst = res.flows - res.flows_probed;
+		}
+	}
+	EXPECT(over == 0, "%d budgets left flows never probed in the record (up to %d)", over,
+	       worst);
+}
+
 /* A lower confidence finds less (fewer flows), never anything false */
 static void test_low_confidence(void)
 {
@@ -900,6 +948,7 @@ int main(void)
 	test_dest_hop();
 	test_silence_behind_lone();
 	test_exact_budget();
+	test_budget_flows();
 	test_reach_at_hop_limit();
 	test_reach_outwaits_here();
 	test_reach_one_in_flight();

@@ -247,19 +247,25 @@ static int ask_reach(struct mda_plan *m)
 	if (m->nprobes || m->c.method != METHOD_UDP || m->c.max_ttl <= m->c.first_ttl ||
 	    m->nflows >= m->c.max_flows || m->c.in_flight < 2)
 		return 0;
-	if (mda_ask(m, m->nflows++, m->c.max_ttl, 0))
+	if (mda_ask(m, m->nflows, m->c.max_ttl, 0))
 		return -1;
+	m->nflows++;
 	m->reach = m->nprobes;
 	m->unsettled--; /* no round waits for it (plan/mda.c's reach_settle) */
 	return 1;
 }
 
-/* n new flows asked at ttl: n, or -1 when out of budget or of the run's flows */
+/*
+ * n new flows asked at ttl: n, or -1 when out of budget or of the run's
+ * flows. A flow is the run's once asked: one the budget refused is not in
+ * the record's count.
+ */
 static int new_flows(struct mda_plan *m, int ttl, int n)
 {
 	for (int i = 0; i < n; i++) {
-		if (m->nflows >= m->c.max_flows || mda_ask(m, m->nflows++, ttl, 0))
+		if (m->nflows >= m->c.max_flows || mda_ask(m, m->nflows, ttl, 0))
 			return -1;
+		m->nflows++;
 	}
 	return n;
 }
