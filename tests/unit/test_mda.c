@@ -850,6 +850,44 @@ static void test_budget_flows(void)
 	       worst);
 }
 
+/*
+ * Silence to the end: a - c, then silent routers past the gap limit
+ * (GAPLIMIT). Any budget short of the full run's ends PROBELIMIT, also
+ * where it only refused a silent probe's second try: a silence found on
+ * fewer tries than asked is not the trace's own end.
+ */
+static void test_budget_cuts_retry(void)
+{
+	struct net net;
+	struct result full, res;
+	int a, c, s[4], wrong = 0;
+
+	memset(&net, 0, sizeof(net));
+	a = add(&net, "198.18.80.2", 0);
+	c = add(&net, "198.18.81.2", 0);
+	for (int i = 0; i < 4; i++)
+		s[i] = add(&net, NULL, 0);
+	link_to(&net, a, c);
+	link_to(&net, c, s[0]);
+	for (int i = 0; i < 3; i++)
+		link_to(&net, s[i], s[i + 1]);
+	net.first = a;
+	net.key = mix(7);
+	full = run(&net, 3000, 30, 95);
+	EXPECT(full.stop_reason == STOP_GAPLIMIT, "full run: stop %d", full.stop_reason);
+	for (int b = 1; b < (int)full.probes; b++) {
+		res = run(&net, b, 30, 95);
+		if (res.stop_reason != STOP_PROBELIMIT) {
+			if (!wrong)
+				printf("     budget %d of %llu: stop %d\n", b,
+				       (unsigned long long)full.probes, res.stop_reason);
+			wrong++;
+		}
+	}
+	EXPECT(wrong == 0, "%d budgets short of the full %llu ended other than PROBELIMIT", wrong,
+	       (unsigned long long)full.probes);
+}
+
 /* A lower confidence finds less (fewer flows), never anything false */
 static void test_low_confidence(void)
 {
@@ -948,6 +986,7 @@ int main(void)
 	test_dest_hop();
 	test_silence_behind_lone();
 	test_exact_budget();
+	test_budget_cuts_retry();
 	test_budget_flows();
 	test_reach_at_hop_limit();
 	test_reach_outwaits_here();

@@ -381,6 +381,8 @@ static void expire(struct mda_plan *m, struct mda_probe *p)
 		mda_ask(m, again.flow, again.ttl, again.attempt + 1);
 		return;
 	}
+	if (p->attempt + 1 < m->c.attempts)
+		m->budget_cut = 1; /* silent on fewer tries than asked */
 	settle(m, p, node_of(m, p->ttl, NULL, 1));
 }
 
@@ -468,6 +470,12 @@ static void finish(struct mda_plan *m, int reason, int data)
 
 	if (m->finished)
 		return;
+	/* an end that rests on a retry the budget refused is the budget's */
+	if (m->budget_cut && (reason == STOP_COMPLETED || reason == STOP_GAPLIMIT ||
+			      reason == STOP_HOPLIMIT || reason == STOP_UNREACH)) {
+		reason = STOP_PROBELIMIT;
+		data = 0;
+	}
 	m->finished = 1;
 	m->stop_reason = reason;
 	/* the reach probe still out: nothing waits for it any more */

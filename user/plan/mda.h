@@ -115,6 +115,7 @@ struct mda_plan {
 	int finished;
 	int stop_reason, stop_data;
 	int send_err;
+	int budget_cut;		/* a retry was refused for the budget */
 	int rec_taken;
 	__u64 probes_sent;
 	__u32 probes_max;	/* as asked (c.max_probes shrinks once spent) */
