@@ -10,6 +10,7 @@
 #define XHOP_TEST_MDA_SIM_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/types.h>
@@ -70,6 +71,50 @@ static inline struct in6_addr v4(const char *s)
 	a.s6_addr[10] = a.s6_addr[11] = 0xff;
 	inet_pton(AF_INET, s, &a.s6_addr[12]);
 	return a;
+}
+
+/*
+ * A network from two lists: nodes "NAME=ADDR ..." (ADDR "*": a silent
+ * router; a trailing "!": the destination), the first of them the first
+ * hop; links "FROM>TO ..." (a link given n times weighs n in its
+ * router's hash). Names of up to 7 characters; a name the links do not
+ * know aborts the test. One net at a time: the addresses live in a
+ * static table that the next call overwrites.
+ */
+static inline void net_build(struct net *net, const char *nodes, const char *links)
+{
+	static char names[NET_NODES][8], addrs[NET_NODES][48];
+	char name[8], from[8], to[8];
+	int n = 0, at = 0, used;
+
+	memset(net, 0, sizeof(*net));
+	while (sscanf(nodes + at, " %7[^=]=%47s%n", name, addrs[n], &used) == 2) {
+		size_t len = strlen(addrs[n]);
+		int dst = len && addrs[n][len - 1] == '!';
+
+		if (dst)
+			addrs[n][len - 1] = 0;
+		memcpy(names[n], name, sizeof(name));
+		add(net, strcmp(addrs[n], "*") ? addrs[n] : NULL, dst);
+		n++;
+		at += used;
+	}
+	at = 0;
+	while (sscanf(links + at, " %7[^>]>%7s%n", from, to, &used) == 2) {
+		int f = -1, t = -1;
+
+		for (int i = 0; i < n; i++) {
+			if (!strcmp(names[i], from))
+				f = i;
+			if (!strcmp(names[i], to))
+				t = i;
+		}
+		if (f < 0 || t < 0)
+			abort();
+		link_to(net, f, t);
+		at += used;
+	}
+	net->first = 0;
 }
 
 /*

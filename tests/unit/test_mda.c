@@ -140,17 +140,25 @@ static int check_probes(const struct net *net, const struct mp_rec *r, int *in_l
 
 static int run_method = METHOD_UDP; /* the runs' probe method */
 
+/* A run's settings: UDP (run_method), 30 TTLs, 2 tries, 3000 probes, 95% */
+static struct mda_cfg test_cfg(const struct session *s)
+{
+	struct mda_cfg c = {
+		.host_name = "d", .dst = v4("198.19.8.77"), .family = 4, .method = run_method,
+		.first_ttl = 1, .max_ttl = 30, .attempts = 2, .in_flight = 64,
+		.max_probes = 3000, .max_flows = MDA_FLOWS_MAX, .gaplimit = 3,
+		.confidence = 95, .wait_s = 1, .s = s,
+	};
+
+	return c;
+}
+
 /* One run of the planner against net; every answer comes at once */
 static struct result run(struct net *net, int max_probes, int max_ttl, double conf)
 {
 	static char want[64][64];
 	struct session s = { 0 };
-	struct mda_cfg c = {
-		.host_name = "d", .dst = v4("198.19.8.77"), .family = 4, .method = run_method,
-		.first_ttl = 1, .max_ttl = max_ttl, .attempts = 2, .in_flight = 64,
-		.max_probes = max_probes, .max_flows = MDA_FLOWS_MAX, .gaplimit = 3,
-		.confidence = conf, .wait_s = 1, .s = &s,
-	};
+	struct mda_cfg c = test_cfg(&s);
 	struct result res = { 0 };
 	struct mda_plan m;
 	struct planner p;
@@ -159,6 +167,9 @@ static struct result run(struct net *net, int max_probes, int max_ttl, double co
 	char found[64] = { 0 };
 	__u64 now = 1000;
 
+	c.max_ttl = max_ttl;
+	c.max_probes = max_probes;
+	c.confidence = conf;
 	if (mda_plan_init(&m, &c)) {
 		res.stop_reason = -1;
 		return res;
@@ -392,22 +403,11 @@ static void test_probe_bound(void)
 	__u64 probes = 0;
 	int false_links = 0, short_complete = 0;
 	struct net net;
-	int mm, x, y, w, z, d;
 
-	memset(&net, 0, sizeof(net));
-	mm = add(&net, "198.18.20.2", 0);
-	x = add(&net, "198.18.21.2", 0);
-	y = add(&net, "198.18.22.2", 0);
-	w = add(&net, "198.18.26.2", 0);
-	z = add(&net, "198.18.25.2", 0);
-	d = add(&net, "198.19.8.77", 1);
-	link_to(&net, mm, x);
-	link_to(&net, mm, y);
-	link_to(&net, x, z);
-	link_to(&net, y, w);
-	link_to(&net, w, z);
-	link_to(&net, z, d);
-	net.first = mm;
+	net_build(&net,
+		  "mm=198.18.20.2 x=198.18.21.2 y=198.18.22.2 w=198.18.26.2 z=198.18.25.2 "
+		  "d=198.19.8.77!",
+		  "mm>x mm>y x>z y>w w>z z>d");
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
@@ -446,29 +446,15 @@ static int has_link(const struct result *r, const char *key)
  */
 static void test_chain_then_balancer(void)
 {
-	static const char *const br[] = { "198.18.41.2", "198.18.42.2", "198.18.43.2" };
 	const int runs = 1000;
 	int false_links = 0, complete = 0, probe_errors = 0, ttl3 = 0, ttl3_max = 0;
 	double bound = 0.95 * 0.95, sigma = sqrt(bound * (1 - bound) / runs);
 	struct net net;
-	int a, b, c, p[3], z, d;
 
-	memset(&net, 0, sizeof(net));
-	a = add(&net, "198.18.30.2", 0);
-	b = add(&net, "198.18.31.2", 0);
-	c = add(&net, "198.18.32.2", 0);
-	for (int i = 0; i < 3; i++)
-		p[i] = add(&net, br[i], 0);
-	z = add(&net, "198.18.45.2", 0);
-	d = add(&net, "198.19.8.77", 1);
-	link_to(&net, a, b);
-	link_to(&net, b, c);
-	for (int i = 0; i < 3; i++) {
-		link_to(&net, c, p[i]);
-		link_to(&net, p[i], z);
-	}
-	link_to(&net, z, d);
-	net.first = a;
+	net_build(&net,
+		  "a=198.18.30.2 b=198.18.31.2 c=198.18.32.2 p1=198.18.41.2 p2=198.18.42.2 "
+		  "p3=198.18.43.2 z=198.18.45.2 d=198.19.8.77!",
+		  "a>b b>c c>p1 c>p2 c>p3 p1>z p2>z p3>z z>d");
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
@@ -506,26 +492,11 @@ static void test_missed_sibling(void)
 	const int runs = 1000;
 	int false_links = 0, probe_errors = 0, x2_found = 0;
 	struct net net;
-	int pp, x, x2, y1, y2, y3, d;
 
-	memset(&net, 0, sizeof(net));
-	pp = add(&net, "198.18.50.2", 0);
-	x = add(&net, "198.18.51.2", 0);
-	x2 = add(&net, "198.18.52.2", 0);
-	y1 = add(&net, "198.18.53.2", 0);
-	y2 = add(&net, "198.18.54.2", 0);
-	y3 = add(&net, "198.18.55.2", 0);
-	d = add(&net, "198.19.8.77", 1);
-	for (int i = 0; i < 3; i++)
-		link_to(&net, pp, x);
-	link_to(&net, pp, x2);
-	link_to(&net, x, y1);
-	link_to(&net, x, y2);
-	link_to(&net, x2, y3);
-	link_to(&net, y1, d);
-	link_to(&net, y2, d);
-	link_to(&net, y3, d);
-	net.first = pp;
+	net_build(&net,
+		  "p=198.18.50.2 x=198.18.51.2 x2=198.18.52.2 y1=198.18.53.2 y2=198.18.54.2 "
+		  "y3=198.18.55.2 d=198.19.8.77!",
+		  "p>x p>x p>x p>x2 x>y1 x>y2 x2>y3 y1>d y2>d y3>d");
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
@@ -555,17 +526,9 @@ static void test_dest_hop(void)
 {
 	int udp_20 = 0, udp_ttl4 = 0, icmp_24 = 0, false_links = 0, missing = 0;
 	struct net net;
-	int a, b, c, d;
 
-	memset(&net, 0, sizeof(net));
-	a = add(&net, "198.18.60.2", 0);
-	b = add(&net, "198.18.61.2", 0);
-	c = add(&net, "198.18.62.2", 0);
-	d = add(&net, "198.19.8.77", 1);
-	link_to(&net, a, b);
-	link_to(&net, b, c);
-	link_to(&net, c, d);
-	net.first = a;
+	net_build(&net, "a=198.18.60.2 b=198.18.61.2 c=198.18.62.2 d=198.19.8.77!",
+		  "a>b b>c c>d");
 	for (int r = 0; r < 100; r++) {
 		struct result u, i;
 
@@ -598,17 +561,9 @@ static void test_reach_at_hop_limit(void)
 {
 	int errors = 0, false_links = 0;
 	struct net net;
-	int a, b, c, d;
 
-	memset(&net, 0, sizeof(net));
-	a = add(&net, "198.18.60.2", 0);
-	b = add(&net, "198.18.61.2", 0);
-	c = add(&net, "198.18.62.2", 0);
-	d = add(&net, "198.19.8.77", 1);
-	link_to(&net, a, b);
-	link_to(&net, b, c);
-	link_to(&net, c, d);
-	net.first = a;
+	net_build(&net, "a=198.18.60.2 b=198.18.61.2 c=198.18.62.2 d=198.19.8.77!",
+		  "a>b b>c c>d");
 	for (int max_ttl = 2; max_ttl <= 5; max_ttl++) {
 		for (int r = 0; r < 20; r++) {
 			struct result res;
@@ -633,18 +588,15 @@ static void test_reach_at_hop_limit(void)
 static void test_reach_outwaits_here(void)
 {
 	struct session s = { 0 };
-	struct mda_cfg c = {
-		.host_name = "d", .dst = v4("198.19.8.77"), .family = 4, .method = METHOD_UDP,
-		.first_ttl = 1, .max_ttl = 30, .attempts = 2, .in_flight = 64,
-		.max_probes = 3000, .max_flows = MDA_FLOWS_MAX, .gaplimit = 3,
-		.confidence = 95, .wait_s = 2, .here = 10, .s = &s,
-	};
+	struct mda_cfg c = test_cfg(&s);
 	struct plan_probe pp[64];
 	struct mda_plan m;
 	struct planner p;
 	__u64 t0 = 1000000, ms = 1000000;
 	int n, reach = -1;
 
+	c.wait_s = 2;
+	c.here = 10;
 	if (mda_plan_init(&m, &c)) {
 		EXPECT(0, "init");
 		return;
@@ -693,17 +645,15 @@ static void test_reach_outwaits_here(void)
 static void test_reach_one_in_flight(void)
 {
 	struct session s = { 0 };
-	struct mda_cfg c = {
-		.host_name = "d", .dst = v4("198.19.8.77"), .family = 4, .method = METHOD_UDP,
-		.first_ttl = 1, .max_ttl = 30, .attempts = 2, .in_flight = 1,
-		.max_probes = 3000, .max_flows = MDA_FLOWS_MAX, .gaplimit = 3,
-		.confidence = 95, .wait_s = 2, .here = 10, .s = &s,
-	};
+	struct mda_cfg c = test_cfg(&s);
 	struct plan_probe pp[4];
 	struct mda_plan m;
 	struct planner p;
 	int n;
 
+	c.wait_s = 2;
+	c.here = 10;
+	c.in_flight = 1;
 	if (mda_plan_init(&m, &c)) {
 		EXPECT(0, "init");
 		return;
@@ -732,28 +682,11 @@ static void test_silence_behind_lone(void)
 	int false_links = 0, probe_errors = 0, cz_found = 0;
 	__u64 probes = 0, behind = 0;
 	struct net net;
-	int a, c, x, y, v, sl, z, d;
 
-	memset(&net, 0, sizeof(net));
-	a = add(&net, "198.18.70.2", 0);
-	c = add(&net, "198.18.71.2", 0);
-	x = add(&net, "198.18.72.2", 0);
-	y = add(&net, "198.18.73.2", 0);
-	v = add(&net, "198.18.74.2", 0);
-	sl = add(&net, NULL, 0);
-	z = add(&net, "198.18.76.2", 0);
-	d = add(&net, "198.19.8.77", 1);
-	link_to(&net, a, c);
-	link_to(&net, c, x);
-	link_to(&net, c, y);
-	link_to(&net, c, v);
-	link_to(&net, c, sl);
-	link_to(&net, x, z);
-	link_to(&net, y, z);
-	link_to(&net, v, z);
-	link_to(&net, sl, z);
-	link_to(&net, z, d);
-	net.first = a;
+	net_build(&net,
+		  "a=198.18.70.2 c=198.18.71.2 x=198.18.72.2 y=198.18.73.2 v=198.18.74.2 sl=* "
+		  "z=198.18.76.2 d=198.19.8.77!",
+		  "a>c c>x c>y c>v c>sl x>z y>z v>z sl>z z>d");
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
@@ -787,17 +720,9 @@ static void test_exact_budget(void)
 {
 	struct net net;
 	struct result res;
-	int a, b, c, d;
 
-	memset(&net, 0, sizeof(net));
-	a = add(&net, "198.18.60.2", 0);
-	b = add(&net, "198.18.61.2", 0);
-	c = add(&net, "198.18.62.2", 0);
-	d = add(&net, "198.19.8.77", 1);
-	link_to(&net, a, b);
-	link_to(&net, b, c);
-	link_to(&net, c, d);
-	net.first = a;
+	net_build(&net, "a=198.18.60.2 b=198.18.61.2 c=198.18.62.2 d=198.19.8.77!",
+		  "a>b b>c c>d");
 	net.key = mix(99);
 	res = run(&net, 20, 30, 95);
 	EXPECT(res.stop_reason == STOP_COMPLETED && res.probes == 20 && !res.links_missing,
@@ -818,24 +743,12 @@ static void test_exact_budget(void)
 static void test_budget_flows(void)
 {
 	struct net net;
-	int a, c, s, x, y, z, d, over = 0, worst = 0;
+	int over = 0, worst = 0;
 
-	memset(&net, 0, sizeof(net));
-	a = add(&net, "198.18.80.1", 0);
-	c = add(&net, "198.18.80.2", 0);
-	s = add(&net, NULL, 0);
-	x = add(&net, "198.18.80.3", 0);
-	y = add(&net, "198.18.80.4", 0);
-	z = add(&net, "198.18.80.5", 0);
-	d = add(&net, "198.19.8.77", 1);
-	link_to(&net, a, c);
-	link_to(&net, c, s);
-	link_to(&net, s, x);
-	link_to(&net, s, y);
-	link_to(&net, x, z);
-	link_to(&net, y, z);
-	link_to(&net, z, d);
-	net.first = a;
+	net_build(&net,
+		  "a=198.18.80.1 c=198.18.80.2 s=* x=198.18.80.3 y=198.18.80.4 z=198.18.80.5 "
+		  "d=198.19.8.77!",
+		  "a>c c>s s>x s>y x>z y>z z>d");
 	net.key = mix(12345);
 	for (int budget = 8; budget <= 80; budget++) {
 		struct result res = run(&net, budget, 30, 95);
@@ -860,18 +773,10 @@ static void test_budget_cuts_retry(void)
 {
 	struct net net;
 	struct result full, res;
-	int a, c, s[4], wrong = 0;
+	int wrong = 0;
 
-	memset(&net, 0, sizeof(net));
-	a = add(&net, "198.18.80.2", 0);
-	c = add(&net, "198.18.81.2", 0);
-	for (int i = 0; i < 4; i++)
-		s[i] = add(&net, NULL, 0);
-	link_to(&net, a, c);
-	link_to(&net, c, s[0]);
-	for (int i = 0; i < 3; i++)
-		link_to(&net, s[i], s[i + 1]);
-	net.first = a;
+	net_build(&net, "a=198.18.80.2 c=198.18.81.2 s1=* s2=* s3=* s4=*",
+		  "a>c c>s1 s1>s2 s2>s3 s3>s4");
 	net.key = mix(7);
 	full = run(&net, 3000, 30, 95);
 	EXPECT(full.stop_reason == STOP_GAPLIMIT, "full run: stop %d", full.stop_reason);
@@ -937,18 +842,9 @@ static void test_gap_limit(void)
 {
 	struct net net;
 	struct result res;
-	int r1, r2, s[5];
 
-	memset(&net, 0, sizeof(net));
-	r1 = add(&net, "198.18.20.2", 0);
-	r2 = add(&net, "198.18.21.2", 0);
-	for (int i = 0; i < 5; i++)
-		s[i] = add(&net, NULL, 0);
-	link_to(&net, r1, r2);
-	link_to(&net, r2, s[0]);
-	for (int i = 0; i < 4; i++)
-		link_to(&net, s[i], s[i + 1]);
-	net.first = r1;
+	net_build(&net, "r1=198.18.20.2 r2=198.18.21.2 s1=* s2=* s3=* s4=* s5=*",
+		  "r1>r2 r2>s1 s1>s2 s2>s3 s3>s4 s4>s5");
 	net.key = 1;
 	res = run(&net, 3000, 30, 95);
 	EXPECT(res.stop_reason == STOP_GAPLIMIT, "stop %d", res.stop_reason);
