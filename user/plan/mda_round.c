@@ -167,7 +167,7 @@ struct rule {
 static struct rule rule_of(const struct mda_plan *m, int key)
 {
 	struct rule r = { 0 };
-	int seen[MDA_K_MAX + 1];
+	int seen[MDA_K_MAX + 1] = { KEY_NONE }; /* cppcheck cannot see that next == 1 set [0] */
 
 	for (int f = 0; f < m->nflows; f++) {
 		for (int t = m->c.first_ttl - 1; t < m->c.max_ttl; t++) {
