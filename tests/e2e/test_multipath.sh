@@ -10,7 +10,7 @@
 #      below what the confidence promises for four balancers at 95%
 #      (0.95^4), tested one-sided at 0.1%; every run COMPLETED; the
 #      median run within the probes the unit model of this lab spends
-#      (tests/unit/test_mda.c: 161 a run on average, 99% under 210; the
+#      (tests/unit/test_mda.c: 161 a run on average, 99% under 192; the
 #      planner that owed the rule per TTL spent 270);
 #   2. the text output: per TTL the interfaces, "<-" their predecessors,
 #      the same links as the lab's;
@@ -84,8 +84,8 @@ expect_eq "every run COMPLETED" "$not_completed" 0
 median=$(sort -n "$TMP/probec" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
 echo "     (probes per run: median $median, $(sort -n "$TMP/probec" | sed -n '1p;$p' | xargs |
 	sed 's/ / to /'))"
-check "the median run ($median probes) within the unit model's 99% (210)" \
-	test "${median:-999}" -le 210
+check "the median run ($median probes) within the unit model's 99% (192)" \
+	test "${median:-999}" -le 192
 check "the share of complete runs ($exact/$total) is not below 0.95^4 (one-sided, 0.1%)" \
 	complete_share_ok "$exact" "$total"
 
