@@ -259,6 +259,13 @@ static struct result run(struct net *net, int max_probes, int max_ttl, double co
 	return res;
 }
 
+/* One run at the usual settings (3000 probes, 30 TTLs, 95%), the hash keyed by seed */
+static struct result run_keyed(struct net *net, __u64 seed)
+{
+	net->key = mix(seed);
+	return run(net, 3000, 30, 95);
+}
+
 static void test_stopping_points(void)
 {
 	static const int at95[] = { 6, 6, 11, 16, 21, 27, 33 };
@@ -286,8 +293,7 @@ static void test_lab_diamonds(void)
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
-		net.key = mix((__u64)r + 1);
-		res = run(&net, 3000, 30, 95);
+		res = run_keyed(&net, (__u64)r + 1);
 		false_links += res.links_false;
 		complete += !res.links_missing && !res.links_false;
 		not_completed += res.stop_reason != STOP_COMPLETED;
@@ -359,8 +365,7 @@ static void test_two_first_hops(void)
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
-		net.key = mix((__u64)r + 777);
-		res = run(&net, 3000, 30, 95);
+		res = run_keyed(&net, (__u64)r + 777);
 		false_links += res.links_false;
 		probe_errors += res.probe_errors;
 		m0_found += res.m0_link;
@@ -411,8 +416,7 @@ static void test_probe_bound(void)
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
-		net.key = mix((__u64)r + 4242);
-		res = run(&net, 3000, 30, 95);
+		res = run_keyed(&net, (__u64)r + 4242);
 		probes += res.probes;
 		false_links += res.links_false;
 		short_complete += !res.links_missing && res.probes < 38;
@@ -458,8 +462,7 @@ static void test_chain_then_balancer(void)
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
-		net.key = mix((__u64)r + 9191);
-		res = run(&net, 3000, 30, 95);
+		res = run_keyed(&net, (__u64)r + 9191);
 		false_links += res.links_false;
 		probe_errors += res.probe_errors;
 		complete += !res.links_missing && !res.links_false;
@@ -500,8 +503,7 @@ static void test_missed_sibling(void)
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
-		net.key = mix((__u64)r + 31337);
-		res = run(&net, 3000, 30, 95);
+		res = run_keyed(&net, (__u64)r + 31337);
 		false_links += res.links_false;
 		probe_errors += res.probe_errors;
 		x2_found += has_link(&res, "198.18.50.2>198.18.52.2") &&
@@ -690,8 +692,7 @@ static void test_silence_behind_lone(void)
 	for (int r = 0; r < runs; r++) {
 		struct result res;
 
-		net.key = mix((__u64)r + 2024);
-		res = run(&net, 3000, 30, 95);
+		res = run_keyed(&net, (__u64)r + 2024);
 		false_links += res.links_false;
 		probe_errors += res.probe_errors;
 		cz_found += has_link(&res, "198.18.71.2>198.18.76.2");
