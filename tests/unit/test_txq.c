@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "xhop_test.h"
 #include "net/addr.h"
 #include "send/txq.h"
@@ -19,6 +20,7 @@
 
 /* What the fake sender saw */
 struct fake {
+	int hold;	/* the first call waits while this is set */
 	int calls;
 	int sent;
 	__u16 ids[MAX_SENT];
@@ -32,6 +34,8 @@ static int fake_send(void *ctx, int fam, const struct send_probe *p, int n,
 {
 	struct fake *fk = ctx;
 
+	while (__atomic_load_n(&fk->hold, __ATOMIC_ACQUIRE))
+		nanosleep(&(struct timespec){ .tv_nsec = 100000 }, NULL);
 	if (fk->calls < MAX_CALLS) {
 		fk->call_n[fk->calls] = n;
 		fk->call_ns[fk->calls] = clock_mono_ns();
@@ -81,7 +85,7 @@ static void test_order_and_stamps(void)
 	__u16 next_id = 1;
 	int torn = 0, order_bad = 0, over = 0;
 
-	EXPECT(!txq_start(&q, fake_send, fk, 1e7, 64, 1024), "start");
+	EXPECT(!txq_start(&q, fake_send, fk, 1e7, 64, 1024, 1024), "start");
 	/* the planner: fill, resolve, check every published stamp */
 	while (next_id <= 20000) {
 		__u64 done = txq_done(&q);
@@ -136,7 +140,7 @@ static void test_never_ahead(void)
 	int ahead = 0, total = 0, over = 0;
 	__u64 t0;
 
-	EXPECT(!txq_start(&q, fake_send, fk, rate, quantum, 1024), "start");
+	EXPECT(!txq_start(&q, fake_send, fk, rate, quantum, 1024, 1024), "start");
 	for (int i = 1; i <= 800; i++)
 		push_one(&q, (__u16)i, 0);
 	EXPECT(!wait_done(&q), "800 probes sent at 20 kpps");
@@ -164,7 +168,7 @@ static void test_call_max(void)
 	struct txq q;
 	int most = 0;
 
-	EXPECT(!txq_start(&q, fake_send, fk, 1e8, 256, 4096), "start");
+	EXPECT(!txq_start(&q, fake_send, fk, 1e8, 256, 4096, 4096), "start");
 	for (int i = 1; i <= 4000; i++)
 		push_one(&q, (__u16)i, 0);
 	EXPECT(!wait_done(&q), "sent");
@@ -186,7 +190,7 @@ static void test_stop_drops(void)
 	int unsent = 0, sent = 0;
 	__u64 t;
 
-	EXPECT(!txq_start(&q, fake_send, fk, 10, 1, 64), "start");
+	EXPECT(!txq_start(&q, fake_send, fk, 10, 1, 64, 64), "start");
 	for (int i = 1; i <= 50; i++)
 		push_one(&q, (__u16)i, 1);
 	nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
@@ -216,7 +220,7 @@ static void test_full_ring(void)
 	struct pollfd pfd;
 	int n = 0;
 
-	EXPECT(!txq_start(&q, fake_send, fk, 1e7, 16, 16), "start");
+	EXPECT(!txq_start(&q, fake_send, fk, 1e7, 16, 16, 16), "start");
 	while (txq_reserve(&q) && n < 100)
 		push_one(&q, (__u16)++n, 0);
 	EXPECT(n == 16, "%d entries fit a ring of 16", n);
@@ -233,6 +237,52 @@ static void test_full_ring(void)
 	free(fk);
 }
 
+/*
+ * Kicks on room_fd (an eventfd counts them) for a queue of n probes in
+ * quanta of 16 with the given low water: the first batch is held until
+ * all are queued, so that every later batch finds the rest waiting
+ */
+static __u64 kicks_for(int n, __u64 low_water, int *calls)
+{
+	struct fake *fk = calloc(1, sizeof(*fk));
+	__u64 kicks = 0;
+	struct txq q;
+
+	fk->hold = 1;
+	EXPECT(!txq_start(&q, fake_send, fk, 1e8, 16, 1024, low_water), "start");
+	for (int i = 0; i < n; i++)
+		push_one(&q, (__u16)(i + 1), 0);
+	__atomic_store_n(&fk->hold, 0, __ATOMIC_RELEASE);
+	EXPECT(!wait_done(&q), "sent");
+	if (read(txq_room_fd(&q), &kicks, sizeof(kicks)) != sizeof(kicks))
+		kicks = 0;
+	*calls = fk->calls;
+	txq_free(&q);
+	free(fk);
+	return kicks;
+}
+
+/*
+ * The planner is woken when the queue runs low, not after every batch
+ * (each wake-up cost the sending CPU an IPI), and never misses the end
+ */
+static void test_low_water(void)
+{
+	int calls;
+	__u64 k;
+
+	k = kicks_for(1000, 1024, &calls);
+	EXPECT(k == (__u64)calls && calls >= 63, "low water at cap: a kick per batch (%llu for %d)",
+	       (unsigned long long)k, calls);
+	/* after the held batch (1..16 taken), left queued: ..., 64, 48, 32, 16, 0 at the most */
+	k = kicks_for(1000, 64, &calls);
+	EXPECT(k >= 4 && k <= 5, "low water 64, quanta of 16: %llu kicks (4 or 5) in %d batches",
+	       (unsigned long long)k, calls);
+	k = kicks_for(1000, 0, &calls);
+	EXPECT(k == 1, "low water 0: one kick, when the queue ran empty (%llu)",
+	       (unsigned long long)k);
+}
+
 int main(void)
 {
 	test_order_and_stamps();
@@ -240,5 +290,6 @@ int main(void)
 	test_call_max();
 	test_stop_drops();
 	test_full_ring();
+	test_low_water();
 	return TEST_SUMMARY();
 }

@@ -171,7 +171,13 @@ int engine_queue_start(struct engine *e)
 		e->lookahead = TXQ_CAP / 2;
 	/* pacing at tens of microseconds needs a timer slack below 50 us */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
-	if (txq_start(&e->q, queue_send, e, rate, e->quantum, TXQ_CAP))
+	/*
+	 * The planner is woken when half the lookahead is left: time enough
+	 * to wake and queue more before the sender runs dry. Answers and
+	 * deadlines do not wait for it: the loop looks every RX_POLL_NS
+	 * while probes are out.
+	 */
+	if (txq_start(&e->q, queue_send, e, rate, e->quantum, TXQ_CAP, e->lookahead / 2))
 		return -1;
 	e->q_running = 1;
 	return 0;

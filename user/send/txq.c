@@ -180,12 +180,20 @@ static void *sender_main(void *arg)
 		q->paced += (__u64)n;
 		taken += (__u64)n;
 		store_release(&q->done, taken);
-		kick(q->room_fd);
+		/*
+		 * Wake the planner only when what is left queued runs low:
+		 * waking a sleeping planner costs this CPU an eventfd write
+		 * and an IPI. After every batch that was 1.8% of the sending
+		 * CPU at 440 kpps (perf), and the planner woke 2,300 times a
+		 * second to queue one batch each time.
+		 */
+		if (load_acquire(&q->head) - taken <= q->low_water)
+			kick(q->room_fd);
 	}
 }
 
 int txq_start(struct txq *q, txq_send_fn send, void *send_ctx, double rate,
-		   double quantum, __u32 cap)
+		   double quantum, __u32 cap, __u64 low_water)
 {
 	int err;
 
@@ -201,6 +209,7 @@ int txq_start(struct txq *q, txq_send_fn send, void *send_ctx, double rate,
 	q->send_ctx = send_ctx;
 	q->rate = rate;
 	q->quantum = quantum < 1 ? 1 : quantum > TXQ_CALL_MAX ? TXQ_CALL_MAX : quantum;
+	q->low_water = low_water;
 	q->work_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	q->room_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (q->work_fd < 0 || q->room_fd < 0) {

@@ -61,7 +61,7 @@ struct txq {
 	int stop;	   /* planner -> sender: drop what is queued and exit */
 	int sleeping;	   /* sender waits for work on work_fd */
 	int work_fd;	   /* eventfd: planner -> sleeping sender */
-	int room_fd;	   /* eventfd: sender -> planner, after each batch */
+	int room_fd;	   /* eventfd: sender -> planner, a batch left the queue low */
 	pthread_t thread;
 	int running;
 	/* the sender's own */
@@ -69,6 +69,7 @@ struct txq {
 	void *send_ctx;
 	double rate, quantum;
 	__u64 pace_t0, paced;
+	__u64 low_water; /* a batch that leaves no more queued kicks room_fd */
 };
 
 /* probes per sending call at most (a veth peer's ring holds 256 frames) */
@@ -77,10 +78,12 @@ struct txq {
 /*
  * Start the sending thread: send(send_ctx, ...) at rate probes per
  * second, a quantum per call at most (1..TXQ_CALL_MAX); cap: ring
- * entries, a power of two. 0 or -errno (reported).
+ * entries, a power of two; low_water: a batch after which no more than
+ * this is queued makes room_fd readable (cap: every batch; 0: only
+ * when the queue is empty). 0 or -errno (reported).
  */
 int txq_start(struct txq *q, txq_send_fn send, void *send_ctx, double rate,
-		   double quantum, __u32 cap);
+		   double quantum, __u32 cap, __u64 low_water);
 /* The next free entry, NULL when the ring is full (the planner fills it, then pushes) */
 struct txq_entry *txq_reserve(struct txq *q);
 void txq_push(struct txq *q);
@@ -95,7 +98,7 @@ static inline __u64 txq_queued(struct txq *q)
 {
 	return q->head - txq_done(q);
 }
-/* Readable when a batch has left; txq_ack() empties it */
+/* Readable when a batch left the queue at or below its low water; txq_ack() empties it */
 int txq_room_fd(const struct txq *q);
 void txq_ack(struct txq *q);
 /*
