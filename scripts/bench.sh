@@ -17,6 +17,7 @@ benches=(
 	"Origin AS per hop: xhop -z against mtr -z (scripts/bench_asn.sh)|scripts/bench_asn.sh"
 	"xhop monitor: one process, 1,000 targets, 1 s interval (CPU, RSS, /metrics)|scripts/bench_monitor.sh"
 	"xhop scan against the simulated Internet (xhop-sim): the bare sender's ceiling, scamper|scripts/bench_sim.sh"
+	"xhop scan's sending CPU against the simulated Internet: floods held on one CPU, the scan's profile|scripts/bench_sim_cpu.sh"
 	"xhop scan --mda against the simulated Internet's diamonds (xhop-sim): links against truth|scripts/bench_sim_mda.sh"
 )
 rc=0 sep=
