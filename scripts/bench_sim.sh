@@ -98,17 +98,8 @@ done
 echo "ceiling: $CEIL answers/s (the best flood); scan-like mix: $CEIL_MIX answers/s"
 
 # --- xhop scan --------------------------------------------------------------------
-python3 - "$WORK/targets" "$N4" "$N6" <<'PY'
-import random, sys
-r = random.Random(1)
-n4, n6 = int(sys.argv[2]), int(sys.argv[3])
-with open(sys.argv[1], "w") as f:
-    hosts = r.sample(range(131072), n4) if n4 < 131072 else range(131072)
-    for h in hosts:
-        f.write("198.%d.%d.%d\n" % (18 + (h >> 16), (h >> 8) & 255, h & 255))
-    for i in range(n6):
-        f.write("2001:2:0:%x::%x\n" % (r.randrange(65536), r.randrange(1, 1 << 16)))
-PY
+sim_lab_targets "$WORK/targets" "$N4" "$N6"
+cat "$WORK/targets.v4" "$WORK/targets.v6" >"$WORK/targets" && rm "$WORK/targets.v4" "$WORK/targets.v6"
 printf '%-13s %7s %10s %10s %8s %8s %6s %6s %7s %6s %6s %7s %5s\n' run wall_s probes replies \
 	kpps_sus kans_sus %ceil %mix kpps_all per_tgt per_if rss_MB drops
 # sample FILE N OUT: a random N of FILE's traces into OUT.json, their targets into OUT

@@ -56,18 +56,7 @@ cpu_ticks() { awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += 
 tx_packets() { nsp cat /sys/class/net/p0/statistics/tx_packets; }
 
 echo "xhop scan's sending CPU against xhop-sim --seed 1, $(uname -r), $(nproc) CPUs"
-python3 - "$WORK/targets" "$N4" "$N6" <<'PY'
-import random, sys
-r = random.Random(1)
-n4, n6 = int(sys.argv[2]), int(sys.argv[3])
-with open(sys.argv[1] + "4", "w") as f:
-    hosts = r.sample(range(131072), n4) if n4 < 131072 else range(131072)
-    for h in hosts:
-        f.write("198.%d.%d.%d\n" % (18 + (h >> 16), (h >> 8) & 255, h & 255))
-with open(sys.argv[1] + "6", "w") as f:
-    for i in range(n6):
-        f.write("2001:2:0:%x::%x\n" % (r.randrange(65536), r.randrange(1, 1 << 16)))
-PY
+sim_lab_targets "$WORK/targets" "$N4" "$N6"
 
 # floods DST: ROUNDS rounds at TTL 1 and the mix, pinned to CPU 0; the
 # best held and escaped answer rates of each into held[] and escaped[]
@@ -103,7 +92,7 @@ scan()
 {
 	local fam=$1 at=$2 len=$3 prev cur t0 xp perf_ok=0
 	# the first $at seconds: set-up, the warm-up and the first probes
-	nsp "$XHOP" scan --blocklist /dev/null --targets "$WORK/targets$fam" --rate 10000000 \
+	nsp "$XHOP" scan --blocklist /dev/null --targets "$WORK/targets.v$fam" --rate 10000000 \
 		--wait 1 --format json --output /dev/null --summary "$WORK/sum$fam" \
 		2>"$WORK/scan.err" &
 	xp=$!

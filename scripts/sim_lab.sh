@@ -16,6 +16,11 @@
 #                            idempotent, for traps
 #   sim_lab_traps DIR        on exit (also SIGINT/SIGTERM) sim_lab_down and
 #                            DIR removed, by the script's own shell only
+#   sim_lab_targets OUT N4 N6
+#                            targets for a scan, the same for a seed-1 run
+#                            each time: N4 addresses of 198.18.0.0/15 (all
+#                            when N4 is 131072) in OUT.v4, N6 random ones
+#                            under 2001:2:0::/48 in OUT.v6
 #
 # The prober is 198.19.255.1 and 2001:2:0:ffff::1, with routes to
 # 198.18.0.0/15 and 2001:2::/48 through 198.19.255.254 and fe80::2: the
@@ -118,4 +123,20 @@ sim_lab_traps()
 	trap '[[ $BASHPID != "$$" ]] || { sim_lab_down; rm -rf "$SIM_TRAP_DIR"; }' EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+}
+
+sim_lab_targets()
+{
+	python3 - "$@" <<'PY'
+import random, sys
+r = random.Random(1)
+out, n4, n6 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(out + ".v4", "w") as f:
+    hosts = r.sample(range(131072), n4) if n4 < 131072 else range(131072)
+    for h in hosts:
+        f.write("198.%d.%d.%d\n" % (18 + (h >> 16), (h >> 8) & 255, h & 255))
+with open(out + ".v6", "w") as f:
+    for i in range(n6):
+        f.write("2001:2:0:%x::%x\n" % (r.randrange(65536), r.randrange(1, 1 << 16)))
+PY
 }
