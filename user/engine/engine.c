@@ -31,8 +31,8 @@
 /*
  * Answers that do not wake the loop (cfg.no_wakeup): each wake-up cost
  * the sending CPU, which runs the XDP program, an irq_work and an IPI.
- * The loop looks after every batch the sending thread hands over, and
- * every RX_POLL_NS while probes are out.
+ * The loop looks when the sending thread's queue runs low, and every
+ * RX_POLL_NS while probes are out.
  */
 #define RX_POLL_NS (NS_PER_S / 1000)
 /* the longest sleep: signals and the resolver's own timers need no more */
@@ -184,7 +184,8 @@ static void sink_action(struct engine *e, int action, __u64 now)
 
 /*
  * Sleep until the next thing is due: the ring buffer, the sending
- * thread's "a batch left" (which also releases parked answers), c-ares
+ * thread's "the queue runs low" (its batches also release parked
+ * answers: the loop resolves what was sent whenever it wakes), c-ares
  * and the sinks' fds, or a deadline. ppoll: deadlines need better than
  * milliseconds.
  */
